@@ -1,0 +1,290 @@
+package io.tributary.config;
+
+import io.tributary.model.Application;
+import io.tributary.model.DesiredState;
+import io.tributary.model.Kind;
+import io.tributary.model.Resource;
+import io.tributary.model.ResourceId;
+import io.tributary.model.Variable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Reads a checkout of a config repository into a {@link DesiredState}: every YAML document,
+ * checked against its schema, then references, scopes and variables. Every problem of the
+ * repository is reported in one run, each with its file, line and column.
+ */
+public final class ConfigLoader {
+
+    /** The loaded state and every problem found; the state is only to be applied when there are none. */
+    public record Result(DesiredState state, List<ConfigError> errors) {
+        public boolean valid() {
+            return errors.isEmpty();
+        }
+    }
+
+    /** Kinds whose string values may use {@code ${name}}. */
+    private static final Set<Kind> INTERPOLATED = EnumSet.of(Kind.APPLICATION, Kind.CLUSTER, Kind.PROJECT,
+            Kind.ALERT_CHANNEL, Kind.SETTINGS);
+    /** Keys whose value is a credential: a secret reference, never a literal. */
+    private static final Set<String> CREDENTIAL_KEYS = Set.of("password", "credentials");
+
+    private final SchemaValidator schemas = new SchemaValidator();
+    private final YamlReader yaml = new YamlReader();
+    private final ObjectMapper binder = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    public Result load(Path repoRoot) {
+        Path root = repoRoot.toAbsolutePath().normalize();
+        List<ConfigError> errors = new ArrayList<>();
+        Index index = new Index(errors);
+        List<Entry> entries = new ArrayList<>();
+        for (Path file : yamlFiles(root)) {
+            String relative = relative(root, file);
+            Optional<String> text = readUtf8(file, relative, errors);
+            if (text.isEmpty()) {
+                continue;
+            }
+            YamlReader.Result read = yaml.read(relative, text.get());
+            errors.addAll(read.errors());
+            for (SourceDocument doc : read.documents()) {
+                envelope(doc, errors).ifPresent(entries::add);
+            }
+        }
+        List<Entry> declared = entries.stream().filter(index::declare).toList();
+        for (Entry entry : declared) {
+            if (entry.team() != null && !index.teamExists(entry.team())) {
+                errors.add(entry.error("/metadata/team", "team \"" + entry.team() + "\" does not exist"
+                        + Suggestions.hint(entry.team(), index.visibleNames(Kind.TEAM, null))));
+            }
+        }
+        // Variables first: the other documents are substituted before their schema is checked, so a
+        // pattern such as a duration applies to the value, not to "${interval}".
+        Map<ResourceId, Variable> variables = new HashMap<>();
+        for (Entry entry : declared) {
+            if (!INTERPOLATED.contains(entry.kind)) {
+                checkAndBind(entry, errors);
+            }
+            if (entry.resource instanceof Variable variable) {
+                variables.put(entry.id, variable);
+            }
+        }
+        Map<Entry, String> sqlTexts = new HashMap<>();
+        for (Entry entry : declared) {
+            if (INTERPOLATED.contains(entry.kind)) {
+                Interpolation interpolation = interpolationFor(entry, index, variables);
+                substitute(entry, entry.doc.root.get("spec"), "/spec", interpolation, errors);
+                if (entry.kind == Kind.APPLICATION) {
+                    new SqlSources(root, errors).text(entry, interpolation).ifPresent(t -> sqlTexts.put(entry, t));
+                }
+            }
+        }
+        for (Entry entry : declared) {
+            if (INTERPOLATED.contains(entry.kind)) {
+                String sql = sqlTexts.get(entry);
+                if (sql != null && entry.doc.root.at("/spec/job/sql") instanceof ObjectNode sqlNode) {
+                    checkAndBind(entry, errors, () -> sqlNode.put("text", sql));
+                } else {
+                    checkAndBind(entry, errors);
+                }
+            }
+        }
+        new SemanticChecks(index, errors).run();
+
+        List<Resource> resources = declared.stream().filter(e -> e.usable).map(e -> e.resource).toList();
+        errors.sort(ConfigError.BY_LOCATION);
+        return new Result(DesiredState.of(resources), List.copyOf(errors));
+    }
+
+    /** The schemas the loader checks against, for the reference document generator. */
+    JsonNode schema(String file) {
+        return schemas.rawSchema(file);
+    }
+
+    private void checkAndBind(Entry entry, List<ConfigError> errors) {
+        checkAndBind(entry, errors, () -> {});
+    }
+
+    /** Checks the schema, then binds the record; {@code beforeBinding} adds what the loader derived. */
+    private void checkAndBind(Entry entry, List<ConfigError> errors, Runnable beforeBinding) {
+        if (!entry.usable) {
+            return;
+        }
+        List<ConfigError> found = schemas.validate(entry.kind, entry.doc);
+        if (!found.isEmpty()) {
+            errors.addAll(found);
+            entry.usable = false;
+            return;
+        }
+        beforeBinding.run();
+        try {
+            entry.resource = binder.treeToValue(entry.doc.root, recordClass(entry.kind));
+        } catch (RuntimeException e) {
+            errors.add(entry.error("", "could not be read: " + e.getMessage()));
+            entry.usable = false;
+        }
+    }
+
+    /** Checks what every document needs before it can be told apart: a known kind and a name. */
+    private Optional<Entry> envelope(SourceDocument doc, List<ConfigError> errors) {
+        JsonNode kindNode = doc.root.get("kind");
+        if (kindNode == null) {
+            errors.add(doc.errorAt(doc.start, "", "missing required field \"kind\" (one of " + kindNames() + ")"));
+            return Optional.empty();
+        }
+        Optional<Kind> kind = doc.kind();
+        if (kind.isEmpty()) {
+            String written = kindNode.isString() ? kindNode.stringValue() : kindNode.toString();
+            errors.add(doc.error("/kind", "unknown kind \"" + written + "\"" + Suggestions.closest(written,
+                    Set.copyOf(kindNames())).map(s -> "; did you mean \"" + s + "\"?")
+                    .orElse("; expected one of " + String.join(", ", kindNames()))));
+            return Optional.empty();
+        }
+        if (kind.get().scope() == Kind.Scope.PLATFORM && doc.root.at("/metadata").has("team")) {
+            errors.add(doc.errorAtKey("/metadata/team", "a " + kind.get().yamlName()
+                    + " is platform-wide and belongs to no team; remove metadata.team"));
+            ((ObjectNode) doc.root.get("metadata")).remove("team");
+        }
+        String name = doc.name();
+        if (name == null) {
+            errors.addAll(schemas.validate(kind.get(), doc));
+            return Optional.empty();
+        }
+        String team = kind.get().scope() == Kind.Scope.PLATFORM ? null : doc.team();
+        return Optional.of(new Entry(doc, kind.get(), new ResourceId(kind.get(), team, name)));
+    }
+
+    private static List<String> kindNames() {
+        return java.util.Arrays.stream(Kind.values()).map(Kind::yamlName).toList();
+    }
+
+    private static Interpolation interpolationFor(Entry entry, Index index, Map<ResourceId, Variable> variables) {
+        String team = entry.team();
+        return new Interpolation(name -> index.visible(Kind.VARIABLE, team, name)
+                .map(e -> variables.get(e.id))
+                .orElse(null), index.visibleNames(Kind.VARIABLE, team));
+    }
+
+    /** Replaces variables in every string value below {@code node}, reporting each problem where it is written. */
+    private static void substitute(Entry entry, JsonNode node, String pointer, Interpolation interpolation,
+            List<ConfigError> errors) {
+        if (node instanceof ObjectNode object) {
+            for (String key : List.copyOf(object.propertyNames())) {
+                String child = Pointers.child(pointer, key);
+                JsonNode value = object.get(key);
+                if (CREDENTIAL_KEYS.contains(key) && value.isString()) {
+                    interpolation.checkCredential(value.stringValue(), (offset, message) ->
+                            errors.add(entry.error(child, message)));
+                } else if (value.isString()) {
+                    if (Interpolation.mayContainReference(value.stringValue())) {
+                        object.put(key, replaced(entry, child, value.stringValue(), interpolation, errors));
+                    }
+                } else {
+                    substitute(entry, value, child, interpolation, errors);
+                }
+            }
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                String child = Pointers.child(pointer, i);
+                JsonNode value = array.get(i);
+                if (value.isString()) {
+                    if (Interpolation.mayContainReference(value.stringValue())) {
+                        array.set(i, replaced(entry, child, value.stringValue(), interpolation, errors));
+                    }
+                } else {
+                    substitute(entry, value, child, interpolation, errors);
+                }
+            }
+        }
+    }
+
+    private static String replaced(Entry entry, String pointer, String text, Interpolation interpolation,
+            List<ConfigError> errors) {
+        return interpolation.substitute(text, (offset, message) -> errors.add(entry.doc.errorAt(
+                entry.doc.positionInString(pointer, text, offset), pointer, message)));
+    }
+
+    private static Class<? extends Resource> recordClass(Kind kind) {
+        return switch (kind) {
+            case FLINK_VERSION -> io.tributary.model.FlinkVersion.class;
+            case CLUSTER -> io.tributary.model.Cluster.class;
+            case APPLICATION -> Application.class;
+            case VARIABLE -> Variable.class;
+            case TEAM -> io.tributary.model.Team.class;
+            case USER -> io.tributary.model.User.class;
+            case ROLE -> io.tributary.model.Role.class;
+            case PROJECT -> io.tributary.model.Project.class;
+            case ALERT_CHANNEL -> io.tributary.model.AlertChannel.class;
+            case ALERT_POLICY -> io.tributary.model.AlertPolicy.class;
+            case SETTINGS -> io.tributary.model.Settings.class;
+        };
+    }
+
+    /** Every *.yaml and *.yml file outside dot-folders, in path order so reports are stable. */
+    private static List<Path> yamlFiles(Path root) {
+        List<Path> files = new ArrayList<>();
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    return !dir.equals(root) && dir.getFileName().toString().startsWith(".")
+                            ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    String name = file.getFileName().toString();
+                    if (attrs.isRegularFile() && (name.endsWith(".yaml") || name.endsWith(".yml"))) {
+                        files.add(file);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the config repository " + root, e);
+        }
+        files.sort((a, b) -> relative(root, a).compareTo(relative(root, b)));
+        return files;
+    }
+
+    static String relative(Path root, Path file) {
+        return root.relativize(file).toString().replace('\\', '/');
+    }
+
+    static Optional<String> readUtf8(Path file, String relative, List<ConfigError> errors) {
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            return Optional.of(StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString());
+        } catch (CharacterCodingException e) {
+            errors.add(new ConfigError(relative, 1, 1, "", "not UTF-8 text; save the file as UTF-8"));
+        } catch (IOException e) {
+            errors.add(new ConfigError(relative, 1, 1, "", "cannot be read: " + e.getMessage()));
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,34 @@
+package io.tributary.config;
+
+import io.tributary.model.Kind;
+import io.tributary.model.Resource;
+import io.tributary.model.ResourceId;
+
+/** A document on its way through loading: where it is, what it claims to be, and how far it got. */
+final class Entry {
+    final SourceDocument doc;
+    final Kind kind;
+    final ResourceId id;
+    /** False once the document failed its schema or was a duplicate: others must not cascade errors from it. */
+    boolean usable = true;
+    /** The bound record, once the document passed its schema. */
+    Resource resource;
+
+    Entry(SourceDocument doc, Kind kind, ResourceId id) {
+        this.doc = doc;
+        this.kind = kind;
+        this.id = id;
+    }
+
+    ConfigError error(String pointer, String message) {
+        return doc.error(pointer, message);
+    }
+
+    ConfigError errorAtKey(String pointer, String message) {
+        return doc.errorAtKey(pointer, message);
+    }
+
+    String team() {
+        return id.team();
+    }
+}

@@ -1,0 +1,131 @@
+package io.tributary.config;
+
+import io.tributary.model.Kind;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.common.ScalarStyle;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One YAML document of a file, as a JSON tree for the schema validator and the binder, with the
+ * YAML nodes kept by JSON Pointer so every error can name its line and column.
+ */
+final class SourceDocument {
+    final String file;
+    final ObjectNode root;
+    final Position start;
+    private final Map<String, Node> values;
+    private final Map<String, Node> keys;
+    private final List<String> fileLines;
+
+    SourceDocument(String file, ObjectNode root, Position start, Map<String, Node> values, Map<String, Node> keys,
+            List<String> fileLines) {
+        this.file = file;
+        this.root = root;
+        this.start = start;
+        this.values = values;
+        this.keys = keys;
+        this.fileLines = fileLines;
+    }
+
+    Optional<Kind> kind() {
+        JsonNode kind = root.get("kind");
+        return kind != null && kind.isString() ? Kind.fromYamlName(kind.stringValue()) : Optional.empty();
+    }
+
+    String name() {
+        return stringAt("/metadata/name");
+    }
+
+    String team() {
+        return stringAt("/metadata/team");
+    }
+
+    /** The string at a pointer, or null when absent or not a string. */
+    String stringAt(String pointer) {
+        JsonNode node = root.at(pointer);
+        return node.isString() ? node.stringValue() : null;
+    }
+
+    /** Where the value at a pointer starts; for a missing value, the nearest present ancestor. */
+    Position valuePosition(String pointer) {
+        for (String p = pointer; ; p = Pointers.parent(p)) {
+            Node node = p.equals(pointer) ? values.get(p) : keys.getOrDefault(p, values.get(p));
+            if (node != null) {
+                return position(node);
+            }
+            if (p.isEmpty()) {
+                return start;
+            }
+        }
+    }
+
+    /** Where the key of a field is written (unknown fields, misplaced blocks). */
+    Position keyPosition(String pointer) {
+        Node key = keys.get(pointer);
+        return key != null ? position(key) : valuePosition(pointer);
+    }
+
+    /**
+     * The position of the character at {@code offset} inside the string at {@code pointer}, so a
+     * {@code ${name}} inside a multi-line script is reported on its own line.
+     */
+    Position positionInString(String pointer, String text, int offset) {
+        Node node = values.get(pointer);
+        if (!(node instanceof ScalarNode scalar)) {
+            return valuePosition(pointer);
+        }
+        Position at = position(node);
+        int lineIndex = (int) text.substring(0, offset).chars().filter(c -> c == '\n').count();
+        int columnInLine = offset - (text.lastIndexOf('\n', offset - 1) + 1);
+        ScalarStyle style = scalar.getScalarStyle();
+        if (style == ScalarStyle.LITERAL || style == ScalarStyle.FOLDED) {
+            int line = at.line() + 1 + lineIndex;
+            return new Position(line, indentation(line) + 1 + columnInLine);
+        }
+        if (lineIndex > 0) {
+            return new Position(at.line() + lineIndex, indentation(at.line() + lineIndex) + 1 + columnInLine);
+        }
+        int quote = style == ScalarStyle.PLAIN ? 0 : 1;
+        return new Position(at.line(), at.column() + quote + columnInLine);
+    }
+
+    ConfigError error(String pointer, String message) {
+        return errorAt(valuePosition(pointer), pointer, message);
+    }
+
+    ConfigError errorAtKey(String pointer, String message) {
+        return errorAt(keyPosition(pointer), pointer, message);
+    }
+
+    ConfigError errorAt(Position position, String pointer, String message) {
+        return new ConfigError(file, position.line(), position.column(), Pointers.fieldPath(pointer), message);
+    }
+
+    /** "teams/payments/apps.yaml:12", to name the other place in a duplicate. */
+    String describe(String pointer) {
+        return file + ":" + valuePosition(pointer).line();
+    }
+
+    private int indentation(int line) {
+        if (line < 1 || line > fileLines.size()) {
+            return 0;
+        }
+        String text = fileLines.get(line - 1);
+        int i = 0;
+        while (i < text.length() && text.charAt(i) == ' ') {
+            i++;
+        }
+        return i;
+    }
+
+    private static Position position(Node node) {
+        return node.getStartMark()
+                .map(m -> new Position(m.getLine() + 1, m.getColumn() + 1))
+                .orElse(Position.START);
+    }
+}

@@ -1,0 +1,178 @@
+package io.tributary.config;
+
+import java.io.StringReader;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Reads a YAML file into documents. YAML's own errors (syntax, duplicate keys, non-string keys)
+ * become located {@link ConfigError}s; nothing here throws on bad input.
+ */
+final class YamlReader {
+    /** Deeper than any real config; stops alias bombs and runaway nesting. */
+    private static final int MAX_DEPTH = 64;
+    private static final int MAX_FILE_CODE_POINTS = 8 * 1024 * 1024;
+
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    record Result(List<SourceDocument> documents, List<ConfigError> errors) {}
+
+    Result read(String file, String text) {
+        List<SourceDocument> documents = new ArrayList<>();
+        List<ConfigError> errors = new ArrayList<>();
+        List<String> lines = text.lines().toList();
+        LoadSettings settings = LoadSettings.builder()
+                .setLabel(file)
+                .setSchema(new CoreSchema())
+                .setAllowDuplicateKeys(true) // reported below with both lines
+                .setMaxAliasesForCollections(50)
+                .setCodePointLimit(MAX_FILE_CODE_POINTS)
+                .build();
+        try {
+            for (Node node : new Compose(settings).composeAllFromReader(new StringReader(text))) {
+                Converter converter = new Converter(file, errors);
+                JsonNode json = converter.convert(node, "", null, 0);
+                Position start = node.getStartMark()
+                        .map(m -> new Position(m.getLine() + 1, m.getColumn() + 1))
+                        .orElse(Position.START);
+                if (json.isNull()) {
+                    continue; // an empty document, e.g. only comments
+                }
+                if (!(json instanceof ObjectNode object)) {
+                    errors.add(new ConfigError(file, start.line(), start.column(), "",
+                            "a document must be a mapping with apiVersion, kind, metadata and spec"));
+                    continue;
+                }
+                documents.add(new SourceDocument(file, object, start, converter.values, converter.keys, lines));
+            }
+        } catch (MarkedYamlEngineException e) {
+            Mark mark = e.getProblemMark().or(e::getContextMark).orElse(null);
+            int line = mark == null ? 1 : mark.getLine() + 1;
+            int column = mark == null ? 1 : mark.getColumn() + 1;
+            String problem = e.getProblem() == null ? "invalid YAML" : e.getProblem();
+            String context = e.getContext() == null ? "" : " (" + e.getContext() + ")";
+            errors.add(new ConfigError(file, line, column, "", "YAML syntax error: " + problem + context));
+        } catch (YamlEngineException e) {
+            errors.add(new ConfigError(file, 1, 1, "", "YAML error: " + e.getMessage()));
+        }
+        return new Result(documents, errors);
+    }
+
+    /** Turns YAML nodes into JSON nodes, remembering each node's place by pointer. */
+    private static final class Converter {
+        private final String file;
+        private final List<ConfigError> errors;
+        final Map<String, Node> values = new HashMap<>();
+        final Map<String, Node> keys = new HashMap<>();
+        private final Map<Node, Boolean> onPath = new IdentityHashMap<>();
+
+        Converter(String file, List<ConfigError> errors) {
+            this.file = file;
+            this.errors = errors;
+        }
+
+        JsonNode convert(Node node, String pointer, Node key, int depth) {
+            values.put(pointer, node);
+            if (key != null) {
+                keys.put(pointer, key);
+            }
+            if (depth > MAX_DEPTH || onPath.containsKey(node)) {
+                error(node, pointer, "nesting is too deep or refers to itself through an alias");
+                return JSON.nullNode();
+            }
+            onPath.put(node, Boolean.TRUE);
+            try {
+                if (node instanceof MappingNode mapping) {
+                    return mapping(mapping, pointer, depth);
+                }
+                if (node instanceof SequenceNode sequence) {
+                    return sequence(sequence, pointer, depth);
+                }
+                return node instanceof ScalarNode scalar ? scalar(scalar) : JSON.nullNode();
+            } finally {
+                onPath.remove(node);
+            }
+        }
+
+        private ObjectNode mapping(MappingNode mapping, String pointer, int depth) {
+            ObjectNode object = JSON.objectNode();
+            Map<String, Node> seen = new HashMap<>();
+            for (NodeTuple tuple : mapping.getValue()) {
+                Node keyNode = tuple.getKeyNode();
+                if (!(keyNode instanceof ScalarNode scalarKey)) {
+                    error(keyNode, pointer, "a key must be a plain string");
+                    continue;
+                }
+                String name = scalarKey.getValue();
+                String child = Pointers.child(pointer, name);
+                Node earlier = seen.putIfAbsent(name, keyNode);
+                if (earlier != null) {
+                    keys.put(child, keyNode);
+                    error(keyNode, child, "duplicate key \"" + name + "\"; it is already set at line "
+                            + (earlier.getStartMark().map(Mark::getLine).orElse(0) + 1));
+                    continue;
+                }
+                object.set(name, convert(tuple.getValueNode(), child, keyNode, depth + 1));
+            }
+            return object;
+        }
+
+        private ArrayNode sequence(SequenceNode sequence, String pointer, int depth) {
+            ArrayNode array = JSON.arrayNode();
+            List<Node> items = sequence.getValue();
+            for (int i = 0; i < items.size(); i++) {
+                array.add(convert(items.get(i), Pointers.child(pointer, i), null, depth + 1));
+            }
+            return array;
+        }
+
+        private static JsonNode scalar(ScalarNode scalar) {
+            String text = scalar.getValue();
+            Tag tag = scalar.getTag();
+            try {
+                if (Tag.NULL.equals(tag)) {
+                    return JSON.nullNode();
+                }
+                if (Tag.BOOL.equals(tag)) {
+                    return JSON.booleanNode(Boolean.parseBoolean(text.toLowerCase()));
+                }
+                if (Tag.INT.equals(tag)) {
+                    BigInteger value = new BigInteger(text.replace("_", "").replaceFirst("^\\+", ""));
+                    return value.bitLength() < 64 ? JSON.numberNode(value.longValue()) : JSON.numberNode(value);
+                }
+                if (Tag.FLOAT.equals(tag)) {
+                    return JSON.numberNode(Double.parseDouble(text));
+                }
+            } catch (NumberFormatException e) {
+                // forms such as 0x1F or .inf: keep the text as written
+            }
+            return JSON.stringNode(text);
+        }
+
+        private void error(Node node, String pointer, String message) {
+            int line = node.getStartMark().map(Mark::getLine).orElse(0) + 1;
+            int column = node.getStartMark().map(Mark::getColumn).orElse(0) + 1;
+            errors.add(new ConfigError(file, line, column, Pointers.fieldPath(pointer), message));
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.tributary.model;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Everything one revision of a config repository declares, validated and with variables
+ * substituted. Immutable; lookups by identity.
+ */
+public record DesiredState(Map<ResourceId, Resource> resources) {
+    public DesiredState {
+        resources = Map.copyOf(resources);
+    }
+
+    public static DesiredState of(Collection<? extends Resource> resources) {
+        return new DesiredState(resources.stream().collect(Collectors.toMap(Resource::id, Function.identity())));
+    }
+
+    public <T extends Resource> List<T> all(Class<T> type) {
+        return resources.values().stream()
+                .filter(type::isInstance)
+                .map(type::cast)
+                .sorted((a, b) -> a.id().qualifiedName().compareTo(b.id().qualifiedName()))
+                .toList();
+    }
+
+    public List<Application> applications() {
+        return all(Application.class);
+    }
+
+    public Optional<Resource> get(ResourceId id) {
+        return Optional.ofNullable(resources.get(id));
+    }
+
+    /** The FlinkVersion marked default, or the only one. */
+    public Optional<FlinkVersion> defaultFlinkVersion() {
+        List<FlinkVersion> versions = all(FlinkVersion.class);
+        if (versions.size() == 1) {
+            return Optional.of(versions.get(0));
+        }
+        return versions.stream().filter(v -> v.spec().isDefault()).findFirst();
+    }
+
+    public Optional<Settings> settings() {
+        return all(Settings.class).stream().findFirst();
+    }
+
+    public int size() {
+        return resources.size();
+    }
+}
