@@ -79,6 +79,9 @@ public final class ConfigLoader {
             if (entry.team() != null && !index.teamExists(entry.team())) {
                 errors.add(entry.error("/metadata/team", "team \"" + entry.team() + "\" does not exist"
                         + Suggestions.hint(entry.team(), index.visibleNames(Kind.TEAM, null))));
+                entry.orphan = true;
+            } else if (entry.team() == null && entry.kind.scope() == Kind.Scope.TEAM) {
+                entry.orphan = true; // the schema reports the missing team
             }
         }
         // Variables first: the other documents are substituted before their schema is checked, so a
@@ -94,7 +97,7 @@ public final class ConfigLoader {
         }
         Map<Entry, String> sqlTexts = new HashMap<>();
         for (Entry entry : declared) {
-            if (INTERPOLATED.contains(entry.kind)) {
+            if (INTERPOLATED.contains(entry.kind) && !entry.orphan) {
                 Interpolation interpolation = interpolationFor(entry, index, variables);
                 substitute(entry, entry.doc.root.get("spec"), "/spec", interpolation, errors);
                 if (entry.kind == Kind.APPLICATION) {
@@ -152,7 +155,7 @@ public final class ConfigLoader {
     private Optional<Entry> envelope(SourceDocument doc, List<ConfigError> errors) {
         JsonNode kindNode = doc.root.get("kind");
         if (kindNode == null) {
-            errors.add(doc.errorAt(doc.start, "", "missing required field \"kind\" (one of " + kindNames() + ")"));
+            errors.add(doc.errorAt(doc.start, "", "missing required field \"kind\" (one of " + String.join(", ", kindNames()) + ")"));
             return Optional.empty();
         }
         Optional<Kind> kind = doc.kind();

@@ -11,6 +11,11 @@ final class Entry {
     final ResourceId id;
     /** False once the document failed its schema or was a duplicate: others must not cascade errors from it. */
     boolean usable = true;
+    /**
+     * Its team is missing or unknown: without a scope its variables and references cannot be
+     * resolved, so only its own schema is checked.
+     */
+    boolean orphan;
     /** The bound record, once the document passed its schema. */
     Resource resource;
 

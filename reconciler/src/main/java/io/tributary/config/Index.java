@@ -81,8 +81,8 @@ final class Index {
                     .filter(id -> id.kind() == kind && id.name().equals(name) && id.team() != null)
                     .findFirst();
             if (elsewhere.isPresent()) {
-                String scope = from.team() == null ? "a platform-wide document can only use platform-wide " + what + "s"
-                        : "a " + from.team() + " document can use its own team's and platform-wide " + what + "s";
+                String scope = from.team() == null ? "platform-wide documents can only use platform-wide " + what + "s"
+                        : "documents of team " + from.team() + " can use their own team's and platform-wide " + what + "s";
                 errors.add(from.error(pointer, what + " \"" + name + "\" belongs to team " + elsewhere.get().team()
                         + "; " + scope));
             } else {

@@ -42,7 +42,7 @@ final class SemanticChecks {
         checkSingleSettings();
         for (Kind kind : Kind.values()) {
             for (Entry entry : index.entries(kind)) {
-                if (!entry.usable || entry.resource == null) {
+                if (!entry.usable || entry.orphan || entry.resource == null) {
                     continue;
                 }
                 Resource resource = entry.resource;
@@ -130,7 +130,9 @@ final class SemanticChecks {
                                         + "\" is a " + cluster.spec().mode().yamlName() + " cluster; a " + mode.yamlName()
                                         + " deployment needs a " + expected + " cluster"));
                             }
-                            checkSameVersionAsCluster(entry, spec, cluster);
+                            if (spec.flinkVersion() == null || version.isPresent()) {
+                                checkSameVersionAsCluster(entry, spec, cluster);
+                            }
                         });
             }
         } else if (deployment.cluster() != null) {

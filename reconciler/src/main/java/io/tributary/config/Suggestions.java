@@ -12,7 +12,7 @@ final class Suggestions {
         if (wrong == null || wrong.isEmpty()) {
             return Optional.empty();
         }
-        int allowed = Math.max(1, Math.min(3, wrong.length() / 3));
+        int allowed = Math.max(1, Math.min(3, (wrong.length() + 2) / 3));
         return candidates.stream()
                 .filter(c -> !c.equals(wrong))
                 .map(c -> new Scored(c, distance(wrong.toLowerCase(), c.toLowerCase())))

@@ -70,7 +70,8 @@ final class YamlReader {
             int line = mark == null ? 1 : mark.getLine() + 1;
             int column = mark == null ? 1 : mark.getColumn() + 1;
             String problem = e.getProblem() == null ? "invalid YAML" : e.getProblem();
-            String context = e.getContext() == null ? "" : " (" + e.getContext() + ")";
+            String context = e.getContext() == null ? "" : " (" + e.getContext()
+                    + e.getContextMark().map(m -> " that starts at line " + (m.getLine() + 1)).orElse("") + ")";
             errors.add(new ConfigError(file, line, column, "", "YAML syntax error: " + problem + context));
         } catch (YamlEngineException e) {
             errors.add(new ConfigError(file, 1, 1, "", "YAML error: " + e.getMessage()));

@@ -1,0 +1,96 @@
+package io.tributary.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command as CI calls it: exit codes and the three output formats. */
+class ValidateCommandTest {
+    private static final Path BASE = Path.of("src/test/resources/repos/base");
+    private static final Path UNKNOWN_CLUSTER = Path.of("src/test/resources/repos/invalid/unknown-cluster");
+
+    @TempDir
+    Path temp;
+
+    private record Run(int exitCode, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new ValidateCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private Path brokenRepo() throws Exception {
+        Path repo = temp.resolve("repo");
+        copy(BASE, repo);
+        copy(UNKNOWN_CLUSTER, repo);
+        Files.delete(repo.resolve("expected.txt"));
+        return repo;
+    }
+
+    private static void copy(Path from, Path to) throws Exception {
+        try (var paths = Files.walk(from)) {
+            for (Path p : paths.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    @Test
+    void validRepositoryExitsZero() {
+        Run run = run(BASE.toString());
+        assertThat(run.exitCode).isZero();
+        assertThat(run.out).contains("valid: 14 documents");
+    }
+
+    @Test
+    void invalidRepositoryExitsOneWithLocatedErrors() throws Exception {
+        Run run = run(brokenRepo().toString());
+        assertThat(run.exitCode).isEqualTo(1);
+        assertThat(run.out).startsWith("teams/payments/case.yaml:7:14: spec.deployment.cluster: cluster \"lcoal\""
+                + " does not exist; did you mean \"local\"?\n").endsWith("1 error\n");
+    }
+
+    @Test
+    void githubFormatPrintsWorkflowAnnotations() throws Exception {
+        Run run = run("--format", "github", brokenRepo().toString());
+        assertThat(run.out).startsWith("::error file=teams/payments/case.yaml,line=7,col=14::spec.deployment.cluster:"
+                + " cluster \"lcoal\" does not exist; did you mean \"local\"?\n");
+    }
+
+    @Test
+    void jsonFormatListsErrorsAsObjects() throws Exception {
+        Run run = run("--format=json", brokenRepo().toString());
+        assertThat(run.out).contains("\"valid\" : false", "\"file\" : \"teams/payments/case.yaml\"", "\"line\" : 7",
+                "\"column\" : 14", "\"field\" : \"spec.deployment.cluster\"");
+    }
+
+    @Test
+    void missingDirectoryIsAUsageError() {
+        Run run = run(temp.resolve("nope").toString());
+        assertThat(run.exitCode).isEqualTo(2);
+        assertThat(run.err).contains("is not a directory");
+    }
+
+    @Test
+    void unknownFormatIsAUsageError() {
+        Run run = run("--format", "xml", BASE.toString());
+        assertThat(run.exitCode).isEqualTo(2);
+        assertThat(run.err).contains("--format");
+    }
+}

@@ -1,0 +1,103 @@
+package io.tributary.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.model.Application;
+import io.tributary.model.Cluster;
+import io.tributary.model.DesiredState;
+import io.tributary.model.Kind;
+import io.tributary.model.Project;
+import io.tributary.model.ResourceId;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a loaded repository holds: substituted variables, scopes and defaults. */
+class ConfigLoaderTest {
+    private static final ConfigLoader LOADER = new ConfigLoader();
+
+    @TempDir
+    Path temp;
+
+    private DesiredState loadValid(String validCase) {
+        Path overlay = validCase == null ? null : TestRepos.ROOT.resolve("valid").resolve(validCase);
+        ConfigLoader.Result result = LOADER.load(TestRepos.baseWith(overlay, temp));
+        assertThat(result.errors()).isEmpty();
+        return result.state();
+    }
+
+    private static Application app(DesiredState state, String team, String name) {
+        return (Application) state.get(new ResourceId(Kind.APPLICATION, team, name)).orElseThrow();
+    }
+
+    @Test
+    void sqlFileIsReadWithTeamVariablesSubstituted() {
+        Application orders = app(loadValid(null), "payments", "orders");
+        assertThat(orders.spec().job().sql().text()).contains("'rows-per-second' = '10'").doesNotContain("${");
+    }
+
+    @Test
+    void teamVariableShadowsPlatformVariableOfTheSameName() {
+        Application orders = app(loadValid("team-variable-shadows-platform"), "payments", "orders");
+        assertThat(orders.spec().job().sql().text()).contains("'rows-per-second' = '10'");
+    }
+
+    @Test
+    void escapedReferenceBecomesLiteral() {
+        Application escaped = app(loadValid("escaped-variable-stays-literal"), "payments", "escaped");
+        assertThat(escaped.spec().job().sql().text()).contains("-- ${not_a_variable} is written literally");
+    }
+
+    @Test
+    void secretVariablesStayReferencesSoTheirValueIsNeverLoaded() {
+        DesiredState state = loadValid("secret-variable-in-sql-and-credentials");
+        assertThat(app(state, "payments", "secret-sql").spec().job().sql().text()).contains("'${kafka_password}'");
+        Project project = (Project) state.get(new ResourceId(Kind.PROJECT, "payments", "jobs")).orElseThrow();
+        assertThat(project.spec().git().credentials().variable()).isEqualTo("kafka_password");
+    }
+
+    @Test
+    void variablesMayFillTypedFields() {
+        Application typed = app(loadValid("variables-in-typed-fields"), "payments", "typed");
+        assertThat(typed.spec().job().jar().maven()).isEqualTo("com.example:job:1.4.2");
+        assertThat(typed.spec().checkpoints().interval().duration()).hasSeconds(30);
+    }
+
+    @Test
+    void defaultsFollowTheFormat() {
+        Application.Spec spec = app(loadValid(null), "payments", "orders").spec();
+        assertThat(spec.parallelism()).isEqualTo(1);
+        assertThat(spec.state()).isEqualTo(Application.DesiredState.RUNNING);
+        assertThat(spec.upgradeMode()).isEqualTo(Application.UpgradeMode.SAVEPOINT);
+        assertThat(spec.allowStatelessFallback()).isFalse();
+        assertThat(spec.prune()).isTrue();
+        assertThat(spec.restartPolicy().maxRestarts()).isEqualTo(3);
+        assertThat(spec.restartPolicy().window().duration()).hasMinutes(10);
+        assertThat(spec.restartPolicy().from()).isEqualTo(Application.RestartFrom.LAST_CHECKPOINT);
+    }
+
+    @Test
+    void flinkConfigurationValuesArePassedAsWritten() {
+        Cluster local = (Cluster) loadValid("team-cluster-shadows-platform")
+                .get(new ResourceId(Kind.CLUSTER, "payments", "local")).orElseThrow();
+        assertThat(local.spec().flinkConfiguration()).containsEntry("taskmanager.memory.process.size", "2g")
+                .containsEntry("parallelism.default", "2")
+                .containsEntry("pipeline.object-reuse", "true");
+    }
+
+    @Test
+    void emptyDirectoryIsAValidEmptyPlatform() throws Exception {
+        ConfigLoader.Result result = LOADER.load(Files.createDirectory(temp.resolve("empty")));
+        assertThat(result.errors()).isEmpty();
+        assertThat(result.state().size()).isZero();
+    }
+
+    @Test
+    void sampleRepositoryIsValid() {
+        ConfigLoader.Result result = LOADER.load(Path.of("../sample-repo"));
+        assertThat(result.errors()).isEmpty();
+        assertThat(result.state().applications()).extracting(a -> a.spec().deployment().mode())
+                .containsAll(java.util.EnumSet.allOf(Application.DeploymentMode.class));
+    }
+}
