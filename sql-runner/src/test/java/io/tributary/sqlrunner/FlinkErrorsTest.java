@@ -1,0 +1,77 @@
+package io.tributary.sqlrunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FlinkErrorsTest {
+
+    /** An INSERT that starts at line 10, column 5 of the script and spans three lines. */
+    private final Statement insert = new Statement("INSERT INTO sink\nSELECT id\nFROM nope", 10, 5, false);
+
+    @Test
+    void mapsCalcitePositionOnALaterLineOfTheStatement() {
+        RuntimeException error = new RuntimeException(
+                "SQL validation failed. From line 3, column 6 to line 3, column 9: Object 'nope' not found");
+
+        SqlScriptException mapped = FlinkErrors.rejected(insert, error);
+
+        assertThat(mapped.line()).isEqualTo(12);
+        assertThat(mapped.column()).isEqualTo(6);
+        assertThat(mapped).hasMessage("line 12, column 6: Flink rejected the statement starting at line 10, column 5:"
+                + " SQL validation failed. From line 3, column 6 to line 3, column 9: Object 'nope' not found");
+    }
+
+    @Test
+    void mapsCalcitePositionOnTheStatementsFirstLineByItsStartColumn() {
+        SqlScriptException mapped = FlinkErrors.rejected(insert,
+                new RuntimeException("SQL parse failed. Encountered \"sink\" at line 1, column 13."));
+
+        assertThat(mapped.line()).isEqualTo(10);
+        assertThat(mapped.column()).isEqualTo(17);
+    }
+
+    @Test
+    void withoutAPositionPointsAtTheStatement() {
+        SqlScriptException mapped = FlinkErrors.rejected(insert,
+                new RuntimeException("SQL parse failed. Non-query expression encountered in illegal context"));
+
+        assertThat(mapped).hasMessageStartingWith("line 10, column 5: Flink rejected the statement starting at");
+    }
+
+    @Test
+    void positionBeyondTheStatementIsNotTrusted() {
+        SqlScriptException mapped = FlinkErrors.rejected(insert,
+                new RuntimeException("From line 7, column 1 to line 7, column 3: in a view's query"));
+
+        assertThat(mapped.line()).isEqualTo(10);
+    }
+
+    @Test
+    void keepsCauseMessagesThatSayMore() {
+        RuntimeException error = new RuntimeException("Unable to create a sink for writing table 'x'.",
+                new IllegalStateException("Cannot discover a connector using option: 'connector'='nope'"));
+
+        assertThat(FlinkErrors.describe(error)).isEqualTo("Unable to create a sink for writing table 'x'.\n"
+                + "Caused by: Cannot discover a connector using option: 'connector'='nope'");
+    }
+
+    @Test
+    void skipsCauseMessagesAlreadySaid() {
+        RuntimeException cause = new RuntimeException("Object 'nope' not found");
+        RuntimeException error = new RuntimeException("SQL validation failed. Object 'nope' not found", cause);
+
+        assertThat(FlinkErrors.describe(error)).isEqualTo("SQL validation failed. Object 'nope' not found");
+    }
+
+    @Test
+    void jobFailureNamesEveryInsertLine() {
+        SqlScriptException failed = FlinkErrors.jobFailed(
+                List.of(insert, new Statement("INSERT INTO b SELECT 1", 20, 1, true)),
+                new RuntimeException("boom"));
+
+        assertThat(failed).hasMessage("line 10, column 5: Flink could not run the job made of the INSERT statements"
+                + " at lines 10, 20: boom");
+    }
+}
