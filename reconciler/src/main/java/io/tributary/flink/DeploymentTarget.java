@@ -1,0 +1,45 @@
+package io.tributary.flink;
+
+import io.tributary.flink.FlinkRest.CheckpointStats;
+import io.tributary.flink.FlinkRest.JobExceptions;
+import io.tributary.flink.FlinkRest.JobSummary;
+import io.tributary.flink.FlinkRest.SavepointStatus;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where jobs run: a standalone session, later YARN and Kubernetes. Savepoints are started and
+ * then polled, so the caller can record the operation in between and survive a crash.
+ * Every method throws {@link FlinkException}; {@link FlinkException.Unreachable} means the
+ * cluster could not be asked, which is not a statement about the jobs.
+ */
+public interface DeploymentTarget {
+
+    /**
+     * Starts a job under the submission's JobID. Submitting an id that already runs is a no-op,
+     * so a retried intent never starts a job twice.
+     */
+    void submit(JobSubmission submission);
+
+    /** Every job the cluster knows, in one call. */
+    List<JobSummary> jobs();
+
+    default Optional<JobSummary> job(JobId id) {
+        return jobs().stream().filter(j -> j.id().equals(id)).findFirst();
+    }
+
+    CheckpointStats checkpoints(JobId id);
+
+    JobExceptions exceptions(JobId id);
+
+    /** Starts a savepoint of a running job; returns the trigger id to poll. */
+    String triggerSavepoint(JobId id, String targetDirectory);
+
+    /** Stops a job with a final savepoint; returns the trigger id to poll. */
+    String stopWithSavepoint(JobId id, String targetDirectory, boolean drain);
+
+    SavepointStatus savepointStatus(JobId id, String triggerId);
+
+    /** Cancels a job without a savepoint. */
+    void cancel(JobId id);
+}

@@ -1,0 +1,298 @@
+package io.tributary.flink;
+
+import io.tributary.flink.FlinkRest.Checkpoint;
+import io.tributary.flink.FlinkRest.CheckpointStats;
+import io.tributary.flink.FlinkRest.ClusterOverview;
+import io.tributary.flink.FlinkRest.JobExceptions;
+import io.tributary.flink.FlinkRest.JobSummary;
+import io.tributary.flink.FlinkRest.RunRequest;
+import io.tributary.flink.FlinkRest.SavepointStatus;
+import io.tributary.flink.FlinkRest.TaskManager;
+import io.tributary.model.JobState;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Flink's REST API, version-stable across 1.20 and 2.x, over java.net.http. Every failure is a
+ * {@link FlinkException} that keeps Flink's own message.
+ */
+public final class FlinkRestClient {
+    private static final JsonMapper JSON = JsonMapper.shared();
+
+    private final URI base;
+    private final HttpClient http;
+    private final Duration timeout;
+
+    public FlinkRestClient(URI base, HttpClient http, Duration timeout) {
+        String text = base.toString();
+        this.base = URI.create(text.endsWith("/") ? text : text + "/");
+        this.http = http;
+        this.timeout = timeout;
+    }
+
+    public static FlinkRestClient of(String baseUrl) {
+        return new FlinkRestClient(URI.create(baseUrl),
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), Duration.ofSeconds(60));
+    }
+
+    public URI baseUri() {
+        return base;
+    }
+
+    // ---- cluster
+
+    public ClusterOverview overview() {
+        JsonNode body = get("overview");
+        return new ClusterOverview(body.path("flink-version").asString(""), body.path("taskmanagers").asInt(),
+                body.path("slots-total").asInt(), body.path("slots-available").asInt(), body.path("jobs-running").asInt());
+    }
+
+    public List<TaskManager> taskManagers() {
+        List<TaskManager> out = new ArrayList<>();
+        for (JsonNode tm : get("taskmanagers").path("taskmanagers")) {
+            out.add(new TaskManager(tm.path("id").asString(), tm.path("slotsNumber").asInt(), tm.path("freeSlots").asInt()));
+        }
+        return out;
+    }
+
+    // ---- jars
+
+    /** Uploads a jar; returns the id Flink gives it for {@link #runJar}. */
+    public String uploadJar(Path jar) {
+        String boundary = "tributary-" + UUID.randomUUID();
+        byte[] body;
+        try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+            String fileName = jar.getFileName().toString().replace("\"", "");
+            out.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\"" + fileName
+                    + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            out.write(Files.readAllBytes(jar));
+            out.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+            body = out.toByteArray();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + jar, e);
+        }
+        HttpRequest request = request("jars/upload")
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+        String fileName = send("upload " + jar.getFileName(), request).path("filename").asString("");
+        return fileName.substring(fileName.lastIndexOf('/') + 1);
+    }
+
+    public JobId runJar(String jarId, RunRequest run) {
+        ObjectNode body = JSON.createObjectNode();
+        if (run.entryClass() != null) {
+            body.put("entryClass", run.entryClass());
+        }
+        // Flink 2.x ignores programArgs; programArgsList works on both and needs no quoting
+        body.putPOJO("programArgsList", run.args());
+        if (run.parallelism() != null) {
+            body.put("parallelism", run.parallelism());
+        }
+        if (run.jobId() != null) {
+            body.put("jobId", run.jobId().hex());
+        }
+        if (run.savepointPath() != null) {
+            body.put("savepointPath", run.savepointPath());
+            body.put("allowNonRestoredState", run.allowNonRestoredState());
+        }
+        if (!run.flinkConfiguration().isEmpty()) {
+            body.putPOJO("flinkConfiguration", run.flinkConfiguration());
+        }
+        JsonNode answer = send("run " + jarId, request("jars/" + encode(jarId) + "/run")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build());
+        return new JobId(answer.path("jobid").asString());
+    }
+
+    public void deleteJar(String jarId) {
+        send("delete jar " + jarId, request("jars/" + encode(jarId)).DELETE().build());
+    }
+
+    // ---- jobs
+
+    public List<JobSummary> jobs() {
+        List<JobSummary> out = new ArrayList<>();
+        for (JsonNode job : get("jobs/overview").path("jobs")) {
+            out.add(summary(job));
+        }
+        return out;
+    }
+
+    public JobSummary job(JobId id) {
+        return summary(get("jobs/" + id));
+    }
+
+    public JobExceptions exceptions(JobId id) {
+        JsonNode body = get("jobs/" + id + "/exceptions");
+        List<String> history = new ArrayList<>();
+        for (JsonNode entry : body.path("exceptionHistory").path("entries")) {
+            history.add(entry.path("stacktrace").asString(entry.path("exceptionName").asString("")));
+        }
+        // 2.x dropped root-exception; the newest history entry says the same
+        Optional<String> root = text(body, "root-exception").or(() -> history.stream().findFirst());
+        Optional<Instant> when = body.hasNonNull("timestamp") ? Optional.of(Instant.ofEpochMilli(body.get("timestamp").asLong()))
+                : body.path("exceptionHistory").path("entries").path(0).has("timestamp")
+                        ? Optional.of(Instant.ofEpochMilli(body.path("exceptionHistory").path("entries").path(0)
+                                .path("timestamp").asLong()))
+                        : Optional.empty();
+        return new JobExceptions(root, when, history);
+    }
+
+    public CheckpointStats checkpoints(JobId id) {
+        JsonNode body = get("jobs/" + id + "/checkpoints");
+        JsonNode counts = body.path("counts");
+        JsonNode latest = body.path("latest");
+        return new CheckpointStats(counts.path("completed").asLong(), counts.path("failed").asLong(),
+                counts.path("in_progress").asLong(), checkpoint(latest.path("completed"), "latest_ack_timestamp"),
+                text(latest.path("failed"), "failure_message"), checkpoint(latest.path("restored"), "restore_timestamp"));
+    }
+
+    /** Starts a savepoint and returns its trigger id; poll with {@link #savepointStatus}. */
+    public String triggerSavepoint(JobId id, String targetDirectory) {
+        ObjectNode body = JSON.createObjectNode();
+        if (targetDirectory != null) {
+            body.put("target-directory", targetDirectory);
+        }
+        body.put("cancel-job", false);
+        return send("savepoint " + id, post("jobs/" + id + "/savepoints", body)).path("request-id").asString();
+    }
+
+    /** Stops the job with a final savepoint (optionally draining); poll with {@link #savepointStatus}. */
+    public String stopWithSavepoint(JobId id, String targetDirectory, boolean drain) {
+        ObjectNode body = JSON.createObjectNode();
+        if (targetDirectory != null) {
+            body.put("targetDirectory", targetDirectory);
+        }
+        body.put("drain", drain);
+        return send("stop " + id, post("jobs/" + id + "/stop", body)).path("request-id").asString();
+    }
+
+    public SavepointStatus savepointStatus(JobId id, String triggerId) {
+        JsonNode body = get("jobs/" + id + "/savepoints/" + encode(triggerId));
+        if (!"COMPLETED".equals(body.path("status").path("id").asString(""))) {
+            return new SavepointStatus.InProgress();
+        }
+        JsonNode operation = body.path("operation");
+        if (operation.has("location") && !operation.get("location").isNull()) {
+            return new SavepointStatus.Completed(operation.get("location").asString());
+        }
+        JsonNode cause = operation.path("failure-cause");
+        return new SavepointStatus.Failed(firstLines(cause.path("stack-trace").asString(
+                cause.path("class").asString("the savepoint failed without a cause"))));
+    }
+
+    public void cancel(JobId id) {
+        send("cancel " + id, request("jobs/" + id + "?mode=cancel")
+                .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                .build());
+    }
+
+    // ---- plumbing
+
+    private static JobSummary summary(JsonNode job) {
+        long end = job.path("end-time").asLong(-1);
+        return new JobSummary(new JobId(job.path("jid").asString()), job.path("name").asString(""),
+                JobState.fromFlink(job.path("state").asString(null)), Instant.ofEpochMilli(job.path("start-time").asLong()),
+                end > 0 ? Optional.of(Instant.ofEpochMilli(end)) : Optional.empty());
+    }
+
+    private static Optional<Checkpoint> checkpoint(JsonNode node, String timeField) {
+        if (node.isMissingNode() || node.isNull() || !node.has("external_path")) {
+            return Optional.empty();
+        }
+        boolean savepoint = node.path("is_savepoint").asBoolean(false)
+                || node.path("checkpoint_type").asString("").contains("SAVEPOINT");
+        long size = node.path("checkpointed_size").asLong(node.path("state_size").asLong(0));
+        return Optional.of(new Checkpoint(node.path("id").asLong(), node.path("external_path").asString(),
+                Instant.ofEpochMilli(node.path(timeField).asLong()), savepoint, size));
+    }
+
+    private static Optional<String> text(JsonNode node, String field) {
+        JsonNode value = node.path(field);
+        return value.isString() && !value.asString().isEmpty() ? Optional.of(value.asString()) : Optional.empty();
+    }
+
+    /** Flink's stack traces are long; the first lines say what happened. */
+    static String firstLines(String text) {
+        String[] lines = text.split("\n");
+        return String.join("\n", java.util.Arrays.copyOf(lines, Math.min(lines.length, 3))).strip();
+    }
+
+    private JsonNode get(String path) {
+        return send("GET /" + path, request(path).GET().build());
+    }
+
+    private HttpRequest post(String path, ObjectNode body) {
+        return request(path)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build();
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(base.resolve(path)).timeout(timeout).header("Accept", "application/json");
+    }
+
+    private JsonNode send(String call, HttpRequest request) {
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new FlinkException.Unreachable(call + ": Flink at " + base + " did not answer: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FlinkException.Unreachable(call + ": interrupted", e);
+        }
+        int status = response.statusCode();
+        JsonNode body = parse(response.body());
+        if (status >= 200 && status < 300) {
+            return body;
+        }
+        List<String> errors = new ArrayList<>();
+        body.path("errors").forEach(e -> errors.add(firstLines(e.asString())));
+        String message = FlinkException.describe(call, status, errors);
+        if (status == 404) {
+            throw new FlinkException.NotFound(message);
+        }
+        if (status >= 500) {
+            throw new FlinkException.ServerError(message);
+        }
+        throw new FlinkException.Rejected(status, message);
+    }
+
+    private static JsonNode parse(String body) {
+        if (body == null || body.isBlank()) {
+            return JSON.createObjectNode();
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (RuntimeException e) {
+            ObjectNode wrapped = JSON.createObjectNode();
+            wrapped.putArray("errors").add(body.length() > 500 ? body.substring(0, 500) : body);
+            return wrapped;
+        }
+    }
+
+    private static String encode(String segment) {
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,114 @@
+package io.tributary.flink;
+
+import io.tributary.flink.FlinkRest.CheckpointStats;
+import io.tributary.flink.FlinkRest.JobExceptions;
+import io.tributary.flink.FlinkRest.JobSummary;
+import io.tributary.flink.FlinkRest.RunRequest;
+import io.tributary.flink.FlinkRest.SavepointStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A standalone session cluster (managed or external), reached through its REST API. A jar is
+ * uploaded once per content and reused for every submit; if the JobManager lost it (a restart
+ * clears its upload folder) it is uploaded again.
+ */
+public final class StandaloneSessionTarget implements DeploymentTarget {
+    private static final Logger LOG = LoggerFactory.getLogger(StandaloneSessionTarget.class);
+
+    private final FlinkRestClient rest;
+    private final Map<String, String> uploadedJarIdsByDigest = new ConcurrentHashMap<>();
+
+    public StandaloneSessionTarget(FlinkRestClient rest) {
+        this.rest = rest;
+    }
+
+    @Override
+    public void submit(JobSubmission submission) {
+        if (job(submission.jobId()).isPresent()) {
+            LOG.info("job={} already submitted; not submitting again", submission.jobId());
+            return;
+        }
+        String digest = sha256(submission.jar());
+        RunRequest run = new RunRequest(submission.entryClass(), submission.args(), submission.parallelism(),
+                submission.jobId(), submission.restoreFrom(), submission.allowNonRestoredState(),
+                submission.flinkConfiguration());
+        String jarId = uploadedJarIdsByDigest.computeIfAbsent(digest, d -> rest.uploadJar(submission.jar()));
+        try {
+            rest.runJar(jarId, run);
+        } catch (FlinkException.NotFound | FlinkException.Rejected e) {
+            if (!isMissingJar(e)) {
+                throw e;
+            }
+            LOG.info("jar={} missing on the JobManager; uploading again", submission.jar().getFileName());
+            uploadedJarIdsByDigest.remove(digest);
+            String again = uploadedJarIdsByDigest.computeIfAbsent(digest, d -> rest.uploadJar(submission.jar()));
+            rest.runJar(again, run);
+        }
+        LOG.info("job={} submitted jar={} parallelism={} restoreFrom={}", submission.jobId(),
+                submission.jar().getFileName(), submission.parallelism(), submission.restoreFrom());
+    }
+
+    private static boolean isMissingJar(FlinkException e) {
+        return e instanceof FlinkException.NotFound || e.getMessage().contains("could not be found")
+                || e.getMessage().contains("does not exist");
+    }
+
+    @Override
+    public List<JobSummary> jobs() {
+        return rest.jobs();
+    }
+
+    @Override
+    public CheckpointStats checkpoints(JobId id) {
+        return rest.checkpoints(id);
+    }
+
+    @Override
+    public JobExceptions exceptions(JobId id) {
+        return rest.exceptions(id);
+    }
+
+    @Override
+    public String triggerSavepoint(JobId id, String targetDirectory) {
+        return rest.triggerSavepoint(id, targetDirectory);
+    }
+
+    @Override
+    public String stopWithSavepoint(JobId id, String targetDirectory, boolean drain) {
+        return rest.stopWithSavepoint(id, targetDirectory, drain);
+    }
+
+    @Override
+    public SavepointStatus savepointStatus(JobId id, String triggerId) {
+        return rest.savepointStatus(id, triggerId);
+    }
+
+    @Override
+    public void cancel(JobId id) {
+        rest.cancel(id);
+    }
+
+    static String sha256(Path file) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

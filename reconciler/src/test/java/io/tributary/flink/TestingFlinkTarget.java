@@ -1,0 +1,234 @@
+package io.tributary.flink;
+
+import io.tributary.flink.FlinkRest.Checkpoint;
+import io.tributary.flink.FlinkRest.CheckpointStats;
+import io.tributary.flink.FlinkRest.JobExceptions;
+import io.tributary.flink.FlinkRest.JobSummary;
+import io.tributary.flink.FlinkRest.SavepointStatus;
+import io.tributary.model.JobState;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A stateful, in-memory deployment target for the planner's and apply's tests: it keeps jobs,
+ * their checkpoints and savepoints, what each job was restored from, and can be told to fail.
+ * No mocking library: it behaves like a small Flink.
+ */
+public final class TestingFlinkTarget implements DeploymentTarget {
+
+    /** One job as this fake Flink knows it. */
+    public static final class FakeJob {
+        final JobSubmission submission;
+        JobState state = JobState.RUNNING;
+        final Instant started;
+        Instant ended;
+        String failure;
+        final List<Checkpoint> checkpoints = new ArrayList<>();
+
+        FakeJob(JobSubmission submission, Instant started) {
+            this.submission = submission;
+            this.started = started;
+        }
+
+        public JobSubmission submission() {
+            return submission;
+        }
+
+        public JobState state() {
+            return state;
+        }
+    }
+
+    private final Clock clock;
+    private final Map<JobId, FakeJob> jobs = new LinkedHashMap<>();
+    private final Map<String, SavepointStatus> operations = new LinkedHashMap<>();
+    private final List<String> savepoints = new ArrayList<>();
+    private boolean unreachable;
+    private String nextSubmitFailure;
+    private String savepointFailure;
+    private boolean savepointsStayInProgress;
+    private int submitCalls;
+
+    public TestingFlinkTarget(Clock clock) {
+        this.clock = clock;
+    }
+
+    // ---- what tests tell it
+
+    public void setUnreachable(boolean unreachable) {
+        this.unreachable = unreachable;
+    }
+
+    /** The next submit throws Flink's rejection with this message. */
+    public void failNextSubmit(String message) {
+        this.nextSubmitFailure = message;
+    }
+
+    /** Every savepoint (and stop-with-savepoint) fails with this message until cleared with null; the job keeps running. */
+    public void failSavepoints(String message) {
+        this.savepointFailure = message;
+    }
+
+    /** Savepoints are accepted but never finish, like a slow Flink. */
+    public void holdSavepoints(boolean hold) {
+        this.savepointsStayInProgress = hold;
+    }
+
+    /** The job fails on its own, as a bad record or a lost dependency would make it. */
+    public void failJob(JobId id, String exception) {
+        FakeJob job = existing(id);
+        job.state = JobState.FAILED;
+        job.failure = exception;
+        job.ended = clock.instant();
+    }
+
+    /** The job is cancelled by someone outside Tributary. */
+    public void cancelFromOutside(JobId id) {
+        cancel(id);
+    }
+
+    /** A completed checkpoint, as Flink would take one on its interval. */
+    public Checkpoint completeCheckpoint(JobId id) {
+        FakeJob job = existing(id);
+        Checkpoint checkpoint = new Checkpoint(job.checkpoints.size() + 1L,
+                "memory://checkpoints/" + id + "/chk-" + (job.checkpoints.size() + 1), clock.instant(), false, 1024);
+        job.checkpoints.add(checkpoint);
+        return checkpoint;
+    }
+
+    // ---- what tests read
+
+    public Optional<FakeJob> fake(JobId id) {
+        return Optional.ofNullable(jobs.get(id));
+    }
+
+    public List<FakeJob> running() {
+        return jobs.values().stream().filter(j -> j.state == JobState.RUNNING).toList();
+    }
+
+    public List<String> savepointsTaken() {
+        return List.copyOf(savepoints);
+    }
+
+    public int submitCalls() {
+        return submitCalls;
+    }
+
+    // ---- DeploymentTarget
+
+    @Override
+    public void submit(JobSubmission submission) {
+        reachable();
+        submitCalls++;
+        if (nextSubmitFailure != null) {
+            String message = nextSubmitFailure;
+            nextSubmitFailure = null;
+            throw new FlinkException.ServerError("run failed with HTTP 500: " + message);
+        }
+        jobs.putIfAbsent(submission.jobId(), new FakeJob(submission, clock.instant()));
+    }
+
+    @Override
+    public List<JobSummary> jobs() {
+        reachable();
+        return jobs.entrySet().stream().map(e -> summary(e.getKey(), e.getValue())).toList();
+    }
+
+    @Override
+    public CheckpointStats checkpoints(JobId id) {
+        reachable();
+        FakeJob job = existing(id);
+        Optional<Checkpoint> restored = Optional.ofNullable(job.submission.restoreFrom())
+                .map(path -> new Checkpoint(0, path, job.started, path.contains("savepoint"), 1024));
+        Optional<Checkpoint> latest = job.checkpoints.isEmpty() ? Optional.empty()
+                : Optional.of(job.checkpoints.get(job.checkpoints.size() - 1));
+        return new CheckpointStats(job.checkpoints.size(), 0, 0, latest, Optional.empty(), restored);
+    }
+
+    @Override
+    public JobExceptions exceptions(JobId id) {
+        reachable();
+        FakeJob job = existing(id);
+        return new JobExceptions(Optional.ofNullable(job.failure), Optional.ofNullable(job.ended),
+                job.failure == null ? List.of() : List.of(job.failure));
+    }
+
+    @Override
+    public String triggerSavepoint(JobId id, String targetDirectory) {
+        return savepoint(id, targetDirectory, false);
+    }
+
+    @Override
+    public String stopWithSavepoint(JobId id, String targetDirectory, boolean drain) {
+        return savepoint(id, targetDirectory, true);
+    }
+
+    private String savepoint(JobId id, String targetDirectory, boolean stop) {
+        reachable();
+        FakeJob job = existing(id);
+        if (job.state != JobState.RUNNING) {
+            throw new FlinkException.Rejected(409, "job " + id + " is " + job.state + ", not RUNNING");
+        }
+        String trigger = "trigger-" + (operations.size() + 1);
+        if (savepointsStayInProgress) {
+            operations.put(trigger, new SavepointStatus.InProgress());
+        } else if (savepointFailure != null) {
+            operations.put(trigger, new SavepointStatus.Failed(savepointFailure));
+        } else {
+            String directory = targetDirectory == null ? "memory://savepoints" : targetDirectory;
+            String path = directory + "/savepoint-" + id.hex().substring(0, 6) + "-" + (savepoints.size() + 1);
+            savepoints.add(path);
+            operations.put(trigger, new SavepointStatus.Completed(path));
+            if (stop) {
+                job.state = JobState.FINISHED;
+                job.ended = clock.instant();
+            }
+        }
+        return trigger;
+    }
+
+    @Override
+    public SavepointStatus savepointStatus(JobId id, String triggerId) {
+        reachable();
+        existing(id);
+        SavepointStatus status = operations.get(triggerId);
+        if (status == null) {
+            throw new FlinkException.NotFound("no savepoint operation " + triggerId);
+        }
+        return status;
+    }
+
+    @Override
+    public void cancel(JobId id) {
+        reachable();
+        FakeJob job = existing(id);
+        if (!job.state.isTerminal()) {
+            job.state = JobState.CANCELED;
+            job.ended = clock.instant();
+        }
+    }
+
+    private FakeJob existing(JobId id) {
+        FakeJob job = jobs.get(id);
+        if (job == null) {
+            throw new FlinkException.NotFound("job " + id + " not found");
+        }
+        return job;
+    }
+
+    private void reachable() {
+        if (unreachable) {
+            throw new FlinkException.Unreachable("testing cluster is unreachable", null);
+        }
+    }
+
+    private static JobSummary summary(JobId id, FakeJob job) {
+        return new JobSummary(id, "job-" + id.hex().substring(0, 6), job.state, job.started,
+                Optional.ofNullable(job.ended));
+    }
+}
