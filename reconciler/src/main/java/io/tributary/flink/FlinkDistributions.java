@@ -340,6 +340,8 @@ public final class FlinkDistributions {
         if (rewrite) {
             deleteTree(confDir);
         }
+        // an empty plugins/ as in a distribution: Flink warns at every start when it is missing
+        Files.createDirectories(confDir.resolveSibling("plugins"));
         if (!Files.exists(confDir.resolve(FlinkConfigFiles.CONFIG_YAML))) {
             FlinkConfigFiles.write(confDir, defaultConfiguration(),
                     "Written by Tributary: the defaults of a Flink distribution, for local processes.");

@@ -123,16 +123,18 @@ class FlinkDistributionsTest {
 
     @Test
     void theDefaultConfigurationCarriesJava17OptionsAndAFastWebCache() throws Exception {
-        FlinkDistributions.writeDefaultConf(tmp, false);
+        Path conf = tmp.resolve("conf");
+        FlinkDistributions.writeDefaultConf(conf, false);
 
-        Map<String, Object> config = FlinkConfigFiles.read(tmp);
+        assertThat(tmp.resolve("plugins")).isDirectory();
+        Map<String, Object> config = FlinkConfigFiles.read(conf);
         assertThat(config).containsEntry("web.refresh-interval", "200")
                 .containsEntry("jobmanager.memory.process.size", "1600m")
                 .containsEntry("taskmanager.memory.process.size", "1728m");
         assertThat((String) config.get("env.java.opts.all"))
                 .contains("--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
                         "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED");
-        assertThat(tmp.resolve("log4j.properties")).isRegularFile();
-        assertThat(tmp.resolve("log4j-console.properties")).isRegularFile();
+        assertThat(conf.resolve("log4j.properties")).isRegularFile();
+        assertThat(conf.resolve("log4j-console.properties")).isRegularFile();
     }
 }
