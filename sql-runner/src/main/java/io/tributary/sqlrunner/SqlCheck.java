@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * COMPACT. A CREATE CATALOG of any type but the in-memory one is parsed too, and ends the check,
  * because what follows would name tables only that catalog knows.
  *
+ * <p>One trace is left where Flink leaves it: planning a batch INSERT into a filesystem table makes
+ * the sink's empty {@code .staging_*} directory, when the path is reachable from here (Flink does that
+ * while translating the plan; no rows are written).
+ *
  * <p>Called reflectively from the service, in a class loader holding one Flink version's jars, so only
  * JDK types cross: a String in, Strings out.
  */
