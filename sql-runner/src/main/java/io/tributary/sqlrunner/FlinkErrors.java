@@ -13,6 +13,8 @@ final class FlinkErrors {
 
     /** Calcite's positions: "Encountered ... at line 1, column 8." and "From line 2, column 3 to ...". */
     private static final Pattern POSITION = Pattern.compile("(?:at|From) line (\\d+), column (\\d+)");
+    /** Any position Calcite names, including the end of a range ("... to line 2, column 12"). */
+    private static final Pattern ANY_POSITION = Pattern.compile("line (\\d+), column (\\d+)");
 
     private FlinkErrors() {
     }
@@ -23,17 +25,42 @@ final class FlinkErrors {
      */
     static SqlScriptException rejected(Statement statement, RuntimeException error) {
         String message = describe(error);
-        Position at = statement.position();
+        return new SqlScriptException(position(statement, message), "Flink rejected the statement starting at "
+                + statement.position().describe() + ": " + message, error);
+    }
+
+    /**
+     * Where in the script a message about the statement points: the first position it names, mapped
+     * from the statement to the script, or the statement's start when it names none we can trust.
+     */
+    static Position position(Statement statement, String message) {
         Matcher matcher = POSITION.matcher(message);
         if (matcher.find()) {
             Position mapped = statement.scriptPosition(
                     Integer.parseInt(matcher.group(1)), Integer.parseInt(matcher.group(2)));
             if (mapped != null) {
-                at = mapped;
+                return mapped;
             }
         }
-        return new SqlScriptException(at, "Flink rejected the statement starting at "
-                + statement.position().describe() + ": " + message, error);
+        return statement.position();
+    }
+
+    /**
+     * The message with every "line L, column C" it names rewritten as the script's line and column:
+     * a reader of "From line 2, column 8 to line 2, column 12" looks at line 2 of the file, not of the
+     * statement. Positions the statement does not have are left as Flink wrote them.
+     */
+    static String inScript(Statement statement, String message) {
+        Matcher matcher = ANY_POSITION.matcher(message);
+        StringBuilder text = new StringBuilder();
+        while (matcher.find()) {
+            Position mapped = statement.scriptPosition(
+                    Integer.parseInt(matcher.group(1)), Integer.parseInt(matcher.group(2)));
+            String replacement = mapped == null ? matcher.group() : "line " + mapped.line() + ", column " + mapped.column();
+            matcher.appendReplacement(text, Matcher.quoteReplacement(replacement));
+        }
+        matcher.appendTail(text);
+        return text.toString();
     }
 
     /** The statement set failed as a whole (planning or submission): name all its INSERTs. */

@@ -4,6 +4,7 @@ import io.tributary.sqlrunner.SqlLexer.Token;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * What the runner will do with a script, decided before Flink is touched, so a script that cannot
@@ -43,31 +44,57 @@ record ScriptPlan(Optional<String> runtimeMode, List<Step> steps) {
 
     /** @throws SqlScriptException naming the statement's line when the script cannot become one job */
     static ScriptPlan of(List<Statement> statements) {
+        return of(statements, problem -> {
+            throw problem;
+        });
+    }
+
+    /**
+     * The plan, with every reason the script cannot become one job handed to {@code problems} instead
+     * of thrown, so a check reports them all in one pass. A statement with a problem is left out of
+     * the steps.
+     */
+    static ScriptPlan of(List<Statement> statements, Consumer<SqlScriptException> problems) {
         List<Step> steps = new ArrayList<>();
         MapConfigTarget leading = new MapConfigTarget();
         ScriptSettings leadingSettings = new ScriptSettings(leading);
         boolean onlySettingsSoFar = true;
         for (Statement statement : statements) {
-            Step step = classify(statement);
+            Step step;
+            try {
+                step = classify(statement);
+            } catch (SqlScriptException e) {
+                problems.accept(e);
+                // a malformed SET is still a setting; anything else ends the leading settings
+                onlySettingsSoFar &= isSetOrReset(statement);
+                continue;
+            }
             if (step instanceof Configure configure) {
                 if (onlySettingsSoFar) {
                     leadingSettings.apply(configure.command());
                 } else if (configure.command() instanceof ConfigCommand.SetOption set
                         && set.key().equals(RUNTIME_MODE)) {
-                    throw new SqlScriptException(statement.position(), "'" + RUNTIME_MODE
+                    problems.accept(new SqlScriptException(statement.position(), "'" + RUNTIME_MODE
                             + "' can only be SET before the first statement that is not SET or RESET:"
-                            + " Flink fixes the mode when the job's table environment is created");
+                            + " Flink fixes the mode when the job's table environment is created"));
+                    continue;
                 }
             } else {
                 onlySettingsSoFar = false;
             }
             steps.add(step);
         }
+        // an INSERT never fails to classify, so none among the steps means none in the script
         if (steps.stream().noneMatch(Insert.class::isInstance)) {
-            throw new SqlScriptException(null, "the script has no INSERT statement, so there is no job to run:"
-                    + " a SQL application must write to a table (INSERT INTO <table> SELECT ...)");
+            problems.accept(new SqlScriptException(null, "the script has no INSERT statement, so there is no job"
+                    + " to run: a SQL application must write to a table (INSERT INTO <table> SELECT ...)"));
         }
         return new ScriptPlan(leading.get(RUNTIME_MODE), steps);
+    }
+
+    private static boolean isSetOrReset(Statement statement) {
+        Token first = SqlLexer.tokenize(statement.text()).get(0);
+        return first.isWord("SET") || first.isWord("RESET");
     }
 
     static Step classify(Statement statement) {

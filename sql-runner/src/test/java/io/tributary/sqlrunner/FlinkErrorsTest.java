@@ -74,4 +74,25 @@ class FlinkErrorsTest {
         assertThat(failed).hasMessage("line 10, column 5: Flink could not run the job made of the INSERT statements"
                 + " at lines 10, 20: boom");
     }
+
+    @Test
+    void everyPositionInTheMessageIsRewrittenAsTheScripts() {
+        String message = "SQL validation failed. From line 1, column 13 to line 3, column 9: Object 'nope' not found";
+
+        assertThat(FlinkErrors.inScript(insert, message)).isEqualTo(
+                "SQL validation failed. From line 10, column 17 to line 12, column 9: Object 'nope' not found");
+    }
+
+    @Test
+    void positionsTheStatementDoesNotHaveStayAsFlinkWroteThem() {
+        assertThat(FlinkErrors.inScript(insert, "in the view's query at line 7, column 2"))
+                .isEqualTo("in the view's query at line 7, column 2");
+    }
+
+    @Test
+    void positionOfAMessageIsItsFirstMappedOne() {
+        assertThat(FlinkErrors.position(insert, "From line 2, column 3 to line 2, column 4: x"))
+                .isEqualTo(new Position(11, 3));
+        assertThat(FlinkErrors.position(insert, "no position")).isEqualTo(new Position(10, 5));
+    }
 }

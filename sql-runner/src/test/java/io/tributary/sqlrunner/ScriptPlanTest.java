@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tributary.sqlrunner.ScriptPlan.Configure;
 import io.tributary.sqlrunner.ScriptPlan.Execute;
 import io.tributary.sqlrunner.ScriptPlan.Insert;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -133,5 +134,22 @@ class ScriptPlanTest {
 
         assertThat(steps.get(0)).isEqualTo(new Configure(steps.get(0).statement(), new ConfigCommand.SetOption("a", "b")));
         assertThat(((Configure) steps.get(1)).command()).isEqualTo(new ConfigCommand.ResetOption("a"));
+    }
+
+    @Test
+    void aCheckCollectsEveryProblemAndKeepsTheGoodSteps() {
+        List<SqlScriptException> problems = new ArrayList<>();
+        ScriptPlan plan = ScriptPlan.of(StatementSplitter.split("""
+                SET 'x';
+                SET 'execution.runtime-mode' = 'batch';
+                SELECT 1;
+                SET 'execution.runtime-mode' = 'streaming';
+                CREATE TABLE a (x INT);
+                """), problems::add);
+
+        assertThat(problems).extracting(SqlScriptException::line).containsExactly(1, 3, 4, 0);
+        assertThat(problems.get(3)).hasMessageContaining("the script has no INSERT statement");
+        assertThat(plan.runtimeMode()).contains("batch");
+        assertThat(plan.steps()).extracting(step -> step.statement().line()).containsExactly(2, 5);
     }
 }
