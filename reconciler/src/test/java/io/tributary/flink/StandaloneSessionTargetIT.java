@@ -1,0 +1,229 @@
+package io.tributary.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.build.MavenArtifacts;
+import io.tributary.build.SqlJobJar;
+import io.tributary.flink.FlinkRest.SavepointStatus;
+import io.tributary.model.JobState;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.ClassOrderer;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestClassOrder;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SQL jobs through the runner on a real local cluster of each Flink version, driven through the
+ * REST client and the standalone target: RUNNING, a savepoint, stop-with-savepoint, a start from
+ * that savepoint whose count goes on, cancel, and a job that fails seen as FAILED with its cause.
+ */
+@TestClassOrder(ClassOrderer.OrderAnnotation.class)
+class StandaloneSessionTargetIT {
+    @TempDir
+    static Path data;
+
+    private static final Map<String, String> SMALL = Map.of(
+            "jobmanager.memory.process.size", "1g",
+            "taskmanager.memory.process.size", "1g");
+
+    /** A running count of a sequence; its state is what a savepoint must carry over. */
+    private static final String COUNTING_SQL = """
+            SET 'pipeline.name' = 'counting';
+            CREATE TABLE numbers (id BIGINT) WITH (
+              'connector' = 'datagen', 'rows-per-second' = '20',
+              'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '100000000');
+            CREATE TABLE counts (n BIGINT) WITH ('connector' = 'print', 'print-identifier' = 'count');
+            INSERT INTO counts SELECT COUNT(*) FROM numbers;
+            """;
+
+    private static final String FAILING_SQL = """
+            CREATE TABLE numbers (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '5');
+            CREATE TABLE sink (x BIGINT) WITH ('connector' = 'blackhole');
+            INSERT INTO sink SELECT 10 / (id - id) FROM numbers;
+            """;
+
+    private static final Pattern COUNT_LINE = Pattern.compile("count(?::\\d+)?> [+-][IU]\\[(\\d+)]");
+
+    @Nested
+    @Order(1)
+    class Flink1 extends Jobs {
+        Flink1() {
+            super("1.20.1");
+        }
+    }
+
+    @Nested
+    @Order(2)
+    class Flink2 extends Jobs {
+        Flink2() {
+            super("2.3.0");
+        }
+    }
+
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    abstract static class Jobs {
+        private final String version;
+        private LocalCluster cluster;
+        private StandaloneSessionTarget target;
+        private FlinkRestClient rest;
+        private Path jobJar;
+        private JobId counting;
+        private String stopSavepoint;
+        private long countAtStop;
+
+        Jobs(String version) {
+            this.version = version;
+        }
+
+        @BeforeAll
+        void startCluster() {
+            FlinkHome home;
+            try (MavenArtifacts artifacts = FlinkTestSupport.sharedRepository()) {
+                home = new FlinkDistributions(data, artifacts).resolve(FlinkDistributionsIT.flinkVersion(version));
+            }
+            cluster = LocalCluster.startOrAdopt(home, 1, 2, SMALL, data.resolve("cluster-" + version),
+                    LocalCluster.Options.defaults());
+            cluster.awaitReady(Duration.ofSeconds(120));
+            rest = FlinkRestClient.of(cluster.restUrl().toString());
+            target = new StandaloneSessionTarget(rest);
+            jobJar = SqlJobJar.build(SqlRunnerJar.locate(data.resolve("work")), List.of(), data.resolve("jars"));
+        }
+
+        @AfterAll
+        void stopCluster() {
+            if (cluster != null) {
+                cluster.stop();
+            }
+        }
+
+        private JobSubmission sql(JobId id, String script, String restoreFrom, Map<String, String> config) {
+            String base64 = Base64.getEncoder().encodeToString(script.getBytes(StandardCharsets.UTF_8));
+            return new JobSubmission(id, jobJar, null, List.of("--script-base64", base64), 1, restoreFrom, false, config);
+        }
+
+        @Test
+        @Order(1)
+        void aSqlJobReachesRunningAndSubmittingItsIdAgainStartsNothing() {
+            counting = JobId.random();
+            target.submit(sql(counting, COUNTING_SQL, null, Map.of()));
+            target.submit(sql(counting, COUNTING_SQL, null, Map.of()));
+
+            await(Duration.ofSeconds(60), () -> state(counting) == JobState.RUNNING);
+            assertThat(target.jobs()).filteredOn(j -> j.state() == JobState.RUNNING).hasSize(1);
+            assertThat(target.job(counting).orElseThrow().name()).isEqualTo("counting");
+            await(Duration.ofSeconds(60), () -> latestCount().orElse(0) > 20);
+        }
+
+        @Test
+        @Order(2)
+        void aSavepointIsTakenWhileTheJobKeepsRunning() {
+            String trigger = target.triggerSavepoint(counting, null);
+            SavepointStatus status = awaitSavepoint(counting, trigger);
+            assertThat(status).isInstanceOf(SavepointStatus.Completed.class);
+            assertThat(((SavepointStatus.Completed) status).location()).contains("savepoint-");
+            assertThat(state(counting)).isEqualTo(JobState.RUNNING);
+        }
+
+        @Test
+        @Order(3)
+        void stopWithSavepointEndsTheJob() {
+            String trigger = target.stopWithSavepoint(counting, null, false);
+            SavepointStatus status = awaitSavepoint(counting, trigger);
+            assertThat(status).isInstanceOf(SavepointStatus.Completed.class);
+            stopSavepoint = ((SavepointStatus.Completed) status).location();
+            await(Duration.ofSeconds(30), () -> state(counting).isTerminal());
+            assertThat(state(counting)).isEqualTo(JobState.FINISHED);
+            countAtStop = latestCount().orElseThrow();
+        }
+
+        @Test
+        @Order(4)
+        void aStartFromTheSavepointContinuesTheCount() throws Exception {
+            long linesBefore = outLines().size();
+            JobId resumed = JobId.random();
+            target.submit(sql(resumed, COUNTING_SQL, stopSavepoint, Map.of()));
+            await(Duration.ofSeconds(60), () -> state(resumed) == JobState.RUNNING);
+            await(Duration.ofSeconds(60), () -> outLines().size() > linesBefore + 5);
+
+            List<Long> after = counts(outLines().subList((int) linesBefore, outLines().size()));
+            assertThat(after).isNotEmpty().allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(countAtStop));
+            assertThat(target.checkpoints(resumed).restored()).get()
+                    .satisfies(c -> assertThat(c.externalPath()).isEqualTo(stopSavepoint));
+
+            target.cancel(resumed);
+            await(Duration.ofSeconds(30), () -> state(resumed) == JobState.CANCELED);
+        }
+
+        @Test
+        @Order(5)
+        void aJobThatFailsIsSeenAsFailedWithItsException() {
+            JobId failing = JobId.random();
+            target.submit(sql(failing, FAILING_SQL, null, Map.of("restart-strategy.type", "none")));
+            await(Duration.ofSeconds(60), () -> state(failing) == JobState.FAILED);
+            assertThat(target.exceptions(failing).rootException()).get().asString().contains("by zero");
+        }
+
+        private JobState state(JobId id) {
+            return target.job(id).map(FlinkRest.JobSummary::state).orElse(JobState.CREATED);
+        }
+
+        private SavepointStatus awaitSavepoint(JobId id, String trigger) {
+            SavepointStatus[] last = new SavepointStatus[1];
+            await(Duration.ofSeconds(60), () -> !((last[0] = target.savepointStatus(id, trigger))
+                    instanceof SavepointStatus.InProgress));
+            return last[0];
+        }
+
+        private List<String> outLines() {
+            try {
+                Path out = cluster.logDir().resolve("taskmanager-0.out");
+                return Files.exists(out) ? Files.readAllLines(out) : List.of();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        private OptionalLong latestCount() {
+            List<Long> all = counts(outLines());
+            return all.isEmpty() ? OptionalLong.empty() : OptionalLong.of(all.get(all.size() - 1));
+        }
+
+        private static List<Long> counts(List<String> lines) {
+            return lines.stream().map(COUNT_LINE::matcher).filter(Matcher::find)
+                    .map(m -> Long.parseLong(m.group(1))).toList();
+        }
+    }
+
+    static void await(Duration timeout, Supplier<Boolean> condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.get()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + timeout);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+}
