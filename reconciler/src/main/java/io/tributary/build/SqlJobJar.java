@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -97,21 +96,17 @@ public final class SqlJobJar {
     }
 
     private static String digest(Path runner, List<Path> runnerFiles, List<Path> dependencies) throws IOException {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            List<Path> all = new ArrayList<>(runnerFiles);
-            all.addAll(dependencies);
-            for (Path file : all) {
-                String name = Files.isDirectory(runner) && file.startsWith(runner) ? runner.relativize(file).toString()
-                        : file.getFileName().toString();
-                sha.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                try (OutputStream sink = new java.security.DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
-                    Files.copy(file, sink);
-                }
+        MessageDigest sha = Digests.newSha256();
+        List<Path> all = new ArrayList<>(runnerFiles);
+        all.addAll(dependencies);
+        for (Path file : all) {
+            String name = Files.isDirectory(runner) && file.startsWith(runner) ? runner.relativize(file).toString()
+                    : file.getFileName().toString();
+            sha.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            try (OutputStream sink = new java.security.DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
+                Files.copy(file, sink);
             }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
+        return HexFormat.of().formatHex(sha.digest());
     }
 }

@@ -1,10 +1,11 @@
 package io.tributary.flink;
 
+import io.tributary.build.Digests;
+
 import io.tributary.build.ArtifactResolutionFailure;
 import io.tributary.build.MavenArtifacts;
 import io.tributary.model.FlinkVersion;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -13,12 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -206,7 +204,7 @@ public final class FlinkDistributions {
     private FlinkHome verifyOrBuild(String version, int major, Path dir) throws IOException {
         long started = System.nanoTime();
         List<String> roots = libCoordinates(version, major);
-        String table = sha256((String.join("\n", roots) + "\nleft out: " + new TreeSet<>(LEFT_OUT.get(major)))
+        String table = Digests.sha256((String.join("\n", roots) + "\nleft out: " + new TreeSet<>(LEFT_OUT.get(major)))
                 .getBytes(StandardCharsets.UTF_8));
         Marker.Check check = Marker.verify(dir, table);
         if (check.jars() != null) {
@@ -239,7 +237,7 @@ public final class FlinkDistributions {
             Path target = lib.resolve(name);
             // a copy, not a link: a damaged lib/ jar must not damage the shared local repository
             Files.copy(files.get(i), target, StandardCopyOption.REPLACE_EXISTING);
-            shas.put(name, sha256(target));
+            shas.put(name, Digests.sha256(target));
         }
         writeDefaultConf(dir.resolve("conf"), true);
         List<Path> jars = Marker.write(dir, version, table, shas);
@@ -397,7 +395,7 @@ public final class FlinkDistributions {
                 if (!Files.isRegularFile(jar)) {
                     return new Check(null, "missing " + parts[1]);
                 }
-                if (!sha256(jar).equals(parts[0])) {
+                if (!Digests.sha256(jar).equals(parts[0])) {
                     return new Check(null, "changed " + parts[1]);
                 }
                 jars.add(jar);
@@ -419,29 +417,6 @@ public final class FlinkDistributions {
             // written last, atomically: its presence means every jar above is in place
             FlinkConfigFiles.writeAtomically(dir.resolve(MARKER), text.toString());
             return names.stream().map(n -> dir.resolve("lib").resolve(n)).toList();
-        }
-    }
-
-    static String sha256(Path file) throws IOException {
-        MessageDigest digest = sha256();
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
-    private static String sha256(byte[] bytes) {
-        return HexFormat.of().formatHex(sha256().digest(bytes));
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java has SHA-256", e);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.tributary.flink;
 
+import io.tributary.build.Digests;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -12,14 +14,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -644,11 +643,7 @@ public final class LocalCluster implements AutoCloseable {
     private String fingerprint() {
         String text = String.join("\n", home.home().toString(), home.version(), java.toString(),
                 "taskManagers=" + taskManagers, "slots=" + slotsPerTaskManager, new TreeMap<>(flinkConfiguration).toString());
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java has SHA-256", e);
-        }
+        return Digests.sha256(text);
     }
 
     private static void sleep(Duration d) {

@@ -1,5 +1,7 @@
 package io.tributary.flink;
 
+import io.tributary.build.Digests;
+
 import io.tributary.sqlrunner.StatementSplitter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,9 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.CodeSource;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +55,7 @@ public final class SqlRunnerJar {
             try (InputStream in = resource.openStream()) {
                 jar = in.readAllBytes(); // tens of kilobytes: our classes only
             }
-            Path target = workDir.resolve("sql-runner-" + sha256(jar).substring(0, 16) + ".jar");
+            Path target = workDir.resolve("sql-runner-" + Digests.sha256(jar).substring(0, 16) + ".jar");
             if (Files.isRegularFile(target) && Files.size(target) == jar.length) {
                 return target;
             }
@@ -99,13 +98,5 @@ public final class SqlRunnerJar {
                     + " and its classes were loaded from " + location + ", which is not the runner's own jar");
         }
         return location;
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
     }
 }

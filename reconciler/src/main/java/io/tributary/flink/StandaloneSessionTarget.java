@@ -1,19 +1,12 @@
 package io.tributary.flink;
 
+import io.tributary.build.Digests;
+
 import io.tributary.flink.FlinkRest.CheckpointStats;
 import io.tributary.flink.FlinkRest.JobExceptions;
 import io.tributary.flink.FlinkRest.JobSummary;
 import io.tributary.flink.FlinkRest.RunRequest;
 import io.tributary.flink.FlinkRest.SavepointStatus;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,7 +34,7 @@ public final class StandaloneSessionTarget implements DeploymentTarget {
             LOG.info("job={} already submitted; not submitting again", submission.jobId());
             return;
         }
-        String digest = sha256(submission.jar());
+        String digest = Digests.sha256(submission.jar());
         RunRequest run = new RunRequest(submission.entryClass(), submission.args(), submission.parallelism(),
                 submission.jobId(), submission.restoreFrom(), submission.allowNonRestoredState(),
                 submission.flinkConfiguration());
@@ -99,16 +92,5 @@ public final class StandaloneSessionTarget implements DeploymentTarget {
     @Override
     public void cancel(JobId id) {
         rest.cancel(id);
-    }
-
-    static String sha256(Path file) {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.tributary.flink;
 
+import io.tributary.build.Digests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.build.MavenArtifacts;
@@ -85,14 +86,14 @@ class FlinkDistributionsIT {
             FlinkHome home = distributions.resolve(flinkVersion("1.20.1"));
             Path runtime = home.home().resolve("lib/flink-runtime-1.20.1.jar");
             Path json = home.home().resolve("lib/flink-json-1.20.1.jar");
-            String runtimeSha = FlinkDistributions.sha256(runtime);
+            String runtimeSha = Digests.sha256(runtime);
             Files.write(runtime, new byte[] {1, 2, 3});
             Files.delete(json);
 
             FlinkHome repaired = distributions.resolve(flinkVersion("1.20.1"));
 
             assertThat(repaired.libJars()).isEqualTo(home.libJars());
-            assertThat(FlinkDistributions.sha256(runtime)).isEqualTo(runtimeSha);
+            assertThat(Digests.sha256(runtime)).isEqualTo(runtimeSha);
             assertThat(json).isRegularFile();
         }
     }

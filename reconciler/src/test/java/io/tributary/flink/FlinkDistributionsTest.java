@@ -1,5 +1,6 @@
 package io.tributary.flink;
 
+import io.tributary.build.Digests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -100,8 +101,8 @@ class FlinkDistributionsTest {
         Files.writeString(lib.resolve("b.jar"), "bbb");
         Files.writeString(lib.resolve("a.jar"), "aaa");
         Map<String, String> shas = new LinkedHashMap<>();
-        shas.put("b.jar", FlinkDistributions.sha256(lib.resolve("b.jar")));
-        shas.put("a.jar", FlinkDistributions.sha256(lib.resolve("a.jar")));
+        shas.put("b.jar", Digests.sha256(lib.resolve("b.jar")));
+        shas.put("a.jar", Digests.sha256(lib.resolve("a.jar")));
 
         assertThat(FlinkDistributions.Marker.verify(dir, "t1").reason()).isEqualTo("not resolved yet");
         List<Path> written = FlinkDistributions.Marker.write(dir, "1.20.1", "t1", shas);
