@@ -35,7 +35,7 @@ SELECT
   window_start,
   window_end,
   page_id,
-  COUNT(*) AS views,
+  COUNT(*) AS `views`,
   COUNT(DISTINCT user_id) AS visitors,
   AVG(dwell_ms) AS avg_dwell_ms
 FROM TABLE(TUMBLE(TABLE page_views, DESCRIPTOR(ts), INTERVAL '30' SECOND))
@@ -45,7 +45,7 @@ CREATE TABLE views_per_page_print (
   window_start TIMESTAMP(3),
   window_end   TIMESTAMP(3),
   page_id      INT,
-  views        BIGINT,
+  `views`        BIGINT,
   visitors     BIGINT,
   avg_dwell_ms INT
 ) WITH (
@@ -57,7 +57,7 @@ CREATE TABLE views_per_page_files (
   window_start TIMESTAMP(3),
   window_end   TIMESTAMP(3),
   page_id      INT,
-  views        BIGINT,
+  `views`        BIGINT,
   visitors     BIGINT,
   avg_dwell_ms INT
 ) WITH (
@@ -78,11 +78,11 @@ CREATE TABLE short_visit_pages (
 );
 
 INSERT INTO views_per_page_print
-SELECT window_start, window_end, page_id, views, visitors, avg_dwell_ms
+SELECT window_start, window_end, page_id, `views`, visitors, avg_dwell_ms
 FROM views_per_page;
 
 INSERT INTO views_per_page_files
-SELECT window_start, window_end, page_id, views, visitors, avg_dwell_ms
+SELECT window_start, window_end, page_id, `views`, visitors, avg_dwell_ms
 FROM views_per_page;
 
 INSERT INTO short_visit_pages

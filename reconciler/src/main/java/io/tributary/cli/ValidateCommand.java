@@ -1,10 +1,12 @@
 package io.tributary.cli;
 
+import io.tributary.config.ConfigError;
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.ErrorFormat;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,6 +33,18 @@ public final class ValidateCommand implements Callable<Integer> {
             description = "text (default), json, or github (workflow annotations for pull requests).")
     ErrorFormat format;
 
+    @Option(names = "--compile-sql", description = "Also compile every SQL application's script with the real"
+            + " planner of its Flink version (resolves that version's jars from Maven on first use).")
+    boolean compileSql;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where Flink versions are cached"
+            + " (default: $TRIBUTARY_DATA_DIR or ~/.tributary).")
+    Path dataDir;
+
+    @Option(names = "--maven-repository", paramLabel = "DIR",
+            description = "The local Maven repository for Flink's and dependencies' jars (default: ~/.m2/repository).")
+    Path mavenRepository;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -40,9 +54,25 @@ public final class ValidateCommand implements Callable<Integer> {
             return 2;
         }
         ConfigLoader.Result result = new ConfigLoader().load(directory);
-        out.print(format.render(result.errors(), result.state().size()));
+        List<ConfigError> errors = result.errors();
+        if (compileSql && errors.isEmpty()) {
+            errors = new SqlChecks(dataDir(), mavenRepository()).check(result);
+        }
+        out.print(format.render(errors, result.state().size()));
         out.flush();
-        return result.valid() ? 0 : 1;
+        return errors.isEmpty() ? 0 : 1;
+    }
+
+    private Path dataDir() {
+        if (dataDir != null) {
+            return dataDir;
+        }
+        String fromEnvironment = System.getenv("TRIBUTARY_DATA_DIR");
+        return fromEnvironment != null ? Path.of(fromEnvironment) : Path.of(System.getProperty("user.home"), ".tributary");
+    }
+
+    private Path mavenRepository() {
+        return mavenRepository != null ? mavenRepository : Path.of(System.getProperty("user.home"), ".m2", "repository");
     }
 
 }

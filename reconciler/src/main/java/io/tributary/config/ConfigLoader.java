@@ -38,8 +38,12 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ConfigLoader {
 
-    /** The loaded state and every problem found; the state is only to be applied when there are none. */
-    public record Result(DesiredState state, List<ConfigError> errors) {
+    /**
+     * The loaded state and every problem found; the state is only to be applied when there are none.
+     * {@code sqlOrigins} says where each SQL application's script is written, so a later check of the
+     * SQL itself can report at the right file and line.
+     */
+    public record Result(DesiredState state, List<ConfigError> errors, Map<ResourceId, SqlOrigin> sqlOrigins) {
         public boolean valid() {
             return errors.isEmpty();
         }
@@ -96,12 +100,14 @@ public final class ConfigLoader {
             }
         }
         Map<Entry, String> sqlTexts = new HashMap<>();
+        Map<ResourceId, SqlOrigin> sqlOrigins = new HashMap<>();
         for (Entry entry : declared) {
             if (INTERPOLATED.contains(entry.kind) && !entry.orphan) {
                 Interpolation interpolation = interpolationFor(entry, index, variables);
                 substitute(entry, entry.doc.root.get("spec"), "/spec", interpolation, errors);
                 if (entry.kind == Kind.APPLICATION) {
                     new SqlSources(root, errors).text(entry, interpolation).ifPresent(t -> sqlTexts.put(entry, t));
+                    SqlSources.origin(entry).ifPresent(origin -> sqlOrigins.put(entry.id, origin));
                 }
             }
         }
@@ -119,7 +125,7 @@ public final class ConfigLoader {
 
         List<Resource> resources = declared.stream().filter(e -> e.usable).map(e -> e.resource).toList();
         errors.sort(ConfigError.BY_LOCATION);
-        return new Result(DesiredState.of(resources), List.copyOf(errors));
+        return new Result(DesiredState.of(resources), List.copyOf(errors), Map.copyOf(sqlOrigins));
     }
 
     /** The schemas the loader checks against, for the reference document generator. */

@@ -52,6 +52,17 @@ final class SqlSources {
         }));
     }
 
+    /** Where an app's SQL is written: line 1 of its file, or the first line of its inline script. */
+    static Optional<SqlOrigin> origin(Entry app) {
+        SourceDocument doc = app.doc;
+        String script = doc.stringAt("/spec/job/sql/script");
+        if (script != null) {
+            return Optional.of(new SqlOrigin(doc.file, doc.positionInString("/spec/job/sql/script", script, 0).line()));
+        }
+        String file = doc.stringAt("/spec/job/sql/file");
+        return file == null ? Optional.empty() : Optional.of(new SqlOrigin(file, 1));
+    }
+
     private List<String> sqlFiles() {
         try (Stream<Path> files = Files.walk(root)) {
             return files.filter(p -> p.toString().endsWith(".sql"))
