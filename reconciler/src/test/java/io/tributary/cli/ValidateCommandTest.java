@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import io.tributary.config.TestRepos;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The command as CI calls it: exit codes and the three output formats. */
 class ValidateCommandTest {
-    private static final Path BASE = Path.of("src/test/resources/repos/base");
+    private static final Path BASE = TestRepos.BASE;
     private static final Path UNKNOWN_CLUSTER = Path.of("src/test/resources/repos/invalid/unknown-cluster");
 
     @TempDir
@@ -30,25 +30,8 @@ class ValidateCommandTest {
         return new Run(code, out.toString(), err.toString());
     }
 
-    private Path brokenRepo() throws Exception {
-        Path repo = temp.resolve("repo");
-        copy(BASE, repo);
-        copy(UNKNOWN_CLUSTER, repo);
-        Files.delete(repo.resolve("expected.txt"));
-        return repo;
-    }
-
-    private static void copy(Path from, Path to) throws Exception {
-        try (var paths = Files.walk(from)) {
-            for (Path p : paths.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
+    private Path brokenRepo() {
+        return TestRepos.baseWith(UNKNOWN_CLUSTER, temp.resolve("repo"));
     }
 
     @Test

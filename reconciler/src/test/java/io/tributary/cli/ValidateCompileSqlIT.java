@@ -6,15 +6,14 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.stream.Stream;
+import io.tributary.config.TestRepos;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code validate --compile-sql}: the real planner's complaints, at the line of the config repository. */
 class ValidateCompileSqlIT {
-    private static final Path BASE = Path.of("src/test/resources/repos/base");
+    private static final Path BASE = TestRepos.BASE;
     private static final String M2 = Path.of(System.getProperty("user.home"), ".m2", "repository").toString();
 
     @TempDir
@@ -32,17 +31,8 @@ class ValidateCompileSqlIT {
         return new String[] {String.valueOf(code), out.toString()};
     }
 
-    private void copyBase() throws Exception {
-        try (Stream<Path> paths = Files.walk(BASE)) {
-            for (Path p : paths.toList()) {
-                Path target = repo.resolve(BASE.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
+    private void copyBase() {
+        TestRepos.copyTree(BASE, repo);
     }
 
     @Test

@@ -8,14 +8,14 @@ import java.nio.file.StandardCopyOption;
 import java.util.stream.Stream;
 
 /** Config repositories for tests: a small valid base, with a case's files laid over a copy of it. */
-final class TestRepos {
-    static final Path ROOT = Path.of("src/test/resources/repos");
-    static final Path BASE = ROOT.resolve("base");
+public final class TestRepos {
+    public static final Path ROOT = Path.of("src/test/resources/repos");
+    public static final Path BASE = ROOT.resolve("base");
 
     private TestRepos() {}
 
     /** A copy of the base repository under {@code target} with {@code overlay}'s files added or replaced. */
-    static Path baseWith(Path overlay, Path target) {
+    public static Path baseWith(Path overlay, Path target) {
         copyTree(BASE, target);
         if (overlay != null) {
             copyTree(overlay, target);
@@ -23,7 +23,7 @@ final class TestRepos {
         return target;
     }
 
-    static void copyTree(Path from, Path to) {
+    public static void copyTree(Path from, Path to) {
         try (Stream<Path> paths = Files.walk(from)) {
             for (Path source : paths.toList()) {
                 Path relative = from.relativize(source);
