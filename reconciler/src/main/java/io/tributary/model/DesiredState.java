@@ -45,6 +45,17 @@ public record DesiredState(Map<ResourceId, Resource> resources) {
         return versions.stream().filter(v -> v.spec().isDefault()).findFirst();
     }
 
+    /** The session cluster an application names: its team's cluster of that name, else the platform's. */
+    public Optional<Cluster> clusterOf(Application app) {
+        String name = app.spec().deployment().cluster();
+        if (name == null) {
+            return Optional.empty();
+        }
+        Resource own = resources.get(new ResourceId(Kind.CLUSTER, app.metadata().team(), name));
+        Resource platform = resources.get(new ResourceId(Kind.CLUSTER, null, name));
+        return Optional.ofNullable((Cluster) (own != null ? own : platform));
+    }
+
     public Optional<Settings> settings() {
         return all(Settings.class).stream().findFirst();
     }

@@ -1,0 +1,73 @@
+package io.tributary.plan;
+
+import io.tributary.model.Application.UpgradeMode;
+import io.tributary.model.JobState;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What is known about one application besides Git: the job Tributary last started for it and
+ * what Flink says of that job, its savepoints, restarts, overrides and failed attempts. Built by
+ * the observe step from Flink and the store; the planner only reads it.
+ *
+ * @param job the job Tributary considers current (empty once suspended, deleted or never started)
+ * @param applied the spec that job was started with (empty when never deployed)
+ * @param everDeployed whether any job was ever started for this app (a first start may restore
+ *     from {@code spec.restore})
+ * @param savepoints restorable savepoints (not disposed), newest first
+ * @param recentRestarts automatic restarts, newest first
+ * @param operationInFlight an operation of this app has not finished; apply owns the app until it does
+ * @param lastFailure the newest failed operation, if it was the latest thing that happened
+ */
+public record AppObservation(
+        String app,
+        Optional<CurrentJob> job,
+        Optional<AppliedSpec> applied,
+        boolean everDeployed,
+        List<KeptSavepoint> savepoints,
+        List<Instant> recentRestarts,
+        Optional<Override> override,
+        boolean operationInFlight,
+        Optional<FailedAttempt> lastFailure) {
+
+    public AppObservation {
+        savepoints = List.copyOf(savepoints);
+        recentRestarts = List.copyOf(recentRestarts);
+    }
+
+    /** An application Tributary knows nothing about yet. */
+    public static AppObservation unknown(String app) {
+        return new AppObservation(app, Optional.empty(), Optional.empty(), false, List.of(), List.of(),
+                Optional.empty(), false, Optional.empty());
+    }
+
+    public Optional<KeptSavepoint> latestSavepoint() {
+        return savepoints.stream().findFirst();
+    }
+
+    /**
+     * A job as Flink reports it.
+     *
+     * @param state Flink's state; {@link JobState#LOST} when its cluster cannot be reached; empty
+     *     when the cluster answers but no longer knows the job (a restarted session cluster)
+     * @param latestCheckpoint the external path of the newest completed checkpoint, if any
+     */
+    public record CurrentJob(String jobId, Optional<JobState> state, Instant startedAt,
+            Optional<String> latestCheckpoint) {}
+
+    /** What the current job was deployed from: enough to handle the app after it left Git. */
+    public record AppliedSpec(String specHash, String revision, UpgradeMode upgradeMode, boolean prune) {}
+
+    public record KeptSavepoint(long id, String path, Instant createdAt) {}
+
+    /** An operator's override: a pinned state and/or paused syncing. */
+    public record Override(Optional<io.tributary.model.Application.DesiredState> pinnedState, boolean syncPaused,
+            String actor, String reason) {}
+
+    /**
+     * A failed operation: the planner does not retry it before a backoff that grows with
+     * {@code attempts}, and shows its error meanwhile.
+     */
+    public record FailedAttempt(String kind, String specHash, Instant at, int attempts, String error) {}
+}

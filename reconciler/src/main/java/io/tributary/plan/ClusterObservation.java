@@ -1,0 +1,13 @@
+package io.tributary.plan;
+
+import java.util.Optional;
+
+/**
+ * A cluster as Tributary last saw it.
+ *
+ * @param running whether a managed cluster's processes run (external clusters: always true)
+ * @param reachable whether its REST API answered
+ * @param specHash the spec a managed cluster was started with
+ */
+public record ClusterObservation(String name, boolean managed, boolean running, boolean reachable,
+        Optional<String> specHash) {}

@@ -1,0 +1,384 @@
+package io.tributary.plan;
+
+import io.tributary.model.Application;
+import io.tributary.model.Application.UpgradeMode;
+import io.tributary.model.Cluster;
+import io.tributary.model.DesiredState;
+import io.tributary.model.JobState;
+import io.tributary.plan.AppObservation.AppliedSpec;
+import io.tributary.plan.AppObservation.CurrentJob;
+import io.tributary.plan.AppObservation.FailedAttempt;
+import io.tributary.plan.AppObservation.KeptSavepoint;
+import io.tributary.plan.Plan.AppPlan;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The planner: desired state, observed state and overrides in, at most one next action per
+ * application out. Pure and deterministic (time is an argument), so every transition is a row in
+ * a table-driven test. Apply executes the actions; the next pass plans again from what they did.
+ */
+public final class Planner {
+    /** First wait before retrying a failed operation; doubles per attempt up to {@link #RETRY_MAX}. */
+    static final Duration RETRY_BASE = Duration.ofSeconds(10);
+    static final Duration RETRY_MAX = Duration.ofMinutes(10);
+    /** Wait before the n-th automatic restart within the window: 0, 10 s, 20 s, ... up to 5 min. */
+    static final Duration RESTART_BACKOFF_BASE = Duration.ofSeconds(10);
+    static final Duration RESTART_BACKOFF_MAX = Duration.ofMinutes(5);
+
+    private Planner() {}
+
+    public static Plan plan(DesiredState desired, Observed observed, Instant now) {
+        List<ClusterAction> clusterActions = planClusters(desired, observed);
+        Set<String> clustersBusy = new HashSet<>();
+        for (ClusterAction a : clusterActions) {
+            clustersBusy.add(a.cluster());
+        }
+        Map<String, AppPlan> plans = new TreeMap<>();
+        for (Application app : desired.applications()) {
+            String key = app.id().qualifiedName();
+            plans.put(key, planApp(app, desired, observed, clustersBusy, now));
+        }
+        for (AppObservation obs : observed.apps().values()) {
+            if (!plans.containsKey(obs.app())) {
+                planRemoved(obs, now).ifPresent(p -> plans.put(obs.app(), p));
+            }
+        }
+        return new Plan(clusterActions, List.copyOf(plans.values()));
+    }
+
+    // ---- clusters
+
+    private static List<ClusterAction> planClusters(DesiredState desired, Observed observed) {
+        List<ClusterAction> actions = new ArrayList<>();
+        Set<String> declared = new HashSet<>();
+        for (Cluster cluster : desired.all(Cluster.class)) {
+            if (!isLocallyManaged(cluster)) {
+                continue;
+            }
+            String name = cluster.id().qualifiedName();
+            declared.add(name);
+            ClusterObservation obs = observed.clusters().get(name);
+            String hash = SpecHash.of(cluster, desired);
+            if (obs == null || !obs.running()) {
+                actions.add(new ClusterAction.StartCluster(name, "managed cluster is not running"));
+            } else if (obs.specHash().isPresent() && !obs.specHash().get().equals(hash)) {
+                actions.add(new ClusterAction.UpdateCluster(name, appsRunningOn(cluster, desired, observed),
+                        "cluster spec changed"));
+            }
+        }
+        for (ClusterObservation obs : observed.clusters().values()) {
+            if (obs.managed() && obs.running() && !declared.contains(obs.name())) {
+                actions.add(new ClusterAction.StopCluster(obs.name(), "managed cluster removed from Git"));
+            }
+        }
+        return actions;
+    }
+
+    /** Tributary starts standalone clusters itself; YARN and Kubernetes sessions come with their targets. */
+    static boolean isLocallyManaged(Cluster cluster) {
+        return cluster.spec().managed() && cluster.spec().mode() == Cluster.Mode.STANDALONE;
+    }
+
+    private static List<String> appsRunningOn(Cluster cluster, DesiredState desired, Observed observed) {
+        List<String> apps = new ArrayList<>();
+        for (Application app : desired.applications()) {
+            if (desired.clusterOf(app).filter(c -> c.id().equals(cluster.id())).isPresent()) {
+                String key = app.id().qualifiedName();
+                if (observed.app(key).job().flatMap(CurrentJob::state).filter(Planner::isAlive).isPresent()) {
+                    apps.add(key);
+                }
+            }
+        }
+        return apps;
+    }
+
+    // ---- applications in Git
+
+    private static AppPlan planApp(Application app, DesiredState desired, Observed observed, Set<String> clustersBusy,
+            Instant now) {
+        String key = app.id().qualifiedName();
+        AppObservation obs = observed.app(key);
+        Application.Spec spec = app.spec();
+        String hash = SpecHash.of(app, desired);
+        Optional<CurrentJob> job = obs.job();
+        Optional<JobState> state = job.flatMap(CurrentJob::state);
+        boolean specMatches = obs.applied().map(a -> a.specHash().equals(hash)).orElse(false);
+
+        if (obs.operationInFlight()) {
+            return status(key, Health.PROGRESSING, Sync.PROGRESSING, "an operation is in progress");
+        }
+        Application.DesiredState wanted = obs.override().flatMap(AppObservation.Override::pinnedState)
+                .orElse(spec.state());
+        if (obs.override().map(AppObservation.Override::syncPaused).orElse(false)) {
+            return status(key, observedHealth(state, wanted), syncOf(wanted, state, specMatches),
+                    "syncing paused by " + obs.override().get().actor() + ": " + obs.override().get().reason());
+        }
+        Optional<Cluster> cluster = desired.clusterOf(app);
+        if (cluster.isPresent()) {
+            String clusterName = cluster.get().id().qualifiedName();
+            if (clustersBusy.contains(clusterName)) {
+                return status(key, Health.PROGRESSING, Sync.PROGRESSING, "waiting for cluster " + clusterName);
+            }
+            ClusterObservation c = observed.clusters().get(clusterName);
+            if (c != null && !c.reachable()) {
+                return status(key, Health.UNKNOWN, specMatches ? Sync.SYNCED : Sync.OUT_OF_SYNC,
+                        "cluster " + clusterName + " cannot be reached");
+            }
+        }
+        if (state.filter(s -> s == JobState.LOST).isPresent()) {
+            return status(key, Health.UNKNOWN, specMatches ? Sync.SYNCED : Sync.OUT_OF_SYNC,
+                    "the job's cluster cannot be reached");
+        }
+        if (wanted == Application.DesiredState.SUSPENDED) {
+            return planSuspended(key, obs, state, spec, now);
+        }
+        if (job.isEmpty()) {
+            return planStart(key, obs, spec, hash, now);
+        }
+        CurrentJob current = job.get();
+        if (state.isEmpty() || state.get() == JobState.FAILED || state.get() == JobState.CANCELED
+                || state.get() == JobState.SUSPENDED) {
+            return planRestart(key, obs, current, spec, now);
+        }
+        if (state.get() == JobState.FINISHED) {
+            if (specMatches) {
+                return status(key, Health.HEALTHY, Sync.SYNCED, "the job finished");
+            }
+            return act(key, new Action.Deploy(key, Optional.empty(), false, "spec changed after the job finished"),
+                    Health.PROGRESSING, Sync.OUT_OF_SYNC);
+        }
+        if (!specMatches) {
+            Optional<AppPlan> waiting = waitAfterFailure(key, obs, "upgrade", hash, now);
+            if (waiting.isPresent()) {
+                return waiting.get();
+            }
+            return act(key, new Action.Upgrade(key, current.jobId(), spec.upgradeMode(), spec.allowStatelessFallback(),
+                    "spec changed"), Health.PROGRESSING, Sync.OUT_OF_SYNC);
+        }
+        Health running = state.get() == JobState.RUNNING ? Health.HEALTHY : Health.PROGRESSING;
+        String stateMessage = "job " + state.get();
+        if (state.get() == JobState.RUNNING && periodicSavepointDue(spec, obs, current, now)) {
+            Optional<AppPlan> waiting = waitAfterFailure(key, obs, "savepoint", hash, now);
+            if (waiting.isEmpty()) {
+                return act(key, new Action.TakeSavepoint(key, current.jobId(), "periodic savepoint due"), running,
+                        Sync.SYNCED);
+            }
+        }
+        Optional<Action> dispose = retention(key, spec, obs, now);
+        if (dispose.isPresent()) {
+            return act(key, dispose.get(), running, Sync.SYNCED);
+        }
+        return status(key, running, Sync.SYNCED, stateMessage);
+    }
+
+    private static AppPlan planSuspended(String key, AppObservation obs, Optional<JobState> state,
+            Application.Spec spec, Instant now) {
+        if (state.filter(Planner::isAlive).isPresent()) {
+            Optional<AppPlan> waiting = waitAfterFailure(key, obs, "suspend", null, now);
+            if (waiting.isPresent()) {
+                return waiting.get();
+            }
+            return act(key, new Action.Suspend(key, obs.job().get().jobId(), "desired state is suspended"),
+                    Health.PROGRESSING, Sync.OUT_OF_SYNC);
+        }
+        Optional<Action> dispose = retention(key, spec, obs, now);
+        String message = obs.latestSavepoint().map(s -> "suspended; resumes from " + s.path())
+                .orElse("suspended");
+        if (dispose.isPresent()) {
+            return act(key, dispose.get(), Health.SUSPENDED, Sync.SYNCED);
+        }
+        return status(key, Health.SUSPENDED, Sync.SYNCED, message);
+    }
+
+    private static AppPlan planStart(String key, AppObservation obs, Application.Spec spec, String hash, Instant now) {
+        Optional<AppPlan> waiting = waitAfterFailure(key, obs, null, hash, now);
+        if (waiting.isPresent()) {
+            return waiting.get();
+        }
+        if (obs.everDeployed() && obs.latestSavepoint().isPresent()) {
+            String path = obs.latestSavepoint().get().path();
+            return act(key, new Action.Resume(key, path, "desired state is running"), Health.PROGRESSING,
+                    Sync.OUT_OF_SYNC);
+        }
+        if (!obs.everDeployed() && spec.restore() != null && spec.restore().savepoint() != null) {
+            return act(key, new Action.Deploy(key, Optional.of(spec.restore().savepoint()),
+                    spec.restore().allowNonRestoredState(), "first start, restoring spec.restore.savepoint"),
+                    Health.MISSING, Sync.OUT_OF_SYNC);
+        }
+        return act(key, new Action.Deploy(key, Optional.empty(), false,
+                obs.everDeployed() ? "no job runs and no savepoint is kept" : "new application"),
+                Health.MISSING, Sync.OUT_OF_SYNC);
+    }
+
+    private static AppPlan planRestart(String key, AppObservation obs, CurrentJob job, Application.Spec spec,
+            Instant now) {
+        String what = job.state().map(s -> "job " + s).orElse("job " + job.jobId() + " is gone from its cluster");
+        Application.RestartPolicy policy = spec.restartPolicy();
+        if (!policy.restartsAutomatically()) {
+            return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, what + "; the restart policy does not restart it");
+        }
+        Instant windowStart = now.minus(policy.window().duration());
+        List<Instant> inWindow = obs.recentRestarts().stream().filter(t -> t.isAfter(windowStart)).toList();
+        if (inWindow.size() >= policy.maxRestarts()) {
+            return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, what + "; " + inWindow.size()
+                    + " restarts within " + policy.window() + " reached restartPolicy.maxRestarts");
+        }
+        if (!inWindow.isEmpty()) {
+            Instant next = inWindow.get(0).plus(backoff(RESTART_BACKOFF_BASE, RESTART_BACKOFF_MAX, inWindow.size()));
+            if (now.isBefore(next)) {
+                return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC,
+                        what + "; restarting in " + Duration.between(now, next).toSeconds() + "s");
+            }
+        }
+        Optional<String> from = switch (policy.from()) {
+            case LAST_CHECKPOINT -> job.latestCheckpoint().or(() -> obs.latestSavepoint().map(KeptSavepoint::path));
+            case LAST_SAVEPOINT -> obs.latestSavepoint().map(KeptSavepoint::path);
+            case NONE -> Optional.empty();
+        };
+        return act(key, new Action.Restart(key, job.jobId(), from,
+                what + "; restart " + (inWindow.size() + 1) + " of " + policy.maxRestarts()),
+                Health.DEGRADED, Sync.OUT_OF_SYNC);
+    }
+
+    // ---- applications that left Git
+
+    private static Optional<AppPlan> planRemoved(AppObservation obs, Instant now) {
+        String key = obs.app();
+        if (obs.operationInFlight()) {
+            return Optional.of(status(key, Health.PROGRESSING, Sync.PROGRESSING, "an operation is in progress"));
+        }
+        if (obs.applied().isEmpty() && obs.job().isEmpty()) {
+            return Optional.empty();
+        }
+        boolean prune = obs.applied().map(AppliedSpec::prune).orElse(true);
+        Optional<JobState> state = obs.job().flatMap(CurrentJob::state);
+        if (!prune) {
+            return Optional.of(status(key, observedHealth(state, Application.DesiredState.RUNNING), Sync.OUT_OF_SYNC,
+                    "removed from Git; prune: false leaves the job as it is"));
+        }
+        if (state.filter(s -> s == JobState.LOST).isPresent()) {
+            return Optional.of(status(key, Health.UNKNOWN, Sync.OUT_OF_SYNC,
+                    "removed from Git; waiting for its cluster to answer before deleting"));
+        }
+        Optional<AppPlan> waiting = waitAfterFailure(key, obs, "delete", null, now);
+        if (waiting.isPresent()) {
+            return waiting;
+        }
+        boolean alive = state.filter(Planner::isAlive).isPresent();
+        boolean stateless = obs.applied().map(a -> a.upgradeMode() == UpgradeMode.STATELESS).orElse(false);
+        Optional<String> jobId = alive ? obs.job().map(CurrentJob::jobId) : Optional.empty();
+        return Optional.of(act(key, new Action.Delete(key, jobId, alive && !stateless, "removed from Git"),
+                Health.PROGRESSING, Sync.OUT_OF_SYNC));
+    }
+
+    // ---- shared rules
+
+    /**
+     * After a failed operation of this kind (null: any) for this spec (null: any), wait a backoff
+     * that doubles per attempt before trying again, and show the error meanwhile.
+     */
+    private static Optional<AppPlan> waitAfterFailure(String key, AppObservation obs, String kind, String hash,
+            Instant now) {
+        Optional<FailedAttempt> failure = obs.lastFailure()
+                .filter(f -> kind == null || f.kind().equals(kind))
+                .filter(f -> hash == null || f.specHash() == null || f.specHash().equals(hash));
+        if (failure.isEmpty()) {
+            return Optional.empty();
+        }
+        FailedAttempt f = failure.get();
+        Instant retryAt = f.at().plus(backoff(RETRY_BASE, RETRY_MAX, f.attempts()));
+        if (!now.isBefore(retryAt)) {
+            return Optional.empty();
+        }
+        return Optional.of(status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, f.kind() + " failed: " + f.error()
+                + " (attempt " + f.attempts() + "; retrying in " + Duration.between(now, retryAt).toSeconds() + "s)"));
+    }
+
+    static Duration backoff(Duration base, Duration max, int attempts) {
+        Duration d = base;
+        for (int i = 1; i < attempts && d.compareTo(max) < 0; i++) {
+            d = d.multipliedBy(2);
+        }
+        return d.compareTo(max) > 0 ? max : d;
+    }
+
+    private static boolean periodicSavepointDue(Application.Spec spec, AppObservation obs, CurrentJob job,
+            Instant now) {
+        if (spec.savepoints() == null || spec.savepoints().periodic() == null) {
+            return false;
+        }
+        Instant last = obs.latestSavepoint().map(KeptSavepoint::createdAt)
+                .filter(t -> t.isAfter(job.startedAt()))
+                .orElse(job.startedAt());
+        return !now.isBefore(last.plus(spec.savepoints().periodic().duration()));
+    }
+
+    /** Savepoints past {@code maxCount} or {@code maxAge}; the newest is always kept, since it is what a restore uses. */
+    private static Optional<Action> retention(String key, Application.Spec spec, AppObservation obs, Instant now) {
+        if (spec.savepoints() == null || spec.savepoints().retention() == null) {
+            return Optional.empty();
+        }
+        Application.Retention retention = spec.savepoints().retention();
+        List<Long> expired = new ArrayList<>();
+        List<KeptSavepoint> kept = obs.savepoints();
+        for (int i = 1; i < kept.size(); i++) {
+            KeptSavepoint s = kept.get(i);
+            boolean overCount = retention.maxCount() != null && i >= retention.maxCount();
+            boolean tooOld = retention.maxAge() != null && s.createdAt().isBefore(now.minus(retention.maxAge().duration()));
+            if (overCount || tooOld) {
+                expired.add(s.id());
+            }
+        }
+        if (expired.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Action.DisposeSavepoints(key, expired,
+                expired.size() + " savepoint(s) past the retention policy"));
+    }
+
+    /** The job runs or is on its way to running: something to stop before anything else starts. */
+    static boolean isAlive(JobState state) {
+        return !state.isTerminal() && state != JobState.LOST;
+    }
+
+    private static Health observedHealth(Optional<JobState> state, Application.DesiredState wanted) {
+        if (state.isEmpty()) {
+            return wanted == Application.DesiredState.SUSPENDED ? Health.SUSPENDED : Health.MISSING;
+        }
+        JobState s = state.get();
+        if (s == JobState.RUNNING) {
+            return Health.HEALTHY;
+        }
+        if (s == JobState.LOST) {
+            return Health.UNKNOWN;
+        }
+        if (s == JobState.FAILED || s == JobState.CANCELED) {
+            return Health.DEGRADED;
+        }
+        return s.isTerminal() ? Health.SUSPENDED : Health.PROGRESSING;
+    }
+
+    private static Sync syncOf(Application.DesiredState wanted, Optional<JobState> state, boolean specMatches) {
+        boolean alive = state.filter(Planner::isAlive).isPresent();
+        if (wanted == Application.DesiredState.SUSPENDED) {
+            return alive ? Sync.OUT_OF_SYNC : Sync.SYNCED;
+        }
+        return alive && specMatches ? Sync.SYNCED : Sync.OUT_OF_SYNC;
+    }
+
+    private static AppPlan act(String key, Action action, Health health, Sync sync) {
+        return new AppPlan(key, Optional.of(action), health, sync, action.reason());
+    }
+
+    private static AppPlan status(String key, Health health, Sync sync, String message) {
+        return new AppPlan(key, Optional.empty(), health, sync, message);
+    }
+}

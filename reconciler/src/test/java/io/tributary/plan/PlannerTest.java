@@ -1,0 +1,259 @@
+package io.tributary.plan;
+
+import static io.tributary.plan.PlanFixtures.APP;
+import static io.tributary.plan.PlanFixtures.NOW;
+import static io.tributary.plan.PlanFixtures.desired;
+import static io.tributary.plan.PlanFixtures.hash;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.model.Application;
+import io.tributary.model.Application.UpgradeMode;
+import io.tributary.model.DesiredState;
+import io.tributary.model.JobState;
+import io.tributary.plan.PlanFixtures.Obs;
+import io.tributary.plan.Plan.AppPlan;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every transition of one application, as a table: desired state, observation -> action and status. */
+class PlannerTest {
+    private static final DesiredState RUNNING = desired("");
+    private static final DesiredState RATE_CHANGED = desired("", "20");
+    private static final DesiredState SUSPENDED = desired("state: suspended");
+    private static final DesiredState STATELESS_UPGRADE = desired("upgradeMode: stateless\nallowStatelessFallback: true", "20");
+    private static final DesiredState LAST_STATE_UPGRADE = desired("upgradeMode: last-state", "20");
+    private static final DesiredState WITH_RESTORE = desired("restore: {savepoint: 'file:///old/sp-1', allowNonRestoredState: true}");
+    private static final DesiredState FROM_SAVEPOINT = desired("restartPolicy: {from: last-savepoint}");
+    private static final DesiredState NEVER_RESTART = desired("restartPolicy: {maxRestarts: 0}");
+    private static final DesiredState PERIODIC = desired("savepoints: {periodic: 6h}");
+    private static final DesiredState KEEP_TWO = desired("savepoints: {retention: {maxCount: 2}}");
+    private static final DesiredState SUSPENDED_KEEP_A_DAY = desired("state: suspended\nsavepoints: {retention: {maxAge: 1d}}");
+    private static final Duration H = Duration.ofHours(1);
+    private static final Duration S = Duration.ofSeconds(1);
+
+    static Stream<Arguments> transitions() {
+        return Stream.of(
+                row("new app is deployed fresh", RUNNING, Obs.none(), "deploy from=-", Health.MISSING),
+                row("first start restores spec.restore", WITH_RESTORE, Obs.none(), "deploy from=file:///old/sp-1", Health.MISSING),
+                row("spec.restore only counts for the first start", WITH_RESTORE,
+                        Obs.none().suspendedEarlier(), "deploy from=-", Health.MISSING),
+                row("running job matching Git is left alone", RUNNING, Obs.job(JobState.RUNNING, RUNNING), "-", Health.HEALTHY),
+                row("starting job is progressing", RUNNING, Obs.job(JobState.INITIALIZING, RUNNING), "-", Health.PROGRESSING),
+                row("changed variable upgrades with a savepoint", RATE_CHANGED, Obs.job(JobState.RUNNING, RUNNING),
+                        "upgrade savepoint fallback=false", Health.PROGRESSING),
+                row("stateless upgrade mode is carried", STATELESS_UPGRADE, Obs.job(JobState.RUNNING, RUNNING),
+                        "upgrade stateless fallback=true", Health.PROGRESSING),
+                row("last-state upgrade mode is carried", LAST_STATE_UPGRADE, Obs.job(JobState.RUNNING, RUNNING),
+                        "upgrade last-state fallback=false", Health.PROGRESSING),
+                row("a failed upgrade waits its backoff and shows degraded", RATE_CHANGED,
+                        Obs.job(JobState.RUNNING, RUNNING).failed("upgrade", hash(RATE_CHANGED), Duration.ofSeconds(5), 1),
+                        "-", Health.DEGRADED),
+                row("a failed upgrade is retried after its backoff", RATE_CHANGED,
+                        Obs.job(JobState.RUNNING, RUNNING).failed("upgrade", hash(RATE_CHANGED), Duration.ofSeconds(11), 1),
+                        "upgrade savepoint fallback=false", Health.PROGRESSING),
+                row("backoff doubles with attempts", RATE_CHANGED,
+                        Obs.job(JobState.RUNNING, RUNNING).failed("upgrade", hash(RATE_CHANGED), Duration.ofSeconds(30), 3),
+                        "-", Health.DEGRADED),
+                row("a failure for an older spec does not hold back a new one", RATE_CHANGED,
+                        Obs.job(JobState.RUNNING, RUNNING).failed("upgrade", "old", Duration.ofSeconds(1), 5),
+                        "upgrade savepoint fallback=false", Health.PROGRESSING),
+                row("suspended in Git stops with a savepoint", SUSPENDED, Obs.job(JobState.RUNNING, RUNNING), "suspend", Health.PROGRESSING),
+                row("suspended app stays suspended", SUSPENDED, Obs.none().suspendedEarlier().savepoint(3, H), "-", Health.SUSPENDED),
+                row("running again resumes from the last savepoint", RUNNING,
+                        Obs.none().suspendedEarlier().savepoint(3, H).savepoint(2, H.multipliedBy(2)),
+                        "resume from=file:///sp/savepoint-3", Health.PROGRESSING),
+                row("failed job restarts from its last checkpoint", RUNNING, Obs.job(JobState.FAILED, RUNNING),
+                        "restart from=file:///cp/chk-7", Health.DEGRADED),
+                row("without a checkpoint a restart falls back to the last savepoint", RUNNING,
+                        Obs.job(JobState.FAILED, RUNNING).noCheckpoint().savepoint(4, H),
+                        "restart from=file:///sp/savepoint-4", Health.DEGRADED),
+                row("restartPolicy.from last-savepoint", FROM_SAVEPOINT,
+                        Obs.job(Optional.of(JobState.CANCELED), hash(FROM_SAVEPOINT), UpgradeMode.SAVEPOINT).savepoint(4, H),
+                        "restart from=file:///sp/savepoint-4", Health.DEGRADED),
+                row("a job the cluster forgot is restarted", RUNNING,
+                        Obs.job(Optional.empty(), hash(RUNNING), UpgradeMode.SAVEPOINT), "restart from=file:///cp/chk-7", Health.DEGRADED),
+                row("restarts wait a growing backoff", RUNNING,
+                        Obs.job(JobState.FAILED, RUNNING).restartedAgo(S.multipliedBy(5)), "-", Health.DEGRADED),
+                row("restart after the backoff", RUNNING,
+                        Obs.job(JobState.FAILED, RUNNING).restartedAgo(S.multipliedBy(15)), "restart from=file:///cp/chk-7", Health.DEGRADED),
+                row("restarts past maxRestarts in the window degrade", RUNNING,
+                        Obs.job(JobState.FAILED, RUNNING).restartedAgo(Duration.ofMinutes(1), Duration.ofMinutes(3), Duration.ofMinutes(5)),
+                        "-", Health.DEGRADED),
+                row("restarts older than the window do not count", RUNNING,
+                        Obs.job(JobState.FAILED, RUNNING).restartedAgo(Duration.ofMinutes(11), Duration.ofMinutes(12), Duration.ofMinutes(13)),
+                        "restart from=file:///cp/chk-7", Health.DEGRADED),
+                row("maxRestarts 0 never restarts", NEVER_RESTART, Obs.job(JobState.FAILED, NEVER_RESTART), "-", Health.DEGRADED),
+                row("a lost job is left alone", RUNNING, Obs.job(JobState.LOST, RUNNING), "-", Health.UNKNOWN),
+                row("a finished job with the same spec is done", RUNNING, Obs.job(JobState.FINISHED, RUNNING), "-", Health.HEALTHY),
+                row("an app with an operation in flight is left to it", RATE_CHANGED,
+                        Obs.job(JobState.RUNNING, RUNNING).inFlight(), "-", Health.PROGRESSING),
+                row("an override pinning suspended beats Git", RUNNING,
+                        Obs.job(JobState.RUNNING, RUNNING).pinned(Application.DesiredState.SUSPENDED), "suspend", Health.PROGRESSING),
+                row("an override pinning running beats Git", SUSPENDED,
+                        Obs.none().suspendedEarlier().savepoint(3, H).pinned(Application.DesiredState.RUNNING),
+                        "resume from=file:///sp/savepoint-3", Health.PROGRESSING),
+                row("paused syncing ignores a changed spec", RATE_CHANGED,
+                        Obs.job(JobState.RUNNING, RUNNING).syncPaused(), "-", Health.HEALTHY),
+                row("periodic savepoint due", PERIODIC,
+                        Obs.job(JobState.RUNNING, PERIODIC).startedAgo(Duration.ofHours(10)).savepoint(5, Duration.ofHours(7)),
+                        "savepoint", Health.HEALTHY),
+                row("periodic savepoint not due yet", PERIODIC,
+                        Obs.job(JobState.RUNNING, PERIODIC).startedAgo(Duration.ofHours(10)).savepoint(5, Duration.ofHours(2)),
+                        "-", Health.HEALTHY),
+                row("periodic savepoint counts from the job's start", PERIODIC,
+                        Obs.job(JobState.RUNNING, PERIODIC).savepoint(5, Duration.ofDays(2)), "-", Health.HEALTHY),
+                row("retention disposes beyond maxCount", KEEP_TWO,
+                        Obs.job(JobState.RUNNING, KEEP_TWO).savepoint(9, H).savepoint(8, H.multipliedBy(2))
+                                .savepoint(7, H.multipliedBy(3)).savepoint(6, H.multipliedBy(4)),
+                        "dispose [7, 6]", Health.HEALTHY),
+                row("retention by age keeps the newest savepoint", SUSPENDED_KEEP_A_DAY,
+                        Obs.none().suspendedEarlier().savepoint(9, Duration.ofDays(3)).savepoint(8, Duration.ofDays(4)),
+                        "dispose [8]", Health.SUSPENDED));
+    }
+
+    private static Arguments row(String name, DesiredState desired, Obs obs, String action, Health health) {
+        return Arguments.of(name, desired, obs, action, health);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("transitions")
+    void transition(String name, DesiredState desired, Obs obs, String expectedAction, Health expectedHealth) {
+        AppPlan plan = Planner.plan(desired, observed(obs), NOW).app(APP).orElseThrow();
+        assertThat(describe(plan.action())).as(name).isEqualTo(expectedAction);
+        assertThat(plan.health()).as(name + ": " + plan.message()).isEqualTo(expectedHealth);
+    }
+
+    static Stream<Arguments> removals() {
+        return Stream.of(
+                Arguments.of("a running app removed from Git is stopped with a final savepoint",
+                        Obs.job(JobState.RUNNING, RUNNING), "delete final-savepoint=true"),
+                Arguments.of("a stateless app is deleted without a savepoint",
+                        Obs.job(Optional.of(JobState.RUNNING), "h", UpgradeMode.STATELESS), "delete final-savepoint=false"),
+                Arguments.of("a failed app is deleted without a savepoint",
+                        Obs.job(JobState.FAILED, RUNNING), "delete final-savepoint=false"),
+                Arguments.of("prune: false leaves the job", Obs.job(JobState.RUNNING, RUNNING).notPruned(), "-"),
+                Arguments.of("a failed final savepoint blocks the deletion for its backoff",
+                        Obs.job(JobState.RUNNING, RUNNING).failed("delete", null, S, 1), "-"),
+                Arguments.of("a lost job is not deleted blind", Obs.job(JobState.LOST, RUNNING), "-"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("removals")
+    void removedFromGit(String name, Obs obs, String expectedAction) {
+        Plan plan = Planner.plan(PlanFixtures.withoutApps(RUNNING), observed(obs), NOW);
+        assertThat(describe(plan.app(APP).flatMap(AppPlan::action))).as(name).isEqualTo(expectedAction);
+    }
+
+    @Test
+    void appsNeverSeenAndNotInGitAreNotPlanned() {
+        Plan plan = Planner.plan(PlanFixtures.withoutApps(RUNNING), observed(Obs.none()), NOW);
+        assertThat(plan.apps()).isEmpty();
+    }
+
+    @Test
+    void managedClusterNotRunningIsStartedAndItsAppsWait() {
+        Observed observed = new Observed(Map.of(APP, Obs.none().build()), Map.of());
+        Plan plan = Planner.plan(RUNNING, observed, NOW);
+        assertThat(plan.clusters()).extracting(ClusterAction::cluster).containsExactly("local");
+        assertThat(plan.clusters().get(0)).isInstanceOf(ClusterAction.StartCluster.class);
+        AppPlan app = plan.app(APP).orElseThrow();
+        assertThat(app.action()).isEmpty();
+        assertThat(app.message()).isEqualTo("waiting for cluster local");
+    }
+
+    @Test
+    void changedClusterSpecMovesItsRunningApps() {
+        Observed observed = new Observed(Map.of(APP, Obs.job(JobState.RUNNING, RUNNING).build()),
+                Map.of("local", new ClusterObservation("local", true, true, true, Optional.of("an older spec"))));
+        Plan plan = Planner.plan(RUNNING, observed, NOW);
+        assertThat(plan.clusters()).singleElement().isInstanceOfSatisfying(ClusterAction.UpdateCluster.class,
+                u -> assertThat(u.appsToMove()).containsExactly(APP));
+        assertThat(plan.actions()).isEmpty();
+    }
+
+    @Test
+    void managedClusterRemovedFromGitIsStopped() {
+        Observed observed = new Observed(Map.of(),
+                Map.of("old-local", new ClusterObservation("old-local", true, true, true, Optional.of("x")),
+                        "local", localCluster()));
+        Plan plan = Planner.plan(RUNNING, observed, NOW);
+        assertThat(plan.clusters()).singleElement().isInstanceOf(ClusterAction.StopCluster.class)
+                .extracting(ClusterAction::cluster).isEqualTo("old-local");
+    }
+
+    @Test
+    void unreachableClusterMakesItsAppsUnknownWithoutActions() {
+        ClusterObservation down = new ClusterObservation("local", true, true, false, Optional.of(clusterHash()));
+        Plan plan = Planner.plan(RATE_CHANGED, new Observed(Map.of(APP, Obs.job(JobState.RUNNING, RUNNING).build()),
+                Map.of("local", down)), NOW);
+        AppPlan app = plan.app(APP).orElseThrow();
+        assertThat(app.action()).isEmpty();
+        assertThat(app.health()).isEqualTo(Health.UNKNOWN);
+        assertThat(app.message()).contains("cannot be reached");
+    }
+
+    @Test
+    void specHashIgnoresFieldsThatOnlySteerTributary() {
+        DesiredState steering = desired("""
+                state: suspended
+                upgradeMode: stateless
+                restartPolicy: {maxRestarts: 9}
+                savepoints: {retention: {maxCount: 3}, periodic: 1h}
+                prune: false
+                alertPolicies: []""");
+        assertThat(hash(steering)).isEqualTo(hash(RUNNING));
+        assertThat(hash(desired("parallelism: 2"))).isNotEqualTo(hash(RUNNING));
+        assertThat(hash(RATE_CHANGED)).as("a variable the SQL uses").isNotEqualTo(hash(RUNNING));
+    }
+
+    @Test
+    void plansForManyAppsAreIndependent() {
+        Plan plan = Planner.plan(RUNNING, new Observed(Map.of(APP, Obs.job(JobState.FAILED, RUNNING).build(),
+                "payments/gone", Obs.job(JobState.RUNNING, RUNNING).build("payments/gone")), Map.of("local", localCluster())), NOW);
+        assertThat(plan.actions()).extracting(Action::kind).containsExactlyInAnyOrder("restart", "delete");
+    }
+
+    private static Observed observed(Obs obs) {
+        return new Observed(Map.of(APP, obs.build()), Map.of("local", localCluster()));
+    }
+
+    private static ClusterObservation localCluster() {
+        return new ClusterObservation("local", true, true, true, Optional.of(clusterHash()));
+    }
+
+    private static String clusterHash() {
+        return SpecHash.of(RUNNING.all(io.tributary.model.Cluster.class).stream()
+                .filter(c -> c.metadata().name().equals("local")).findFirst().orElseThrow(), RUNNING);
+    }
+
+    static String describe(Optional<Action> action) {
+        if (action.isEmpty()) {
+            return "-";
+        }
+        Action a = action.get();
+        if (a instanceof Action.Deploy d) {
+            return "deploy from=" + d.restoreFrom().orElse("-");
+        } else if (a instanceof Action.Upgrade u) {
+            return "upgrade " + u.mode().yamlName() + " fallback=" + u.allowStatelessFallback();
+        } else if (a instanceof Action.Suspend) {
+            return "suspend";
+        } else if (a instanceof Action.Resume r) {
+            return "resume from=" + r.savepoint();
+        } else if (a instanceof Action.Restart r) {
+            return "restart from=" + r.restoreFrom().orElse("-");
+        } else if (a instanceof Action.TakeSavepoint) {
+            return "savepoint";
+        } else if (a instanceof Action.DisposeSavepoints d) {
+            return "dispose " + d.savepointIds();
+        } else if (a instanceof Action.Delete d) {
+            return "delete final-savepoint=" + d.finalSavepoint();
+        }
+        throw new AssertionError(a);
+    }
+}
