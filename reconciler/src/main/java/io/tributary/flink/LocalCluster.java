@@ -247,20 +247,37 @@ public final class LocalCluster implements AutoCloseable {
 
     /** What the command line of each of our processes holds, and a stranger's (that reused a pid) does not. */
     private String processMarker() {
+        return processMarker(clusterDir);
+    }
+
+    private static String processMarker(Path clusterDir) {
         return CLUSTER_PROPERTY + "=" + clusterDir + " ";
     }
 
     /** Processes of an earlier cluster in this folder, found by their pid files. */
     private void stopLeftovers() throws IOException {
+        stopLeftovers(clusterDir, options.stopGrace());
+    }
+
+    /**
+     * Stops whatever cluster processes run from {@code clusterDir} (an abandoned cluster: one a
+     * previous service started and the config no longer declares). Returns how many were running.
+     */
+    public static int stopLeftovers(Path clusterDir, Duration grace) {
+        if (!Files.isDirectory(clusterDir)) {
+            return 0;
+        }
+        String marker = processMarker(clusterDir);
         List<ProcessHandle> leftovers = new ArrayList<>();
-        for (Path pidFile : pidFiles()) {
-            PidFile.liveProcess(pidFile, processMarker()).ifPresent(p -> {
+        for (Path pidFile : pidFiles(clusterDir)) {
+            PidFile.liveProcess(pidFile, marker).ifPresent(p -> {
                 LOG.info("cluster={} pid={} file={} stopping leftover", clusterDir, p.pid(), pidFile.getFileName());
                 leftovers.add(p);
             });
             PidFile.delete(pidFile);
         }
-        terminate(leftovers);
+        terminate(leftovers, grace);
+        return leftovers.size();
     }
 
     /** TaskManagers beyond the wanted count (the cluster was larger before), when adopting. */
@@ -277,6 +294,10 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private List<Path> pidFiles() {
+        return pidFiles(clusterDir);
+    }
+
+    private static List<Path> pidFiles(Path clusterDir) {
         try (Stream<Path> files = Files.list(clusterDir)) {
             return files.filter(p -> p.getFileName().toString().endsWith(".pid")).toList();
         } catch (IOException e) {
@@ -610,16 +631,19 @@ public final class LocalCluster implements AutoCloseable {
 
     /** SIGTERM to all, wait out the grace period together, then SIGKILL what is left. */
     private void terminate(List<ProcessHandle> processes) {
+        terminate(processes, options.stopGrace());
+    }
+
+    private static void terminate(List<ProcessHandle> processes, Duration grace) {
         List<ProcessHandle> alive = processes.stream().filter(ProcessHandle::isAlive).toList();
         alive.forEach(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + options.stopGrace().toNanos();
+        long deadline = System.nanoTime() + grace.toNanos();
         for (ProcessHandle p : alive) {
             if (!awaitExit(p, Math.max(0, deadline - System.nanoTime()))) {
-                LOG.warn("cluster={} pid={} grace={} still running after SIGTERM, killing", clusterDir, p.pid(),
-                        options.stopGrace());
+                LOG.warn("pid={} grace={} still running after SIGTERM, killing", p.pid(), grace);
                 p.destroyForcibly();
                 if (!awaitExit(p, TimeUnit.SECONDS.toNanos(10))) {
-                    throw new LocalClusterException("process " + p.pid() + " of " + clusterDir + " survived SIGKILL");
+                    throw new LocalClusterException("process " + p.pid() + " survived SIGKILL");
                 }
             }
         }

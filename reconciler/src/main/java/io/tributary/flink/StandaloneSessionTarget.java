@@ -28,6 +28,10 @@ public final class StandaloneSessionTarget implements DeploymentTarget {
         this.rest = rest;
     }
 
+    public java.net.URI restUrl() {
+        return rest.baseUri();
+    }
+
     @Override
     public void submit(JobSubmission submission) {
         if (job(submission.jobId()).isPresent()) {

@@ -47,6 +47,11 @@ public record Cluster(Metadata metadata, Spec spec) implements Resource {
 
     public record Kubernetes(String namespace, String context, String image, String serviceAccount, boolean ingress) {}
 
+    /** A managed standalone cluster: Tributary runs it on its own host as child processes. */
+    public boolean isLocal() {
+        return spec.managed() && spec.mode() == Mode.STANDALONE;
+    }
+
     @Override
     public Kind kind() {
         return Kind.CLUSTER;

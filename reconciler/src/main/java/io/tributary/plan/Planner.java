@@ -60,7 +60,7 @@ public final class Planner {
         List<ClusterAction> actions = new ArrayList<>();
         Set<String> declared = new HashSet<>();
         for (Cluster cluster : desired.all(Cluster.class)) {
-            if (!isLocallyManaged(cluster)) {
+            if (!cluster.isLocal()) { // YARN and Kubernetes sessions come with their own targets
                 continue;
             }
             String name = cluster.id().qualifiedName();
@@ -80,11 +80,6 @@ public final class Planner {
             }
         }
         return actions;
-    }
-
-    /** Tributary starts standalone clusters itself; YARN and Kubernetes sessions come with their targets. */
-    static boolean isLocallyManaged(Cluster cluster) {
-        return cluster.spec().managed() && cluster.spec().mode() == Cluster.Mode.STANDALONE;
     }
 
     private static List<String> appsRunningOn(Cluster cluster, DesiredState desired, Observed observed) {

@@ -1,0 +1,200 @@
+package io.tributary.apply;
+
+import io.tributary.flink.DeploymentTarget;
+import io.tributary.flink.FlinkDistributions;
+import io.tributary.flink.FlinkException;
+import io.tributary.flink.FlinkHome;
+import io.tributary.flink.FlinkRestClient;
+import io.tributary.flink.LocalCluster;
+import io.tributary.flink.StandaloneSessionTarget;
+import io.tributary.model.Cluster;
+import io.tributary.model.DesiredState;
+import io.tributary.model.FlinkVersion;
+import io.tributary.plan.ClusterObservation;
+import io.tributary.plan.SpecHash;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The clusters jobs run on, by name: managed local clusters this service starts (each in
+ * {@code <dataDir>/clusters/<name>/}, with the spec it was started from beside it, so a restarted
+ * service adopts it and still knows whether it is current), and external session clusters
+ * reached by their address.
+ */
+public final class Clusters implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Clusters.class);
+    private static final String SPEC_FILE = "tributary-spec.sha256";
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+
+    private final Path clustersDir;
+    private final FlinkDistributions distributions;
+    private final LocalCluster.Options options;
+    private final Map<String, LocalCluster> managed = new ConcurrentHashMap<>();
+    private final Map<String, StandaloneSessionTarget> targets = new ConcurrentHashMap<>();
+
+    public Clusters(Path dataDir, FlinkDistributions distributions, LocalCluster.Options options) {
+        this.clustersDir = dataDir.resolve("clusters");
+        this.distributions = distributions;
+        this.options = options;
+    }
+
+    /** The target of a cluster that runs (managed) or is declared with an address (external). */
+    public Optional<DeploymentTarget> target(Cluster cluster) {
+        String name = cluster.id().qualifiedName();
+        Optional<URI> rest = restUrl(cluster);
+        return rest.map(url -> targets.compute(name, (n, existing) ->
+                existing != null && existing.restUrl().equals(url) ? existing
+                        : new StandaloneSessionTarget(FlinkRestClient.of(url.toString()))));
+    }
+
+    public Optional<URI> restUrl(Cluster cluster) {
+        if (cluster.isLocal()) {
+            return Optional.ofNullable(managed.get(cluster.id().qualifiedName())).map(LocalCluster::restUrl);
+        }
+        if (cluster.spec().mode() == Cluster.Mode.STANDALONE && cluster.spec().standalone() != null
+                && cluster.spec().standalone().address() != null) {
+            return Optional.of(URI.create(cluster.spec().standalone().address()));
+        }
+        return Optional.empty();
+    }
+
+    public Optional<LocalCluster> local(String name) {
+        return Optional.ofNullable(managed.get(name));
+    }
+
+    /** Every declared standalone cluster and every managed one still on disk, as the planner reads them. */
+    public Map<String, ClusterObservation> observe(DesiredState desired) {
+        Map<String, ClusterObservation> result = new HashMap<>();
+        for (Cluster cluster : desired.all(Cluster.class)) {
+            if (cluster.spec().mode() != Cluster.Mode.STANDALONE) {
+                continue;
+            }
+            String name = cluster.id().qualifiedName();
+            boolean isManaged = cluster.isLocal();
+            boolean running = !isManaged || managed.containsKey(name);
+            boolean reachable = running && target(cluster).map(Clusters::answers).orElse(false);
+            result.put(name, new ClusterObservation(name, isManaged, running, reachable,
+                    isManaged ? startedSpec(name) : Optional.empty()));
+        }
+        for (String name : managedOnDisk()) {
+            result.putIfAbsent(name, new ClusterObservation(name, true, true, true, startedSpec(name)));
+        }
+        return result;
+    }
+
+    private static boolean answers(DeploymentTarget target) {
+        try {
+            target.jobs();
+            return true;
+        } catch (FlinkException.Unreachable e) {
+            return false;
+        }
+    }
+
+    /** Starts (or adopts, if it still runs from before) a managed cluster and waits until its TaskManagers registered. */
+    public void start(Cluster cluster, DesiredState desired) {
+        String name = cluster.id().qualifiedName();
+        FlinkVersion version = flinkVersion(cluster, desired);
+        FlinkHome home = distributions.resolve(version);
+        Cluster.Standalone size = cluster.spec().standalone() == null
+                ? new Cluster.Standalone(null, null, null) : cluster.spec().standalone();
+        Path dir = dirOf(name);
+        LOG.info("cluster={} flink={} taskManagers={} slots={} starting", name, home.version(),
+                size.taskManagersOrDefault(), size.slotsOrDefault());
+        LocalCluster local = LocalCluster.startOrAdopt(home, size.taskManagersOrDefault(), size.slotsOrDefault(),
+                cluster.spec().flinkConfiguration(), dir, options);
+        try {
+            local.awaitReady(READY_TIMEOUT);
+        } catch (RuntimeException e) {
+            local.stop();
+            throw e;
+        }
+        LocalCluster previous = managed.put(name, local);
+        if (previous != null && previous != local) {
+            previous.detach();
+        }
+        writeSpec(name, SpecHash.of(cluster, desired));
+        LOG.info("cluster={} rest={} adopted={} ready", name, local.restUrl(), local.adopted());
+    }
+
+    /** Stops a managed cluster, whether this process started it or an earlier one did. */
+    public void stop(String name) {
+        LocalCluster local = managed.remove(name);
+        targets.remove(name);
+        if (local != null) {
+            local.stop();
+        } else {
+            LocalCluster.stopLeftovers(dirOf(name), options.stopGrace());
+        }
+        try {
+            Files.deleteIfExists(dirOf(name).resolve(SPEC_FILE));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        LOG.info("cluster={} stopped", name);
+    }
+
+    private FlinkVersion flinkVersion(Cluster cluster, DesiredState desired) {
+        String wanted = cluster.spec().flinkVersion();
+        Optional<FlinkVersion> version = wanted == null ? desired.defaultFlinkVersion()
+                : desired.all(FlinkVersion.class).stream().filter(v -> v.metadata().name().equals(wanted)).findFirst();
+        return version.orElseThrow(() -> new IllegalStateException("cluster " + cluster.id().qualifiedName()
+                + " has no Flink version; declare a default FlinkVersion"));
+    }
+
+    private Path dirOf(String name) {
+        return clustersDir.resolve(name.replace('/', '_'));
+    }
+
+    private Optional<String> startedSpec(String name) {
+        Path file = dirOf(name).resolve(SPEC_FILE);
+        try {
+            return Files.isRegularFile(file) ? Optional.of(Files.readString(file).strip()) : Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void writeSpec(String name, String hash) {
+        try {
+            Files.writeString(dirOf(name).resolve(SPEC_FILE), hash + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Names of managed clusters that were started and not stopped (their spec file is there). */
+    private List<String> managedOnDisk() {
+        if (!Files.isDirectory(clustersDir)) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(clustersDir)) {
+            return dirs.filter(d -> Files.isRegularFile(d.resolve(SPEC_FILE)))
+                    .map(d -> d.getFileName().toString().replace('_', '/'))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops every managed cluster this process runs: the service's shutdown. */
+    @Override
+    public void close() {
+        for (String name : List.copyOf(managed.keySet())) {
+            LocalCluster local = managed.remove(name);
+            local.stop();
+        }
+    }
+}

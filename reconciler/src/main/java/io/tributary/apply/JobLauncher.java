@@ -1,0 +1,122 @@
+package io.tributary.apply;
+
+import io.tributary.build.JobArtifacts;
+import io.tributary.build.MavenArtifacts;
+import io.tributary.build.SqlJobJar;
+import io.tributary.config.Secrets;
+import io.tributary.flink.JobId;
+import io.tributary.flink.JobSubmission;
+import io.tributary.model.Application;
+import io.tributary.model.DesiredState;
+import io.tributary.model.Kind;
+import io.tributary.model.Resource;
+import io.tributary.model.ResourceId;
+import io.tributary.model.Variable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns an application into a {@link JobSubmission}: its jar (the SQL runner with the app's
+ * dependencies, or the jar from Maven or a URL), the arguments, and the job's Flink options
+ * from the spec. Secret variables, left as {@code ${name}} by the loader, are read here, at the
+ * last moment, and go only to Flink.
+ */
+public final class JobLauncher {
+    private static final Pattern REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+
+    private final MavenArtifacts maven;
+    private final JobArtifacts jars;
+    private final Path sqlRunner;
+    private final Path jobJarDir;
+    private final Secrets secrets;
+
+    public JobLauncher(MavenArtifacts maven, JobArtifacts jars, Path sqlRunner, Path jobJarDir, Secrets secrets) {
+        this.maven = maven;
+        this.jars = jars;
+        this.sqlRunner = sqlRunner;
+        this.jobJarDir = jobJarDir;
+        this.secrets = secrets;
+    }
+
+    public JobSubmission submission(Application app, DesiredState desired, JobId jobId, Optional<String> restoreFrom,
+            boolean allowNonRestoredState) {
+        Application.Spec spec = app.spec();
+        Application.Job job = spec.job();
+        Path jar;
+        String entryClass;
+        List<String> args = new ArrayList<>();
+        if (job.type() == Application.JobType.SQL) {
+            jar = SqlJobJar.build(sqlRunner, maven.resolve(job.dependencies(), true), jobJarDir);
+            entryClass = null;
+            String script = withSecrets(job.sql().text(), app, desired);
+            args.add("--script-base64");
+            args.add(Base64.getEncoder().encodeToString(script.getBytes(StandardCharsets.UTF_8)));
+            args.add("--name");
+            args.add(app.id().qualifiedName());
+        } else {
+            jar = jars.jar(job.jar());
+            entryClass = job.jar().entryClass();
+            for (String arg : job.jar().args()) {
+                args.add(withSecrets(arg, app, desired));
+            }
+        }
+        return new JobSubmission(jobId, jar, entryClass, args, spec.parallelism(), restoreFrom.orElse(null),
+                allowNonRestoredState, jobConfiguration(spec));
+    }
+
+    /** The spec's checkpoint settings as Flink options, under the app's own flinkConfiguration. */
+    static Map<String, String> jobConfiguration(Application.Spec spec) {
+        Map<String, String> config = new LinkedHashMap<>();
+        // restarts and last-state upgrades start from the latest checkpoint, so it must outlive a cancel
+        config.put("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        Application.Checkpoints checkpoints = spec.checkpoints();
+        if (checkpoints != null) {
+            if (checkpoints.interval() != null) {
+                config.put("execution.checkpointing.interval", checkpoints.interval().text());
+            }
+            if (checkpoints.mode() != null) {
+                config.put("execution.checkpointing.mode", checkpoints.mode().name());
+            }
+            if (checkpoints.timeout() != null) {
+                config.put("execution.checkpointing.timeout", checkpoints.timeout().text());
+            }
+            if (checkpoints.directory() != null) {
+                config.put("execution.checkpointing.dir", checkpoints.directory());
+                config.put("state.checkpoints.dir", checkpoints.directory());
+            }
+        }
+        if (spec.savepoints() != null && spec.savepoints().directory() != null) {
+            config.put("execution.checkpointing.savepoint-dir", spec.savepoints().directory());
+            config.put("state.savepoints.dir", spec.savepoints().directory());
+        }
+        config.putAll(spec.flinkConfiguration());
+        return config;
+    }
+
+    /** Replaces {@code ${name}} of the app's visible secret Variables with their values. */
+    private String withSecrets(String text, Application app, DesiredState desired) {
+        Matcher m = REFERENCE.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            Optional<Variable> secret = secretVariable(m.group(1), app.metadata().team(), desired);
+            String replacement = secret.map(v -> secrets.read(v.spec().secret())).orElse(m.group());
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static Optional<Variable> secretVariable(String name, String team, DesiredState desired) {
+        Optional<Resource> own = desired.get(new ResourceId(Kind.VARIABLE, team, name));
+        Optional<Resource> found = own.isPresent() ? own : desired.get(new ResourceId(Kind.VARIABLE, null, name));
+        return found.map(Variable.class::cast).filter(Variable::isSecret);
+    }
+}
