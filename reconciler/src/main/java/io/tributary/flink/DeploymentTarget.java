@@ -40,6 +40,12 @@ public interface DeploymentTarget {
 
     SavepointStatus savepointStatus(JobId id, String triggerId);
 
+    /**
+     * Deletes a savepoint's files (Flink's savepoint disposal) and waits for it; throws
+     * {@link FlinkException.Rejected} with Flink's reason when it cannot.
+     */
+    void disposeSavepoint(String path);
+
     /** Cancels a job without a savepoint. */
     void cancel(JobId id);
 }

@@ -200,6 +200,27 @@ public final class FlinkRestClient {
                 cause.path("class").asString("the savepoint failed without a cause"))));
     }
 
+    /** Starts disposing a savepoint's files; poll with {@link #disposalStatus}. */
+    public String disposeSavepoint(String path) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("savepoint-path", path);
+        return send("dispose " + path, post("savepoint-disposal", body)).path("request-id").asString();
+    }
+
+    /** Empty while the disposal runs; then empty text on success, or Flink's reason. */
+    public Optional<Optional<String>> disposalStatus(String triggerId) {
+        JsonNode body = get("savepoint-disposal/" + encode(triggerId));
+        if (!"COMPLETED".equals(body.path("status").path("id").asString(""))) {
+            return Optional.empty();
+        }
+        JsonNode cause = body.path("operation").path("failure-cause");
+        if (cause.isMissingNode() || cause.isNull()) {
+            return Optional.of(Optional.empty());
+        }
+        return Optional.of(Optional.of(firstLines(cause.path("stack-trace").asString(
+                cause.path("class").asString("disposal failed without a cause")))));
+    }
+
     public void cancel(JobId id) {
         send("cancel " + id, request("jobs/" + id + "?mode=cancel")
                 .method("PATCH", HttpRequest.BodyPublishers.noBody())

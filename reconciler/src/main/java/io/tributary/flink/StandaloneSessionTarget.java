@@ -9,6 +9,7 @@ import io.tributary.flink.FlinkRest.RunRequest;
 import io.tributary.flink.FlinkRest.SavepointStatus;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class StandaloneSessionTarget implements DeploymentTarget {
     private static final Logger LOG = LoggerFactory.getLogger(StandaloneSessionTarget.class);
+
+    private static final java.time.Duration DISPOSAL_TIMEOUT = java.time.Duration.ofMinutes(2);
 
     private final FlinkRestClient rest;
     private final Map<String, String> uploadedJarIdsByDigest = new ConcurrentHashMap<>();
@@ -91,6 +94,28 @@ public final class StandaloneSessionTarget implements DeploymentTarget {
     @Override
     public SavepointStatus savepointStatus(JobId id, String triggerId) {
         return rest.savepointStatus(id, triggerId);
+    }
+
+    @Override
+    public void disposeSavepoint(String path) {
+        String trigger = rest.disposeSavepoint(path);
+        long deadline = System.nanoTime() + DISPOSAL_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<Optional<String>> status = rest.disposalStatus(trigger);
+            if (status.isPresent()) {
+                if (status.get().isPresent()) {
+                    throw new FlinkException.Rejected(500, "disposing " + path + " failed: " + status.get().get());
+                }
+                return;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new FlinkException.Unreachable("interrupted while disposing " + path, e);
+            }
+        }
+        throw new FlinkException.Rejected(504, "disposing " + path + " did not finish within " + DISPOSAL_TIMEOUT);
     }
 
     @Override

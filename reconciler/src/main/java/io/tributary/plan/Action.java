@@ -36,7 +36,7 @@ public sealed interface Action {
     }
 
     /** Git (or an override) wants the application suspended: stop with a savepoint. */
-    record Suspend(String app, String jobId, String reason) implements Action {
+    record Suspend(String app, String jobId, boolean drain, String reason) implements Action {
         public String kind() {
             return "suspend";
         }

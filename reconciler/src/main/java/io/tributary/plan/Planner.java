@@ -181,7 +181,7 @@ public final class Planner {
             if (waiting.isPresent()) {
                 return waiting.get();
             }
-            return act(key, new Action.Suspend(key, obs.job().get().jobId(), "desired state is suspended"),
+            return act(key, new Action.Suspend(key, obs.job().get().jobId(), false, "desired state is suspended"),
                     Health.PROGRESSING, Sync.OUT_OF_SYNC);
         }
         Optional<Action> dispose = retention(key, spec, obs, now);

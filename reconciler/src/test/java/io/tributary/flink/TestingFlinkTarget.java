@@ -48,6 +48,7 @@ public final class TestingFlinkTarget implements DeploymentTarget {
     private final Map<JobId, FakeJob> jobs = new LinkedHashMap<>();
     private final Map<String, SavepointStatus> operations = new LinkedHashMap<>();
     private final List<String> savepoints = new ArrayList<>();
+    private final List<String> disposed = new ArrayList<>();
     private boolean unreachable;
     private String nextSubmitFailure;
     private String savepointFailure;
@@ -60,27 +61,27 @@ public final class TestingFlinkTarget implements DeploymentTarget {
 
     // ---- what tests tell it
 
-    public void setUnreachable(boolean unreachable) {
+    public synchronized void setUnreachable(boolean unreachable) {
         this.unreachable = unreachable;
     }
 
     /** The next submit throws Flink's rejection with this message. */
-    public void failNextSubmit(String message) {
+    public synchronized void failNextSubmit(String message) {
         this.nextSubmitFailure = message;
     }
 
     /** Every savepoint (and stop-with-savepoint) fails with this message until cleared with null; the job keeps running. */
-    public void failSavepoints(String message) {
+    public synchronized void failSavepoints(String message) {
         this.savepointFailure = message;
     }
 
     /** Savepoints are accepted but never finish, like a slow Flink. */
-    public void holdSavepoints(boolean hold) {
+    public synchronized void holdSavepoints(boolean hold) {
         this.savepointsStayInProgress = hold;
     }
 
     /** The job fails on its own, as a bad record or a lost dependency would make it. */
-    public void failJob(JobId id, String exception) {
+    public synchronized void failJob(JobId id, String exception) {
         FakeJob job = existing(id);
         job.state = JobState.FAILED;
         job.failure = exception;
@@ -88,12 +89,12 @@ public final class TestingFlinkTarget implements DeploymentTarget {
     }
 
     /** The job is cancelled by someone outside Tributary. */
-    public void cancelFromOutside(JobId id) {
+    public synchronized void cancelFromOutside(JobId id) {
         cancel(id);
     }
 
     /** A completed checkpoint, as Flink would take one on its interval. */
-    public Checkpoint completeCheckpoint(JobId id) {
+    public synchronized Checkpoint completeCheckpoint(JobId id) {
         FakeJob job = existing(id);
         Checkpoint checkpoint = new Checkpoint(job.checkpoints.size() + 1L,
                 "memory://checkpoints/" + id + "/chk-" + (job.checkpoints.size() + 1), clock.instant(), false, 1024);
@@ -103,26 +104,30 @@ public final class TestingFlinkTarget implements DeploymentTarget {
 
     // ---- what tests read
 
-    public Optional<FakeJob> fake(JobId id) {
+    public synchronized Optional<FakeJob> fake(JobId id) {
         return Optional.ofNullable(jobs.get(id));
     }
 
-    public List<FakeJob> running() {
+    public synchronized List<FakeJob> running() {
         return jobs.values().stream().filter(j -> j.state == JobState.RUNNING).toList();
     }
 
-    public List<String> savepointsTaken() {
+    public synchronized List<String> savepointsTaken() {
         return List.copyOf(savepoints);
     }
 
-    public int submitCalls() {
+    public synchronized List<String> savepointsDisposed() {
+        return List.copyOf(disposed);
+    }
+
+    public synchronized int submitCalls() {
         return submitCalls;
     }
 
     // ---- DeploymentTarget
 
     @Override
-    public void submit(JobSubmission submission) {
+    public synchronized void submit(JobSubmission submission) {
         reachable();
         submitCalls++;
         if (nextSubmitFailure != null) {
@@ -134,13 +139,13 @@ public final class TestingFlinkTarget implements DeploymentTarget {
     }
 
     @Override
-    public List<JobSummary> jobs() {
+    public synchronized List<JobSummary> jobs() {
         reachable();
         return jobs.entrySet().stream().map(e -> summary(e.getKey(), e.getValue())).toList();
     }
 
     @Override
-    public CheckpointStats checkpoints(JobId id) {
+    public synchronized CheckpointStats checkpoints(JobId id) {
         reachable();
         FakeJob job = existing(id);
         Optional<Checkpoint> restored = Optional.ofNullable(job.submission.restoreFrom())
@@ -151,7 +156,7 @@ public final class TestingFlinkTarget implements DeploymentTarget {
     }
 
     @Override
-    public JobExceptions exceptions(JobId id) {
+    public synchronized JobExceptions exceptions(JobId id) {
         reachable();
         FakeJob job = existing(id);
         return new JobExceptions(Optional.ofNullable(job.failure), Optional.ofNullable(job.ended),
@@ -159,12 +164,12 @@ public final class TestingFlinkTarget implements DeploymentTarget {
     }
 
     @Override
-    public String triggerSavepoint(JobId id, String targetDirectory) {
+    public synchronized String triggerSavepoint(JobId id, String targetDirectory) {
         return savepoint(id, targetDirectory, false);
     }
 
     @Override
-    public String stopWithSavepoint(JobId id, String targetDirectory, boolean drain) {
+    public synchronized String stopWithSavepoint(JobId id, String targetDirectory, boolean drain) {
         return savepoint(id, targetDirectory, true);
     }
 
@@ -187,13 +192,15 @@ public final class TestingFlinkTarget implements DeploymentTarget {
             if (stop) {
                 job.state = JobState.FINISHED;
                 job.ended = clock.instant();
+                // Flink reports the final savepoint as the job's latest completed checkpoint
+                job.checkpoints.add(new Checkpoint(job.checkpoints.size() + 1L, path, clock.instant(), true, 1024));
             }
         }
         return trigger;
     }
 
     @Override
-    public SavepointStatus savepointStatus(JobId id, String triggerId) {
+    public synchronized SavepointStatus savepointStatus(JobId id, String triggerId) {
         reachable();
         existing(id);
         SavepointStatus status = operations.get(triggerId);
@@ -204,7 +211,16 @@ public final class TestingFlinkTarget implements DeploymentTarget {
     }
 
     @Override
-    public void cancel(JobId id) {
+    public synchronized void disposeSavepoint(String path) {
+        reachable();
+        if (!savepoints.remove(path)) {
+            throw new FlinkException.Rejected(500, "disposing " + path + " failed: no such savepoint");
+        }
+        disposed.add(path);
+    }
+
+    @Override
+    public synchronized void cancel(JobId id) {
         reachable();
         FakeJob job = existing(id);
         if (!job.state.isTerminal()) {
