@@ -1,0 +1,452 @@
+package io.tributary.apply;
+
+import io.tributary.flink.DeploymentTarget;
+import io.tributary.flink.FlinkException;
+import io.tributary.flink.FlinkRest.Checkpoint;
+import io.tributary.flink.FlinkRest.JobSummary;
+import io.tributary.flink.FlinkRest.SavepointStatus;
+import io.tributary.flink.JobId;
+import io.tributary.model.Application;
+import io.tributary.model.DesiredState;
+import io.tributary.model.JobState;
+import io.tributary.plan.Action;
+import io.tributary.store.AppEvent;
+import io.tributary.store.AppStatus;
+import io.tributary.store.Deployment;
+import io.tributary.store.Operation;
+import io.tributary.store.SavepointRecord;
+import io.tributary.store.Store;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Executes the planner's actions as persisted, resumable operations. Each one writes its intent
+ * (and the JobID it will use) before calling Flink and each result right after, so that
+ * {@link #recover} can finish or roll back whatever a crash interrupted by asking Flink: a
+ * savepoint once taken is never lost, and no job is started twice.
+ */
+public final class Operations {
+    private static final Logger LOG = LoggerFactory.getLogger(Operations.class);
+    static final String STOPPING = "stopping";
+    static final String CANCELLING = "cancelling";
+    static final String SUBMITTING = "submitting";
+    static final String SAVEPOINTING = "savepointing";
+
+    private final Store store;
+    private final JobLauncher launcher;
+    private final Clock clock;
+    private final Duration savepointTimeout;
+    private final Duration pollInterval;
+
+    public Operations(Store store, JobLauncher launcher, Clock clock, Duration savepointTimeout, Duration pollInterval) {
+        this.store = store;
+        this.launcher = launcher;
+        this.clock = clock;
+        this.savepointTimeout = savepointTimeout;
+        this.pollInterval = pollInterval;
+    }
+
+    /**
+     * What an operation works with: the app's spec from the revision being applied (empty when it
+     * left Git), and the target its jobs run on.
+     */
+    public record Context(DesiredState desired, Optional<Application> app, String revision, String specHash,
+            String cluster, DeploymentTarget target, String actor) {}
+
+    /** Runs one action to its end; failures are recorded on the operation and as an event, never thrown. */
+    public void run(Action action, Context ctx) {
+        Operation op = store.begin(Operation.open(action.app(), action.kind(), ctx.revision(), ctx.specHash(),
+                oldJobOf(action), ctx.actor()));
+        LOG.info("app={} revision={} action={} operation={} reason=\"{}\" begin", action.app(), ctx.revision(),
+                action.kind(), op.id(), action.reason());
+        try {
+            execute(action, op, ctx);
+        } catch (RuntimeException e) {
+            String message = describe(e);
+            LOG.warn("app={} action={} operation={} failed: {}", action.app(), action.kind(), op.id(), message);
+            Operation latest = store.operations(action.app(), 1).stream().filter(o -> o.id() == op.id()).findFirst()
+                    .orElse(op);
+            if (Operation.OPEN.equals(latest.status())) {
+                store.update(latest.withStatus(Operation.FAILED, message));
+            }
+            event(action.app(), ctx.revision(), action.kind() + "-failed", "error", action.kind() + " failed: " + message);
+        }
+    }
+
+    private static String oldJobOf(Action action) {
+        if (action instanceof Action.Upgrade u) {
+            return u.oldJobId();
+        } else if (action instanceof Action.Suspend s) {
+            return s.jobId();
+        } else if (action instanceof Action.Restart r) {
+            return r.failedJobId();
+        } else if (action instanceof Action.TakeSavepoint t) {
+            return t.jobId();
+        } else if (action instanceof Action.Delete d) {
+            return d.jobId().orElse(null);
+        }
+        return null;
+    }
+
+    private void execute(Action action, Operation op, Context ctx) {
+        if (action instanceof Action.Deploy d) {
+            start(op.withRestoreFrom(d.restoreFrom().orElse(null)), ctx, d.allowNonRestoredState());
+        } else if (action instanceof Action.Resume r) {
+            start(op.withRestoreFrom(r.savepoint()), ctx, false);
+        } else if (action instanceof Action.Restart r) {
+            store.endDeployment(r.failedJobId(), clock.instant(), "FAILED");
+            start(op.withRestoreFrom(r.restoreFrom().orElse(null)), ctx, false);
+        } else if (action instanceof Action.Upgrade u) {
+            upgrade(u, op, ctx);
+        } else if (action instanceof Action.Suspend s) {
+            suspend(s, op, ctx);
+        } else if (action instanceof Action.TakeSavepoint t) {
+            savepoint(t, op, ctx);
+        } else if (action instanceof Action.DisposeSavepoints d) {
+            dispose(d, op, ctx);
+        } else if (action instanceof Action.Delete d) {
+            delete(d, op, ctx);
+        } else {
+            throw new IllegalArgumentException("no operation for " + action);
+        }
+    }
+
+    // ---- starting a job
+
+    /** Records the JobID, then submits; a retry after a crash submits the same JobID, which Flink runs at most once. */
+    private void start(Operation op, Context ctx, boolean allowNonRestoredState) {
+        Application app = ctx.app().orElseThrow();
+        JobId jobId = op.newJobId() != null ? new JobId(op.newJobId()) : JobId.random();
+        Operation submitting = store.update(op.withNewJobId(jobId.hex()).withStep(SUBMITTING));
+        ctx.target().submit(launcher.submission(app, ctx.desired(), jobId, Optional.ofNullable(op.restoreFrom()),
+                allowNonRestoredState));
+        CrashPoint.reached(CrashPoint.AFTER_SUBMIT);
+        started(submitting, ctx);
+    }
+
+    /** The new job is in Flink: its deployment, the app's status and the operation's end, in one transaction. */
+    private void started(Operation op, Context ctx) {
+        Instant now = clock.instant();
+        store.useTransaction(tx -> {
+            tx.recordDeployment(new Deployment(0, op.app(), op.newJobId(), op.revision(), op.specHash(),
+                    op.restoreFrom(), now, null, null));
+            AppStatus previous = tx.status(op.app()).orElse(null);
+            tx.saveStatus(new AppStatus(op.app(), 0, op.newJobId(), op.specHash(), op.revision(), ctx.cluster(),
+                    ctx.app().map(a -> a.spec().deployment().mode().yamlName()).orElse(previous == null ? null
+                            : previous.deploymentMode()),
+                    JobState.CREATED.name(), "Progressing", "Synced", op.kind() + " submitted job " + op.newJobId(), now));
+            tx.update(op.withStatus(Operation.DONE, null));
+        });
+        String from = op.restoreFrom() == null ? "" : " from " + op.restoreFrom();
+        event(op.app(), op.revision(), op.kind(), "info", op.kind() + ": job " + op.newJobId() + " submitted" + from);
+        LOG.info("app={} revision={} action={} job={} restoreFrom={} done", op.app(), op.revision(), op.kind(),
+                op.newJobId(), op.restoreFrom());
+    }
+
+    // ---- upgrade
+
+    private void upgrade(Action.Upgrade u, Operation op, Context ctx) {
+        JobId old = new JobId(u.oldJobId());
+        if (u.mode() == Application.UpgradeMode.SAVEPOINT) {
+            Optional<String> savepoint = stopWithSavepoint(op, ctx, old, false, "savepoint");
+            if (savepoint.isPresent()) {
+                start(store.update(op.withSavepointPath(savepoint.get()).withRestoreFrom(savepoint.get())), ctx, false);
+                return;
+            }
+            if (!u.allowStatelessFallback()) {
+                return; // stopWithSavepoint recorded the failure; the old job keeps running
+            }
+            event(op.app(), op.revision(), "stateless-fallback", "warning",
+                    "savepoint failed; allowStatelessFallback: true, so the new job starts without state");
+            Operation failed = latest(op);
+            op = store.update(failed.withStatus(Operation.OPEN, null));
+            cancelAndWait(store.update(op.withStep(CANCELLING)), ctx, old);
+            start(op, ctx, false);
+            return;
+        }
+        Optional<String> restore = Optional.empty();
+        if (u.mode() == Application.UpgradeMode.LAST_STATE) {
+            Optional<String> before = latestCheckpoint(ctx.target(), old)
+                    .or(() -> store.latestRestorable(u.app()).map(SavepointRecord::path));
+            if (before.isEmpty() && !u.allowStatelessFallback()) {
+                store.update(op.withStatus(Operation.FAILED,
+                        "last-state upgrade found no completed checkpoint or savepoint; the old job keeps running"));
+                event(op.app(), op.revision(), "upgrade-failed", "error",
+                        "last-state upgrade found no completed checkpoint or savepoint; the old job keeps running");
+                return;
+            }
+            cancelAndWait(store.update(op.withStep(CANCELLING)), ctx, old);
+            // read again after the cancel: a checkpoint may have completed meanwhile
+            restore = latestCheckpoint(ctx.target(), old).or(() -> before);
+        } else {
+            cancelAndWait(store.update(op.withStep(CANCELLING)), ctx, old);
+        }
+        store.endDeployment(old.hex(), clock.instant(), "CANCELED");
+        start(store.update(latest(op).withRestoreFrom(restore.orElse(null))), ctx, false);
+    }
+
+    private Optional<String> latestCheckpoint(DeploymentTarget target, JobId job) {
+        return target.checkpoints(job).latestCompleted().map(Checkpoint::externalPath);
+    }
+
+    private void cancelAndWait(Operation op, Context ctx, JobId job) {
+        ctx.target().cancel(job);
+        long deadline = System.nanoTime() + savepointTimeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<JobSummary> summary = ctx.target().job(job);
+            if (summary.isEmpty() || summary.get().state().isTerminal()) {
+                return;
+            }
+            sleep();
+        }
+        throw new IllegalStateException("job " + job + " did not stop within " + savepointTimeout + " after cancel");
+    }
+
+    // ---- suspend, delete, savepoints
+
+    private void suspend(Action.Suspend s, Operation op, Context ctx) {
+        Optional<String> savepoint = stopWithSavepoint(op, ctx, new JobId(s.jobId()), s.drain(), "savepoint");
+        if (savepoint.isPresent()) {
+            stoppedForGood(latest(op), ctx, "Suspended", "suspended with savepoint " + savepoint.get());
+        }
+    }
+
+    private void delete(Action.Delete d, Operation op, Context ctx) {
+        if (d.jobId().isPresent()) {
+            JobId job = new JobId(d.jobId().get());
+            if (d.finalSavepoint()) {
+                if (stopWithSavepoint(op, ctx, job, false, "final").isEmpty()) {
+                    return; // a failed final savepoint blocks the deletion
+                }
+            } else {
+                cancelAndWait(store.update(op.withStep(CANCELLING)), ctx, job);
+                store.endDeployment(job.hex(), clock.instant(), "CANCELED");
+            }
+        }
+        Operation done = latest(op);
+        store.useTransaction(tx -> {
+            tx.deleteStatus(op.app());
+            tx.update(done.withStatus(Operation.DONE, null));
+        });
+        event(op.app(), op.revision(), "deleted", "info", "removed from Git: "
+                + (done.savepointPath() != null ? "final savepoint " + done.savepointPath() + "; " : "")
+                + "job and status removed, history kept");
+    }
+
+    private void savepoint(Action.TakeSavepoint t, Operation op, Context ctx) {
+        JobId job = new JobId(t.jobId());
+        CrashPoint.reached(CrashPoint.BEFORE_SAVEPOINT);
+        String trigger = ctx.target().triggerSavepoint(job, savepointDirectory(ctx));
+        Operation waiting = store.update(op.withTriggerId(trigger).withStep(SAVEPOINTING));
+        String kind = "tributary".equals(ctx.actor()) ? "periodic" : "manual";
+        Optional<String> path = awaitSavepoint(waiting, ctx, job, kind);
+        path.ifPresent(p -> {
+            store.update(latest(op).withStatus(Operation.DONE, null));
+            event(op.app(), op.revision(), "savepoint", "info", kind + " savepoint " + p);
+        });
+    }
+
+    private void dispose(Action.DisposeSavepoints d, Operation op, Context ctx) {
+        int disposed = 0;
+        for (SavepointRecord s : store.savepoints(d.app())) {
+            if (d.savepointIds().contains(s.id()) && s.disposedAt() == null) {
+                ctx.target().disposeSavepoint(s.path());
+                store.markDisposed(s.id(), clock.instant());
+                disposed++;
+            }
+        }
+        store.update(op.withStatus(Operation.DONE, null));
+        event(d.app(), op.revision(), "savepoints-disposed", "info", disposed + " savepoint(s) past retention disposed");
+    }
+
+    /**
+     * Stops the job with a savepoint: trigger recorded, then the result. Returns the path, or
+     * empty after recording the failure (the job then keeps running, as Flink leaves it).
+     */
+    private Optional<String> stopWithSavepoint(Operation op, Context ctx, JobId job, boolean drain, String kind) {
+        CrashPoint.reached(CrashPoint.BEFORE_SAVEPOINT);
+        String trigger = ctx.target().stopWithSavepoint(job, savepointDirectory(ctx), drain);
+        Operation waiting = store.update(op.withTriggerId(trigger).withStep(STOPPING));
+        Optional<String> path = awaitSavepoint(waiting, ctx, job, kind);
+        if (path.isPresent()) {
+            store.endDeployment(job.hex(), clock.instant(), "FINISHED");
+            CrashPoint.reached(CrashPoint.AFTER_SAVEPOINT);
+        }
+        return path;
+    }
+
+    private Optional<String> awaitSavepoint(Operation op, Context ctx, JobId job, String kind) {
+        long deadline = System.nanoTime() + savepointTimeout.toNanos();
+        while (true) {
+            SavepointStatus status = ctx.target().savepointStatus(job, op.triggerId());
+            if (status instanceof SavepointStatus.Completed c) {
+                savepointTaken(op, job, c.location(), kind);
+                return Optional.of(c.location());
+            }
+            if (status instanceof SavepointStatus.Failed f) {
+                return savepointFailed(op, f.message());
+            }
+            if (System.nanoTime() > deadline) {
+                return savepointFailed(op, "the savepoint did not complete within " + savepointTimeout);
+            }
+            sleep();
+        }
+    }
+
+    /** The savepoint's record comes first: whatever happens next, its path is kept. */
+    private void savepointTaken(Operation op, JobId job, String path, String kind) {
+        store.recordSavepoint(new SavepointRecord(0, op.app(), job.hex(), path, kind, 0, clock.instant(), null,
+                op.revision()));
+        store.update(op.withSavepointPath(path));
+        LOG.info("app={} job={} savepoint={} kind={} recorded", op.app(), job, path, kind);
+    }
+
+    private Optional<String> savepointFailed(Operation op, String message) {
+        String error = "savepoint failed: " + message + "; the job keeps running";
+        store.update(latest(op).withStatus(Operation.FAILED, error));
+        event(op.app(), op.revision(), op.kind() + "-failed", "error", op.kind() + " failed: " + error);
+        return Optional.empty();
+    }
+
+    /** The job is stopped and no new one follows (suspend): the app keeps its record without a current job. */
+    private void stoppedForGood(Operation op, Context ctx, String health, String message) {
+        Instant now = clock.instant();
+        store.useTransaction(tx -> {
+            AppStatus previous = tx.status(op.app()).orElse(null);
+            tx.saveStatus(new AppStatus(op.app(), 0, null, previous == null ? op.specHash() : previous.specHash(),
+                    op.revision(), ctx.cluster(), previous == null ? null : previous.deploymentMode(),
+                    JobState.FINISHED.name(), health, "Synced", message, now));
+            tx.update(op.withStatus(Operation.DONE, null));
+        });
+        event(op.app(), op.revision(), op.kind(), "info", message);
+    }
+
+    private static String savepointDirectory(Context ctx) {
+        return ctx.app().map(a -> a.spec().savepoints()).map(s -> s.directory()).orElse(null);
+    }
+
+    // ---- recovery
+
+    /**
+     * Finishes or rolls back an operation a crash left open, from what Flink says now. Called at
+     * start-up, before the first plan, with the same context {@link #run} would get.
+     */
+    public void recover(Operation op, Context ctx) {
+        LOG.info("app={} action={} operation={} step={} recovering", op.app(), op.kind(), op.id(), op.step());
+        try {
+            if (op.newJobId() != null && SUBMITTING.equals(op.step())) {
+                recoverSubmit(op, ctx);
+            } else if (op.triggerId() != null || STOPPING.equals(op.step()) || SAVEPOINTING.equals(op.step())) {
+                recoverSavepoint(op, ctx);
+            } else if (CANCELLING.equals(op.step())) {
+                rollBack(op, "interrupted while cancelling; planning again");
+            } else {
+                rollBack(op, "interrupted before any call to Flink; planning again");
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("app={} operation={} recovery failed: {}", op.app(), op.id(), describe(e));
+            store.update(op.withStatus(Operation.FAILED, "recovery failed: " + describe(e)));
+        }
+    }
+
+    private void recoverSubmit(Operation op, Context ctx) {
+        if (ctx.target().job(new JobId(op.newJobId())).isPresent()) {
+            started(op, ctx);
+        } else if (ctx.app().isPresent()) {
+            // not in Flink: submit under the same JobID, from the same savepoint
+            start(op, ctx, false);
+        } else {
+            rollBack(op, "the app left Git before its job was submitted");
+        }
+    }
+
+    private void recoverSavepoint(Operation op, Context ctx) {
+        JobId old = new JobId(op.oldJobId());
+        Optional<String> path = Optional.ofNullable(op.savepointPath());
+        if (path.isEmpty() && op.triggerId() != null) {
+            try {
+                SavepointStatus status = ctx.target().savepointStatus(old, op.triggerId());
+                if (status instanceof SavepointStatus.Completed c) {
+                    path = Optional.of(c.location());
+                } else if (status instanceof SavepointStatus.InProgress) {
+                    path = awaitSavepoint(op, ctx, old, savepointKind(op));
+                    if (path.isEmpty()) {
+                        return;
+                    }
+                }
+            } catch (FlinkException.NotFound e) {
+                // Flink forgot the trigger (it keeps them for minutes): the job's state tells
+            }
+        }
+        Optional<JobSummary> job = ctx.target().job(old);
+        if (path.isEmpty()) {
+            if (job.isPresent() && job.get().state() == JobState.FINISHED) {
+                // stopped with a savepoint whose trigger was never recorded: Flink lists it as the latest checkpoint
+                path = ctx.target().checkpoints(old).latestCompleted().filter(Checkpoint::savepoint)
+                        .map(Checkpoint::externalPath);
+            }
+            if (path.isEmpty()) {
+                rollBack(op, "no savepoint was completed before the crash; planning again");
+                return;
+            }
+        }
+        savepointTaken(op, old, path.get(), savepointKind(op));
+        Operation withPath = latest(op);
+        if ("savepoint".equals(op.kind())) {
+            store.update(withPath.withStatus(Operation.DONE, null));
+        } else if ("suspend".equals(op.kind())) {
+            store.endDeployment(old.hex(), clock.instant(), "FINISHED");
+            stoppedForGood(withPath, ctx, "Suspended", "suspended with savepoint " + path.get());
+        } else if ("delete".equals(op.kind())) {
+            store.endDeployment(old.hex(), clock.instant(), "FINISHED");
+            delete(new Action.Delete(op.app(), Optional.empty(), false, "recovered"), withPath, ctx);
+        } else if ("upgrade".equals(op.kind()) && ctx.app().isPresent()) {
+            store.endDeployment(old.hex(), clock.instant(), "FINISHED");
+            start(store.update(withPath.withRestoreFrom(path.get())), ctx, false);
+        } else {
+            rollBack(withPath, "savepoint " + path.get() + " kept; planning again");
+        }
+    }
+
+    private static String savepointKind(Operation op) {
+        if ("delete".equals(op.kind())) {
+            return "final";
+        }
+        if ("savepoint".equals(op.kind())) {
+            return "tributary".equals(op.actor()) ? "periodic" : "manual";
+        }
+        return "savepoint";
+    }
+
+    private void rollBack(Operation op, String why) {
+        store.update(op.withStatus(Operation.ROLLED_BACK, why));
+        LOG.info("app={} operation={} rolled back: {}", op.app(), op.id(), why);
+    }
+
+    // ---- plumbing
+
+    private Operation latest(Operation op) {
+        return store.operations(op.app(), 20).stream().filter(o -> o.id() == op.id()).findFirst().orElse(op);
+    }
+
+    private void event(String app, String revision, String type, String severity, String message) {
+        store.event(new AppEvent(0, clock.instant(), app, type, severity, message, revision));
+    }
+
+    private static String describe(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private void sleep() {
+        try {
+            Thread.sleep(pollInterval.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
