@@ -1,0 +1,35 @@
+package io.tributary.store;
+
+import java.util.List;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/** Events of apps and the audit trail: append-only, read newest first. */
+@RegisterConstructorMapper(AppEvent.class)
+@RegisterConstructorMapper(AuditEvent.class)
+interface EventDao {
+    @SqlQuery("""
+            INSERT INTO app_events (at, app, type, severity, message, revision)
+            VALUES (:e.at, :e.app, :e.type, :e.severity, :e.message, :e.revision)
+            RETURNING *
+            """)
+    AppEvent insert(@BindMethods("e") AppEvent event);
+
+    @SqlQuery("SELECT * FROM app_events WHERE app = :app ORDER BY at DESC, id DESC LIMIT :limit")
+    List<AppEvent> ofApp(@Bind("app") String app, @Bind("limit") int limit);
+
+    @SqlQuery("SELECT * FROM app_events ORDER BY at DESC, id DESC LIMIT :limit")
+    List<AppEvent> recent(@Bind("limit") int limit);
+
+    @SqlUpdate("""
+            INSERT INTO audit_events (at, actor, action, target, reason, details)
+            VALUES (:a.at, :a.actor, :a.action, :a.target, :a.reason, :a.details)
+            """)
+    void insertAudit(@BindMethods("a") AuditEvent event);
+
+    @SqlQuery("SELECT * FROM audit_events ORDER BY at DESC, id DESC LIMIT :limit")
+    List<AuditEvent> audit(@Bind("limit") int limit);
+}

@@ -1,0 +1,31 @@
+package io.tributary.store;
+
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/** Operators' overrides, one per app at most. */
+@RegisterConstructorMapper(Override.class)
+interface OverrideDao {
+    @SqlUpdate("""
+            INSERT INTO overrides (app, pinned_state, sync_paused, actor, reason, since)
+            VALUES (:o.app, :o.pinnedState, :o.syncPaused, :o.actor, :o.reason, :o.since)
+            ON CONFLICT (app) DO UPDATE SET
+                pinned_state = excluded.pinned_state, sync_paused = excluded.sync_paused, actor = excluded.actor,
+                reason = excluded.reason, since = excluded.since
+            """)
+    void upsert(@BindMethods("o") Override override);
+
+    @SqlUpdate("DELETE FROM overrides WHERE app = :app")
+    void delete(@Bind("app") String app);
+
+    @SqlQuery("SELECT * FROM overrides WHERE app = :app")
+    Optional<Override> of(@Bind("app") String app);
+
+    @SqlQuery("SELECT * FROM overrides ORDER BY app")
+    List<Override> all();
+}

@@ -1,0 +1,14 @@
+package io.tributary.store;
+
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * A savepoint or retained checkpoint of an application, by path. {@code kind} is one of savepoint,
+ * periodic, final, checkpoint, manual; {@code disposedAt} is set once its files were removed.
+ */
+public record SavepointRecord(long id, String app, String jobId, String path, String kind, long sizeBytes,
+        Instant createdAt, Instant disposedAt, String revision) {
+
+    static final Set<String> KINDS = Set.of("savepoint", "periodic", "final", "checkpoint", "manual");
+}

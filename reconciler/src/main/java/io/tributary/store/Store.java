@@ -1,0 +1,375 @@
+package io.tributary.store;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The service's records: app ids and statuses, the operation (intent) log, deployment history,
+ * savepoints, overrides, events, the audit trail and fetched revisions.
+ *
+ * <p>Every call is its own transaction, except inside {@link #inTransaction}, where all calls on the
+ * store handed to the callback share one. Times the store owns (ids' creation, operations' timestamps)
+ * come from the clock; a time a record carries is kept as given, or the clock's if null. Times are
+ * kept to the microsecond, as PostgreSQL does, so what is written is what is read back.
+ */
+public final class Store {
+    private final Jdbi jdbi;
+    /** Set on the store handed to an {@link #inTransaction} callback: every call runs on it. */
+    private final Handle handle;
+    private final Clock clock;
+
+    public Store(Database db, Clock clock) {
+        this(db.jdbi(), null, clock);
+    }
+
+    private Store(Jdbi jdbi, Handle handle, Clock clock) {
+        this.jdbi = jdbi;
+        this.handle = handle;
+        this.clock = clock;
+    }
+
+    /**
+     * Runs {@code work} in one transaction: it commits when {@code work} returns and rolls back when it
+     * throws. Calls on the store handed to {@code work} are part of the transaction; calls on this store
+     * are not. Nested calls join the outer transaction.
+     */
+    public <T> T inTransaction(Function<Store, T> work) {
+        if (handle != null) {
+            return work.apply(this);
+        }
+        return jdbi.inTransaction(h -> work.apply(new Store(jdbi, h, clock)));
+    }
+
+    /** {@link #inTransaction} for work that returns nothing. */
+    public void useTransaction(Consumer<Store> work) {
+        inTransaction(s -> {
+            work.accept(s);
+            return null;
+        });
+    }
+
+    // ---- applications
+
+    /**
+     * The app's stable number: assigned on first use, never reused, and the same after the app was
+     * deleted and came back.
+     */
+    public long appId(String app) {
+        requireText(app, "app");
+        return dao(AppDao.class, d -> d.idOf(app).orElseGet(() -> {
+            d.insertApp(app, now());
+            return d.idOf(app).orElseThrow();
+        }));
+    }
+
+    public Optional<String> appById(long id) {
+        return dao(AppDao.class, d -> d.nameOf(id));
+    }
+
+    /** Creates or replaces the app's status; its {@code id} is ignored (see {@link #appId}). */
+    public void saveStatus(AppStatus status) {
+        requireText(status.app(), "app");
+        AppStatus stored = new AppStatus(status.app(), 0, status.jobId(), status.specHash(), status.revision(),
+                status.cluster(), status.deploymentMode(), status.jobState(), status.health(), status.sync(),
+                status.message(), timeOrNow(status.updatedAt()));
+        inTransaction(s -> {
+            s.appId(status.app());
+            s.dao(AppDao.class, d -> {
+                d.upsertStatus(stored);
+                return null;
+            });
+            return null;
+        });
+    }
+
+    public Optional<AppStatus> status(String app) {
+        return dao(AppDao.class, d -> d.status(app));
+    }
+
+    /** Every app's status, by app key. */
+    public List<AppStatus> statuses() {
+        return dao(AppDao.class, AppDao::statuses);
+    }
+
+    /** Forgets the app's status; its id, operations, deployments, savepoints and events stay. */
+    public void deleteStatus(String app) {
+        dao(AppDao.class, d -> {
+            d.deleteStatus(app);
+            return null;
+        });
+    }
+
+    // ---- operations
+
+    /**
+     * Records the intent of an operation before anything is done about it. The returned operation has
+     * its id and timestamps; its status is {@code open} unless the given one says otherwise.
+     */
+    public Operation begin(Operation operation) {
+        requireText(operation.app(), "app");
+        requireText(operation.kind(), "kind");
+        String status = operation.status() == null ? Operation.OPEN : operation.status();
+        requireOneOf(status, Operation.STATUSES, "status");
+        Instant now = now();
+        Operation toInsert = operation.withStatus(status, operation.error()).withTimes(now, now);
+        return dao(OperationDao.class, d -> d.insert(toInsert));
+    }
+
+    /**
+     * Writes what the operation learnt: step, new job id, trigger id, savepoint path, restore path,
+     * status and error (the rest is what {@link #begin} wrote and stays). Returns the stored operation.
+     *
+     * @throws NoSuchElementException if there is no operation with that id
+     */
+    public Operation update(Operation operation) {
+        requireOneOf(operation.status(), Operation.STATUSES, "status");
+        Operation toUpdate = operation.withTimes(operation.createdAt(), now());
+        return dao(OperationDao.class, d -> d.update(toUpdate))
+                .orElseThrow(() -> new NoSuchElementException("no operation id=" + operation.id()));
+    }
+
+    /** Operations not yet done, failed or rolled back, oldest first: what a restarted service resumes. */
+    public List<Operation> openOperations() {
+        return dao(OperationDao.class, OperationDao::open);
+    }
+
+    /** The app's latest {@code limit} operations, newest first. */
+    public List<Operation> operations(String app, int limit) {
+        return dao(OperationDao.class, d -> d.ofApp(app, requireLimit(limit)));
+    }
+
+    /** The app's operations of {@code kind} (any kind if null) begun at or after {@code since}, newest first. */
+    public List<Operation> operationsSince(String app, String kind, Instant since) {
+        return dao(OperationDao.class, d -> d.since(app, kind, micros(since)));
+    }
+
+    // ---- deployments
+
+    /**
+     * Records a job started for an app ({@code startedAt} the clock's if null). Recording a job id again
+     * returns the row recorded first.
+     */
+    public Deployment recordDeployment(Deployment deployment) {
+        requireText(deployment.app(), "app");
+        requireText(deployment.jobId(), "jobId");
+        Deployment toInsert = new Deployment(0, deployment.app(), deployment.jobId(), deployment.revision(),
+                deployment.specHash(), deployment.restoredFrom(), timeOrNow(deployment.startedAt()),
+                micros(deployment.endedAt()), deployment.endState());
+        return dao(DeploymentDao.class, d -> {
+            d.insert(toInsert);
+            return d.ofJob(deployment.jobId()).orElseThrow();
+        });
+    }
+
+    /** Marks the job's deployment ended, unless it already is (the first end stays). */
+    public void endDeployment(String jobId, Instant at, String endState) {
+        Instant when = timeOrNow(at);
+        dao(DeploymentDao.class, d -> d.end(jobId, when, endState));
+    }
+
+    /** The app's latest {@code limit} deployments, newest first. */
+    public List<Deployment> deployments(String app, int limit) {
+        return dao(DeploymentDao.class, d -> d.ofApp(app, requireLimit(limit)));
+    }
+
+    public Optional<Deployment> deploymentOf(String jobId) {
+        return dao(DeploymentDao.class, d -> d.ofJob(jobId));
+    }
+
+    // ---- savepoints
+
+    /**
+     * Records a savepoint or checkpoint ({@code createdAt} the clock's if null). Recording a path again
+     * changes nothing and returns the row recorded first.
+     */
+    public SavepointRecord recordSavepoint(SavepointRecord savepoint) {
+        requireText(savepoint.app(), "app");
+        requireText(savepoint.path(), "path");
+        requireOneOf(savepoint.kind(), SavepointRecord.KINDS, "kind");
+        SavepointRecord toInsert = new SavepointRecord(0, savepoint.app(), savepoint.jobId(), savepoint.path(),
+                savepoint.kind(), savepoint.sizeBytes(), timeOrNow(savepoint.createdAt()),
+                micros(savepoint.disposedAt()), savepoint.revision());
+        return dao(SavepointDao.class, d -> {
+            d.insert(toInsert);
+            return d.ofPath(savepoint.path()).orElseThrow();
+        });
+    }
+
+    /** The app's savepoints and checkpoints, newest first, disposed ones included. */
+    public List<SavepointRecord> savepoints(String app) {
+        return dao(SavepointDao.class, d -> d.ofApp(app));
+    }
+
+    /** The app's newest savepoint or checkpoint not disposed of. */
+    public Optional<SavepointRecord> latestRestorable(String app) {
+        return dao(SavepointDao.class, d -> d.latestRestorable(app));
+    }
+
+    /** Marks a savepoint's files removed; marking it again keeps the first time. */
+    public void markDisposed(long id, Instant at) {
+        Instant when = timeOrNow(at);
+        dao(SavepointDao.class, d -> d.markDisposed(id, when));
+    }
+
+    // ---- overrides
+
+    /** Sets or replaces the app's override ({@code since} the clock's if null). */
+    public void saveOverride(Override override) {
+        requireText(override.app(), "app");
+        if (override.pinnedState() != null) {
+            requireOneOf(override.pinnedState(), Override.PINNED_STATES, "pinnedState");
+        }
+        Override toSave = new Override(override.app(), override.pinnedState(), override.syncPaused(),
+                override.actor(), override.reason(), timeOrNow(override.since()));
+        dao(OverrideDao.class, d -> {
+            d.upsert(toSave);
+            return null;
+        });
+    }
+
+    /** Removes the app's override, if any: Git is in force again. */
+    public void releaseOverride(String app) {
+        dao(OverrideDao.class, d -> {
+            d.delete(app);
+            return null;
+        });
+    }
+
+    public Optional<Override> override(String app) {
+        return dao(OverrideDao.class, d -> d.of(app));
+    }
+
+    /** Every override, by app key. */
+    public List<Override> overrides() {
+        return dao(OverrideDao.class, OverrideDao::all);
+    }
+
+    // ---- events and audit
+
+    /** Appends an app event ({@code at} the clock's if null) and returns it with its id. */
+    public AppEvent event(AppEvent event) {
+        requireText(event.app(), "app");
+        requireText(event.type(), "type");
+        requireOneOf(event.severity(), AppEvent.SEVERITIES, "severity");
+        AppEvent toInsert = new AppEvent(0, timeOrNow(event.at()), event.app(), event.type(), event.severity(),
+                event.message(), event.revision());
+        return dao(EventDao.class, d -> d.insert(toInsert));
+    }
+
+    /** The app's latest {@code limit} events, newest first. */
+    public List<AppEvent> events(String app, int limit) {
+        return dao(EventDao.class, d -> d.ofApp(app, requireLimit(limit)));
+    }
+
+    /** The latest {@code limit} events of all apps, newest first. */
+    public List<AppEvent> recentEvents(int limit) {
+        return dao(EventDao.class, d -> d.recent(requireLimit(limit)));
+    }
+
+    /** Appends to the audit trail ({@code at} the clock's if null). */
+    public void audit(AuditEvent event) {
+        requireText(event.actor(), "actor");
+        requireText(event.action(), "action");
+        AuditEvent toInsert = new AuditEvent(0, timeOrNow(event.at()), event.actor(), event.action(),
+                event.target(), event.reason(), event.details());
+        dao(EventDao.class, d -> {
+            d.insertAudit(toInsert);
+            return null;
+        });
+    }
+
+    /** The latest {@code limit} audit events, newest first. */
+    public List<AuditEvent> auditEvents(int limit) {
+        return dao(EventDao.class, d -> d.audit(requireLimit(limit)));
+    }
+
+    // ---- revisions
+
+    /**
+     * Records a fetched revision, replacing what was known of the same name ({@code fetchedAt} the
+     * clock's if null). A null {@code appliedAt} keeps the time it was applied, if it was.
+     */
+    public void recordRevision(RevisionRecord revision) {
+        requireText(revision.name(), "name");
+        requireText(revision.id(), "id");
+        RevisionRecord toSave = new RevisionRecord(revision.name(), revision.id(), timeOrNow(revision.fetchedAt()),
+                revision.valid(), revision.errors(), micros(revision.appliedAt()));
+        dao(RevisionDao.class, d -> {
+            d.upsert(toSave);
+            return null;
+        });
+    }
+
+    /**
+     * Marks a recorded revision applied.
+     *
+     * @throws NoSuchElementException if no revision of that name was recorded
+     */
+    public void markApplied(String name, Instant at) {
+        Instant when = timeOrNow(at);
+        int updated = dao(RevisionDao.class, d -> d.markApplied(name, when));
+        if (updated == 0) {
+            throw new NoSuchElementException("no revision recorded name=" + name);
+        }
+    }
+
+    /** The revision applied last. */
+    public Optional<RevisionRecord> lastApplied() {
+        return dao(RevisionDao.class, RevisionDao::lastApplied);
+    }
+
+    /** The latest {@code limit} revisions, newest fetched first. */
+    public List<RevisionRecord> revisions(int limit) {
+        return dao(RevisionDao.class, d -> d.recent(requireLimit(limit)));
+    }
+
+    // ----
+
+    private <D, R> R dao(Class<D> type, Function<D, R> call) {
+        if (handle != null) {
+            return call.apply(handle.attach(type));
+        }
+        return jdbi.withExtension(type, call::apply);
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private Instant timeOrNow(Instant at) {
+        return at == null ? now() : micros(at);
+    }
+
+    private static Instant micros(Instant at) {
+        return at == null ? null : at.truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private static void requireText(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " is required");
+        }
+    }
+
+    private static void requireOneOf(String value, Set<String> allowed, String name) {
+        if (!allowed.contains(Objects.requireNonNullElse(value, ""))) {
+            throw new IllegalArgumentException(name + " is \"" + value + "\"; expected one of " + allowed.stream().sorted().toList());
+        }
+    }
+
+    private static int requireLimit(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, not " + limit);
+        }
+        return limit;
+    }
+}
