@@ -1,0 +1,217 @@
+package io.tributary.source;
+
+import io.tributary.source.SourceException.Reason;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Commits' trees as plain folders, {@code <dir>/<commit id>/}, written straight from the object
+ * database (no working tree, no index), so a folder never changes once it is there: it is filled
+ * under a temporary name and renamed into place. A folder's modification time is when it was last
+ * handed out, which is what {@link #prune} orders by.
+ */
+final class Exports {
+    private static final Logger LOG = LoggerFactory.getLogger(Exports.class);
+    private static final String TEMP_PREFIX = ".tmp-";
+    /** A temporary folder this old belongs to an export that died, not to one in progress. */
+    private static final Duration ABANDONED = Duration.ofHours(1);
+
+    private final Path dir;
+    private final Clock clock;
+
+    Exports(Path dir, Clock clock) {
+        this.dir = dir;
+        this.clock = clock;
+    }
+
+    /** The folder of {@code commit}'s whole tree, written now or found from before. */
+    Path export(ObjectReader reader, RevCommit commit) throws IOException {
+        String id = commit.name();
+        Path target = dir.resolve(id);
+        if (!Files.isDirectory(target)) {
+            Files.createDirectories(dir);
+            Path temp = dir.resolve(TEMP_PREFIX + id + "-" + UUID.randomUUID());
+            try {
+                int files = write(reader, commit, temp);
+                try {
+                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                    LOG.debug("exported revision id={} files={} dir={}", id, files, target);
+                } catch (IOException e) {
+                    // another exporter of the same commit may have won; its folder holds the same files
+                    if (!Files.isDirectory(target)) {
+                        throw e;
+                    }
+                }
+            } finally {
+                deleteTree(temp);
+            }
+        }
+        touch(target);
+        return target;
+    }
+
+    private static int write(ObjectReader reader, RevCommit commit, Path root) throws IOException {
+        Files.createDirectories(root);
+        int files = 0;
+        try (TreeWalk walk = new TreeWalk(reader)) {
+            walk.addTree(commit.getTree());
+            walk.setRecursive(true);
+            while (walk.next()) {
+                String path = walk.getPathString();
+                FileMode mode = walk.getFileMode(0);
+                Path file = root.resolve(path);
+                if (!file.normalize().startsWith(root)) {
+                    throw new IOException("tree entry " + path + " leaves the export");
+                }
+                if (mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE) {
+                    Files.createDirectories(file.getParent());
+                    try (OutputStream out = Files.newOutputStream(file)) {
+                        reader.open(walk.getObjectId(0)).copyTo(out);
+                    }
+                    if (mode == FileMode.EXECUTABLE_FILE) {
+                        makeExecutable(file);
+                    }
+                    files++;
+                } else if (mode == FileMode.SYMLINK) {
+                    link(reader, walk, root, file);
+                } else {
+                    // a submodule (gitlink): its files are in another repository
+                    LOG.debug("export skips submodule path={} commit={}", path, commit.name());
+                }
+            }
+        }
+        return files;
+    }
+
+    /** A link whose target stays inside the export; one pointing outside is left out, so no file outside leaks in. */
+    private static void link(ObjectReader reader, TreeWalk walk, Path root, Path file) throws IOException {
+        String target = new String(reader.open(walk.getObjectId(0)).getCachedBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        Path resolved = file.getParent().resolve(target).normalize();
+        if (Path.of(target).isAbsolute() || !resolved.startsWith(root)) {
+            LOG.warn("export skips symbolic link pointing outside the repository path={} target={}",
+                    walk.getPathString(), target);
+            return;
+        }
+        Files.createDirectories(file.getParent());
+        Files.createSymbolicLink(file, Path.of(target));
+    }
+
+    private static void makeExecutable(Path file) throws IOException {
+        try {
+            Set<PosixFilePermission> permissions = EnumSet.copyOf(Files.getPosixFilePermissions(file));
+            permissions.add(PosixFilePermission.OWNER_EXECUTE);
+            permissions.add(PosixFilePermission.GROUP_EXECUTE);
+            permissions.add(PosixFilePermission.OTHERS_EXECUTE);
+            Files.setPosixFilePermissions(file, permissions);
+        } catch (UnsupportedOperationException e) {
+            file.toFile().setExecutable(true, false);
+        }
+    }
+
+    private void touch(Path target) throws IOException {
+        Files.setLastModifiedTime(target, FileTime.from(clock.instant()));
+    }
+
+    /**
+     * Deletes every export but the {@code newest} most recently handed out and those whose ids are
+     * in {@code keep}; also temporary folders of exports that died.
+     *
+     * @return the ids deleted
+     */
+    List<String> prune(int newest, Set<String> keep) throws IOException {
+        if (newest < 0) {
+            throw new IllegalArgumentException("cannot keep a negative number of revisions: " + newest);
+        }
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<Path> exports = new ArrayList<>();
+        List<Path> temps = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                if (entry.getFileName().toString().startsWith(TEMP_PREFIX)) {
+                    temps.add(entry);
+                } else if (Files.isDirectory(entry)) {
+                    exports.add(entry);
+                }
+            }
+        }
+        exports.sort(Comparator.comparing(Exports::lastUsed).reversed().thenComparing(Path::getFileName));
+        List<String> deleted = new ArrayList<>();
+        int kept = 0;
+        for (Path export : exports) {
+            String id = export.getFileName().toString();
+            if (keep.contains(id)) {
+                continue;
+            }
+            if (kept < newest) {
+                kept++;
+                continue;
+            }
+            deleteTree(export);
+            deleted.add(id);
+        }
+        FileTime abandoned = FileTime.from(clock.instant().minus(ABANDONED));
+        for (Path temp : temps) {
+            if (lastUsed(temp).compareTo(abandoned) < 0) {
+                deleteTree(temp);
+            }
+        }
+        if (!deleted.isEmpty()) {
+            LOG.info("pruned revision exports deleted={} kept={} dir={}", deleted.size(), exports.size() - deleted.size(), dir);
+        }
+        return deleted;
+    }
+
+    private static FileTime lastUsed(Path path) {
+        try {
+            return Files.getLastModifiedTime(path);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                try {
+                    Files.delete(path);
+                } catch (NoSuchFileException e) {
+                    // gone already
+                }
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    static SourceException failure(String what, IOException e) {
+        return new SourceException(Reason.OTHER, what + ": " + e.getMessage() + "; check the work directory's disk and permissions", e);
+    }
+}
