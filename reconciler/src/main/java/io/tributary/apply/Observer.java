@@ -1,0 +1,180 @@
+package io.tributary.apply;
+
+import io.tributary.flink.DeploymentTarget;
+import io.tributary.flink.FlinkException;
+import io.tributary.flink.FlinkRest.Checkpoint;
+import io.tributary.flink.FlinkRest.JobSummary;
+import io.tributary.flink.JobId;
+import io.tributary.model.Application;
+import io.tributary.model.DesiredState;
+import io.tributary.model.JobState;
+import io.tributary.plan.AppObservation;
+import io.tributary.plan.AppObservation.AppliedSpec;
+import io.tributary.plan.AppObservation.CurrentJob;
+import io.tributary.plan.AppObservation.FailedAttempt;
+import io.tributary.plan.AppObservation.KeptSavepoint;
+import io.tributary.plan.ClusterObservation;
+import io.tributary.plan.Observed;
+import io.tributary.store.AppStatus;
+import io.tributary.store.Operation;
+import io.tributary.store.Store;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Reads the world for the planner: clusters, the jobs on each (one call per cluster, not per
+ * app), and the store's records of every app Git declares or Tributary still runs.
+ */
+final class Observer {
+    /** How far back restarts are read; longer than any sensible restartPolicy.window. */
+    private static final Duration RESTART_HISTORY = Duration.ofDays(1);
+
+    private final Store store;
+    private final Clusters clusters;
+    private final Clock clock;
+
+    Observer(Store store, Clusters clusters, Clock clock) {
+        this.store = store;
+        this.clusters = clusters;
+        this.clock = clock;
+    }
+
+    /** Jobs of one cluster by id, or empty when it could not be asked. */
+    record ClusterJobs(Optional<Map<JobId, JobSummary>> jobs) {
+        Optional<JobState> stateOf(String jobId) {
+            if (jobs.isEmpty()) {
+                return Optional.of(JobState.LOST);
+            }
+            return Optional.ofNullable(jobs.get().get(new JobId(jobId))).map(JobSummary::state);
+        }
+    }
+
+    /**
+     * @param desired the apps the planner plans (Git's, minus those of modes without a target yet)
+     * @param previous the state last applied, for apps that left Git (their upgrade mode and prune)
+     * @param busy apps whose operation runs right now
+     * @param targets the deployment target of each cluster name
+     */
+    Observed observe(DesiredState desired, DesiredState previous, Set<String> busy,
+            Function<String, Optional<DeploymentTarget>> targets) {
+        Instant now = clock.instant();
+        Map<String, ClusterObservation> clusterObservations = clusters.observe(desired);
+        Map<String, AppStatus> statuses = store.statuses().stream()
+                .collect(Collectors.toMap(AppStatus::app, Function.identity()));
+        Map<String, ClusterJobs> jobsByCluster = new HashMap<>();
+        Map<String, AppObservation> apps = new HashMap<>();
+        Map<String, Application> declared = desired.applications().stream()
+                .collect(Collectors.toMap(a -> a.id().qualifiedName(), Function.identity()));
+        for (String app : union(declared.keySet(), statuses.keySet())) {
+            AppStatus status = statuses.get(app);
+            Application spec = declared.get(app);
+            if (spec == null && previous != null) {
+                spec = previous.applications().stream().filter(a -> a.id().qualifiedName().equals(app))
+                        .findFirst().orElse(null);
+            }
+            String cluster = spec != null ? desired.clusterOf(spec).or(() -> previousCluster(app, previous))
+                    .map(c -> c.id().qualifiedName()).orElse(status == null ? null : status.cluster())
+                    : status == null ? null : status.cluster();
+            apps.put(app, observeApp(app, status, spec, cluster, busy.contains(app), jobsByCluster, targets, now));
+        }
+        return new Observed(apps, clusterObservations);
+    }
+
+    private static Optional<io.tributary.model.Cluster> previousCluster(String app, DesiredState previous) {
+        if (previous == null) {
+            return Optional.empty();
+        }
+        return previous.applications().stream().filter(a -> a.id().qualifiedName().equals(app)).findFirst()
+                .flatMap(previous::clusterOf);
+    }
+
+    private AppObservation observeApp(String app, AppStatus status, Application spec, String cluster, boolean busy,
+            Map<String, ClusterJobs> jobsByCluster, Function<String, Optional<DeploymentTarget>> targets, Instant now) {
+        Optional<CurrentJob> job = Optional.empty();
+        if (status != null && status.jobId() != null) {
+            Optional<DeploymentTarget> target = cluster == null ? Optional.empty() : targets.apply(cluster);
+            ClusterJobs jobs = cluster == null ? new ClusterJobs(Optional.empty())
+                    : jobsByCluster.computeIfAbsent(cluster, c -> listJobs(target));
+            Optional<JobState> state = jobs.stateOf(status.jobId());
+            Instant started = jobs.jobs().flatMap(j -> Optional.ofNullable(j.get(new JobId(status.jobId()))))
+                    .map(JobSummary::startTime).orElse(status.updatedAt());
+            Optional<String> checkpoint = Optional.empty();
+            if (state.isEmpty() || state.get().isTerminal()) {
+                checkpoint = latestCheckpoint(target, status.jobId());
+            }
+            job = Optional.of(new CurrentJob(status.jobId(), state, started, checkpoint));
+        }
+        Optional<AppliedSpec> applied = status == null || status.specHash() == null ? Optional.empty()
+                : Optional.of(new AppliedSpec(status.specHash(), status.revision(),
+                        spec == null ? Application.UpgradeMode.SAVEPOINT : spec.spec().upgradeMode(),
+                        spec == null || spec.spec().prune()));
+        boolean everDeployed = !store.deployments(app, 1).isEmpty();
+        List<KeptSavepoint> savepoints = store.savepoints(app).stream()
+                .filter(s -> s.disposedAt() == null && !"checkpoint".equals(s.kind()))
+                .map(s -> new KeptSavepoint(s.id(), s.path(), s.createdAt()))
+                .toList();
+        List<Instant> restarts = store.operationsSince(app, "restart", now.minus(RESTART_HISTORY)).stream()
+                .map(Operation::createdAt).toList();
+        Optional<AppObservation.Override> override = store.override(app).map(o -> new AppObservation.Override(
+                Optional.ofNullable(o.pinnedState()).map(s -> Application.DesiredState.valueOf(s.toUpperCase())),
+                o.syncPaused(), o.actor(), o.reason()));
+        return new AppObservation(app, job, applied, everDeployed, savepoints, restarts, override,
+                busy, lastFailure(app));
+    }
+
+    private static ClusterJobs listJobs(Optional<DeploymentTarget> target) {
+        if (target.isEmpty()) {
+            return new ClusterJobs(Optional.empty());
+        }
+        try {
+            return new ClusterJobs(Optional.of(target.get().jobs().stream()
+                    .collect(Collectors.toMap(JobSummary::id, Function.identity(), (a, b) -> a))));
+        } catch (FlinkException.Unreachable e) {
+            return new ClusterJobs(Optional.empty());
+        }
+    }
+
+    private static Optional<String> latestCheckpoint(Optional<DeploymentTarget> target, String jobId) {
+        if (target.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return target.get().checkpoints(new JobId(jobId)).latestCompleted().map(Checkpoint::externalPath);
+        } catch (FlinkException e) {
+            return Optional.empty(); // the cluster forgot the job: the planner falls back to the last savepoint
+        }
+    }
+
+    /** The newest operation if it failed, with how many failed in a row for the same kind and spec. */
+    private Optional<FailedAttempt> lastFailure(String app) {
+        List<Operation> recent = store.operations(app, 10);
+        if (recent.isEmpty() || !Operation.FAILED.equals(recent.get(0).status())) {
+            return Optional.empty();
+        }
+        Operation newest = recent.get(0);
+        int attempts = 0;
+        for (Operation op : recent) {
+            if (!Operation.FAILED.equals(op.status()) || !op.kind().equals(newest.kind())
+                    || !java.util.Objects.equals(op.specHash(), newest.specHash())) {
+                break;
+            }
+            attempts++;
+        }
+        return Optional.of(new FailedAttempt(newest.kind(), newest.specHash(), newest.updatedAt(), attempts,
+                newest.error()));
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.TreeSet<>(a);
+        all.addAll(b);
+        return all;
+    }
+}

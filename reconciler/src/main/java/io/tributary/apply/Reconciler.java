@@ -1,0 +1,526 @@
+package io.tributary.apply;
+
+import io.tributary.config.ConfigError;
+import io.tributary.config.ConfigLoader;
+import io.tributary.flink.DeploymentTarget;
+import io.tributary.model.Application;
+import io.tributary.model.Cluster;
+import io.tributary.model.DesiredState;
+import io.tributary.model.Resource;
+import io.tributary.plan.Action;
+import io.tributary.plan.AppObservation;
+import io.tributary.plan.ClusterAction;
+import io.tributary.plan.Observed;
+import io.tributary.plan.Plan;
+import io.tributary.plan.Plan.AppPlan;
+import io.tributary.plan.Planner;
+import io.tributary.plan.SpecHash;
+import io.tributary.source.Backoff;
+import io.tributary.source.Checkout;
+import io.tributary.source.ConfigSource;
+import io.tributary.source.Revision;
+import io.tributary.source.SourceException;
+import io.tributary.store.AppEvent;
+import io.tributary.store.AppStatus;
+import io.tributary.store.LeaderLock;
+import io.tributary.store.RevisionRecord;
+import io.tributary.store.Store;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The loop: fetch the config source, load and validate a new revision (an invalid one is never
+ * applied; the last good one stays in force), observe, plan, and hand each app's action to a
+ * bounded pool, one operation per app at a time, so a slow savepoint never holds up other apps.
+ * Only the holder of the leader lock acts; another replica waits and takes over.
+ */
+public final class Reconciler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+    /** The actor of everything the loop does on its own. */
+    public static final String SELF = "tributary";
+
+    public record Options(Duration pollInterval, int workers) {}
+
+    /** A validated revision in force: its name and what it declares. */
+    public record Loaded(Revision revision, DesiredState desired) {}
+
+    /**
+     * The config source as users see it (Flux-style conditions).
+     *
+     * @param condition {@code Ready} (the newest revision is applied), {@code Reconciling} (not
+     *     yet loaded), {@code Stalled} (the source cannot be fetched, or its newest revision is
+     *     invalid; the last good one stays in force)
+     * @param errors the newest revision's validation errors, {@code file:line:column: message}
+     */
+    public record SyncStatus(String condition, String reason, String source, String appliedRevision,
+            String fetchedRevision, Instant lastFetch, Instant lastAttempt, List<String> errors, boolean leader) {
+        public SyncStatus {
+            errors = List.copyOf(errors);
+        }
+    }
+
+    private final ConfigSource source;
+    private final ConfigLoader loader;
+    private final Store store;
+    private final Clusters clusters;
+    private final Operations operations;
+    private final Observer observer;
+    private final Optional<LeaderLock> lock;
+    private final Clock clock;
+    private final Options options;
+    private final ExecutorService workers;
+    private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    private final Backoff fetchBackoff = Backoff.forFetches();
+    private final Object wakeUp = new Object();
+    private volatile boolean wakeRequested;
+    private volatile boolean running;
+    private volatile boolean recovered;
+    private volatile Loaded current;
+    private volatile SyncStatus sync;
+    private Thread loop;
+    private Instant nextFetch = Instant.MIN;
+
+    public Reconciler(ConfigSource source, ConfigLoader loader, Store store, Clusters clusters, Operations operations,
+            Optional<LeaderLock> lock, Clock clock, Options options) {
+        this.source = source;
+        this.loader = loader;
+        this.store = store;
+        this.clusters = clusters;
+        this.operations = operations;
+        this.observer = new Observer(store, clusters, clock);
+        this.lock = lock;
+        this.clock = clock;
+        this.options = options;
+        this.workers = Executors.newFixedThreadPool(options.workers(), r -> {
+            Thread t = new Thread(r, "tributary-apply");
+            t.setDaemon(true);
+            return t;
+        });
+        this.sync = new SyncStatus("Reconciling", "not fetched yet", source.describe(), null, null, null, null,
+                List.of(), false);
+    }
+
+    // ---- the loop
+
+    public synchronized void start() {
+        running = true;
+        loop = new Thread(this::loop, "tributary-reconcile");
+        loop.setDaemon(true);
+        loop.start();
+    }
+
+    /** Fetch and reconcile now instead of at the next poll (webhooks, {@code POST /api/v1/sync}). */
+    public void triggerSync() {
+        synchronized (wakeUp) {
+            wakeRequested = true;
+            nextFetch = Instant.MIN;
+            wakeUp.notifyAll();
+        }
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                pass();
+            } catch (RuntimeException e) {
+                LOG.error("reconcile pass failed", e);
+            }
+            synchronized (wakeUp) {
+                if (!wakeRequested && running) {
+                    try {
+                        wakeUp.wait(Math.min(options.pollInterval().toMillis(), 5_000));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                wakeRequested = false;
+            }
+        }
+    }
+
+    /** One pass that waits for the operations it started: what tests and {@code plan} use. */
+    public void reconcileOnce() {
+        for (Future<?> f : pass()) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException e) {
+                LOG.error("operation failed unexpectedly", e.getCause());
+            }
+        }
+    }
+
+    /**
+     * Fetch when due (the poll interval, or sooner when triggered), then observe and act on every
+     * pass: self-healing goes on with the last good revision while the source is down.
+     */
+    private synchronized List<Future<?>> pass() {
+        if (lock.isPresent() && !lock.get().isHeld() && !lock.get().tryAcquire()) {
+            sync = withLeader(sync, false);
+            return List.of();
+        }
+        if (!clock.instant().isBefore(nextFetch)) {
+            fetch();
+        }
+        Loaded loaded = current;
+        if (loaded == null) {
+            return List.of();
+        }
+        if (!recovered) {
+            recover(loaded);
+            recovered = true;
+        }
+        return reconcile(loaded);
+    }
+
+    // ---- source
+
+    private void fetch() {
+        Instant attempt = clock.instant();
+        Checkout checkout;
+        try {
+            checkout = source.fetch();
+        } catch (SourceException e) {
+            Duration delay = fetchBackoff.nextDelay();
+            nextFetch = attempt.plus(delay);
+            LOG.warn("source={} fetch failed reason={} retryIn={}: {}", source.describe(), e.reason(), delay,
+                    e.getMessage());
+            if (current == null) {
+                loadLastApplied();
+            }
+            sync = new SyncStatus("Stalled", e.getMessage() + "; retrying in " + delay.toSeconds() + "s",
+                    source.describe(), appliedName(), sync.fetchedRevision(), sync.lastFetch(), attempt, sync.errors(),
+                    true);
+            return;
+        }
+        fetchBackoff.reset();
+        nextFetch = attempt.plus(options.pollInterval());
+        Revision revision = checkout.revision();
+        if (current != null && current.revision().id().equals(revision.id())) {
+            sync = new SyncStatus("Ready", "revision " + revision.shortName() + " is applied", source.describe(),
+                    appliedName(), revision.name(), attempt, attempt, List.of(), true);
+            return;
+        }
+        if (sync.fetchedRevision() != null && sync.fetchedRevision().equals(revision.name()) && !sync.errors().isEmpty()) {
+            sync = new SyncStatus(sync.condition(), sync.reason(), sync.source(), appliedName(), revision.name(),
+                    attempt, attempt, sync.errors(), true);
+            return; // the same invalid revision as last time: nothing new to say
+        }
+        ConfigLoader.Result result = loader.load(checkout.root());
+        List<String> errors = result.errors().stream().map(ConfigError::toString).toList();
+        store.recordRevision(new RevisionRecord(revision.name(), revision.id(), attempt, result.valid(),
+                errors.isEmpty() ? null : String.join("\n", errors), null));
+        if (!result.valid()) {
+            LOG.warn("revision={} invalid errors={}; {} stays in force", revision.name(), errors.size(), appliedName());
+            if (current == null) {
+                loadLastApplied();
+            }
+            sync = new SyncStatus("Stalled", "revision " + revision.shortName() + " is invalid (" + errors.size()
+                    + " errors); " + (current == null ? "nothing is applied" : current.revision().shortName()
+                    + " stays in force"), source.describe(), appliedName(), revision.name(), attempt, attempt, errors,
+                    true);
+            return;
+        }
+        LOG.info("revision={} message=\"{}\" loaded resources={}", revision.name(), revision.message(),
+                result.state().size());
+        current = new Loaded(revision, result.state());
+        store.markApplied(revision.name(), attempt);
+        source.prune(List.of(revision));
+        sync = new SyncStatus("Ready", "revision " + revision.shortName() + " is applied", source.describe(),
+                revision.name(), revision.name(), attempt, attempt, List.of(), true);
+    }
+
+    /** After a restart whose first fetch fails or is invalid: the revision applied before is still the desired state. */
+    private void loadLastApplied() {
+        Optional<RevisionRecord> last = store.lastApplied();
+        if (last.isEmpty()) {
+            return;
+        }
+        try {
+            Checkout checkout = source.checkout(last.get().name());
+            ConfigLoader.Result result = loader.load(checkout.root());
+            if (result.valid()) {
+                current = new Loaded(checkout.revision(), result.state());
+                LOG.info("revision={} in force again from the store", checkout.revision().name());
+            }
+        } catch (SourceException e) {
+            LOG.warn("revision={} applied before cannot be checked out: {}", last.get().name(), e.getMessage());
+        }
+    }
+
+    private String appliedName() {
+        Loaded loaded = current;
+        return loaded == null ? null : loaded.revision().name();
+    }
+
+    private static SyncStatus withLeader(SyncStatus s, boolean leader) {
+        return new SyncStatus(leader ? s.condition() : "Standby", leader ? s.reason()
+                : "another replica holds the leader lock; this one serves reads", s.source(), s.appliedRevision(),
+                s.fetchedRevision(), s.lastFetch(), s.lastAttempt(), s.errors(), leader);
+    }
+
+    // ---- recovery
+
+    private void recover(Loaded loaded) {
+        for (io.tributary.store.Operation op : store.openOperations()) {
+            Optional<Operations.Context> ctx = context(op.app(), loaded, op.actor());
+            if (ctx.isEmpty()) {
+                LOG.warn("app={} operation={} cannot be recovered: no cluster to ask", op.app(), op.id());
+                continue;
+            }
+            operations.recover(op, ctx.get());
+        }
+    }
+
+    // ---- observe, plan, act
+
+    private List<Future<?>> reconcile(Loaded loaded) {
+        DesiredState desired = loaded.desired();
+        DesiredState planned = withoutUnsupported(desired);
+        Observed observed = observer.observe(planned, desired, busy, this::target);
+        Plan plan = Planner.plan(planned, observed, clock.instant());
+        List<Future<?>> started = new ArrayList<>();
+        for (ClusterAction action : plan.clusters()) {
+            started.addAll(runCluster(action, loaded).stream().toList());
+        }
+        for (AppPlan app : plan.apps()) {
+            if (app.action().isPresent()) {
+                submit(app.action().get(), loaded, SELF).ifPresent(started::add);
+            } else {
+                recordStatus(app, observed.app(app.app()), loaded);
+            }
+        }
+        for (Application app : desired.applications()) {
+            if (!supported(app)) {
+                recordUnsupported(app, loaded);
+            }
+        }
+        return started;
+    }
+
+    /** Runs one action for an app unless an operation of that app runs already. */
+    Optional<Future<?>> submit(Action action, Loaded loaded, String actor) {
+        Optional<Operations.Context> ctx = context(action.app(), loaded, actor);
+        if (ctx.isEmpty()) {
+            LOG.warn("app={} action={} skipped: its cluster has no target", action.app(), action.kind());
+            return Optional.empty();
+        }
+        if (!busy.add(action.app())) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(workers.submit(() -> {
+                try {
+                    operations.run(action, ctx.get());
+                } finally {
+                    busy.remove(action.app());
+                }
+            }));
+        } catch (RuntimeException e) {
+            busy.remove(action.app());
+            throw e;
+        }
+    }
+
+    private List<Future<?>> runCluster(ClusterAction action, Loaded loaded) {
+        String name = action.cluster();
+        if (!busy.add("cluster:" + name)) {
+            return List.of();
+        }
+        return List.of(workers.submit(() -> {
+            try {
+                if (action instanceof ClusterAction.StartCluster) {
+                    clusters.start(cluster(name, loaded.desired()).orElseThrow(), loaded.desired());
+                } else if (action instanceof ClusterAction.StopCluster) {
+                    clusters.stop(name);
+                } else if (action instanceof ClusterAction.UpdateCluster u) {
+                    for (String app : u.appsToMove()) {
+                        AppStatus status = store.status(app).orElseThrow();
+                        submit(new Action.Suspend(app, status.jobId(), false, "moving to the updated cluster " + name),
+                                loaded, SELF).ifPresent(Reconciler::await);
+                    }
+                    clusters.stop(name);
+                    clusters.start(cluster(name, loaded.desired()).orElseThrow(), loaded.desired());
+                    // the moved apps have no job now; the next plan resumes them from their savepoints
+                    for (String app : u.appsToMove()) {
+                        store.event(new AppEvent(0, clock.instant(), app, "cluster-updated", "info",
+                                "cluster " + name + " restarted with its new spec; resuming from the savepoint",
+                                loaded.revision().name()));
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.error("cluster={} action={} failed", name, action.getClass().getSimpleName(), e);
+            } finally {
+                busy.remove("cluster:" + name);
+            }
+            triggerSync();
+        }));
+    }
+
+    private static void await(Future<?> f) {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Writes an app's health, sync and job state when they changed, with an event when its health did. */
+    private void recordStatus(AppPlan plan, AppObservation obs, Loaded loaded) {
+        if (!busy.add(plan.app())) {
+            return;
+        }
+        try {
+            Optional<AppStatus> previous = store.status(plan.app());
+            if (previous.isEmpty() && obs.job().isEmpty() && plan.action().isEmpty()
+                    && loaded.desired().applications().stream().noneMatch(a -> a.id().qualifiedName().equals(plan.app()))) {
+                return;
+            }
+            String jobState = obs.job().flatMap(AppObservation.CurrentJob::state).map(Enum::name)
+                    .orElse(obs.job().isPresent() ? "MISSING" : null);
+            Optional<Application> app = application(plan.app(), loaded.desired());
+            AppStatus next = new AppStatus(plan.app(), 0, previous.map(AppStatus::jobId).orElse(null),
+                    previous.map(AppStatus::specHash).orElse(null), previous.map(AppStatus::revision).orElse(null),
+                    app.flatMap(a -> loaded.desired().clusterOf(a)).map(c -> c.id().qualifiedName())
+                            .orElse(previous.map(AppStatus::cluster).orElse(null)),
+                    app.map(a -> a.spec().deployment().mode().yamlName())
+                            .orElse(previous.map(AppStatus::deploymentMode).orElse(null)),
+                    jobState, plan.health().label(), plan.sync().label(), plan.message(), clock.instant());
+            saveIfChanged(previous, next, loaded);
+        } finally {
+            busy.remove(plan.app());
+        }
+    }
+
+    private void saveIfChanged(Optional<AppStatus> previous, AppStatus next, Loaded loaded) {
+        if (previous.isPresent() && sameStatus(previous.get(), next)) {
+            return;
+        }
+        store.saveStatus(next);
+        String before = previous.map(AppStatus::health).orElse(null);
+        if (!Objects.equals(before, next.health())) {
+            String severity = "Degraded".equals(next.health()) || "Unknown".equals(next.health()) ? "warning" : "info";
+            store.event(new AppEvent(0, clock.instant(), next.app(), "health", severity,
+                    (before == null ? "" : before + " -> ") + next.health() + ": " + next.message(),
+                    loaded.revision().name()));
+        }
+    }
+
+    private static boolean sameStatus(AppStatus a, AppStatus b) {
+        return Objects.equals(a.jobState(), b.jobState()) && Objects.equals(a.health(), b.health())
+                && Objects.equals(a.sync(), b.sync()) && Objects.equals(a.message(), b.message())
+                && Objects.equals(a.cluster(), b.cluster()) && Objects.equals(a.deploymentMode(), b.deploymentMode());
+    }
+
+    private void recordUnsupported(Application app, Loaded loaded) {
+        String key = app.id().qualifiedName();
+        Optional<AppStatus> previous = store.status(key);
+        AppStatus next = new AppStatus(key, 0, null, null, null, app.spec().deployment().cluster(),
+                app.spec().deployment().mode().yamlName(), null, "Unknown", "OutOfSync",
+                app.spec().deployment().mode().yamlName() + " deployments are not available in this version of"
+                        + " Tributary; the app is validated but not deployed", clock.instant());
+        saveIfChanged(previous, next, loaded);
+    }
+
+    // ---- what an operation gets
+
+    /** The spec, target and cluster of one app in a revision; empty when its cluster has no target. */
+    Optional<Operations.Context> context(String app, Loaded loaded, String actor) {
+        Optional<Application> spec = application(app, loaded.desired());
+        String cluster = spec.flatMap(a -> loaded.desired().clusterOf(a)).map(c -> c.id().qualifiedName())
+                .orElseGet(() -> store.status(app).map(AppStatus::cluster).orElse(null));
+        if (cluster == null) {
+            return Optional.empty();
+        }
+        Optional<DeploymentTarget> target = target(cluster);
+        if (target.isEmpty()) {
+            return Optional.empty();
+        }
+        String hash = spec.map(a -> SpecHash.of(a, loaded.desired())).orElse(null);
+        return Optional.of(new Operations.Context(loaded.desired(), spec, loaded.revision().name(), hash, cluster,
+                target.get(), actor));
+    }
+
+    private Optional<DeploymentTarget> target(String clusterName) {
+        Loaded loaded = current;
+        if (loaded == null) {
+            return Optional.empty();
+        }
+        return cluster(clusterName, loaded.desired()).flatMap(clusters::target);
+    }
+
+    private static Optional<Cluster> cluster(String qualifiedName, DesiredState desired) {
+        return desired.all(Cluster.class).stream().filter(c -> c.id().qualifiedName().equals(qualifiedName))
+                .findFirst();
+    }
+
+    private static Optional<Application> application(String app, DesiredState desired) {
+        return desired.applications().stream().filter(a -> a.id().qualifiedName().equals(app)).findFirst();
+    }
+
+    /** Modes with a deployment target in this version; the others are validated and shown, not deployed. */
+    static boolean supported(Application app) {
+        return app.spec().deployment().mode() == Application.DeploymentMode.STANDALONE_SESSION;
+    }
+
+    private static DesiredState withoutUnsupported(DesiredState desired) {
+        List<Resource> kept = desired.resources().values().stream()
+                .filter(r -> !(r instanceof Application a) || supported(a))
+                .toList();
+        return DesiredState.of(kept);
+    }
+
+    // ---- what the API reads
+
+    public SyncStatus sync() {
+        return sync;
+    }
+
+    public Optional<Loaded> current() {
+        return Optional.ofNullable(current);
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public Clusters clusters() {
+        return clusters;
+    }
+
+    /** Stops the loop and waits for running operations (each ends in a recorded state); clusters stay to their owner. */
+    @Override
+    public void close() {
+        running = false;
+        triggerSync();
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("operations still running at shutdown; they are resumed at the next start");
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        lock.ifPresent(LeaderLock::close);
+    }
+}
