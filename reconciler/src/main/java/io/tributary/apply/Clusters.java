@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * service adopts it and still knows whether it is current), and external session clusters
  * reached by their address.
  */
-public final class Clusters implements AutoCloseable {
+public final class Clusters implements ClusterRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(Clusters.class);
     private static final String SPEC_FILE = "tributary-spec.sha256";
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
@@ -51,6 +51,7 @@ public final class Clusters implements AutoCloseable {
     }
 
     /** The target of a cluster that runs (managed) or is declared with an address (external). */
+    @Override
     public Optional<DeploymentTarget> target(Cluster cluster) {
         String name = cluster.id().qualifiedName();
         Optional<URI> rest = restUrl(cluster);
@@ -75,6 +76,7 @@ public final class Clusters implements AutoCloseable {
     }
 
     /** Every declared standalone cluster and every managed one still on disk, as the planner reads them. */
+    @Override
     public Map<String, ClusterObservation> observe(DesiredState desired) {
         Map<String, ClusterObservation> result = new HashMap<>();
         for (Cluster cluster : desired.all(Cluster.class)) {
@@ -104,6 +106,7 @@ public final class Clusters implements AutoCloseable {
     }
 
     /** Starts (or adopts, if it still runs from before) a managed cluster and waits until its TaskManagers registered. */
+    @Override
     public void start(Cluster cluster, DesiredState desired) {
         String name = cluster.id().qualifiedName();
         FlinkVersion version = flinkVersion(cluster, desired);
@@ -130,6 +133,7 @@ public final class Clusters implements AutoCloseable {
     }
 
     /** Stops a managed cluster, whether this process started it or an earlier one did. */
+    @Override
     public void stop(String name) {
         LocalCluster local = managed.remove(name);
         targets.remove(name);

@@ -38,10 +38,10 @@ final class Observer {
     private static final Duration RESTART_HISTORY = Duration.ofDays(1);
 
     private final Store store;
-    private final Clusters clusters;
+    private final ClusterRegistry clusters;
     private final Clock clock;
 
-    Observer(Store store, Clusters clusters, Clock clock) {
+    Observer(Store store, ClusterRegistry clusters, Clock clock) {
         this.store = store;
         this.clusters = clusters;
         this.clock = clock;

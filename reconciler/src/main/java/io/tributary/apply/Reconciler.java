@@ -76,7 +76,7 @@ public final class Reconciler implements AutoCloseable {
     private final ConfigSource source;
     private final ConfigLoader loader;
     private final Store store;
-    private final Clusters clusters;
+    private final ClusterRegistry clusters;
     private final Operations operations;
     private final Observer observer;
     private final Optional<LeaderLock> lock;
@@ -94,7 +94,7 @@ public final class Reconciler implements AutoCloseable {
     private Thread loop;
     private Instant nextFetch = Instant.MIN;
 
-    public Reconciler(ConfigSource source, ConfigLoader loader, Store store, Clusters clusters, Operations operations,
+    public Reconciler(ConfigSource source, ConfigLoader loader, Store store, ClusterRegistry clusters, Operations operations,
             Optional<LeaderLock> lock, Clock clock, Options options) {
         this.source = source;
         this.loader = loader;
@@ -503,7 +503,7 @@ public final class Reconciler implements AutoCloseable {
         return store;
     }
 
-    public Clusters clusters() {
+    public ClusterRegistry clusters() {
         return clusters;
     }
 

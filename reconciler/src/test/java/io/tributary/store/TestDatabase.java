@@ -12,7 +12,7 @@ import java.util.stream.Stream;
  * One embedded PostgreSQL per test JVM, started on first use and stopped when the JVM exits; each test
  * class takes a database of its own on it ({@link #fresh}), so classes never see each other's rows.
  */
-final class TestDatabase {
+public final class TestDatabase {
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private static Database server;
 
@@ -38,7 +38,7 @@ final class TestDatabase {
     }
 
     /** A new database on the shared server, migrated, reached by URL as an external one would be. */
-    static Database fresh() {
+    public static Database fresh() {
         Database shared = shared();
         String name = "it_" + DATABASES.incrementAndGet();
         shared.jdbi().useHandle(h -> h.execute("CREATE DATABASE " + name));

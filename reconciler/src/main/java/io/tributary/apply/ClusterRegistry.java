@@ -1,0 +1,31 @@
+package io.tributary.apply;
+
+import io.tributary.flink.DeploymentTarget;
+import io.tributary.model.Cluster;
+import io.tributary.model.DesiredState;
+import io.tributary.plan.ClusterObservation;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The clusters apps run on, as the reconciler sees them: a target per cluster, what runs, and
+ * starting and stopping the managed ones. {@link Clusters} is the real one; the apply tests use a
+ * stateful fake over a testing target.
+ */
+public interface ClusterRegistry extends AutoCloseable {
+
+    /** The target of a cluster that runs (managed) or has an address (external); empty otherwise. */
+    Optional<DeploymentTarget> target(Cluster cluster);
+
+    /** Every declared cluster Tributary can reach, and every managed one still running, for the planner. */
+    Map<String, ClusterObservation> observe(DesiredState desired);
+
+    /** Starts (or adopts) a managed cluster and returns once it can run jobs. */
+    void start(Cluster cluster, DesiredState desired);
+
+    /** Stops a managed cluster. */
+    void stop(String name);
+
+    @Override
+    void close();
+}

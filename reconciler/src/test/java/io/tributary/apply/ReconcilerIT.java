@@ -1,0 +1,251 @@
+package io.tributary.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.build.JobArtifacts;
+import io.tributary.build.MavenArtifacts;
+import io.tributary.config.ConfigLoader;
+import io.tributary.config.Secrets;
+import io.tributary.config.TestRepos;
+import io.tributary.flink.FlinkTestSupport;
+import io.tributary.flink.JobId;
+import io.tributary.flink.SqlRunnerJar;
+import io.tributary.flink.TestingFlinkTarget;
+import io.tributary.flink.TestingFlinkTarget.FakeJob;
+import io.tributary.model.JobState;
+import io.tributary.source.ConfigSource;
+import io.tributary.source.SourceSpec;
+import io.tributary.store.AppStatus;
+import io.tributary.store.MutableClock;
+import io.tributary.store.Operation;
+import io.tributary.store.SavepointRecord;
+import io.tributary.store.Store;
+import io.tributary.store.TestDatabase;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The reconciler end to end over a real store (embedded PostgreSQL), a real config folder and
+ * the in-memory Flink: what a commit does to the jobs, and what a crash leaves.
+ */
+class ReconcilerIT {
+    private static final String APP = "payments/orders";
+
+    @TempDir
+    Path temp;
+
+    private Path repo;
+    private MutableClock clock;
+    private TestingFlinkTarget flink;
+    private TestingClusters clusters;
+    private Store store;
+    private MavenArtifacts maven;
+    private Reconciler reconciler;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        repo = temp.resolve("repo");
+        TestRepos.copyTree(TestRepos.BASE, repo);
+        clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
+        flink = new TestingFlinkTarget(clock);
+        clusters = new TestingClusters(flink);
+        store = new Store(TestDatabase.fresh(), clock);
+        maven = FlinkTestSupport.sharedRepository();
+        reconciler = newReconciler();
+    }
+
+    private Reconciler newReconciler() {
+        Path work = temp.resolve("work");
+        JobLauncher launcher = new JobLauncher(maven, new JobArtifacts(maven, work.resolve("jars"),
+                HttpClient.newHttpClient()), SqlRunnerJar.locate(work), work.resolve("job-jars"),
+                new Secrets(java.util.Map.of()));
+        Operations operations = new Operations(store, launcher, clock, Duration.ofSeconds(2), Duration.ofMillis(5));
+        ConfigSource source = ConfigSource.open(new SourceSpec(repo.toString(), null, null), temp.resolve("source"), clock);
+        return new Reconciler(source, new ConfigLoader(), store, clusters, operations, Optional.empty(), clock,
+                new Reconciler.Options(Duration.ofSeconds(30), 2));
+    }
+
+    @AfterEach
+    void tearDown() {
+        reconciler.close();
+        maven.close();
+    }
+
+    /** Fetches now and runs passes until nothing is left to do (at most a few). */
+    private void sync() {
+        for (int i = 0; i < 4; i++) {
+            reconciler.triggerSync();
+            reconciler.reconcileOnce();
+        }
+    }
+
+    private void write(String file, String text) throws IOException {
+        Files.writeString(repo.resolve(file), text);
+    }
+
+    private void setRate(String rate) throws IOException {
+        write("teams/payments/variables.yaml", """
+                apiVersion: tributary.io/v1
+                kind: Variable
+                metadata: {name: orders_rate, team: payments}
+                spec: {value: "%s"}
+                """.formatted(rate));
+    }
+
+    private void setState(String state) throws IOException {
+        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"));
+        apps = apps.replaceAll("\n  state: \\w+", "");
+        write("teams/payments/apps.yaml", apps.replace("spec:\n", "spec:\n  state: " + state + "\n"));
+    }
+
+    private AppStatus status() {
+        return store.status(APP).orElseThrow();
+    }
+
+    private List<FakeJob> running() {
+        return flink.running();
+    }
+
+    @Test
+    void aCommitDrivesTheJobThroughItsWholeLife() throws IOException {
+        sync();
+        assertThat(clusters.calls).containsExactly("start local");
+        assertThat(running()).singleElement().satisfies(j -> {
+            assertThat(j.submission().restoreFrom()).isNull();
+            assertThat(j.submission().args()).contains("--name", APP);
+        });
+        String first = status().jobId();
+        assertThat(status().health()).isEqualTo("Healthy");
+        assertThat(status().revision()).startsWith("dir@sha256:");
+
+        setRate("20");
+        sync();
+        List<SavepointRecord> savepoints = store.savepoints(APP);
+        assertThat(savepoints).singleElement().extracting(SavepointRecord::jobId).isEqualTo(first);
+        assertThat(running()).singleElement().satisfies(j ->
+                assertThat(j.submission().restoreFrom()).isEqualTo(savepoints.get(0).path()));
+        assertThat(flink.fake(new JobId(first)).orElseThrow().state()).isEqualTo(JobState.FINISHED);
+        assertThat(status().jobId()).isNotEqualTo(first);
+        assertThat(status().health()).isEqualTo("Healthy");
+
+        setState("suspended");
+        sync();
+        assertThat(running()).isEmpty();
+        assertThat(status().jobId()).isNull();
+        assertThat(status().health()).isEqualTo("Suspended");
+        String suspendedAt = store.latestRestorable(APP).orElseThrow().path();
+
+        setState("running");
+        sync();
+        assertThat(running()).singleElement().satisfies(j ->
+                assertThat(j.submission().restoreFrom()).isEqualTo(suspendedAt));
+
+        Files.delete(repo.resolve("teams/payments/apps.yaml"));
+        sync();
+        assertThat(running()).isEmpty();
+        assertThat(store.status(APP)).isEmpty();
+        assertThat(store.savepoints(APP)).hasSize(3).first().extracting(SavepointRecord::kind).isEqualTo("final");
+        assertThat(store.deployments(APP, 10)).hasSize(3).allSatisfy(d -> assertThat(d.endedAt()).isNotNull());
+    }
+
+    @Test
+    void anInvalidRevisionChangesNothingAndItsErrorsAreShown() throws IOException {
+        sync();
+        String job = status().jobId();
+        write("teams/payments/apps.yaml", Files.readString(repo.resolve("teams/payments/apps.yaml"))
+                .replace("cluster: local", "cluster: lcoal"));
+        sync();
+        assertThat(status().jobId()).isEqualTo(job);
+        assertThat(running()).hasSize(1);
+        Reconciler.SyncStatus sync = reconciler.sync();
+        assertThat(sync.condition()).isEqualTo("Stalled");
+        assertThat(sync.errors()).anySatisfy(e -> assertThat(e).startsWith("teams/payments/apps.yaml:")
+                .contains("lcoal").contains("did you mean \"local\""));
+        assertThat(sync.appliedRevision()).isNotEqualTo(sync.fetchedRevision());
+    }
+
+    @Test
+    void aFailedSavepointKeepsTheOldJobAndDegradesTheApp() throws IOException {
+        sync();
+        String job = status().jobId();
+        flink.failSavepoints("checkpoint coordinator is shut down");
+        setRate("30");
+        sync();
+        assertThat(running()).singleElement().extracting(j -> j.submission().jobId().hex()).isEqualTo(job);
+        assertThat(status().health()).isEqualTo("Degraded");
+        assertThat(status().message()).contains("checkpoint coordinator is shut down");
+        assertThat(store.savepoints(APP)).isEmpty();
+
+        flink.failSavepoints(null);
+        clock.advance(Duration.ofMinutes(5));
+        sync();
+        assertThat(running()).singleElement().extracting(j -> j.submission().jobId().hex()).isNotEqualTo(job);
+        assertThat(status().health()).isEqualTo("Healthy");
+    }
+
+    @Test
+    void aJobThatFailsIsRestartedFromItsLastCheckpointWithinTheBudget() throws IOException {
+        sync();
+        JobId job = new JobId(status().jobId());
+        String checkpoint = flink.completeCheckpoint(job).externalPath();
+        flink.failJob(job, "java.lang.ArithmeticException: / by zero");
+        sync();
+        assertThat(running()).singleElement().satisfies(j ->
+                assertThat(j.submission().restoreFrom()).isEqualTo(checkpoint));
+        for (int i = 0; i < 3; i++) {
+            clock.advance(Duration.ofSeconds(61));
+            flink.failJob(new JobId(status().jobId()), "boom " + i);
+            sync();
+        }
+        assertThat(running()).isEmpty();
+        assertThat(status().health()).isEqualTo("Degraded");
+        assertThat(status().message()).contains("reached restartPolicy.maxRestarts");
+    }
+
+    @Test
+    void anUnreachableClusterMakesTheJobLostAndNothingIsDeployedTwice() throws IOException {
+        sync();
+        int submits = flink.submitCalls();
+        flink.setUnreachable(true);
+        sync();
+        assertThat(status().health()).isEqualTo("Unknown");
+        flink.setUnreachable(false);
+        sync();
+        assertThat(flink.submitCalls()).isEqualTo(submits);
+        assertThat(running()).hasSize(1);
+        assertThat(status().health()).isEqualTo("Healthy");
+    }
+
+    @Test
+    void anUpgradeInterruptedAfterItsSavepointFinishesAfterARestart() throws IOException {
+        sync();
+        String old = status().jobId();
+        setRate("40");
+        // what a crash right after Flink accepted the stop leaves: the intent and the trigger, no path
+        String trigger = flink.stopWithSavepoint(new JobId(old), null, false);
+        io.tributary.model.DesiredState head = new ConfigLoader().load(repo).state();
+        String headHash = io.tributary.plan.SpecHash.of(head.applications().get(0), head);
+        Operation open = store.begin(Operation.open(APP, "upgrade", "dir@sha256:" + "0".repeat(64), headHash, old,
+                "tributary"));
+        store.update(open.withTriggerId(trigger).withStep("stopping"));
+        reconciler.close();
+
+        reconciler = newReconciler();
+        sync();
+        String savepoint = flink.savepointsTaken().get(0);
+        assertThat(store.savepoints(APP)).extracting(SavepointRecord::path).containsExactly(savepoint);
+        assertThat(running()).singleElement().satisfies(j ->
+                assertThat(j.submission().restoreFrom()).isEqualTo(savepoint));
+        assertThat(store.openOperations()).isEmpty();
+    }
+}

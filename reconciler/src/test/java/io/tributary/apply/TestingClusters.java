@@ -1,0 +1,73 @@
+package io.tributary.apply;
+
+import io.tributary.flink.DeploymentTarget;
+import io.tributary.flink.TestingFlinkTarget;
+import io.tributary.model.Cluster;
+import io.tributary.model.DesiredState;
+import io.tributary.plan.ClusterObservation;
+import io.tributary.plan.SpecHash;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A cluster registry for the apply tests: every standalone cluster runs on one
+ * {@link TestingFlinkTarget}; managed ones are "started" by remembering their spec.
+ */
+final class TestingClusters implements ClusterRegistry {
+    final TestingFlinkTarget flink;
+    final Map<String, String> started = new HashMap<>();
+    final List<String> calls = new ArrayList<>();
+
+    TestingClusters(TestingFlinkTarget flink) {
+        this.flink = flink;
+    }
+
+    @Override
+    public Optional<DeploymentTarget> target(Cluster cluster) {
+        boolean up = !cluster.isLocal() || started.containsKey(cluster.id().qualifiedName());
+        return up ? Optional.of(flink) : Optional.empty();
+    }
+
+    @Override
+    public Map<String, ClusterObservation> observe(DesiredState desired) {
+        Map<String, ClusterObservation> result = new HashMap<>();
+        for (Cluster c : desired.all(Cluster.class)) {
+            if (c.spec().mode() != Cluster.Mode.STANDALONE) {
+                continue;
+            }
+            String name = c.id().qualifiedName();
+            boolean running = !c.isLocal() || started.containsKey(name);
+            boolean reachable = running && answers();
+            result.put(name, new ClusterObservation(name, c.isLocal(), running, reachable,
+                    Optional.ofNullable(started.get(name))));
+        }
+        return result;
+    }
+
+    private boolean answers() {
+        try {
+            flink.jobs();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public synchronized void start(Cluster cluster, DesiredState desired) {
+        calls.add("start " + cluster.id().qualifiedName());
+        started.put(cluster.id().qualifiedName(), SpecHash.of(cluster, desired));
+    }
+
+    @Override
+    public synchronized void stop(String name) {
+        calls.add("stop " + name);
+        started.remove(name);
+    }
+
+    @Override
+    public void close() {}
+}
