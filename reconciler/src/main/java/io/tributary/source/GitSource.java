@@ -403,6 +403,9 @@ final class GitSource implements ConfigSource {
     }
 
     private <C extends TransportCommand<C, ?>> C configure(C command) {
+        if (knownHosts != null) {
+            knownHosts.forgetRefusal();
+        }
         command.setTimeout(TIMEOUT_SECONDS);
         if (credentials != null) {
             command.setCredentialsProvider(credentials);
@@ -503,10 +506,15 @@ final class GitSource implements ConfigSource {
         if (text.contains("timed out") || text.contains("timeout")) {
             return new SourceException(Reason.UNREACHABLE, "cannot reach " + where + ": timed out; check the URL and network", e);
         }
-        if (text.contains("key") && (text.contains("passphrase") || text.contains("decrypt") || text.contains("cannot read")
-                || text.contains("cannot load") || text.contains("could not load") || text.contains("no keys"))) {
-            Path key = ((Credentials.SshKey) spec.credentials()).privateKey();
-            return new SourceException(Reason.AUTHENTICATION, "cannot use the SSH key " + key + " for " + where
+        Credentials.SshKey sshKey = spec.credentials() instanceof Credentials.SshKey ? (Credentials.SshKey) spec.credentials() : null;
+        if (sshKey != null && !Files.isReadable(sshKey.privateKey())) {
+            return new SourceException(Reason.AUTHENTICATION, "the SSH key file " + sshKey.privateKey()
+                    + " does not exist or cannot be read; check the path and the file's permissions", e);
+        }
+        if (sshKey != null && text.contains("key") && (text.contains("passphrase") || text.contains("decrypt")
+                || text.contains("cannot read") || text.contains("cannot load") || text.contains("could not load")
+                || text.contains("no keys"))) {
+            return new SourceException(Reason.AUTHENTICATION, "cannot use the SSH key " + sshKey.privateKey() + " for " + where
                     + "; check the key file and its passphrase", e);
         }
         if (text.contains("not authorized") || text.contains("authentication") || text.contains("auth fail")
