@@ -60,7 +60,7 @@ class SourceSpecTest {
         assertThatThrownBy(() -> Location.parse("https://oauth2:" + TOKEN + "@gitlab.example.com/x.git"))
                 .isInstanceOf(SourceException.class)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(TOKEN))
-                .hasMessageContaining("pass it as a token");
+                .hasMessageContaining("give it as the source's token credential");
     }
 
     @Test
