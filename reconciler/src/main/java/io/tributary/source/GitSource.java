@@ -28,10 +28,10 @@ import org.eclipse.jgit.api.errors.InvalidRemoteException;
 import org.eclipse.jgit.errors.IncorrectObjectTypeException;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.errors.NoRemoteRepositoryException;
-import org.eclipse.jgit.internal.storage.file.FileRepository;
 import org.eclipse.jgit.lib.AbbreviatedObjectId;
 import org.eclipse.jgit.lib.ConfigConstants;
 import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Ref;
@@ -40,6 +40,7 @@ import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.FetchResult;
 import org.eclipse.jgit.transport.RefSpec;
@@ -141,7 +142,7 @@ final class GitSource implements ConfigSource {
     }
 
     private static Repository bareRepository(Path gitDir) throws IOException {
-        Repository repository = new FileRepository(gitDir.toFile());
+        Repository repository = new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setBare().build();
         if (!Files.exists(gitDir.resolve("objects"))) {
             Files.createDirectories(gitDir.getParent());
             try {
@@ -180,34 +181,43 @@ final class GitSource implements ConfigSource {
         return find(revision.strip());
     }
 
-    /** Any way of naming a revision, resolved, fetched if needed and exported. */
+    /**
+     * Any way of naming a revision, resolved, fetched if needed and exported: null or {@code HEAD}
+     * (the default branch), {@code <ref>@sha1:<hex>}, {@code sha1:<hex>}, 40 hex digits, at least 4
+     * hex digits of a commit already here, or a branch or tag name.
+     */
     private Checkout find(String wanted) {
-        if (wanted != null && wanted.startsWith(Revision.DIR + "@" + Revision.SHA256)) {
+        if (wanted == null || wanted.equals(Constants.HEAD)) {
+            return tip(resolve(null));
+        }
+        if (wanted.startsWith(Revision.DIR + "@" + Revision.SHA256)) {
             throw new SourceException(Reason.REF_NOT_FOUND, wanted + " names a plain folder's contents; "
                     + location.display() + " is a Git repository, so name a branch, tag or commit");
         }
-        int at = wanted == null ? -1 : wanted.lastIndexOf("@" + Revision.SHA1);
+        int at = wanted.lastIndexOf("@" + Revision.SHA1);
         if (at > 0) {
-            String ref = wanted.substring(0, at);
-            String sha = wanted.substring(at + 1 + Revision.SHA1.length());
-            requireFullSha(sha, wanted);
-            return export(ref, commit(ObjectId.fromString(sha), ref, wanted));
+            String ref = Repository.shortenRefName(wanted.substring(0, at));
+            ObjectId id = fullSha(wanted.substring(at + 1 + Revision.SHA1.length()), wanted);
+            return export(ref, commit(id, ref, wanted));
         }
-        if (wanted != null && wanted.startsWith(Revision.SHA1)) {
-            String sha = wanted.substring(Revision.SHA1.length());
-            requireFullSha(sha, wanted);
-            return export(null, commit(ObjectId.fromString(sha), null, wanted));
+        if (wanted.startsWith(Revision.SHA1)) {
+            ObjectId id = fullSha(wanted.substring(Revision.SHA1.length()), wanted);
+            return export(null, commit(id, null, wanted));
         }
-        if (wanted != null && FULL_SHA1.matcher(wanted).matches()) {
+        if (FULL_SHA1.matcher(wanted).matches()) {
             return export(null, commit(ObjectId.fromString(wanted), null, wanted));
         }
-        if (wanted != null && SHORT_SHA1.matcher(wanted).matches()) {
+        if (SHORT_SHA1.matcher(wanted).matches()) {
             ObjectId local = abbreviated(wanted);
             if (local != null) {
                 return export(null, parse(local, wanted));
             }
         }
-        Target target = resolve(wanted == null || wanted.equals(Constants.HEAD) ? null : wanted);
+        return tip(resolve(wanted));
+    }
+
+    /** The branch's or tag's commit as the remote has it now, fetched (forced) if the clone's differs. */
+    private Checkout tip(Target target) {
         Ref local = exactRef(target.fullName());
         if (local == null || !target.remoteId().equals(local.getObjectId())) {
             fetch(List.of(new RefSpec("+" + target.fullName() + ":" + target.fullName())));
@@ -220,10 +230,11 @@ final class GitSource implements ConfigSource {
         return export(target.shortName(), parse(local.getObjectId(), target.shortName()));
     }
 
-    private void requireFullSha(String sha, String wanted) {
-        if (!FULL_SHA1.matcher(sha).matches()) {
+    private static ObjectId fullSha(String hex, String wanted) {
+        if (!FULL_SHA1.matcher(hex).matches()) {
             throw new SourceException(Reason.REF_NOT_FOUND, "'" + wanted + "' is not a revision name: sha1: takes 40 hex digits");
         }
+        return ObjectId.fromString(hex);
     }
 
     /**
@@ -429,7 +440,7 @@ final class GitSource implements ConfigSource {
         try (ObjectReader reader = repository.newObjectReader()) {
             if (spec.path() != null) {
                 try (TreeWalk walk = TreeWalk.forPath(reader, spec.path(), commit.getTree())) {
-                    if (walk == null || !walk.getFileMode(0).equals(org.eclipse.jgit.lib.FileMode.TREE)) {
+                    if (walk == null || !walk.getFileMode(0).equals(FileMode.TREE)) {
                         throw new SourceException(Reason.PATH_NOT_FOUND, "there is no folder '" + spec.path() + "' in "
                                 + revision.shortName() + " of " + location.display()
                                 + (walk == null ? "" : " (it is a file)") + "; check the path");

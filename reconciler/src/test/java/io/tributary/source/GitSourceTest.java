@@ -298,6 +298,7 @@ class GitSourceTest {
             assertThat(files(base.root())).containsExactly(Map.entry("a.yaml", "A"));
             assertThat(files(head.root())).as("both readable at once").containsExactly(Map.entry("a.yaml", "C"));
 
+            assertThat(source.checkout("refs/heads/main@sha1:" + a.name()).revision().name()).isEqualTo("main@sha1:" + a.name());
             assertThat(source.checkout("v1").revision().name()).isEqualTo("v1@sha1:" + a.name());
             assertThat(source.checkout("feature").revision().name()).isEqualTo("feature@sha1:" + b.name());
             assertThat(source.checkout(b.name()).revision().name()).isEqualTo("sha1:" + b.name());
