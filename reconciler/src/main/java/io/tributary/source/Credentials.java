@@ -33,7 +33,7 @@ public sealed interface Credentials permits Credentials.None, Credentials.Token,
     /**
      * A private key for ssh URLs.
      *
-     * @param privateKey an OpenSSH or PEM private key file
+     * @param privateKey a private key file in OpenSSH format (as ssh-keygen writes it)
      * @param passphrase the key's passphrase, null when the key is not encrypted
      * @param knownHosts a known_hosts file that must hold the server's key; null accepts a host
      *     seen for the first time and records its key (in the work directory), then holds it to it

@@ -4,8 +4,10 @@ import io.tributary.source.SourceException.Reason;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -108,7 +110,7 @@ final class Exports {
 
     /** A link whose target stays inside the export; one pointing outside is left out, so no file outside leaks in. */
     private static void link(ObjectReader reader, TreeWalk walk, Path root, Path file) throws IOException {
-        String target = new String(reader.open(walk.getObjectId(0)).getCachedBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String target = new String(reader.open(walk.getObjectId(0)).getCachedBytes(), StandardCharsets.UTF_8);
         Path resolved = file.getParent().resolve(target).normalize();
         if (Path.of(target).isAbsolute() || !resolved.startsWith(root)) {
             LOG.warn("export skips symbolic link pointing outside the repository path={} target={}",
@@ -195,7 +197,7 @@ final class Exports {
     }
 
     static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (Stream<Path> paths = Files.walk(root)) {

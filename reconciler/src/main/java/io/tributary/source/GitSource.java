@@ -28,16 +28,19 @@ import org.eclipse.jgit.api.errors.InvalidRemoteException;
 import org.eclipse.jgit.errors.IncorrectObjectTypeException;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.errors.NoRemoteRepositoryException;
-import org.eclipse.jgit.internal.storage.file.FileRepository;
 import org.eclipse.jgit.lib.AbbreviatedObjectId;
+import org.eclipse.jgit.lib.ConfigConstants;
 import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.FetchResult;
 import org.eclipse.jgit.transport.RefSpec;
@@ -139,7 +142,7 @@ final class GitSource implements ConfigSource {
     }
 
     private static Repository bareRepository(Path gitDir) throws IOException {
-        Repository repository = new FileRepository(gitDir.toFile());
+        Repository repository = new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setBare().build();
         if (!Files.exists(gitDir.resolve("objects"))) {
             Files.createDirectories(gitDir.getParent());
             try {
@@ -147,6 +150,11 @@ final class GitSource implements ConfigSource {
             } catch (IllegalStateException e) {
                 // created meanwhile by another source on the same work directory
             }
+            // packs pile up with every fetch; JGit repacks when there are too many, but in the
+            // fetching thread, not in a background one that could outlive close()
+            StoredConfig config = repository.getConfig();
+            config.setBoolean(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_AUTODETACH, false);
+            config.save();
         }
         return repository;
     }
@@ -173,34 +181,43 @@ final class GitSource implements ConfigSource {
         return find(revision.strip());
     }
 
-    /** Any way of naming a revision, resolved, fetched if needed and exported. */
+    /**
+     * Any way of naming a revision, resolved, fetched if needed and exported: null or {@code HEAD}
+     * (the default branch), {@code <ref>@sha1:<hex>}, {@code sha1:<hex>}, 40 hex digits, at least 4
+     * hex digits of a commit already here, or a branch or tag name.
+     */
     private Checkout find(String wanted) {
-        if (wanted != null && wanted.startsWith(Revision.DIR + "@" + Revision.SHA256)) {
+        if (wanted == null || wanted.equals(Constants.HEAD)) {
+            return tip(resolve(null));
+        }
+        if (wanted.startsWith(Revision.DIR + "@" + Revision.SHA256)) {
             throw new SourceException(Reason.REF_NOT_FOUND, wanted + " names a plain folder's contents; "
                     + location.display() + " is a Git repository, so name a branch, tag or commit");
         }
-        int at = wanted == null ? -1 : wanted.lastIndexOf("@" + Revision.SHA1);
+        int at = wanted.lastIndexOf("@" + Revision.SHA1);
         if (at > 0) {
-            String ref = wanted.substring(0, at);
-            String sha = wanted.substring(at + 1 + Revision.SHA1.length());
-            requireFullSha(sha, wanted);
-            return export(ref, commit(ObjectId.fromString(sha), ref, wanted));
+            String ref = Repository.shortenRefName(wanted.substring(0, at));
+            ObjectId id = fullSha(wanted.substring(at + 1 + Revision.SHA1.length()), wanted);
+            return export(ref, commit(id, ref, wanted));
         }
-        if (wanted != null && wanted.startsWith(Revision.SHA1)) {
-            String sha = wanted.substring(Revision.SHA1.length());
-            requireFullSha(sha, wanted);
-            return export(null, commit(ObjectId.fromString(sha), null, wanted));
+        if (wanted.startsWith(Revision.SHA1)) {
+            ObjectId id = fullSha(wanted.substring(Revision.SHA1.length()), wanted);
+            return export(null, commit(id, null, wanted));
         }
-        if (wanted != null && FULL_SHA1.matcher(wanted).matches()) {
+        if (FULL_SHA1.matcher(wanted).matches()) {
             return export(null, commit(ObjectId.fromString(wanted), null, wanted));
         }
-        if (wanted != null && SHORT_SHA1.matcher(wanted).matches()) {
+        if (SHORT_SHA1.matcher(wanted).matches()) {
             ObjectId local = abbreviated(wanted);
             if (local != null) {
                 return export(null, parse(local, wanted));
             }
         }
-        Target target = resolve(wanted == null || wanted.equals(Constants.HEAD) ? null : wanted);
+        return tip(resolve(wanted));
+    }
+
+    /** The branch's or tag's commit as the remote has it now, fetched (forced) if the clone's differs. */
+    private Checkout tip(Target target) {
         Ref local = exactRef(target.fullName());
         if (local == null || !target.remoteId().equals(local.getObjectId())) {
             fetch(List.of(new RefSpec("+" + target.fullName() + ":" + target.fullName())));
@@ -213,10 +230,11 @@ final class GitSource implements ConfigSource {
         return export(target.shortName(), parse(local.getObjectId(), target.shortName()));
     }
 
-    private void requireFullSha(String sha, String wanted) {
-        if (!FULL_SHA1.matcher(sha).matches()) {
+    private static ObjectId fullSha(String hex, String wanted) {
+        if (!FULL_SHA1.matcher(hex).matches()) {
             throw new SourceException(Reason.REF_NOT_FOUND, "'" + wanted + "' is not a revision name: sha1: takes 40 hex digits");
         }
+        return ObjectId.fromString(hex);
     }
 
     /**
@@ -396,6 +414,9 @@ final class GitSource implements ConfigSource {
     }
 
     private <C extends TransportCommand<C, ?>> C configure(C command) {
+        if (knownHosts != null) {
+            knownHosts.forgetRefusal();
+        }
         command.setTimeout(TIMEOUT_SECONDS);
         if (credentials != null) {
             command.setCredentialsProvider(credentials);
@@ -419,7 +440,7 @@ final class GitSource implements ConfigSource {
         try (ObjectReader reader = repository.newObjectReader()) {
             if (spec.path() != null) {
                 try (TreeWalk walk = TreeWalk.forPath(reader, spec.path(), commit.getTree())) {
-                    if (walk == null || !walk.getFileMode(0).equals(org.eclipse.jgit.lib.FileMode.TREE)) {
+                    if (walk == null || !walk.getFileMode(0).equals(FileMode.TREE)) {
                         throw new SourceException(Reason.PATH_NOT_FOUND, "there is no folder '" + spec.path() + "' in "
                                 + revision.shortName() + " of " + location.display()
                                 + (walk == null ? "" : " (it is a file)") + "; check the path");
@@ -496,10 +517,15 @@ final class GitSource implements ConfigSource {
         if (text.contains("timed out") || text.contains("timeout")) {
             return new SourceException(Reason.UNREACHABLE, "cannot reach " + where + ": timed out; check the URL and network", e);
         }
-        if (text.contains("key") && (text.contains("passphrase") || text.contains("decrypt") || text.contains("cannot read")
-                || text.contains("cannot load") || text.contains("could not load") || text.contains("no keys"))) {
-            Path key = ((Credentials.SshKey) spec.credentials()).privateKey();
-            return new SourceException(Reason.AUTHENTICATION, "cannot use the SSH key " + key + " for " + where
+        Credentials.SshKey sshKey = spec.credentials() instanceof Credentials.SshKey ? (Credentials.SshKey) spec.credentials() : null;
+        if (sshKey != null && !Files.isReadable(sshKey.privateKey())) {
+            return new SourceException(Reason.AUTHENTICATION, "the SSH key file " + sshKey.privateKey()
+                    + " does not exist or cannot be read; check the path and the file's permissions", e);
+        }
+        if (sshKey != null && text.contains("key") && (text.contains("passphrase") || text.contains("decrypt")
+                || text.contains("cannot read") || text.contains("cannot load") || text.contains("could not load")
+                || text.contains("no keys"))) {
+            return new SourceException(Reason.AUTHENTICATION, "cannot use the SSH key " + sshKey.privateKey() + " for " + where
                     + "; check the key file and its passphrase", e);
         }
         if (text.contains("not authorized") || text.contains("authentication") || text.contains("auth fail")

@@ -48,6 +48,11 @@ final class KnownHosts implements ServerKeyDatabase {
         return lastRefusal;
     }
 
+    /** Before a new connection: an old refusal says nothing about it. */
+    synchronized void forgetRefusal() {
+        lastRefusal = null;
+    }
+
     @Override
     public synchronized List<PublicKey> lookup(String connectAddress, InetSocketAddress remoteAddress, Configuration config) {
         List<PublicKey> keys = new ArrayList<>();
@@ -89,7 +94,9 @@ final class KnownHosts implements ServerKeyDatabase {
                     + file + "; if the server's key really changed, replace its line");
         }
         if (!acceptNew) {
-            return refuse(connectAddress + " is not in " + file + "; add its key (ssh-keyscan " + hostOf(connectAddress) + ")");
+            int port = portOf(connectAddress);
+            return refuse(connectAddress + " is not in " + file + "; add its key (ssh-keyscan "
+                    + (port == SSH_PORT ? "" : "-p " + port + " ") + hostOf(connectAddress) + ")");
         }
         try {
             record(connectAddress, serverKey);

@@ -64,7 +64,7 @@ record Location(Protocol protocol, String uri, String display, Path folder) {
         URIish uri = uriish(raw);
         if (uri.getPass() != null) {
             throw new SourceException(Reason.OTHER, "the location " + uri + " has a password or token in it; "
-                    + "remove it from the URL and pass it as a token (--token-file), so it stays out of logs");
+                    + "remove it from the URL and give it as the source's token credential, so it stays out of logs");
         }
         Protocol protocol;
         switch (scheme) {
