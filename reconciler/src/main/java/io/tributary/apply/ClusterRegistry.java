@@ -17,6 +17,9 @@ public interface ClusterRegistry extends AutoCloseable {
     /** The target of a cluster that runs (managed) or has an address (external); empty otherwise. */
     Optional<DeploymentTarget> target(Cluster cluster);
 
+    /** The cluster's REST address, which is also its Flink web UI, when known. */
+    Optional<java.net.URI> restUrl(Cluster cluster);
+
     /** Every declared cluster Tributary can reach, and every managed one still running, for the planner. */
     Map<String, ClusterObservation> observe(DesiredState desired);
 

@@ -60,6 +60,7 @@ public final class Clusters implements ClusterRegistry {
                         : new StandaloneSessionTarget(FlinkRestClient.of(url.toString()))));
     }
 
+    @Override
     public Optional<URI> restUrl(Cluster cluster) {
         if (cluster.isLocal()) {
             return Optional.ofNullable(managed.get(cluster.id().qualifiedName())).map(LocalCluster::restUrl);

@@ -32,6 +32,11 @@ final class TestingClusters implements ClusterRegistry {
     }
 
     @Override
+    public Optional<java.net.URI> restUrl(Cluster cluster) {
+        return Optional.empty();
+    }
+
+    @Override
     public Map<String, ClusterObservation> observe(DesiredState desired) {
         Map<String, ClusterObservation> result = new HashMap<>();
         for (Cluster c : desired.all(Cluster.class)) {

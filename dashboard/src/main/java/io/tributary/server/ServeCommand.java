@@ -1,0 +1,94 @@
+package io.tributary.server;
+
+import io.tributary.source.Credentials;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tributary serve}: the reconcile loop, the managed clusters and the API, until stopped. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Runs the service: follows a config repository and makes Flink match it.%n"
+                + "Every flag has an environment variable (TRIBUTARY_<FLAG>, e.g. TRIBUTARY_DATA_DIR).")
+public final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--repo", defaultValue = "${env:TRIBUTARY_REPO:-.}", paramLabel = "URL|PATH",
+            description = "The config repository: a Git URL (https, ssh, file) or a local path (default: .).")
+    String repo;
+
+    @Option(names = "--branch", defaultValue = "${env:TRIBUTARY_BRANCH}", paramLabel = "REF",
+            description = "Branch to follow, or tag or commit to pin (default: the remote's default branch).")
+    String branch;
+
+    @Option(names = "--path", defaultValue = "${env:TRIBUTARY_PATH}", paramLabel = "DIR",
+            description = "Folder inside the repository that holds the config (a monorepo's sub-folder).")
+    String path;
+
+    @Option(names = "--git-token-file", defaultValue = "${env:TRIBUTARY_GIT_TOKEN_FILE}", paramLabel = "FILE",
+            description = "File holding an access token for an https repository.")
+    Path tokenFile;
+
+    @Option(names = "--ssh-key", defaultValue = "${env:TRIBUTARY_SSH_KEY}", paramLabel = "FILE",
+            description = "Private key for an ssh repository.")
+    Path sshKey;
+
+    @Option(names = "--data-dir", defaultValue = "${env:TRIBUTARY_DATA_DIR:-${sys:user.home}/.tributary}",
+            paramLabel = "DIR", description = "Where the embedded database, Flink versions, clusters and checkouts live.")
+    Path dataDir;
+
+    @Option(names = "--database", defaultValue = "${env:TRIBUTARY_DATABASE}", paramLabel = "JDBC_URL",
+            description = "A PostgreSQL server (jdbc:postgresql://host:5432/db); default: embedded under --data-dir.")
+    String database;
+
+    @Option(names = "--database-user", defaultValue = "${env:TRIBUTARY_DATABASE_USER}", paramLabel = "USER")
+    String databaseUser;
+
+    @Option(names = "--port", defaultValue = "${env:TRIBUTARY_PORT:-8080}", description = "HTTP port (default: 8080).")
+    int port;
+
+    @Option(names = "--poll-interval", defaultValue = "${env:TRIBUTARY_POLL_INTERVAL:-30s}", paramLabel = "DURATION",
+            description = "How often the repository is fetched (default: 30s).")
+    String pollInterval;
+
+    @Option(names = "--workers", defaultValue = "${env:TRIBUTARY_WORKERS:-4}",
+            description = "Operations run at once across apps (default: 4).")
+    int workers;
+
+    @Option(names = "--maven-repository", defaultValue = "${env:TRIBUTARY_MAVEN_REPOSITORY:-${sys:user.home}/.m2/repository}",
+            paramLabel = "DIR", description = "Local Maven repository for Flink's and jobs' jars.")
+    Path mavenRepository;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ServiceConfig config = new ServiceConfig(repo, branch, path, credentials(), dataDir.toAbsolutePath(), database,
+                databaseUser, System.getenv("TRIBUTARY_DATABASE_PASSWORD"), port,
+                io.tributary.model.TimeSpan.parse(pollInterval).duration(), workers, mavenRepository);
+        Service service = Service.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.close();
+            stopped.countDown();
+        }, "tributary-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private Credentials credentials() {
+        if (tokenFile != null) {
+            try {
+                return new Credentials.Token(Files.readString(tokenFile).strip());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the token file " + tokenFile, e);
+            }
+        }
+        if (sshKey != null) {
+            return new Credentials.SshKey(sshKey, System.getenv("TRIBUTARY_SSH_KEY_PASSPHRASE"), null);
+        }
+        return new Credentials.None();
+    }
+
+}

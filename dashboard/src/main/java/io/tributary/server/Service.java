@@ -1,0 +1,132 @@
+package io.tributary.server;
+
+import io.javalin.Javalin;
+import io.javalin.http.HttpStatus;
+import io.tributary.apply.Clusters;
+import io.tributary.apply.JobLauncher;
+import io.tributary.apply.Operations;
+import io.tributary.apply.Reconciler;
+import io.tributary.build.JobArtifacts;
+import io.tributary.build.MavenArtifacts;
+import io.tributary.config.ConfigLoader;
+import io.tributary.config.Secrets;
+import io.tributary.flink.FlinkDistributions;
+import io.tributary.flink.LocalCluster;
+import io.tributary.flink.SqlRunnerJar;
+import io.tributary.source.ConfigSource;
+import io.tributary.source.SourceSpec;
+import io.tributary.store.Database;
+import io.tributary.store.LeaderLock;
+import io.tributary.store.Store;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running service: store, config source, managed clusters, the reconcile loop and the HTTP
+ * API, started in that order and closed in reverse.
+ */
+public final class Service implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Service.class);
+    /** The advisory lock replicas sharing one database compete for ("trib" in ASCII). */
+    static final long LEADER_LOCK_KEY = 0x74726962L;
+    /** How long a savepoint may take before the operation gives up (Flink's own default timeout is 10 min). */
+    private static final Duration SAVEPOINT_TIMEOUT = Duration.ofMinutes(10);
+
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final Reconciler reconciler;
+    private final Javalin http;
+
+    private Service(ServiceConfig config) {
+        Clock clock = Clock.systemUTC();
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data directory " + config.dataDir(), e);
+        }
+        Database db = config.database() == null ? Database.embedded(config.dataDir())
+                : Database.connect(config.database(), config.databaseUser(), config.databasePassword());
+        resources.push(db);
+        Store store = new Store(db, clock);
+        MavenArtifacts maven = new MavenArtifacts(config.mavenRepository());
+        resources.push(maven);
+        Clusters clusters = new Clusters(config.dataDir(), new FlinkDistributions(config.dataDir(), maven),
+                LocalCluster.Options.defaults());
+        resources.push(clusters);
+        JobLauncher launcher = new JobLauncher(maven,
+                new JobArtifacts(maven, config.dataDir().resolve("artifacts"), HttpClient.newHttpClient()),
+                SqlRunnerJar.locate(config.dataDir().resolve("work")), config.dataDir().resolve("job-jars"),
+                Secrets.fromEnvironment());
+        Operations operations = new Operations(store, launcher, clock, SAVEPOINT_TIMEOUT, Duration.ofMillis(250));
+        ConfigSource source = ConfigSource.open(new SourceSpec(config.repo(), config.branch(), config.path(),
+                config.credentials()), config.dataDir().resolve("source"));
+        resources.push(source);
+        reconciler = new Reconciler(source, new ConfigLoader(), store, clusters, operations,
+                Optional.of(new LeaderLock(db, LEADER_LOCK_KEY)), clock,
+                new Reconciler.Options(config.pollInterval(), config.workers()));
+        resources.push(reconciler);
+        http = startHttp(config.port());
+        resources.push(http::stop);
+        reconciler.start();
+    }
+
+    public static Service start(ServiceConfig config) {
+        config.describe().forEach((k, v) -> LOG.info("config {}={}", k, v));
+        return new Service(config);
+    }
+
+    private Javalin startHttp(int port) {
+        ApplicationsApi applications = new ApplicationsApi(reconciler);
+        Javalin app = Javalin.create(config -> {
+            config.jsonMapper(new Json());
+            config.jetty.port = port;
+            config.routes.get("/api/v1/applications", applications::list);
+            config.routes.get("/api/v1/applications/{team}/{name}", applications::get);
+            config.routes.get("/api/v1/sync", ctx -> ctx.json(reconciler.sync()));
+            config.routes.post("/api/v1/sync", ctx -> {
+                reconciler.triggerSync();
+                ctx.status(HttpStatus.ACCEPTED).json(Map.of("triggered", true));
+            });
+            config.routes.get("/healthz", ctx -> ctx.result("ok"));
+            config.routes.get("/readyz", ctx -> {
+                boolean ready = reconciler.current().isPresent();
+                ctx.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+                        .result(ready ? "ready" : "no valid revision loaded yet");
+            });
+            config.routes.get("/", ctx -> ctx.redirect("/api/v1/applications"));
+        });
+        app.start();
+        LOG.info("http port={} api=http://localhost:{}/api/v1/applications", app.port(), app.port());
+        return app;
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public Reconciler reconciler() {
+        return reconciler;
+    }
+
+    /** Stops the HTTP server, the loop (letting running operations end), the managed clusters, then the database. */
+    @Override
+    public void close() {
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warn("shutdown: closing {} failed", resource, e);
+            }
+        }
+    }
+}
