@@ -66,7 +66,8 @@ final class Observer {
     Observed observe(DesiredState desired, DesiredState previous, Set<String> busy,
             Function<String, Optional<DeploymentTarget>> targets) {
         Instant now = clock.instant();
-        Map<String, ClusterObservation> clusterObservations = clusters.observe(desired);
+        Map<String, ClusterObservation> clusterObservations = new HashMap<>(clusters.observe(desired));
+        clusterObservations.replaceAll((name, c) -> busy.contains(Reconciler.clusterKey(name)) ? c.asBusy() : c);
         Map<String, AppStatus> statuses = store.statuses().stream()
                 .collect(Collectors.toMap(AppStatus::app, Function.identity()));
         Map<String, ClusterJobs> jobsByCluster = new HashMap<>();

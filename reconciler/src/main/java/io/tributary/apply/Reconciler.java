@@ -341,7 +341,7 @@ public final class Reconciler implements AutoCloseable {
 
     private List<Future<?>> runCluster(ClusterAction action, Loaded loaded) {
         String name = action.cluster();
-        if (!busy.add("cluster:" + name)) {
+        if (!busy.add(clusterKey(name))) {
             return List.of();
         }
         return List.of(workers.submit(() -> {
@@ -368,10 +368,15 @@ public final class Reconciler implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.error("cluster={} action={} failed", name, action.getClass().getSimpleName(), e);
             } finally {
-                busy.remove("cluster:" + name);
+                busy.remove(clusterKey(name));
             }
             triggerSync();
         }));
+    }
+
+    /** A cluster's entry in the busy set, beside the apps' {@code team/name} keys. */
+    static String clusterKey(String cluster) {
+        return "cluster:" + cluster;
     }
 
     private static void await(Future<?> f) {

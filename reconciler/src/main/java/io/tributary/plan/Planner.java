@@ -38,6 +38,7 @@ public final class Planner {
     public static Plan plan(DesiredState desired, Observed observed, Instant now) {
         List<ClusterAction> clusterActions = planClusters(desired, observed);
         Set<String> clustersBusy = new HashSet<>();
+        observed.clusters().values().stream().filter(ClusterObservation::busy).forEach(c -> clustersBusy.add(c.name()));
         for (ClusterAction a : clusterActions) {
             clustersBusy.add(a.cluster());
         }
@@ -67,6 +68,9 @@ public final class Planner {
             declared.add(name);
             ClusterObservation obs = observed.clusters().get(name);
             String hash = SpecHash.of(cluster, desired);
+            if (obs != null && obs.busy()) {
+                continue;
+            }
             if (obs == null || !obs.running()) {
                 actions.add(new ClusterAction.StartCluster(name, "managed cluster is not running"));
             } else if (obs.specHash().isPresent() && !obs.specHash().get().equals(hash)) {
@@ -75,7 +79,7 @@ public final class Planner {
             }
         }
         for (ClusterObservation obs : observed.clusters().values()) {
-            if (obs.managed() && obs.running() && !declared.contains(obs.name())) {
+            if (obs.managed() && obs.running() && !obs.busy() && !declared.contains(obs.name())) {
                 actions.add(new ClusterAction.StopCluster(obs.name(), "managed cluster removed from Git"));
             }
         }

@@ -178,6 +178,15 @@ class PlannerTest {
     }
 
     @Test
+    void aClusterBeingStartedIsNotStartedAgainAndItsAppsWait() {
+        Observed observed = new Observed(Map.of(APP, Obs.none().build()),
+                Map.of("local", new ClusterObservation("local", true, false, false, Optional.empty()).asBusy()));
+        Plan plan = Planner.plan(RUNNING, observed, NOW);
+        assertThat(plan.clusters()).isEmpty();
+        assertThat(plan.app(APP).orElseThrow().message()).isEqualTo("waiting for cluster local");
+    }
+
+    @Test
     void managedClusterRemovedFromGitIsStopped() {
         Observed observed = new Observed(Map.of(),
                 Map.of("old-local", new ClusterObservation("old-local", true, true, true, Optional.of("x")),
