@@ -20,6 +20,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +42,11 @@ final class EmbeddedServer implements AutoCloseable {
     static final String USER = "postgres";
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
     private static final Duration LEFTOVER_GRACE = Duration.ofSeconds(30);
+    /**
+     * Data folders this JVM runs a server on. Checked before the lock file is opened: closing any channel
+     * of a file drops every lock this process holds on it, so a refused second open must not touch it.
+     */
+    private static final Set<Path> RUNNING = ConcurrentHashMap.newKeySet();
 
     private final Path pgData;
     private final FileChannel lockChannel;
@@ -65,6 +72,9 @@ final class EmbeddedServer implements AutoCloseable {
     static EmbeddedServer start(Path dataDir, boolean durable) {
         Path dir = dataDir.toAbsolutePath().normalize();
         Path pgData = dir.resolve("postgres");
+        if (!RUNNING.add(dir)) {
+            throw new IllegalStateException("the database in " + dir + " is in use already, by this process");
+        }
         FileChannel channel = null;
         try {
             Files.createDirectories(dir);
@@ -103,9 +113,11 @@ final class EmbeddedServer implements AutoCloseable {
             }
         } catch (IOException e) {
             closeQuietly(channel);
+            RUNNING.remove(dir);
             throw new UncheckedIOException("cannot start the embedded database in " + dir, e);
         } catch (RuntimeException e) {
             closeQuietly(channel);
+            RUNNING.remove(dir);
             throw e;
         }
     }
@@ -143,6 +155,7 @@ final class EmbeddedServer implements AutoCloseable {
             LOG.debug("releasing lock data={} failed", pgData, e);
         }
         closeQuietly(lockChannel);
+        RUNNING.remove(pgData.getParent());
     }
 
     private void createDatabase() {
