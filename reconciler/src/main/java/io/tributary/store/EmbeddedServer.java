@@ -86,6 +86,7 @@ final class EmbeddedServer implements AutoCloseable {
             try {
                 if (Files.isDirectory(pgData)) {
                     Leftovers.clear(pgData, LEFTOVER_GRACE);
+                    Leftovers.moveAsideIfIncomplete(pgData, System.currentTimeMillis());
                 }
                 int port = port(dir.resolve("postgres.port"));
                 Path log = dir.resolve("postgres.log");

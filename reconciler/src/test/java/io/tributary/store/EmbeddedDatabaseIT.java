@@ -167,6 +167,20 @@ class EmbeddedDatabaseIT {
         }
     }
 
+    @Test
+    void aDataFolderLeftByAnUnfinishedInitdbIsMovedAsideAndInitializedAnew() throws Exception {
+        Path pgData = dataDir.resolve("postgres");
+        Files.createDirectories(pgData.resolve("base"));
+        Files.writeString(pgData.resolve("PG_VERSION"), "17\n");
+
+        try (Database db = Database.embedded(dataDir, false)) {
+            assertThat(new Store(db, Clock.systemUTC()).appId("a/one")).isPositive();
+        }
+        try (var siblings = Files.list(dataDir)) {
+            assertThat(siblings.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("postgres.incomplete-"));
+        }
+    }
+
     private Process startService(String app) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         return new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
