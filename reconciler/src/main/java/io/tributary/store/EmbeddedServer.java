@@ -109,6 +109,7 @@ final class EmbeddedServer implements AutoCloseable {
                 server.createDatabase();
                 return server;
             } catch (RuntimeException | IOException e) {
+                stopAfterFailedStart(pgData, e);
                 lock.release();
                 throw e;
             }
@@ -177,6 +178,18 @@ final class EmbeddedServer implements AutoCloseable {
         }
     }
 
+    /** A server that started but never answered (or a database that could not be made) is not left running. */
+    private static void stopAfterFailedStart(Path pgData, Exception cause) {
+        LOG.warn("embedded postgres did not start data={} error=\"{}\"", pgData, cause.getMessage());
+        try {
+            if (Files.isDirectory(pgData)) {
+                Leftovers.clear(pgData, LEFTOVER_GRACE);
+            }
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
     private static FileLock tryLock(FileChannel channel) throws IOException {
         try {
             return channel.tryLock();
@@ -204,7 +217,6 @@ final class EmbeddedServer implements AutoCloseable {
 
     private static boolean isFree(int port) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
             return true;
         } catch (IOException e) {
             return false;
