@@ -20,6 +20,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +42,11 @@ final class EmbeddedServer implements AutoCloseable {
     static final String USER = "postgres";
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
     private static final Duration LEFTOVER_GRACE = Duration.ofSeconds(30);
+    /**
+     * Data folders this JVM runs a server on. Checked before the lock file is opened: closing any channel
+     * of a file drops every lock this process holds on it, so a refused second open must not touch it.
+     */
+    private static final Set<Path> RUNNING = ConcurrentHashMap.newKeySet();
 
     private final Path pgData;
     private final FileChannel lockChannel;
@@ -65,6 +72,9 @@ final class EmbeddedServer implements AutoCloseable {
     static EmbeddedServer start(Path dataDir, boolean durable) {
         Path dir = dataDir.toAbsolutePath().normalize();
         Path pgData = dir.resolve("postgres");
+        if (!RUNNING.add(dir)) {
+            throw new IllegalStateException("the database in " + dir + " is in use already, by this process");
+        }
         FileChannel channel = null;
         try {
             Files.createDirectories(dir);
@@ -76,6 +86,7 @@ final class EmbeddedServer implements AutoCloseable {
             try {
                 if (Files.isDirectory(pgData)) {
                     Leftovers.clear(pgData, LEFTOVER_GRACE);
+                    Leftovers.moveAsideIfIncomplete(pgData, System.currentTimeMillis());
                 }
                 int port = port(dir.resolve("postgres.port"));
                 Path log = dir.resolve("postgres.log");
@@ -98,14 +109,17 @@ final class EmbeddedServer implements AutoCloseable {
                 server.createDatabase();
                 return server;
             } catch (RuntimeException | IOException e) {
+                stopAfterFailedStart(pgData, e);
                 lock.release();
                 throw e;
             }
         } catch (IOException e) {
             closeQuietly(channel);
+            RUNNING.remove(dir);
             throw new UncheckedIOException("cannot start the embedded database in " + dir, e);
         } catch (RuntimeException e) {
             closeQuietly(channel);
+            RUNNING.remove(dir);
             throw e;
         }
     }
@@ -143,6 +157,7 @@ final class EmbeddedServer implements AutoCloseable {
             LOG.debug("releasing lock data={} failed", pgData, e);
         }
         closeQuietly(lockChannel);
+        RUNNING.remove(pgData.getParent());
     }
 
     private void createDatabase() {
@@ -160,6 +175,18 @@ final class EmbeddedServer implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create database " + DATABASE + " on the embedded server: " + e.getMessage(), e);
+        }
+    }
+
+    /** A server that started but never answered (or a database that could not be made) is not left running. */
+    private static void stopAfterFailedStart(Path pgData, Exception cause) {
+        LOG.warn("embedded postgres did not start data={} error=\"{}\"", pgData, cause.getMessage());
+        try {
+            if (Files.isDirectory(pgData)) {
+                Leftovers.clear(pgData, LEFTOVER_GRACE);
+            }
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
         }
     }
 
@@ -190,7 +217,6 @@ final class EmbeddedServer implements AutoCloseable {
 
     private static boolean isFree(int port) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
             return true;
         } catch (IOException e) {
             return false;

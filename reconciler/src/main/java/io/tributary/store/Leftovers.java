@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 final class Leftovers {
     private static final Logger LOG = LoggerFactory.getLogger(Leftovers.class);
     static final String PID_FILE = "postmaster.pid";
+    private static final Path PROC = Path.of("/proc");
 
     private Leftovers() {}
 
@@ -35,6 +36,9 @@ final class Leftovers {
      * does, then immediate, then kill) and removes a {@code postmaster.pid} that no process stands behind.
      */
     static void clear(Path pgData, Duration grace) {
+        if (!Files.isDirectory(PROC)) {
+            return; // not Linux: PostgreSQL's own pid file check is all there is
+        }
         Path dir = realPath(pgData);
         List<ProcessHandle> running = processesIn(dir);
         if (!running.isEmpty()) {
@@ -72,6 +76,9 @@ final class Leftovers {
 
     /** Waits until no process runs in {@code pgData}; false if some still does after {@code timeout}. */
     static boolean awaitExit(Path pgData, Duration timeout) {
+        if (!Files.isDirectory(PROC)) {
+            return true;
+        }
         Path dir = realPath(pgData);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -97,7 +104,7 @@ final class Leftovers {
     /** Live processes whose working directory is {@code dir}: a postmaster and its backends. */
     static List<ProcessHandle> processesIn(Path dir) {
         long self = ProcessHandle.current().pid();
-        try (Stream<Path> proc = Files.list(Path.of("/proc"))) {
+        try (Stream<Path> proc = Files.list(PROC)) {
             return proc.map(p -> p.getFileName().toString())
                     .filter(name -> !name.isEmpty() && name.chars().allMatch(Character::isDigit))
                     .map(Long::parseLong)
@@ -108,6 +115,28 @@ final class Leftovers {
                     .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list processes", e);
+        }
+    }
+
+    /**
+     * Moves aside a data folder that {@code initdb} did not finish (killed during the first start): it
+     * has files but no control file, and initdb will not run on a folder that is not empty. The folder
+     * held no data yet; it is kept beside as {@code postgres.incomplete-<millis>} for a look.
+     */
+    static void moveAsideIfIncomplete(Path pgData, long nowMillis) {
+        try (Stream<Path> entries = Files.list(pgData)) {
+            if (entries.findAny().isEmpty() || Files.exists(pgData.resolve("global").resolve("pg_control"))) {
+                return;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + pgData, e);
+        }
+        Path aside = pgData.resolveSibling(pgData.getFileName() + ".incomplete-" + nowMillis);
+        LOG.warn("data folder without a control file (an initdb that did not finish) data={} movedTo={}", pgData, aside);
+        try {
+            Files.move(pgData, aside);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move " + pgData + " aside", e);
         }
     }
 
@@ -127,7 +156,7 @@ final class Leftovers {
 
     private static Optional<Path> cwd(long pid) {
         try {
-            return Optional.of(Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "cwd")));
+            return Optional.of(Files.readSymbolicLink(PROC.resolve(Long.toString(pid)).resolve("cwd")));
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return Optional.empty(); // gone, or not ours to look at
         }
