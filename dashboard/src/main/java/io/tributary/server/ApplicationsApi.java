@@ -9,7 +9,7 @@ import io.tributary.store.AppEvent;
 import io.tributary.store.AppStatus;
 import io.tributary.store.Deployment;
 import io.tributary.store.Operation;
-import io.tributary.store.Override;
+import io.tributary.store.AppOverride;
 import io.tributary.store.SavepointRecord;
 import io.tributary.store.Store;
 import java.time.Instant;
@@ -76,7 +76,7 @@ final class ApplicationsApi {
         Optional<Application> spec = desired.flatMap(d -> d.applications().stream()
                 .filter(a -> a.id().qualifiedName().equals(app)).findFirst());
         Optional<AppStatus> status = store.status(app);
-        Optional<Override> override = store.override(app);
+        Optional<AppOverride> override = store.override(app);
         Optional<SavepointRecord> last = store.latestRestorable(app);
         Optional<String> webUi = spec.flatMap(a -> desired.get().clusterOf(a))
                 .flatMap(c -> reconciler.clusters().restUrl(c))

@@ -135,7 +135,7 @@ public final class Database implements AutoCloseable {
     }
 
     /** Closes the pool and stops the embedded server, if this database started one. */
-    @java.lang.Override
+    @Override
     public void close() {
         dataSource.close();
         if (embedded != null) {

@@ -141,7 +141,7 @@ final class EmbeddedServer implements AutoCloseable {
         return Leftovers.postmasterPid(pgData).orElse(-1);
     }
 
-    @java.lang.Override
+    @Override
     public void close() {
         try {
             postgres.close(); // pg_ctl stop -m fast

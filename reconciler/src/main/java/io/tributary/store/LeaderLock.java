@@ -88,7 +88,7 @@ public final class LeaderLock implements AutoCloseable {
     }
 
     /** Releases the lock, if held, and closes the session. */
-    @java.lang.Override
+    @Override
     public synchronized void close() {
         if (held && connection != null) {
             try (PreparedStatement s = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {

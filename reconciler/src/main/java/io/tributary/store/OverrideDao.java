@@ -9,7 +9,7 @@ import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /** Operators' overrides, one per app at most. */
-@RegisterConstructorMapper(Override.class)
+@RegisterConstructorMapper(AppOverride.class)
 interface OverrideDao {
     @SqlUpdate("""
             INSERT INTO overrides (app, pinned_state, sync_paused, actor, reason, since)
@@ -18,14 +18,14 @@ interface OverrideDao {
                 pinned_state = excluded.pinned_state, sync_paused = excluded.sync_paused, actor = excluded.actor,
                 reason = excluded.reason, since = excluded.since
             """)
-    void upsert(@BindMethods("o") Override override);
+    void upsert(@BindMethods("o") AppOverride override);
 
     @SqlUpdate("DELETE FROM overrides WHERE app = :app")
     void delete(@Bind("app") String app);
 
     @SqlQuery("SELECT * FROM overrides WHERE app = :app")
-    Optional<Override> of(@Bind("app") String app);
+    Optional<AppOverride> of(@Bind("app") String app);
 
     @SqlQuery("SELECT * FROM overrides ORDER BY app")
-    List<Override> all();
+    List<AppOverride> all();
 }

@@ -224,12 +224,12 @@ public final class Store {
     // ---- overrides
 
     /** Sets or replaces the app's override ({@code since} the clock's if null). */
-    public void saveOverride(Override override) {
+    public void saveOverride(AppOverride override) {
         requireText(override.app(), "app");
         if (override.pinnedState() != null) {
-            requireOneOf(override.pinnedState(), Override.PINNED_STATES, "pinnedState");
+            requireOneOf(override.pinnedState(), AppOverride.PINNED_STATES, "pinnedState");
         }
-        Override toSave = new Override(override.app(), override.pinnedState(), override.syncPaused(),
+        AppOverride toSave = new AppOverride(override.app(), override.pinnedState(), override.syncPaused(),
                 override.actor(), override.reason(), timeOrNow(override.since()));
         dao(OverrideDao.class, d -> {
             d.upsert(toSave);
@@ -245,12 +245,12 @@ public final class Store {
         });
     }
 
-    public Optional<Override> override(String app) {
+    public Optional<AppOverride> override(String app) {
         return dao(OverrideDao.class, d -> d.of(app));
     }
 
     /** Every override, by app key. */
-    public List<Override> overrides() {
+    public List<AppOverride> overrides() {
         return dao(OverrideDao.class, OverrideDao::all);
     }
 

@@ -18,17 +18,17 @@ public final class MutableClock extends Clock {
         now = now.plus(by);
     }
 
-    @java.lang.Override
+    @Override
     public Instant instant() {
         return now;
     }
 
-    @java.lang.Override
+    @Override
     public ZoneId getZone() {
         return ZoneOffset.UTC;
     }
 
-    @java.lang.Override
+    @Override
     public Clock withZone(ZoneId zone) {
         return this;
     }

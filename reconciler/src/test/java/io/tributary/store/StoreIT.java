@@ -334,27 +334,27 @@ class StoreIT {
 
     @Test
     void overrideRoundTripsIsReplacedAndReleased() {
-        Override pin = new Override("a/one", "suspended", false, "alice", "incident 42", null);
+        AppOverride pin = new AppOverride("a/one", "suspended", false, "alice", "incident 42", null);
         store.saveOverride(pin);
-        assertThat(store.override("a/one")).contains(new Override("a/one", "suspended", false, "alice", "incident 42", T0));
+        assertThat(store.override("a/one")).contains(new AppOverride("a/one", "suspended", false, "alice", "incident 42", T0));
 
         clock.advance(Duration.ofMinutes(1));
-        store.saveOverride(new Override("a/one", null, true, "bob", "freeze", null));
-        assertThat(store.override("a/one")).contains(new Override("a/one", null, true, "bob", "freeze",
+        store.saveOverride(new AppOverride("a/one", null, true, "bob", "freeze", null));
+        assertThat(store.override("a/one")).contains(new AppOverride("a/one", null, true, "bob", "freeze",
                 T0.plus(Duration.ofMinutes(1))));
 
-        store.saveOverride(new Override("b/two", "running", false, "carol", null, null));
-        assertThat(store.overrides()).extracting(Override::app).containsExactly("a/one", "b/two");
+        store.saveOverride(new AppOverride("b/two", "running", false, "carol", null, null));
+        assertThat(store.overrides()).extracting(AppOverride::app).containsExactly("a/one", "b/two");
 
         store.releaseOverride("a/one");
         assertThat(store.override("a/one")).isEmpty();
-        assertThat(store.overrides()).extracting(Override::app).containsExactly("b/two");
+        assertThat(store.overrides()).extracting(AppOverride::app).containsExactly("b/two");
         store.releaseOverride("a/one");
     }
 
     @Test
     void pinnedStateOutsideRunningAndSuspendedIsRejected() {
-        assertThatThrownBy(() -> store.saveOverride(new Override("a/one", "stopped", false, "alice", null, null)))
+        assertThatThrownBy(() -> store.saveOverride(new AppOverride("a/one", "stopped", false, "alice", null, null)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pinnedState");
     }
 
