@@ -101,8 +101,25 @@ public final class Planner {
 
     // ---- applications in Git
 
+    /** An override that pins a state Git does not say is drift: out of sync until released, whatever runs. */
     private static AppPlan planApp(Application app, DesiredState desired, Observed observed, Set<String> clustersBusy,
             Instant now) {
+        AppPlan plan = planFollowing(app, desired, observed, clustersBusy, now);
+        Optional<AppObservation.Override> override = observed.app(plan.app()).override();
+        boolean drift = override.flatMap(AppObservation.Override::pinnedState)
+                .filter(pinned -> pinned != app.spec().state()).isPresent();
+        if (!drift) {
+            return plan;
+        }
+        AppObservation.Override o = override.get();
+        return new AppPlan(plan.app(), plan.action(), plan.health(),
+                plan.sync() == Sync.PROGRESSING ? Sync.PROGRESSING : Sync.OUT_OF_SYNC,
+                "pinned " + o.pinnedState().get().yamlName() + " by " + o.actor() + " (" + o.reason() + "); "
+                        + plan.message());
+    }
+
+    private static AppPlan planFollowing(Application app, DesiredState desired, Observed observed,
+            Set<String> clustersBusy, Instant now) {
         String key = app.id().qualifiedName();
         AppObservation obs = observed.app(key);
         Application.Spec spec = app.spec();

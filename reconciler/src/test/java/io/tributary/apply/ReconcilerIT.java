@@ -159,6 +159,70 @@ class ReconcilerIT {
     }
 
     @Test
+    void anOperatorStopPinsTheAppSuspendedUntilReleased() throws Exception {
+        sync();
+        Overrides overrides = new Overrides(reconciler, clock);
+        overrides.stop(APP, "dave", "incident 42: downstream is down", true);
+        sync();
+        assertThat(running()).isEmpty();
+        assertThat(status().health()).isEqualTo("Suspended");
+        assertThat(status().sync()).isEqualTo("OutOfSync");
+        assertThat(status().message()).startsWith("pinned suspended by dave (incident 42: downstream is down)");
+        assertThat(store.auditEvents(10)).singleElement().satisfies(a -> {
+            assertThat(a.actor()).isEqualTo("dave");
+            assertThat(a.action()).isEqualTo("stop (drain)");
+            assertThat(a.target()).isEqualTo("application " + APP);
+        });
+        String savepoint = store.latestRestorable(APP).orElseThrow().path();
+
+        setRate("50");
+        sync();
+        assertThat(running()).as("Git changes do not start a pinned app").isEmpty();
+
+        overrides.release(APP, "dave", "downstream is back");
+        sync();
+        assertThat(running()).singleElement().satisfies(j ->
+                assertThat(j.submission().restoreFrom()).isEqualTo(savepoint));
+        assertThat(status().sync()).isEqualTo("Synced");
+    }
+
+    @Test
+    void pausedSyncingHoldsBackGitUntilResumed() throws Exception {
+        sync();
+        String job = status().jobId();
+        Overrides overrides = new Overrides(reconciler, clock);
+        overrides.pauseSync(APP, "erin", "load test tonight");
+        setRate("60");
+        sync();
+        assertThat(status().jobId()).isEqualTo(job);
+        assertThat(status().message()).contains("syncing paused by erin");
+
+        overrides.resumeSync(APP, "erin", "load test over");
+        sync();
+        assertThat(status().jobId()).isNotEqualTo(job);
+        assertThat(store.override(APP)).isEmpty();
+    }
+
+    @Test
+    void manualSavepointAndRestartAreRecorded() throws Exception {
+        sync();
+        Overrides overrides = new Overrides(reconciler, clock);
+        String job = status().jobId();
+        overrides.savepoint(APP, "carol", "before the schema change");
+        sync();
+        assertThat(store.savepoints(APP)).singleElement().extracting(SavepointRecord::kind).isEqualTo("manual");
+        assertThat(status().jobId()).isEqualTo(job);
+
+        overrides.restart(APP, "carol", "pick up new broker certificates");
+        sync();
+        assertThat(status().jobId()).isNotEqualTo(job);
+        assertThat(running()).singleElement().satisfies(j ->
+                assertThat(j.submission().restoreFrom()).isEqualTo(store.savepoints(APP).get(0).path()));
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> overrides.restart(APP, "carol", " ")))
+                .isInstanceOf(Overrides.Refused.class).hasMessageContaining("reason");
+    }
+
+    @Test
     void anInvalidRevisionChangesNothingAndItsErrorsAreShown() throws IOException {
         sync();
         String job = status().jobId();

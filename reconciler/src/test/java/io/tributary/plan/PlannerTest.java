@@ -178,6 +178,16 @@ class PlannerTest {
     }
 
     @Test
+    void aPinnedStateIsShownAsDriftFromGit() {
+        AppPlan plan = Planner.plan(RUNNING, observed(Obs.none().suspendedEarlier().savepoint(3, H)
+                .pinned(Application.DesiredState.SUSPENDED)), NOW).app(APP).orElseThrow();
+        assertThat(plan.action()).isEmpty();
+        assertThat(plan.health()).isEqualTo(Health.SUSPENDED);
+        assertThat(plan.sync()).isEqualTo(Sync.OUT_OF_SYNC);
+        assertThat(plan.message()).startsWith("pinned suspended by dave (incident 42); ");
+    }
+
+    @Test
     void aClusterBeingStartedIsNotStartedAgainAndItsAppsWait() {
         Observed observed = new Observed(Map.of(APP, Obs.none().build()),
                 Map.of("local", new ClusterObservation("local", true, false, false, Optional.empty()).asBusy()));

@@ -1,0 +1,141 @@
+package io.tributary.apply;
+
+import io.tributary.model.Application;
+import io.tributary.plan.Action;
+import io.tributary.store.AppEvent;
+import io.tributary.store.AppOverride;
+import io.tributary.store.AppStatus;
+import io.tributary.store.AuditEvent;
+import io.tributary.store.Store;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.Future;
+
+/**
+ * What operators do against Git, as one API the dashboard and the REST API call: pin an app
+ * running or suspended, stop it (optionally draining), start, restart, take a savepoint, pause
+ * and resume syncing, release the override. Each call names who and why, is audited, shows as an
+ * event of the app, and a pin stays visible as drift from Git until released.
+ */
+public final class Overrides {
+    private final Reconciler reconciler;
+    private final Store store;
+    private final Clock clock;
+
+    public Overrides(Reconciler reconciler, Clock clock) {
+        this.reconciler = reconciler;
+        this.store = reconciler.store();
+        this.clock = clock;
+    }
+
+    /** An override that cannot be done now, with the reason in words for the operator. */
+    public static final class Refused extends RuntimeException {
+        public Refused(String message) {
+            super(message);
+        }
+    }
+
+    /** Pins the app suspended and stops it now with a savepoint ({@code drain}: sources end first). */
+    public void stop(String app, String actor, String reason, boolean drain) {
+        requireReason(reason);
+        pin(app, Application.DesiredState.SUSPENDED, actor, reason, "stop" + (drain ? " (drain)" : ""));
+        currentJob(app).ifPresent(job -> runNow(new Action.Suspend(app, job, drain, "stopped by " + actor + ": " + reason),
+                actor));
+    }
+
+    /** Pins the app running; the next pass starts it (from its last savepoint when it has one). */
+    public void start(String app, String actor, String reason) {
+        requireReason(reason);
+        pin(app, Application.DesiredState.RUNNING, actor, reason, "start");
+        reconciler.triggerSync();
+    }
+
+    /** Replaces the running job by a new one of the same spec, the way its upgrade mode says. */
+    public void restart(String app, String actor, String reason) {
+        requireReason(reason);
+        Application spec = application(app);
+        String job = currentJob(app).orElseThrow(() -> new Refused(app + " has no running job to restart"));
+        audit(app, actor, "restart", reason);
+        runNow(new Action.Upgrade(app, job, spec.spec().upgradeMode(), spec.spec().allowStatelessFallback(),
+                "restarted by " + actor + ": " + reason), actor);
+    }
+
+    /** Takes a savepoint now; it is kept like any other (kind {@code manual}). */
+    public void savepoint(String app, String actor, String reason) {
+        requireReason(reason);
+        application(app);
+        String job = currentJob(app).orElseThrow(() -> new Refused(app + " has no running job to savepoint"));
+        audit(app, actor, "savepoint", reason);
+        runNow(new Action.TakeSavepoint(app, job, "savepoint by " + actor + ": " + reason), actor);
+    }
+
+    /** Stops following Git for this app: no deploy, upgrade or delete until resumed. */
+    public void pauseSync(String app, String actor, String reason) {
+        requireReason(reason);
+        application(app);
+        AppOverride current = store.override(app).orElse(null);
+        store.saveOverride(new AppOverride(app, current == null ? null : current.pinnedState(), true, actor, reason,
+                clock.instant()));
+        audit(app, actor, "pause-sync", reason);
+    }
+
+    public void resumeSync(String app, String actor, String reason) {
+        requireReason(reason);
+        AppOverride current = store.override(app).orElseThrow(() -> new Refused(app + " is not paused"));
+        if (current.pinnedState() == null) {
+            store.releaseOverride(app);
+        } else {
+            store.saveOverride(new AppOverride(app, current.pinnedState(), false, actor, reason, clock.instant()));
+        }
+        audit(app, actor, "resume-sync", reason);
+        reconciler.triggerSync();
+    }
+
+    /** Back to what Git says: pin and pause are dropped, and the next pass converges to Git. */
+    public void release(String app, String actor, String reason) {
+        requireReason(reason);
+        if (store.override(app).isEmpty()) {
+            throw new Refused(app + " has no override to release");
+        }
+        store.releaseOverride(app);
+        audit(app, actor, "release-override", reason);
+        reconciler.triggerSync();
+    }
+
+    private void pin(String app, Application.DesiredState state, String actor, String reason, String action) {
+        application(app);
+        boolean paused = store.override(app).map(AppOverride::syncPaused).orElse(false);
+        store.saveOverride(new AppOverride(app, state.yamlName(), paused, actor, reason, clock.instant()));
+        audit(app, actor, action, reason);
+    }
+
+    private void runNow(Action action, String actor) {
+        Reconciler.Loaded loaded = reconciler.current().orElseThrow(() -> new Refused("no revision is applied yet"));
+        Optional<Future<?>> started = reconciler.submit(action, loaded, actor);
+        if (started.isEmpty()) {
+            throw new Refused("an operation of " + action.app() + " is running; try again when it has finished");
+        }
+    }
+
+    private Application application(String app) {
+        return reconciler.current().flatMap(l -> l.desired().applications().stream()
+                        .filter(a -> a.id().qualifiedName().equals(app)).findFirst())
+                .orElseThrow(() -> new Refused("no application " + app + " in the applied revision"));
+    }
+
+    private Optional<String> currentJob(String app) {
+        return store.status(app).map(AppStatus::jobId);
+    }
+
+    private static void requireReason(String reason) {
+        if (reason == null || reason.isBlank()) {
+            throw new Refused("say why: a reason is required for every override");
+        }
+    }
+
+    private void audit(String app, String actor, String action, String reason) {
+        store.audit(new AuditEvent(0, clock.instant(), actor, action, "application " + app, reason, null));
+        store.event(new AppEvent(0, clock.instant(), app, "override", "info", actor + ": " + action + " (" + reason + ")",
+                reconciler.current().map(l -> l.revision().name()).orElse(null)));
+    }
+}
