@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Runs a benchmark harness of bench/: ./bench/run.sh load [sizes...]
+# Runs a benchmark harness of bench/: ./bench/run.sh load|plan [sizes...]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 which="${1:-load}"; shift || true
 case "$which" in
   load) main=io.tributary.bench.LoadBenchmark ;;
-  *) echo "usage: bench/run.sh load [sizes...]" >&2; exit 2 ;;
+  plan) main=io.tributary.bench.PlanBenchmark ;;
+  *) echo "usage: bench/run.sh load|plan [sizes...]" >&2; exit 2 ;;
 esac
 ./mvnw -q -B -DskipTests install -pl bench -am
 cp="$(./mvnw -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"

@@ -9,23 +9,30 @@ import java.util.stream.Collectors;
 
 /**
  * Everything one revision of a config repository declares, validated and with variables
- * substituted. Immutable; lookups by identity.
+ * substituted. Immutable; lookups by identity, and by kind through an index built once, so
+ * planning 10,000 apps does not scan every document per app.
+ *
+ * @param byType the resources of each type, sorted by qualified name (derived from {@code resources})
  */
-public record DesiredState(Map<ResourceId, Resource> resources) {
+public record DesiredState(Map<ResourceId, Resource> resources, Map<Class<?>, List<Resource>> byType) {
     public DesiredState {
         resources = Map.copyOf(resources);
+        byType = resources.values().stream()
+                .sorted((a, b) -> a.id().qualifiedName().compareTo(b.id().qualifiedName()))
+                .collect(Collectors.groupingBy(Object::getClass, Collectors.toUnmodifiableList()));
+    }
+
+    public DesiredState(Map<ResourceId, Resource> resources) {
+        this(resources, Map.of());
     }
 
     public static DesiredState of(Collection<? extends Resource> resources) {
         return new DesiredState(resources.stream().collect(Collectors.toMap(Resource::id, Function.identity())));
     }
 
+    @SuppressWarnings("unchecked")
     public <T extends Resource> List<T> all(Class<T> type) {
-        return resources.values().stream()
-                .filter(type::isInstance)
-                .map(type::cast)
-                .sorted((a, b) -> a.id().qualifiedName().compareTo(b.id().qualifiedName()))
-                .toList();
+        return (List<T>) byType.getOrDefault(type, List.of());
     }
 
     public List<Application> applications() {
