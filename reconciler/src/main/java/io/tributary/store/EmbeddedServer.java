@@ -93,6 +93,9 @@ final class EmbeddedServer implements AutoCloseable {
                 EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                         .setDataDirectory(pgData)
                         .setCleanDataDirectory(false)
+                        // the owner stops it last, after the operations that write to it; a hook of
+                        // its own would stop it in parallel with them at shutdown
+                        .setRegisterShutdownHook(false)
                         .setPort(port)
                         .setPGStartupWait(STARTUP_WAIT)
                         .setOutputRedirector(Redirect.appendTo(log.toFile()))
