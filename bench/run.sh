@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a benchmark harness of bench/: ./bench/run.sh load|plan [sizes...]
+# Runs a benchmark harness of bench/: ./bench/run.sh load|plan|memory [sizes...]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -7,7 +7,9 @@ which="${1:-load}"; shift || true
 case "$which" in
   load) main=io.tributary.bench.LoadBenchmark ;;
   plan) main=io.tributary.bench.PlanBenchmark ;;
-  *) echo "usage: bench/run.sh load|plan [sizes...]" >&2; exit 2 ;;
+  memory) main=io.tributary.bench.MemoryBenchmark
+    ./mvnw -q -B -DskipTests package -pl dashboard -am ;;
+  *) echo "usage: bench/run.sh load|plan|memory [sizes...]" >&2; exit 2 ;;
 esac
 ./mvnw -q -B -DskipTests install -pl bench -am
 cp="$(./mvnw -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"

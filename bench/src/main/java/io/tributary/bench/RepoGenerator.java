@@ -16,6 +16,16 @@ final class RepoGenerator {
     private RepoGenerator() {}
 
     static void write(Path repo, int apps) throws IOException {
+        write(repo, apps, """
+                  mode: standalone
+                  managed: true
+                  standalone: {taskManagers: 2, slotsPerTaskManager: 8}
+                  flinkConfiguration: {taskmanager.memory.process.size: 1728m}
+                """);
+    }
+
+    /** As {@link #write(Path, int)}, with the spec lines of the cluster {@code local} given. */
+    static void write(Path repo, int apps, String clusterSpec) throws IOException {
         Files.createDirectories(repo.resolve("platform"));
         Files.createDirectories(repo.resolve("sql"));
         Files.writeString(repo.resolve("platform/platform.yaml"), API + """
@@ -27,10 +37,7 @@ final class RepoGenerator {
                 kind: Cluster
                 metadata: {name: local}
                 spec:
-                  mode: standalone
-                  managed: true
-                  standalone: {taskManagers: 2, slotsPerTaskManager: 8}
-                  flinkConfiguration: {taskmanager.memory.process.size: 1728m}
+                """ + clusterSpec + """
                 ---
                 """ + API + """
                 kind: User

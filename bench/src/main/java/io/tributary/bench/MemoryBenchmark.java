@@ -1,0 +1,108 @@
+package io.tributary.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The service's resident memory with 1,000 applications (Flink processes excluded), against the
+ * target of 512 MB. Runs {@code tributary serve} as a child process on a generated repository whose
+ * apps point at an external cluster that does not answer, so no Flink process runs and every app
+ * is observed, planned and recorded on each pass; reads the API's list of all apps 200 times; then
+ * reads the child's VmRSS.
+ *
+ * <p>Run: {@code bench/run.sh memory [apps...]} (builds {@code dashboard/target/tributary.jar} first)
+ */
+public final class MemoryBenchmark {
+    private static final double TARGET_MB = 512;
+
+    public static void main(String[] args) throws Exception {
+        int[] sizes = args.length > 0 ? Stream.of(args).mapToInt(Integer::parseInt).toArray() : new int[] {1000};
+        Path jar = Path.of("dashboard/target/tributary.jar").toAbsolutePath();
+        System.out.printf("%8s %12s %8s%n", "apps", "RSS MB", "ratio");
+        for (int apps : sizes) {
+            Path dir = Files.createTempDirectory("tributary-memory-bench-" + apps);
+            Process service = null;
+            try {
+                Path repo = dir.resolve("repo");
+                RepoGenerator.write(repo, apps, """
+                          mode: standalone
+                          standalone: {address: "http://127.0.0.1:9"}
+                        """);
+                int port = freePort();
+                service = new ProcessBuilder(List.of(javaBin(), "-jar", jar.toString(), "serve", "--repo",
+                        repo.toString(), "--data-dir", dir.resolve("data").toString(), "--port", String.valueOf(port),
+                        "--poll-interval", "5s"))
+                        .redirectErrorStream(true).redirectOutput(dir.resolve("service.log").toFile()).start();
+                HttpClient http = HttpClient.newHttpClient();
+                awaitAllListed(http, port, apps, service);
+                // let a few passes run: each observes, plans and records every app
+                Thread.sleep(Duration.ofSeconds(30).toMillis());
+                for (int i = 0; i < 200; i++) {
+                    get(http, port, "/api/v1/applications");
+                }
+                long rssKb = rssKb(service.pid());
+                double mb = rssKb / 1024.0;
+                System.out.printf("%8d %12.0f %7.2fx%n", apps, mb, mb / TARGET_MB);
+            } finally {
+                if (service != null) {
+                    service.destroy();
+                    service.waitFor();
+                }
+                LoadBenchmark.deleteTree(dir);
+            }
+        }
+        System.out.println("ratio = resident set of the service JVM / target of 512 MB (below 1.00x meets the target)");
+    }
+
+    private static void awaitAllListed(HttpClient http, int port, int apps, Process service) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!service.isAlive()) {
+                throw new IllegalStateException("the service exited with " + service.exitValue());
+            }
+            try {
+                String body = get(http, port, "/api/v1/applications");
+                if (body.contains("\"total\":" + apps) && !body.contains("\"status\":null")) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(1000);
+        }
+        throw new IllegalStateException("the service did not list " + apps + " apps with a status within 5 minutes");
+    }
+
+    private static String get(HttpClient http, int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static long rssKb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IllegalStateException("no VmRSS for pid " + pid);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
