@@ -84,6 +84,9 @@ public final class Reconciler implements AutoCloseable {
     private final Options options;
     private final ExecutorService workers;
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    /** Apps whose operation a crash left open and that wait for its cluster to be recovered. */
+    private final Set<String> awaitingRecovery = ConcurrentHashMap.newKeySet();
+    private final Set<Long> reportedWaiting = ConcurrentHashMap.newKeySet();
     private final Backoff fetchBackoff = Backoff.forFetches();
     private final Object wakeUp = new Object();
     private volatile boolean wakeRequested;
@@ -184,8 +187,7 @@ public final class Reconciler implements AutoCloseable {
             return List.of();
         }
         if (!recovered) {
-            recover(loaded);
-            recovered = true;
+            recovered = recover(loaded);
         }
         return reconcile(loaded);
     }
@@ -278,15 +280,26 @@ public final class Reconciler implements AutoCloseable {
 
     // ---- recovery
 
-    private void recover(Loaded loaded) {
+    /**
+     * Finishes or rolls back the operations a crash left open; true once none is left. An operation
+     * whose cluster has no target yet (a managed cluster is adopted by the first plan) waits for a
+     * later pass, and its app is held as in flight meanwhile: planning it before would start a second
+     * job beside one submitted before the crash, or deploy without the savepoint just taken.
+     */
+    private boolean recover(Loaded loaded) {
+        awaitingRecovery.clear();
         for (io.tributary.store.Operation op : store.openOperations()) {
             Optional<Operations.Context> ctx = context(op.app(), loaded, op.actor());
             if (ctx.isEmpty()) {
-                LOG.warn("app={} operation={} cannot be recovered: no cluster to ask", op.app(), op.id());
+                if (reportedWaiting.add(op.id())) {
+                    LOG.info("app={} operation={} waits for its cluster to be recovered", op.app(), op.id());
+                }
+                awaitingRecovery.add(op.app());
                 continue;
             }
             operations.recover(op, ctx.get());
         }
+        return awaitingRecovery.isEmpty();
     }
 
     // ---- observe, plan, act
@@ -294,7 +307,9 @@ public final class Reconciler implements AutoCloseable {
     private List<Future<?>> reconcile(Loaded loaded) {
         DesiredState desired = loaded.desired();
         DesiredState planned = withoutUnsupported(desired);
-        Observed observed = observer.observe(planned, desired, busy, this::target);
+        Set<String> inFlight = new java.util.HashSet<>(busy);
+        inFlight.addAll(awaitingRecovery);
+        Observed observed = observer.observe(planned, desired, inFlight, this::target);
         Plan plan = Planner.plan(planned, observed, clock.instant());
         List<Future<?>> started = new ArrayList<>();
         for (ClusterAction action : plan.clusters()) {

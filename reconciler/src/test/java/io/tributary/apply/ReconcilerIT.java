@@ -312,4 +312,28 @@ class ReconcilerIT {
                 assertThat(j.submission().restoreFrom()).isEqualTo(savepoint));
         assertThat(store.openOperations()).isEmpty();
     }
+
+    @Test
+    void anUpgradeInterruptedAfterItsSavepointWaitsForItsManagedClusterToBeAdopted() throws IOException {
+        sync();
+        String old = status().jobId();
+        setRate("40");
+        String trigger = flink.stopWithSavepoint(new JobId(old), null, false);
+        io.tributary.model.DesiredState head = new ConfigLoader().load(repo).state();
+        String headHash = io.tributary.plan.SpecHash.of(head.applications().get(0), head);
+        Operation open = store.begin(Operation.open(APP, "upgrade", "dir@sha256:" + "0".repeat(64), headHash, old,
+                "tributary"));
+        store.update(open.withTriggerId(trigger).withStep("stopping"));
+        reconciler.close();
+
+        // a restarted service: the managed cluster runs on, but this one has not adopted it yet
+        clusters = new TestingClusters(flink);
+        reconciler = newReconciler();
+        sync();
+        assertThat(clusters.calls).containsExactly("start local");
+        String savepoint = flink.savepointsTaken().get(0);
+        assertThat(running()).singleElement().satisfies(j ->
+                assertThat(j.submission().restoreFrom()).isEqualTo(savepoint));
+        assertThat(store.openOperations()).isEmpty();
+    }
 }
