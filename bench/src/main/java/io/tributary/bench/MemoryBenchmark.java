@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -23,10 +24,14 @@ import java.util.stream.Stream;
  */
 public final class MemoryBenchmark {
     private static final double TARGET_MB = 512;
+    /** The service's JVM options: TRIBUTARY_JAVA_OPTS as bin/tributary takes it, else none. */
+    private static final List<String> JVM_OPTIONS = System.getenv().getOrDefault("TRIBUTARY_JAVA_OPTS", "").isBlank()
+            ? List.of() : List.of(System.getenv("TRIBUTARY_JAVA_OPTS").trim().split("\\s+"));
 
     public static void main(String[] args) throws Exception {
         int[] sizes = args.length > 0 ? Stream.of(args).mapToInt(Integer::parseInt).toArray() : new int[] {1000};
         Path jar = Path.of("dashboard/target/tributary.jar").toAbsolutePath();
+        System.out.println("service JVM options: " + (JVM_OPTIONS.isEmpty() ? "(none)" : String.join(" ", JVM_OPTIONS)));
         System.out.printf("%8s %12s %8s%n", "apps", "RSS MB", "ratio");
         for (int apps : sizes) {
             Path dir = Files.createTempDirectory("tributary-memory-bench-" + apps);
@@ -38,9 +43,11 @@ public final class MemoryBenchmark {
                           standalone: {address: "http://127.0.0.1:9"}
                         """);
                 int port = freePort();
-                service = new ProcessBuilder(List.of(javaBin(), "-jar", jar.toString(), "serve", "--repo",
-                        repo.toString(), "--data-dir", dir.resolve("data").toString(), "--port", String.valueOf(port),
-                        "--poll-interval", "5s"))
+                List<String> command = new ArrayList<>(List.of(javaBin()));
+                command.addAll(JVM_OPTIONS);
+                command.addAll(List.of("-jar", jar.toString(), "serve", "--repo", repo.toString(), "--data-dir",
+                        dir.resolve("data").toString(), "--port", String.valueOf(port), "--poll-interval", "5s"));
+                service = new ProcessBuilder(command)
                         .redirectErrorStream(true).redirectOutput(dir.resolve("service.log").toFile()).start();
                 HttpClient http = HttpClient.newHttpClient();
                 awaitAllListed(http, port, apps, service);

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -35,7 +36,8 @@ import tools.jackson.databind.JsonNode;
 class ServeIT {
     private static final Duration STEP = Duration.ofMinutes(3);
 
-    private Path temp;
+    @TempDir
+    Path temp;
     private ConfigRepo repo;
     private Service service;
     private ServiceApi api;
@@ -43,7 +45,6 @@ class ServeIT {
 
     @BeforeAll
     void start() throws Exception {
-        temp = Files.createTempDirectory("serve-it");
         repo = ConfigRepo.withCountingApp(temp.resolve("config"), "count-v1");
         service = Service.start(new ServiceConfig(repo.dir().toString(), "main", null, new Credentials.None(),
                 temp.resolve("data"), null, null, null, 0, Duration.ofSeconds(2), 2,
