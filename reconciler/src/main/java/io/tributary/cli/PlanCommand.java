@@ -98,6 +98,8 @@ public final class PlanCommand implements Callable<Integer> {
 
     Clock clock = Clock.systemUTC();
 
+    private ConfigLoader loader;
+
     /** A usage problem or an unreadable revision or service: printed, exit 2. */
     private static final class UsageError extends Exception {
         private static final long serialVersionUID = 1L;
@@ -183,7 +185,7 @@ public final class PlanCommand implements Callable<Integer> {
         }
         Optional<DesiredState> state = revisions.computeIfAbsent(live.revision(), revision -> {
             try {
-                ConfigLoader.Result result = new ConfigLoader().load(sources.checkout(revision).root());
+                ConfigLoader.Result result = loader().load(sources.checkout(revision).root());
                 return result.valid() ? Optional.of(result.state()) : Optional.empty();
             } catch (SourceException | UsageError e) {
                 LOG.debug("cannot read the revision a job was deployed from revision={} error={}", revision,
@@ -220,12 +222,20 @@ public final class PlanCommand implements Callable<Integer> {
     }
 
     private Side load(String which, String label, Path root, PrintWriter out) throws Invalid {
-        ConfigLoader.Result result = new ConfigLoader().load(root);
+        ConfigLoader.Result result = loader().load(root);
         if (!result.valid()) {
             out.print(format.renderInvalid(which, label, result.errors()));
             throw new Invalid();
         }
         return new Side(label, result.state());
+    }
+
+    /** One loader for every revision of a run: its schemas are read once. */
+    private ConfigLoader loader() {
+        if (loader == null) {
+            loader = new ConfigLoader();
+        }
+        return loader;
     }
 
     private Credentials credentials() throws UsageError {
