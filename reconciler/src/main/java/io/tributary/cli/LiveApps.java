@@ -1,5 +1,7 @@
 package io.tributary.cli;
 
+import io.tributary.cli.PlanPreview.Known;
+import io.tributary.cli.PlanPreview.Prior;
 import io.tributary.model.Application;
 import io.tributary.model.JobState;
 import io.tributary.plan.AppObservation;
@@ -19,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -179,6 +182,25 @@ final class LiveApps {
                     pinned, inFlight, Optional.empty()));
         }
         return new Observed(observations, Map.of());
+    }
+
+    /**
+     * What the service says of each app besides the observation: its desired state in the revision
+     * it applied, where its job comes from, its message, and ({@code deployed}, asked lazily) the
+     * spec its job was deployed with.
+     */
+    Function<String, Known> known(Function<LiveApp, Optional<Prior>> deployed) {
+        Map<String, LiveApp> byApp = new HashMap<>();
+        apps.forEach(a -> byApp.put(a.app(), a));
+        return app -> {
+            LiveApp a = byApp.get(app);
+            if (a == null) {
+                return Known.NOTHING;
+            }
+            String desired = "running".equals(a.desiredState()) || "suspended".equals(a.desiredState())
+                    ? a.desiredState() : null;
+            return new Known(desired, a.revision(), a.message(), () -> deployed.apply(a));
+        };
     }
 
     private static Application.UpgradeMode upgradeMode(String name) {

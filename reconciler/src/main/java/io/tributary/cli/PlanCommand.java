@@ -158,18 +158,8 @@ public final class PlanCommand implements Callable<Integer> {
         } catch (LiveApps.Unavailable e) {
             throw new UsageError(e.getMessage());
         }
-        Map<String, LiveApp> byApp = new HashMap<>();
-        live.apps.forEach(a -> byApp.put(a.app(), a));
         Map<String, Optional<DesiredState>> revisions = new HashMap<>();
-        Function<String, Known> known = app -> {
-            LiveApp a = byApp.get(app);
-            if (a == null) {
-                return Known.NOTHING;
-            }
-            String desired = "running".equals(a.desiredState()) || "suspended".equals(a.desiredState())
-                    ? a.desiredState() : null;
-            return new Known(desired, a.revision(), a.message(), () -> deployedSpec(a, sources, revisions));
-        };
+        Function<String, Known> known = live.known(app -> deployedSpec(app, sources, revisions));
         String baseLabel = live.server + live.appliedRevision.map(r -> " (applied " + r + ")").orElse("");
         return PlanPreview.live(baseLabel, live.server, headSide, live.observed(clock.instant()), known,
                 clock.instant());

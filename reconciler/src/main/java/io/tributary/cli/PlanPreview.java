@@ -248,7 +248,7 @@ final class PlanPreview {
             return List.of();
         }
         return List.of(known.deployedFrom() == null ? "spec changed"
-                : "spec differs from the one its job was deployed with (" + known.deployedFrom() + ")");
+                : "spec differs from the one its job was deployed with (" + PlanReport.shorten(known.deployedFrom()) + ")");
     }
 
     private static ClusterItem clusterItem(ClusterAction action, DesiredState base, DesiredState head) {
