@@ -29,7 +29,7 @@ final class SpecDiff {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     /** A variable's value as an app or cluster of one team sees it, before and after. */
-    private record ValueChange(String name, String before, String after) {}
+    record ValueChange(String name, String before, String after) {}
 
     private SpecDiff() {}
 
@@ -117,8 +117,11 @@ final class SpecDiff {
         }
         List<ValueChange> used = variables.stream().filter(v -> occursIn(v.before(), a)).toList();
         if (!used.isEmpty() && explains(a, b, used)) {
-            used.forEach(v -> reasons.add("variable " + v.name() + " changed"));
-            return;
+            List<ValueChange> shown = used.stream().filter(v -> occursIn(v.after(), b)).toList();
+            if (!shown.isEmpty()) {
+                shown.forEach(v -> reasons.add("variable " + v.name() + " changed"));
+                return;
+            }
         }
         reasons.addAll(describe(field, a, b));
     }
@@ -225,12 +228,68 @@ final class SpecDiff {
             return true;
         }
         if (a.isValueNode() && b.isValueNode()) {
-            String replaced = a.asString();
-            for (ValueChange v : variables) {
-                replaced = replaced.replace(v.before(), v.after());
-            }
-            return replaced.equals(b.asString());
+            return becomes(a.asString(), b.asString(), variables);
         }
+        return false;
+    }
+
+    /**
+     * Whether {@code b} is {@code a} with some occurrences of the variables' old values replaced by
+     * their new values. Only some: a short value such as {@code 5} also occurs in text the variable
+     * did not write, which stays as it was.
+     */
+    static boolean becomes(String a, String b, List<ValueChange> variables) {
+        if (a.equals(b)) {
+            return true;
+        }
+        // a = text[0] + occurrence[0] + text[1] + ... + text[n]; each occurrence stays or is replaced
+        List<String> texts = new ArrayList<>();
+        List<ValueChange> occurrences = new ArrayList<>();
+        int start = 0;
+        int i = 0;
+        while (i < a.length()) {
+            ValueChange found = null;
+            for (ValueChange v : variables) { // longest old value first
+                if (a.startsWith(v.before(), i)) {
+                    found = v;
+                    break;
+                }
+            }
+            if (found == null) {
+                i++;
+                continue;
+            }
+            texts.add(a.substring(start, i));
+            occurrences.add(found);
+            i += found.before().length();
+            start = i;
+        }
+        texts.add(a.substring(start));
+        return matches(texts, occurrences, 0, 0, b, new java.util.HashSet<>());
+    }
+
+    private static boolean matches(List<String> texts, List<ValueChange> occurrences, int index, int pos, String b,
+            Set<Long> failed) {
+        long key = ((long) index << 32) | pos;
+        if (failed.contains(key)) {
+            return false;
+        }
+        String text = texts.get(index);
+        if (!b.startsWith(text, pos)) {
+            failed.add(key);
+            return false;
+        }
+        int next = pos + text.length();
+        if (index == occurrences.size()) {
+            return next == b.length();
+        }
+        ValueChange v = occurrences.get(index);
+        for (String option : List.of(v.after(), v.before())) {
+            if (b.startsWith(option, next) && matches(texts, occurrences, index + 1, next + option.length(), b, failed)) {
+                return true;
+            }
+        }
+        failed.add(key);
         return false;
     }
 
