@@ -122,10 +122,13 @@ final class PlanPreview {
             }
         }
         Plan plan = Planner.plan(head.state(), new Observed(observed.apps(), settled), now);
+        Map<String, Application> headApps = new HashMap<>();
+        head.state().applications().forEach(a -> headApps.put(a.id().qualifiedName(), a));
         List<AppItem> items = new ArrayList<>();
         int unchanged = 0;
         for (AppPlan p : plan.apps()) {
-            Optional<AppItem> item = item(p, head.state(), observed.app(p.app()), known.apply(p.app()));
+            Optional<AppItem> item = item(p, Optional.ofNullable(headApps.get(p.app())), head.state(),
+                    observed.app(p.app()), known.apply(p.app()));
             if (item.isPresent()) {
                 items.add(item.get());
             } else {
@@ -135,10 +138,9 @@ final class PlanPreview {
         return new PlanReport(baseLabel, head.label(), server, clusterItems, items, unchanged);
     }
 
-    private static Optional<AppItem> item(AppPlan p, DesiredState head, AppObservation obs, Known known) {
+    private static Optional<AppItem> item(AppPlan p, Optional<Application> headApp, DesiredState head,
+            AppObservation obs, Known known) {
         String key = p.app();
-        Optional<Application> headApp = head.applications().stream()
-                .filter(a -> a.id().qualifiedName().equals(key)).findFirst();
         boolean isKnown = obs.everDeployed() || obs.applied().isPresent() || obs.job().isPresent();
         if (p.action().isPresent()) {
             Action action = p.action().get();
