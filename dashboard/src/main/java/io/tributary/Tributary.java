@@ -1,5 +1,6 @@
 package io.tributary;
 
+import io.tributary.cli.PlanCommand;
 import io.tributary.cli.ValidateCommand;
 import io.tributary.server.ServeCommand;
 import picocli.CommandLine;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
 /** The {@code tributary} command: every subcommand in one runnable jar. */
 @Command(name = "tributary", mixinStandardHelpOptions = true, versionProvider = Tributary.Version.class,
         description = "GitOps for Apache Flink.",
-        subcommands = {ValidateCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ValidateCommand.class, PlanCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Tributary {
 
     public static void main(String[] args) {

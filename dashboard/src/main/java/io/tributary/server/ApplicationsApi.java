@@ -27,16 +27,24 @@ final class ApplicationsApi {
         this.reconciler = reconciler;
     }
 
+    /**
+     * {@code specHash} is the digest of the spec the current job was deployed with, so that
+     * {@code tributary plan --server} can tell exactly which apps a revision would upgrade.
+     */
     record StatusView(String jobId, String jobState, String health, String sync, String message, String revision,
-            Instant updatedAt) {}
+            String specHash, Instant updatedAt) {}
 
     record OverrideView(String pinnedState, boolean syncPaused, String actor, String reason, Instant since) {}
 
     record SavepointView(String path, String kind, Instant createdAt) {}
 
+    /**
+     * {@code upgradeMode} and {@code prune} are those of the applied revision (null once the app left
+     * Git): they say how the app is upgraded or deleted, which {@code tributary plan --server} shows.
+     */
     record ApplicationView(long id, String team, String name, boolean inGit, String mode, String cluster,
-            String desiredState, StatusView status, OverrideView override, SavepointView lastSavepoint,
-            String flinkWebUi) {}
+            String desiredState, String upgradeMode, Boolean prune, StatusView status, OverrideView override,
+            SavepointView lastSavepoint, String flinkWebUi) {}
 
     record ApplicationDetail(ApplicationView application, List<Deployment> deployments,
             List<SavepointRecord> savepoints, List<AppEvent> events, List<Operation> operations) {}
@@ -87,8 +95,10 @@ final class ApplicationsApi {
                         .orElse(null),
                 spec.map(a -> a.spec().deployment().cluster()).or(() -> status.map(AppStatus::cluster)).orElse(null),
                 spec.map(a -> a.spec().state().yamlName()).orElse("removed"),
+                spec.map(a -> a.spec().upgradeMode().yamlName()).orElse(null),
+                spec.map(a -> a.spec().prune()).orElse(null),
                 status.map(s -> new StatusView(s.jobId(), s.jobState(), s.health(), s.sync(), s.message(), s.revision(),
-                        s.updatedAt())).orElse(null),
+                        s.specHash(), s.updatedAt())).orElse(null),
                 override.map(o -> new OverrideView(o.pinnedState(), o.syncPaused(), o.actor(), o.reason(), o.since()))
                         .orElse(null),
                 last.map(s -> new SavepointView(s.path(), s.kind(), s.createdAt())).orElse(null),

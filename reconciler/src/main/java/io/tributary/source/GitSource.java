@@ -212,8 +212,30 @@ final class GitSource implements ConfigSource {
             if (local != null) {
                 return export(null, parse(local, wanted));
             }
+            return shortCommitOrRef(wanted);
         }
         return tip(resolve(wanted));
+    }
+
+    /**
+     * Hex digits that are not the start of a commit already here: a branch or tag spelled like hex,
+     * else the start of a commit of some branch or tag, fetched (a fresh clone has none yet).
+     */
+    private Checkout shortCommitOrRef(String wanted) {
+        try {
+            return tip(resolve(wanted));
+        } catch (SourceException e) {
+            if (e.reason() != Reason.REF_NOT_FOUND) {
+                throw e;
+            }
+        }
+        fetch(List.of(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*")));
+        ObjectId fetched = abbreviated(wanted);
+        if (fetched == null) {
+            throw new SourceException(Reason.REF_NOT_FOUND, "'" + wanted + "' is no branch or tag, nor the start of a"
+                    + " commit id in any branch or tag of " + location.display() + "; check the revision");
+        }
+        return export(null, parse(fetched, wanted));
     }
 
     /** The branch's or tag's commit as the remote has it now, fetched (forced) if the clone's differs. */

@@ -315,6 +315,18 @@ class GitSourceTest {
     }
 
     @Test
+    void aShortCommitIdIsFoundInAFreshClone() throws Exception {
+        RevCommit a = remote.write("a.yaml", "A").commit("A");
+        remote.write("a.yaml", "B").commit("B");
+        try (ConfigSource source = open("main", null)) {
+            assertThat(source.checkout(a.name().substring(0, 7)).revision().name()).isEqualTo("sha1:" + a.name());
+            assertThatThrownBy(() -> source.checkout("0000000"))
+                    .satisfies(e -> assertThat(((SourceException) e).reason()).isEqualTo(Reason.REF_NOT_FOUND))
+                    .hasMessageContaining("'0000000' is no branch or tag, nor the start of a commit id");
+        }
+    }
+
+    @Test
     void aCommitOfAnotherBranchIsFetchedWhenCheckedOut() throws Exception {
         RevCommit main = remote.write("a.yaml", "main").commit("main");
         remote.branch("other", main);

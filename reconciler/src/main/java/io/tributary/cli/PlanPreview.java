@@ -1,0 +1,281 @@
+package io.tributary.cli;
+
+import io.tributary.cli.PlanReport.AppItem;
+import io.tributary.cli.PlanReport.Change;
+import io.tributary.cli.PlanReport.ClusterItem;
+import io.tributary.model.Application;
+import io.tributary.model.Cluster;
+import io.tributary.model.DesiredState;
+import io.tributary.model.JobState;
+import io.tributary.plan.Action;
+import io.tributary.plan.AppObservation;
+import io.tributary.plan.AppObservation.AppliedSpec;
+import io.tributary.plan.AppObservation.CurrentJob;
+import io.tributary.plan.AppObservation.KeptSavepoint;
+import io.tributary.plan.ClusterAction;
+import io.tributary.plan.ClusterObservation;
+import io.tributary.plan.Observed;
+import io.tributary.plan.Plan;
+import io.tributary.plan.Plan.AppPlan;
+import io.tributary.plan.Planner;
+import io.tributary.plan.SpecHash;
+import io.tributary.plan.Sync;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A preview of what the service would do with a head revision, from the pure {@link Planner}: the
+ * world it would find is either a base revision taken as fully applied (every app of base running
+ * with base's spec, or suspended with a savepoint; every managed cluster of base up with base's
+ * spec), or the live state a running service reports. The planner's actions are then told as
+ * creates, upgrades, suspends, resumes and deletes, each with why.
+ */
+final class PlanPreview {
+    /** The job id given to base's apps; the planner only needs one to exist. */
+    private static final String BASE_JOB = "running-in-base";
+
+    private PlanPreview() {}
+
+    /** One side of a comparison: its name for people and what it declares. */
+    record Side(String label, DesiredState state) {}
+
+    /** The spec an app's job runs with and the state it was loaded in (its variables and Flink versions). */
+    record Prior(Application spec, DesiredState state) {}
+
+    /**
+     * What is known of an app before the head applies, besides the observation.
+     *
+     * @param desiredState {@code running} or {@code suspended} before; null when not known
+     * @param deployedFrom the revision its job was deployed from; null when not known
+     * @param liveMessage the service's own message about the app; null offline
+     * @param prior the spec its job runs with, for field-by-field reasons; asked only for apps
+     *     whose spec changed, since finding it may mean reading another revision
+     */
+    record Known(String desiredState, String deployedFrom, String liveMessage, Supplier<Optional<Prior>> prior) {
+        static final Known NOTHING = new Known(null, null, null, Optional::empty);
+    }
+
+    /** Applying {@code head} after {@code base}: the comparison a pull request asks for. */
+    static PlanReport compare(Side base, Side head, Instant now) {
+        Map<String, AppObservation> apps = new HashMap<>();
+        Map<String, Known> known = new HashMap<>();
+        for (Application app : base.state().applications()) {
+            String key = app.id().qualifiedName();
+            AppliedSpec applied = new AppliedSpec(SpecHash.of(app, base.state()), base.label(),
+                    app.spec().upgradeMode(), app.spec().prune());
+            boolean running = app.spec().state() == Application.DesiredState.RUNNING;
+            Optional<CurrentJob> job = running
+                    ? Optional.of(new CurrentJob(BASE_JOB, Optional.of(JobState.RUNNING), now, Optional.empty()))
+                    : Optional.empty();
+            List<KeptSavepoint> savepoints = running ? List.of()
+                    : List.of(new KeptSavepoint(1, "the savepoint " + key + " was suspended with", now));
+            apps.put(key, new AppObservation(key, job, Optional.of(applied), true, savepoints, List.of(),
+                    Optional.empty(), false, Optional.empty()));
+            Optional<Prior> prior = Optional.of(new Prior(app, base.state()));
+            known.put(key, new Known(app.spec().state().yamlName(), base.label(), null, () -> prior));
+        }
+        Map<String, ClusterObservation> clusters = new HashMap<>();
+        for (Cluster cluster : base.state().all(Cluster.class)) {
+            if (cluster.isLocal()) {
+                String name = cluster.id().qualifiedName();
+                clusters.put(name, new ClusterObservation(name, true, true, true,
+                        Optional.of(SpecHash.of(cluster, base.state()))));
+            }
+        }
+        Observed observed = new Observed(apps, clusters);
+        Plan clusterPlan = Planner.plan(head.state(), observed, now);
+        List<ClusterItem> clusterItems = new ArrayList<>();
+        for (ClusterAction action : clusterPlan.clusters()) {
+            clusterItems.add(clusterItem(action, base.state(), head.state()));
+        }
+        return report(base.label(), head, null, observed, clusterItems, now,
+                app -> known.getOrDefault(app, Known.NOTHING));
+    }
+
+    /**
+     * Applying {@code head} to what a running service reports: {@code observed} built from its
+     * applications API. Clusters are not in that API, so only applications are planned; {@code known}
+     * gives the specs the running jobs were deployed with, where they can be read.
+     */
+    static PlanReport live(String baseLabel, String server, Side head, Observed observed, Function<String, Known> known,
+            Instant now) {
+        return report(baseLabel, head, server, observed, List.of(), now, known);
+    }
+
+    private static PlanReport report(String baseLabel, Side head, String server, Observed observed,
+            List<ClusterItem> clusterItems, Instant now, Function<String, Known> known) {
+        // Plan the apps as they end up once the clusters are settled: an app on a cluster being
+        // started or restarted waits for it in one pass and is handled in the next.
+        Map<String, ClusterObservation> settled = new HashMap<>();
+        for (Cluster cluster : head.state().all(Cluster.class)) {
+            if (cluster.isLocal()) {
+                String name = cluster.id().qualifiedName();
+                settled.put(name, new ClusterObservation(name, true, true, true,
+                        Optional.of(SpecHash.of(cluster, head.state()))));
+            }
+        }
+        Plan plan = Planner.plan(head.state(), new Observed(observed.apps(), settled), now);
+        Map<String, Application> headApps = new HashMap<>();
+        head.state().applications().forEach(a -> headApps.put(a.id().qualifiedName(), a));
+        List<AppItem> items = new ArrayList<>();
+        int unchanged = 0;
+        for (AppPlan p : plan.apps()) {
+            Optional<AppItem> item = item(p, Optional.ofNullable(headApps.get(p.app())), head.state(),
+                    observed.app(p.app()), known.apply(p.app()));
+            if (item.isPresent()) {
+                items.add(item.get());
+            } else {
+                unchanged++;
+            }
+        }
+        return new PlanReport(baseLabel, head.label(), server, clusterItems, items, unchanged);
+    }
+
+    private static Optional<AppItem> item(AppPlan p, Optional<Application> headApp, DesiredState head,
+            AppObservation obs, Known known) {
+        String key = p.app();
+        boolean isKnown = obs.everDeployed() || obs.applied().isPresent() || obs.job().isPresent();
+        if (p.action().isPresent()) {
+            Action action = p.action().get();
+            if (action instanceof Action.Deploy deploy) {
+                if (!isKnown) {
+                    return Optional.of(new AppItem(key, Change.CREATE,
+                            deploy.restoreFrom().isPresent() ? "from-savepoint" : null,
+                            List.of("new application" + where(headApp.get(), head))));
+                }
+                List<String> reasons = new ArrayList<>(List.of(deploy.reason()));
+                reasons.addAll(why(known, headApp.get(), head, obs));
+                return Optional.of(new AppItem(key, Change.START, null, reasons));
+            }
+            if (action instanceof Action.Upgrade upgrade) {
+                return Optional.of(new AppItem(key, Change.UPGRADE, upgrade.mode().yamlName(),
+                        why(known, headApp.get(), head, obs)));
+            }
+            if (action instanceof Action.Suspend suspend) {
+                List<String> reasons = new ArrayList<>(stateChange(known, "suspended", suspend.reason()));
+                reasons.addAll(why(known, headApp.get(), head, obs));
+                return Optional.of(new AppItem(key, Change.SUSPEND, "savepoint", reasons));
+            }
+            if (action instanceof Action.Resume resume) {
+                List<String> reasons = new ArrayList<>(stateChange(known, "running", resume.reason()));
+                reasons.addAll(why(known, headApp.get(), head, obs));
+                return Optional.of(new AppItem(key, Change.RESUME, "savepoint", reasons));
+            }
+            if (action instanceof Action.Restart restart) {
+                return Optional.of(new AppItem(key, Change.RESTART, null, List.of(restart.reason())));
+            }
+            if (action instanceof Action.Delete delete) {
+                boolean stateless = obs.applied().map(a -> a.upgradeMode() == Application.UpgradeMode.STATELESS)
+                        .orElse(false);
+                String detail = delete.finalSavepoint() ? "removed from Git"
+                        : stateless ? "removed from Git; upgradeMode stateless takes no savepoint"
+                        : "removed from Git; no job runs";
+                return Optional.of(new AppItem(key, Change.DELETE,
+                        delete.finalSavepoint() ? "final-savepoint" : "no-savepoint", List.of(detail)));
+            }
+            // periodic savepoints and retention are housekeeping, not a change from Git
+            return Optional.empty();
+        }
+        if (headApp.isEmpty()) {
+            if (obs.applied().map(a -> !a.prune()).orElse(false)) {
+                return Optional.of(new AppItem(key, Change.KEEP, null,
+                        List.of("removed from Git; prune: false leaves its job as it is")));
+            }
+            return Optional.of(new AppItem(key, Change.NONE, null, List.of(message(p, obs, known))));
+        }
+        Application app = headApp.get();
+        boolean wantsRunning = app.spec().state() == Application.DesiredState.RUNNING;
+        if (!isKnown) {
+            if (!wantsRunning && p.sync() == Sync.SYNCED) {
+                return Optional.of(new AppItem(key, Change.CREATE, "suspended",
+                        List.of("new application" + where(app, head) + ", declared suspended")));
+            }
+            return Optional.of(new AppItem(key, Change.NONE, null, List.of(message(p, obs, known))));
+        }
+        String headHash = SpecHash.of(app, head);
+        boolean specDiffers = !obs.applied().map(a -> a.specHash().equals(headHash)).orElse(false);
+        boolean alive = obs.job().flatMap(CurrentJob::state).filter(s -> !s.isTerminal() && s != JobState.LOST)
+                .isPresent();
+        if (p.sync() != Sync.SYNCED && (specDiffers || alive != wantsRunning)) {
+            return Optional.of(new AppItem(key, Change.NONE, null, List.of(message(p, obs, known))));
+        }
+        if (specDiffers && !wantsRunning && !alive) {
+            return Optional.of(new AppItem(key, Change.UPDATE, null, why(known, app, head, obs)));
+        }
+        return Optional.empty();
+    }
+
+    /** The service's word on an app it is busy with, else the planner's. */
+    private static String message(AppPlan p, AppObservation obs, Known known) {
+        if (obs.operationInFlight() && known.liveMessage() != null) {
+            return "in progress: " + known.liveMessage();
+        }
+        return p.message();
+    }
+
+    private static String where(Application app, DesiredState head) {
+        String cluster = head.clusterOf(app).map(c -> c.id().qualifiedName()).orElse(app.spec().deployment().cluster());
+        return " (" + app.spec().deployment().mode().yamlName() + (cluster == null ? "" : " on cluster " + cluster) + ")";
+    }
+
+    private static List<String> stateChange(Known known, String to, String plannerReason) {
+        if (known.desiredState() != null && !known.desiredState().equals(to)) {
+            return List.of("state: " + known.desiredState() + " -> " + to);
+        }
+        return List.of(plannerReason);
+    }
+
+    /** Which fields that shape the job differ from the ones it runs with; nothing when the spec is the same. */
+    private static List<String> why(Known known, Application headApp, DesiredState head, AppObservation obs) {
+        String headHash = SpecHash.of(headApp, head);
+        Optional<String> runningHash = obs.applied().map(AppliedSpec::specHash);
+        if (runningHash.isPresent() && runningHash.get().equals(headHash)) {
+            return List.of();
+        }
+        Optional<Prior> prior = known.prior().get();
+        if (prior.isPresent()) {
+            List<String> fields = SpecDiff.app(prior.get().spec(), prior.get().state(), headApp, head);
+            if (!fields.isEmpty()) {
+                return fields;
+            }
+        }
+        if (runningHash.isEmpty()) {
+            return List.of();
+        }
+        return List.of(known.deployedFrom() == null ? "spec changed"
+                : "spec differs from the one its job was deployed with (" + PlanReport.shorten(known.deployedFrom()) + ")");
+    }
+
+    private static ClusterItem clusterItem(ClusterAction action, DesiredState base, DesiredState head) {
+        String name = action.cluster();
+        if (action instanceof ClusterAction.StartCluster) {
+            boolean inBase = cluster(base, name).isPresent();
+            return new ClusterItem(name, "start", List.of(inBase ? action.reason() : "new managed cluster"), List.of());
+        }
+        if (action instanceof ClusterAction.StopCluster) {
+            return new ClusterItem(name, "stop", List.of(action.reason()), List.of());
+        }
+        ClusterAction.UpdateCluster update = (ClusterAction.UpdateCluster) action;
+        List<String> reasons = new ArrayList<>();
+        Optional<Cluster> before = cluster(base, name);
+        Optional<Cluster> after = cluster(head, name);
+        if (before.isPresent() && after.isPresent()) {
+            reasons.addAll(SpecDiff.cluster(before.get(), base, after.get(), head));
+        }
+        if (reasons.isEmpty()) {
+            reasons.add(action.reason());
+        }
+        return new ClusterItem(name, "restart", reasons, update.appsToMove());
+    }
+
+    private static Optional<Cluster> cluster(DesiredState state, String name) {
+        return state.all(Cluster.class).stream().filter(c -> Objects.equals(c.id().qualifiedName(), name)).findFirst();
+    }
+}

@@ -1,0 +1,345 @@
+package io.tributary.cli;
+
+import io.tributary.model.Application;
+import io.tributary.model.Cluster;
+import io.tributary.model.DesiredState;
+import io.tributary.model.FlinkVersion;
+import io.tributary.model.Variable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Why a job or a managed cluster would be replaced: the fields that shape it (the ones
+ * {@link io.tributary.plan.SpecHash} digests) compared one by one between two loaded revisions.
+ * Specs are compared after variables were substituted, so a field whose difference is exactly a
+ * changed variable's old value turned into its new one is reported as that variable's change.
+ */
+final class SpecDiff {
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    /** A variable's value as an app or cluster of one team sees it, before and after. */
+    record ValueChange(String name, String before, String after) {}
+
+    private SpecDiff() {}
+
+    /** {@code job.sql changed}, {@code parallelism 2 -> 4}, {@code variable kafka_brokers changed}, ...; empty when equal. */
+    static List<String> app(Application before, DesiredState beforeState, Application after, DesiredState afterState) {
+        List<ValueChange> variables = changedVariables(after.metadata().team(), beforeState, afterState);
+        Set<String> reasons = new LinkedHashSet<>();
+        Application.Spec a = before.spec();
+        Application.Spec b = after.spec();
+        flinkVersion(a.flinkVersion(), beforeState, b.flinkVersion(), afterState).ifPresent(reasons::add);
+        compare("deployment", a.deployment(), b.deployment(), variables, reasons);
+        compare("job.type", a.job().type(), b.job().type(), variables, reasons);
+        compare("job.sql", sqlText(a), sqlText(b), variables, reasons);
+        compare("job.jar", a.job().jar(), b.job().jar(), variables, reasons);
+        compare("job.dependencies", a.job().dependencies(), b.job().dependencies(), variables, reasons);
+        compare("parallelism", a.parallelism(), b.parallelism(), variables, reasons);
+        compare("checkpoints", a.checkpoints(), b.checkpoints(), variables, reasons);
+        compare("savepoints.directory", a.savepoints() == null ? null : a.savepoints().directory(),
+                b.savepoints() == null ? null : b.savepoints().directory(), variables, reasons);
+        compare("flinkConfiguration", a.flinkConfiguration(), b.flinkConfiguration(), variables, reasons);
+        return List.copyOf(reasons);
+    }
+
+    /** Why a managed cluster restarts: its Flink version or any field of its spec. */
+    static List<String> cluster(Cluster before, DesiredState beforeState, Cluster after, DesiredState afterState) {
+        List<ValueChange> variables = changedVariables(after.metadata().team(), beforeState, afterState);
+        Set<String> reasons = new LinkedHashSet<>();
+        Cluster.Spec a = before.spec();
+        Cluster.Spec b = after.spec();
+        flinkVersion(a.flinkVersion(), beforeState, b.flinkVersion(), afterState).ifPresent(reasons::add);
+        compare("mode", a.mode(), b.mode(), variables, reasons);
+        compare("managed", a.managed(), b.managed(), variables, reasons);
+        compare("standalone", a.standalone(), b.standalone(), variables, reasons);
+        compare("yarn", a.yarn(), b.yarn(), variables, reasons);
+        compare("kubernetes", a.kubernetes(), b.kubernetes(), variables, reasons);
+        compare("flinkConfiguration", a.flinkConfiguration(), b.flinkConfiguration(), variables, reasons);
+        return List.copyOf(reasons);
+    }
+
+    private static String sqlText(Application.Spec spec) {
+        return spec.job().sql() == null ? null : spec.job().sql().text();
+    }
+
+    private static Optional<String> flinkVersion(String beforeName, DesiredState beforeState, String afterName,
+            DesiredState afterState) {
+        Optional<FlinkVersion> a = resolve(beforeName, beforeState);
+        Optional<FlinkVersion> b = resolve(afterName, afterState);
+        if (a.isEmpty() || b.isEmpty()) {
+            return a.equals(b) ? Optional.empty() : Optional.of("flinkVersion changed");
+        }
+        String nameA = a.get().metadata().name();
+        String nameB = b.get().metadata().name();
+        if (!nameA.equals(nameB)) {
+            return Optional.of("flinkVersion " + nameA + " -> " + nameB);
+        }
+        if (!sameDistribution(a.get().spec(), b.get().spec())) {
+            return Optional.of("Flink version " + nameA + " changed (" + describe(a.get().spec()) + " -> "
+                    + describe(b.get().spec()) + ")");
+        }
+        return Optional.empty();
+    }
+
+    private static boolean sameDistribution(FlinkVersion.Spec a, FlinkVersion.Spec b) {
+        return Objects.equals(a.version(), b.version()) && Objects.equals(a.home(), b.home());
+    }
+
+    private static String describe(FlinkVersion.Spec spec) {
+        return spec.version() != null ? spec.version() : spec.home();
+    }
+
+    /** The FlinkVersion a name (or the default, for no name) resolves to, as SpecHash resolves it. */
+    private static Optional<FlinkVersion> resolve(String name, DesiredState state) {
+        if (name == null) {
+            return state.defaultFlinkVersion();
+        }
+        return state.all(FlinkVersion.class).stream().filter(v -> v.metadata().name().equals(name)).findFirst();
+    }
+
+    private static void compare(String field, Object before, Object after, List<ValueChange> variables,
+            Set<String> reasons) {
+        JsonNode a = JSON.valueToTree(before);
+        JsonNode b = JSON.valueToTree(after);
+        if (Objects.equals(a, b)) {
+            return;
+        }
+        List<ValueChange> used = variables.stream().filter(v -> occursIn(v.before(), a)).toList();
+        if (!used.isEmpty() && explains(a, b, used)) {
+            List<ValueChange> shown = used.stream().filter(v -> occursIn(v.after(), b)).toList();
+            if (!shown.isEmpty()) {
+                shown.forEach(v -> reasons.add("variable " + v.name() + " changed"));
+                return;
+            }
+        }
+        reasons.addAll(describe(field, a, b));
+    }
+
+    /** Values longer than this are said to have changed, not shown. */
+    private static final int SHOWN = 60;
+    /** More differing sub-fields than this are listed by name under their field. */
+    private static final int LISTED = 3;
+
+    /**
+     * {@code parallelism 1 -> 2}, {@code checkpoints.interval 30s -> 1m}, {@code job.sql changed},
+     * {@code flinkConfiguration changed (state.backend.type)}.
+     */
+    private static List<String> describe(String field, JsonNode a, JsonNode b) {
+        if (field.equals("flinkConfiguration") && isObject(a) && isObject(b)) {
+            Set<String> keys = new TreeSet<>();
+            keys.addAll(a.propertyNames());
+            keys.addAll(b.propertyNames());
+            keys.removeIf(k -> Objects.equals(a.get(k), b.get(k)));
+            return List.of("flinkConfiguration changed (" + String.join(", ", keys) + ")");
+        }
+        Map<String, JsonNode[]> paths = new java.util.LinkedHashMap<>();
+        differences(field, a, b, paths);
+        if (paths.size() > LISTED) {
+            List<String> names = paths.keySet().stream().map(p -> p.substring(field.length() + 1)).toList();
+            return List.of(field + " changed (" + String.join(", ", names) + ")");
+        }
+        List<String> reasons = new ArrayList<>();
+        paths.forEach((path, values) -> {
+            String before = shown(values[0]);
+            String after = shown(values[1]);
+            boolean show = before != null && after != null && !field.equals("job.sql");
+            reasons.add(show ? path + " " + before + " -> " + after : path + " changed");
+        });
+        return reasons;
+    }
+
+    private static void differences(String path, JsonNode a, JsonNode b, Map<String, JsonNode[]> out) {
+        if (Objects.equals(a, b)) {
+            return;
+        }
+        if (isObject(a) && isObject(b)) {
+            Set<String> keys = new java.util.LinkedHashSet<>(a.propertyNames());
+            keys.addAll(b.propertyNames());
+            for (String key : keys) {
+                differences(path + "." + key, a.get(key), b.get(key), out);
+            }
+            return;
+        }
+        if (isAbsent(a) && isAbsent(b)) {
+            return;
+        }
+        out.put(path, new JsonNode[] {a, b});
+    }
+
+    private static boolean isObject(JsonNode node) {
+        return node != null && node.isObject();
+    }
+
+    private static boolean isAbsent(JsonNode node) {
+        return node == null || node.isNull() || node.isMissingNode();
+    }
+
+    /** A scalar short enough to print, {@code (none)} for an absent one; null for anything else. */
+    private static String shown(JsonNode node) {
+        if (isAbsent(node)) {
+            return "(none)";
+        }
+        if (!node.isValueNode()) {
+            return null;
+        }
+        String text = node.asString();
+        return text.length() > SHOWN || text.contains("\n") ? null : text;
+    }
+
+    /**
+     * Whether {@code a} becomes {@code b} when every occurrence of the variables' old values in its
+     * strings (and numbers, for typed fields) is replaced by their new values.
+     */
+    private static boolean explains(JsonNode a, JsonNode b, List<ValueChange> variables) {
+        if (a == null || b == null || a.isNull() || b.isNull()) {
+            return a == b || (a != null && b != null && a.isNull() && b.isNull());
+        }
+        if (a.isObject() && b.isObject()) {
+            if (!a.propertyNames().equals(b.propertyNames())) {
+                return false;
+            }
+            for (String key : a.propertyNames()) {
+                if (!explains(a.get(key), b.get(key), variables)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (a.isArray() && b.isArray()) {
+            if (a.size() != b.size()) {
+                return false;
+            }
+            for (int i = 0; i < a.size(); i++) {
+                if (!explains(a.get(i), b.get(i), variables)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (a.isValueNode() && b.isValueNode()) {
+            return becomes(a.asString(), b.asString(), variables);
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code b} is {@code a} with some occurrences of the variables' old values replaced by
+     * their new values. Only some: a short value such as {@code 5} also occurs in text the variable
+     * did not write, which stays as it was.
+     */
+    static boolean becomes(String a, String b, List<ValueChange> variables) {
+        if (a.equals(b)) {
+            return true;
+        }
+        // a = text[0] + occurrence[0] + text[1] + ... + text[n]; each occurrence stays or is replaced
+        List<String> texts = new ArrayList<>();
+        List<ValueChange> occurrences = new ArrayList<>();
+        int start = 0;
+        int i = 0;
+        while (i < a.length()) {
+            ValueChange found = null;
+            for (ValueChange v : variables) { // longest old value first
+                if (a.startsWith(v.before(), i)) {
+                    found = v;
+                    break;
+                }
+            }
+            if (found == null) {
+                i++;
+                continue;
+            }
+            texts.add(a.substring(start, i));
+            occurrences.add(found);
+            i += found.before().length();
+            start = i;
+        }
+        texts.add(a.substring(start));
+        return matches(texts, occurrences, 0, 0, b, new java.util.HashSet<>());
+    }
+
+    private static boolean matches(List<String> texts, List<ValueChange> occurrences, int index, int pos, String b,
+            Set<Long> failed) {
+        long key = ((long) index << 32) | pos;
+        if (failed.contains(key)) {
+            return false;
+        }
+        String text = texts.get(index);
+        if (!b.startsWith(text, pos)) {
+            failed.add(key);
+            return false;
+        }
+        int next = pos + text.length();
+        if (index == occurrences.size()) {
+            return next == b.length();
+        }
+        ValueChange v = occurrences.get(index);
+        for (String option : List.of(v.after(), v.before())) {
+            if (b.startsWith(option, next) && matches(texts, occurrences, index + 1, next + option.length(), b, failed)) {
+                return true;
+            }
+        }
+        failed.add(key);
+        return false;
+    }
+
+    private static boolean occursIn(String value, JsonNode node) {
+        if (node == null || node.isNull()) {
+            return false;
+        }
+        if (node.isValueNode()) {
+            return node.asString().contains(value);
+        }
+        for (JsonNode child : node) {
+            if (occursIn(value, child)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The non-secret variables whose value, as a document of {@code team} sees it (the team's own
+     * variable, else the platform's), differs between the two states; longer old values first so
+     * that one value containing another is replaced whole.
+     */
+    private static List<ValueChange> changedVariables(String team, DesiredState before, DesiredState after) {
+        Map<String, String> a = visibleValues(team, before);
+        Map<String, String> b = visibleValues(team, after);
+        List<ValueChange> changed = new ArrayList<>();
+        for (Map.Entry<String, String> e : a.entrySet()) {
+            String now = b.get(e.getKey());
+            if (now != null && !e.getValue().isEmpty() && !now.equals(e.getValue())) {
+                changed.add(new ValueChange(e.getKey(), e.getValue(), now));
+            }
+        }
+        changed.sort(Comparator.comparingInt((ValueChange v) -> -v.before().length()).thenComparing(ValueChange::name));
+        return changed;
+    }
+
+    private static Map<String, String> visibleValues(String team, DesiredState state) {
+        Map<String, String> values = new TreeMap<>();
+        for (Variable v : state.all(Variable.class)) {
+            if (v.isSecret() || v.spec().value() == null) {
+                continue;
+            }
+            String owner = v.metadata().team();
+            if (owner == null) {
+                values.putIfAbsent(v.metadata().name(), v.spec().value());
+            } else if (owner.equals(team)) {
+                values.put(v.metadata().name(), v.spec().value()); // a team's own shadows the platform's
+            }
+        }
+        return values;
+    }
+}
