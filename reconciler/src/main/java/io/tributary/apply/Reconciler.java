@@ -177,6 +177,8 @@ public final class Reconciler implements AutoCloseable {
     private synchronized List<Future<?>> pass() {
         if (lock.isPresent() && !lock.get().isHeld() && !lock.get().tryAcquire()) {
             sync = withLeader(sync, false);
+            // whoever leads meanwhile may leave operations open; recover them when leading again
+            recovered = false;
             return List.of();
         }
         if (!clock.instant().isBefore(nextFetch)) {
@@ -289,6 +291,9 @@ public final class Reconciler implements AutoCloseable {
     private boolean recover(Loaded loaded) {
         awaitingRecovery.clear();
         for (io.tributary.store.Operation op : store.openOperations()) {
+            if (busy.contains(op.app())) {
+                continue; // this replica's own operation, still running from before it lost the lead
+            }
             Optional<Operations.Context> ctx = context(op.app(), loaded, op.actor());
             if (ctx.isEmpty()) {
                 if (reportedWaiting.add(op.id())) {
