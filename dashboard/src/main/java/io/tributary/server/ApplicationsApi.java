@@ -51,10 +51,11 @@ final class ApplicationsApi {
 
     void list(Context ctx) {
         String team = ctx.queryParam("team");
+        Records records = Records.all(reconciler);
         List<ApplicationView> views = new ArrayList<>();
-        for (String app : appNames()) {
+        for (String app : records.names()) {
             if (team == null || app.startsWith(team + "/")) {
-                views.add(view(app));
+                views.add(view(app, records));
             }
         }
         ctx.json(Map.of("items", views, "total", views.size()));
@@ -62,35 +63,49 @@ final class ApplicationsApi {
 
     void get(Context ctx) {
         String app = ctx.pathParam("team") + "/" + ctx.pathParam("name");
-        if (!appNames().contains(app)) {
+        Records records = Records.all(reconciler);
+        if (!records.names().contains(app)) {
             throw new NotFoundResponse("no application " + app + " in the applied revision or the store");
         }
         Store store = reconciler.store();
-        ctx.json(new ApplicationDetail(view(app), store.deployments(app, 50), store.savepoints(app),
+        ctx.json(new ApplicationDetail(view(app, records), store.deployments(app, 50), store.savepoints(app),
                 store.events(app, 50), store.operations(app, 50)));
     }
 
-    private List<String> appNames() {
-        Map<String, Boolean> names = new TreeMap<>();
-        reconciler.current().ifPresent(l -> l.desired().applications()
-                .forEach(a -> names.put(a.id().qualifiedName(), true)));
-        reconciler.store().statuses().forEach(s -> names.putIfAbsent(s.app(), true));
-        return List.copyOf(names.keySet());
+    /** What the views are made of, read once per request: the applied revision and the store's records. */
+    private record Records(Optional<DesiredState> desired, Map<String, Application> specs,
+            Map<String, AppStatus> statuses, Map<String, AppOverride> overrides,
+            Map<String, List<SavepointRecord>> savepoints, List<String> names) {
+
+        static Records all(Reconciler reconciler) {
+            Store store = reconciler.store();
+            Optional<DesiredState> desired = reconciler.current().map(Reconciler.Loaded::desired);
+            Map<String, Application> specs = new TreeMap<>();
+            desired.ifPresent(d -> d.applications().forEach(a -> specs.put(a.id().qualifiedName(), a)));
+            Map<String, AppStatus> statuses = new TreeMap<>();
+            store.statuses().forEach(s -> statuses.put(s.app(), s));
+            Map<String, AppOverride> overrides = new TreeMap<>();
+            store.overrides().forEach(o -> overrides.put(o.app(), o));
+            java.util.Set<String> names = new java.util.TreeSet<>(specs.keySet());
+            names.addAll(statuses.keySet());
+            return new Records(desired, specs, statuses, overrides, store.restorableSavepointsByApp(),
+                    List.copyOf(names));
+        }
     }
 
-    private ApplicationView view(String app) {
+    private ApplicationView view(String app, Records records) {
         Store store = reconciler.store();
-        Optional<DesiredState> desired = reconciler.current().map(Reconciler.Loaded::desired);
-        Optional<Application> spec = desired.flatMap(d -> d.applications().stream()
-                .filter(a -> a.id().qualifiedName().equals(app)).findFirst());
-        Optional<AppStatus> status = store.status(app);
-        Optional<AppOverride> override = store.override(app);
-        Optional<SavepointRecord> last = store.latestRestorable(app);
+        Optional<DesiredState> desired = records.desired();
+        Optional<Application> spec = Optional.ofNullable(records.specs().get(app));
+        Optional<AppStatus> status = Optional.ofNullable(records.statuses().get(app));
+        Optional<AppOverride> override = Optional.ofNullable(records.overrides().get(app));
+        Optional<SavepointRecord> last = records.savepoints().getOrDefault(app, List.of()).stream().findFirst();
         Optional<String> webUi = spec.flatMap(a -> desired.get().clusterOf(a))
                 .flatMap(c -> reconciler.clusters().restUrl(c))
                 .map(url -> url + "/#/job/running/" + status.map(AppStatus::jobId).orElse(""));
         String[] parts = app.split("/", 2);
-        return new ApplicationView(store.appId(app), parts[0], parts[1], spec.isPresent(),
+        long id = status.map(AppStatus::id).filter(n -> n > 0).orElseGet(() -> store.appId(app));
+        return new ApplicationView(id, parts[0], parts[1], spec.isPresent(),
                 spec.map(a -> a.spec().deployment().mode().yamlName()).or(() -> status.map(AppStatus::deploymentMode))
                         .orElse(null),
                 spec.map(a -> a.spec().deployment().cluster()).or(() -> status.map(AppStatus::cluster)).orElse(null),

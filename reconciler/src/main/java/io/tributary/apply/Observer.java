@@ -15,8 +15,10 @@ import io.tributary.plan.AppObservation.FailedAttempt;
 import io.tributary.plan.AppObservation.KeptSavepoint;
 import io.tributary.plan.ClusterObservation;
 import io.tributary.plan.Observed;
+import io.tributary.store.AppOverride;
 import io.tributary.store.AppStatus;
 import io.tributary.store.Operation;
+import io.tributary.store.SavepointRecord;
 import io.tributary.store.Store;
 import java.time.Clock;
 import java.time.Duration;
@@ -70,6 +72,9 @@ final class Observer {
         clusterObservations.replaceAll((name, c) -> busy.contains(Reconciler.clusterKey(name)) ? c.asBusy() : c);
         Map<String, AppStatus> statuses = store.statuses().stream()
                 .collect(Collectors.toMap(AppStatus::app, Function.identity()));
+        Records records = new Records(store.restorableSavepointsByApp(), store.deployedApps(),
+                store.operationsSinceByApp("restart", now.minus(RESTART_HISTORY)), store.latestOperationsByApp(10),
+                store.overrides().stream().collect(Collectors.toMap(AppOverride::app, Function.identity())));
         Map<String, ClusterJobs> jobsByCluster = new HashMap<>();
         Map<String, AppObservation> apps = new HashMap<>();
         Map<String, Application> declared = desired.applications().stream()
@@ -84,7 +89,7 @@ final class Observer {
             String cluster = spec != null ? desired.clusterOf(spec).or(() -> previousCluster(app, previous))
                     .map(c -> c.id().qualifiedName()).orElse(status == null ? null : status.cluster())
                     : status == null ? null : status.cluster();
-            apps.put(app, observeApp(app, status, spec, cluster, busy.contains(app), jobsByCluster, targets, now));
+            apps.put(app, observeApp(app, status, spec, cluster, busy.contains(app), jobsByCluster, targets, records));
         }
         return new Observed(apps, clusterObservations);
     }
@@ -97,8 +102,14 @@ final class Observer {
                 .flatMap(previous::clusterOf);
     }
 
+    /** The store's records of every app, read with one query each per pass rather than per app. */
+    private record Records(Map<String, List<SavepointRecord>> savepoints, Set<String> deployed,
+            Map<String, List<Operation>> restarts, Map<String, List<Operation>> recentOperations,
+            Map<String, AppOverride> overrides) {}
+
     private AppObservation observeApp(String app, AppStatus status, Application spec, String cluster, boolean busy,
-            Map<String, ClusterJobs> jobsByCluster, Function<String, Optional<DeploymentTarget>> targets, Instant now) {
+            Map<String, ClusterJobs> jobsByCluster, Function<String, Optional<DeploymentTarget>> targets,
+            Records records) {
         Optional<CurrentJob> job = Optional.empty();
         if (status != null && status.jobId() != null) {
             Optional<DeploymentTarget> target = cluster == null ? Optional.empty() : targets.apply(cluster);
@@ -117,18 +128,19 @@ final class Observer {
                 : Optional.of(new AppliedSpec(status.specHash(), status.revision(),
                         spec == null ? Application.UpgradeMode.SAVEPOINT : spec.spec().upgradeMode(),
                         spec == null || spec.spec().prune()));
-        boolean everDeployed = !store.deployments(app, 1).isEmpty();
-        List<KeptSavepoint> savepoints = store.savepoints(app).stream()
-                .filter(s -> s.disposedAt() == null && !"checkpoint".equals(s.kind()))
+        boolean everDeployed = records.deployed().contains(app);
+        List<KeptSavepoint> savepoints = records.savepoints().getOrDefault(app, List.of()).stream()
+                .filter(s -> !"checkpoint".equals(s.kind()))
                 .map(s -> new KeptSavepoint(s.id(), s.path(), s.createdAt()))
                 .toList();
-        List<Instant> restarts = store.operationsSince(app, "restart", now.minus(RESTART_HISTORY)).stream()
+        List<Instant> restarts = records.restarts().getOrDefault(app, List.of()).stream()
                 .map(Operation::createdAt).toList();
-        Optional<AppObservation.Override> override = store.override(app).map(o -> new AppObservation.Override(
-                Optional.ofNullable(o.pinnedState()).map(s -> Application.DesiredState.valueOf(s.toUpperCase())),
-                o.syncPaused(), o.actor(), o.reason()));
+        Optional<AppObservation.Override> override = Optional.ofNullable(records.overrides().get(app))
+                .map(o -> new AppObservation.Override(
+                        Optional.ofNullable(o.pinnedState()).map(s -> Application.DesiredState.valueOf(s.toUpperCase())),
+                        o.syncPaused(), o.actor(), o.reason()));
         return new AppObservation(app, job, applied, everDeployed, savepoints, restarts, override,
-                busy, lastFailure(app));
+                busy, lastFailure(records.recentOperations().getOrDefault(app, List.of())));
     }
 
     private static ClusterJobs listJobs(Optional<DeploymentTarget> target) {
@@ -155,8 +167,7 @@ final class Observer {
     }
 
     /** The newest operation if it failed, with how many failed in a row for the same kind and spec. */
-    private Optional<FailedAttempt> lastFailure(String app) {
-        List<Operation> recent = store.operations(app, 10);
+    private static Optional<FailedAttempt> lastFailure(List<Operation> recent) {
         if (recent.isEmpty() || !Operation.FAILED.equals(recent.get(0).status())) {
             return Optional.empty();
         }

@@ -30,6 +30,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -320,18 +322,30 @@ public final class Reconciler implements AutoCloseable {
         for (ClusterAction action : plan.clusters()) {
             started.addAll(runCluster(action, loaded).stream().toList());
         }
+        Map<String, AppStatus> statuses = store.statuses().stream()
+                .collect(Collectors.toMap(AppStatus::app, s -> s));
+        Map<String, Application> declared = desired.applications().stream()
+                .collect(Collectors.toMap(a -> a.id().qualifiedName(), a -> a));
+        List<AppPlan> quiet = new ArrayList<>();
         for (AppPlan app : plan.apps()) {
             if (app.action().isPresent()) {
                 submit(app.action().get(), loaded, SELF).ifPresent(started::add);
             } else {
-                recordStatus(app, observed.app(app.app()), loaded);
+                quiet.add(app);
             }
         }
-        for (Application app : desired.applications()) {
-            if (!supported(app)) {
-                recordUnsupported(app, loaded);
+        // one transaction for the pass's status writes: a commit (and its fsync) per pass, not per app
+        store.useTransaction(tx -> {
+            for (AppPlan app : quiet) {
+                recordStatus(tx, app, observed.app(app.app()), Optional.ofNullable(statuses.get(app.app())),
+                        Optional.ofNullable(declared.get(app.app())), loaded);
             }
-        }
+            for (Application app : declared.values()) {
+                if (!supported(app)) {
+                    recordUnsupported(tx, app, Optional.ofNullable(statuses.get(app.id().qualifiedName())), loaded);
+                }
+            }
+        });
         return started;
     }
 
@@ -410,19 +424,17 @@ public final class Reconciler implements AutoCloseable {
     }
 
     /** Writes an app's health, sync and job state when they changed, with an event when its health did. */
-    private void recordStatus(AppPlan plan, AppObservation obs, Loaded loaded) {
-        if (!busy.add(plan.app())) {
-            return;
+    private void recordStatus(Store tx, AppPlan plan, AppObservation obs, Optional<AppStatus> previous,
+            Optional<Application> app, Loaded loaded) {
+        if (obs.operationInFlight() || !busy.add(plan.app())) {
+            return; // an operation owns the app's status while it runs
         }
         try {
-            Optional<AppStatus> previous = store.status(plan.app());
-            if (previous.isEmpty() && obs.job().isEmpty() && plan.action().isEmpty()
-                    && loaded.desired().applications().stream().noneMatch(a -> a.id().qualifiedName().equals(plan.app()))) {
+            if (previous.isEmpty() && obs.job().isEmpty() && app.isEmpty()) {
                 return;
             }
             String jobState = obs.job().flatMap(AppObservation.CurrentJob::state).map(Enum::name)
                     .orElse(obs.job().isPresent() ? "MISSING" : null);
-            Optional<Application> app = application(plan.app(), loaded.desired());
             AppStatus next = new AppStatus(plan.app(), 0, previous.map(AppStatus::jobId).orElse(null),
                     previous.map(AppStatus::specHash).orElse(null), previous.map(AppStatus::revision).orElse(null),
                     app.flatMap(a -> loaded.desired().clusterOf(a)).map(c -> c.id().qualifiedName())
@@ -430,21 +442,21 @@ public final class Reconciler implements AutoCloseable {
                     app.map(a -> a.spec().deployment().mode().yamlName())
                             .orElse(previous.map(AppStatus::deploymentMode).orElse(null)),
                     jobState, plan.health().label(), plan.sync().label(), plan.message(), clock.instant());
-            saveIfChanged(previous, next, loaded);
+            saveIfChanged(tx, previous, next, loaded);
         } finally {
             busy.remove(plan.app());
         }
     }
 
-    private void saveIfChanged(Optional<AppStatus> previous, AppStatus next, Loaded loaded) {
+    private void saveIfChanged(Store tx, Optional<AppStatus> previous, AppStatus next, Loaded loaded) {
         if (previous.isPresent() && sameStatus(previous.get(), next)) {
             return;
         }
-        store.saveStatus(next);
+        tx.saveObservedStatus(next);
         String before = previous.map(AppStatus::health).orElse(null);
         if (!Objects.equals(before, next.health())) {
             String severity = "Degraded".equals(next.health()) || "Unknown".equals(next.health()) ? "warning" : "info";
-            store.event(new AppEvent(0, clock.instant(), next.app(), "health", severity,
+            tx.event(new AppEvent(0, clock.instant(), next.app(), "health", severity,
                     (before == null ? "" : before + " -> ") + next.health() + ": " + next.message(),
                     loaded.revision().name()));
         }
@@ -456,14 +468,13 @@ public final class Reconciler implements AutoCloseable {
                 && Objects.equals(a.cluster(), b.cluster()) && Objects.equals(a.deploymentMode(), b.deploymentMode());
     }
 
-    private void recordUnsupported(Application app, Loaded loaded) {
+    private void recordUnsupported(Store tx, Application app, Optional<AppStatus> previous, Loaded loaded) {
         String key = app.id().qualifiedName();
-        Optional<AppStatus> previous = store.status(key);
         AppStatus next = new AppStatus(key, 0, null, null, null, app.spec().deployment().cluster(),
                 app.spec().deployment().mode().yamlName(), null, "Unknown", "OutOfSync",
                 app.spec().deployment().mode().yamlName() + " deployments are not available in this version of"
                         + " Tributary; the app is validated but not deployed", clock.instant());
-        saveIfChanged(previous, next, loaded);
+        saveIfChanged(tx, previous, next, loaded);
     }
 
     // ---- what an operation gets

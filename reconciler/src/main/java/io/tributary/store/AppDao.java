@@ -35,6 +35,19 @@ interface AppDao {
             """)
     void upsertStatus(@BindMethods("s") AppStatus status);
 
+    /** As {@link #upsertStatus}, but an existing row keeps its job, spec and revision: those are the operations'. */
+    @SqlUpdate("""
+            INSERT INTO app_statuses (app, job_id, spec_hash, revision, cluster, deployment_mode, job_state, health,
+                                      sync, message, updated_at)
+            VALUES (:s.app, :s.jobId, :s.specHash, :s.revision, :s.cluster, :s.deploymentMode, :s.jobState, :s.health,
+                    :s.sync, :s.message, :s.updatedAt)
+            ON CONFLICT (app) DO UPDATE SET
+                cluster = excluded.cluster, deployment_mode = excluded.deployment_mode,
+                job_state = excluded.job_state, health = excluded.health, sync = excluded.sync,
+                message = excluded.message, updated_at = excluded.updated_at
+            """)
+    void upsertObserved(@BindMethods("s") AppStatus status);
+
     String SELECT_STATUS = """
             SELECT s.app, a.id, s.job_id, s.spec_hash, s.revision, s.cluster, s.deployment_mode, s.job_state, s.health,
                    s.sync, s.message, s.updated_at

@@ -26,6 +26,9 @@ interface DeploymentDao {
     @SqlQuery("SELECT * FROM deployments WHERE app = :app ORDER BY started_at DESC, id DESC LIMIT :limit")
     List<Deployment> ofApp(@Bind("app") String app, @Bind("limit") int limit);
 
+    @SqlQuery("SELECT DISTINCT app FROM deployments")
+    List<String> deployedApps();
+
     @SqlQuery("SELECT * FROM deployments WHERE job_id = :job")
     Optional<Deployment> ofJob(@Bind("job") String jobId);
 }

@@ -42,4 +42,15 @@ interface OperationDao {
             ORDER BY created_at DESC, id DESC
             """)
     List<Operation> since(@Bind("app") String app, @Bind("kind") String kind, @Bind("since") Instant since);
+
+    @SqlQuery("""
+            SELECT id, app, kind, step, revision, spec_hash, old_job_id, new_job_id, trigger_id, savepoint_path,
+                   restore_from, status, error, actor, created_at, updated_at
+            FROM (SELECT o.*, row_number() OVER (PARTITION BY app ORDER BY id DESC) AS nth FROM operations o) latest
+            WHERE nth <= :n ORDER BY app, id DESC
+            """)
+    List<Operation> latestPerApp(@Bind("n") int n);
+
+    @SqlQuery("SELECT * FROM operations WHERE kind = :kind AND created_at >= :since ORDER BY app, created_at DESC, id DESC")
+    List<Operation> sinceOfKind(@Bind("kind") String kind, @Bind("since") Instant since);
 }

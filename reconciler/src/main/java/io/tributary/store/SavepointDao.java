@@ -32,6 +32,9 @@ interface SavepointDao {
             """)
     Optional<SavepointRecord> latestRestorable(@Bind("app") String app);
 
+    @SqlQuery("SELECT * FROM savepoints WHERE disposed_at IS NULL ORDER BY app, created_at DESC, id DESC")
+    List<SavepointRecord> allRestorable();
+
     /** Keeps the first disposal time if disposed twice. */
     @SqlUpdate("UPDATE savepoints SET disposed_at = :at WHERE id = :id AND disposed_at IS NULL")
     int markDisposed(@Bind("id") long id, @Bind("at") Instant at);

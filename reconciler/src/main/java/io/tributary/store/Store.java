@@ -3,7 +3,10 @@ package io.tributary.store;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -78,6 +81,19 @@ public final class Store {
 
     /** Creates or replaces the app's status; its {@code id} is ignored (see {@link #appId}). */
     public void saveStatus(AppStatus status) {
+        upsert(status, AppDao::upsertStatus);
+    }
+
+    /**
+     * Saves what a reconcile pass observed (cluster, mode, job state, health, sync, message) without
+     * touching the job, spec and revision an existing row holds: an operation that finished
+     * meanwhile has written those, and the pass's view of them may be older.
+     */
+    public void saveObservedStatus(AppStatus status) {
+        upsert(status, AppDao::upsertObserved);
+    }
+
+    private void upsert(AppStatus status, java.util.function.BiConsumer<AppDao, AppStatus> write) {
         requireText(status.app(), "app");
         AppStatus stored = new AppStatus(status.app(), 0, status.jobId(), status.specHash(), status.revision(),
                 status.cluster(), status.deploymentMode(), status.jobState(), status.health(), status.sync(),
@@ -85,7 +101,7 @@ public final class Store {
         inTransaction(s -> {
             s.appId(status.app());
             s.dao(AppDao.class, d -> {
-                d.upsertStatus(stored);
+                write.accept(d, stored);
                 return null;
             });
             return null;
@@ -215,6 +231,11 @@ public final class Store {
         return dao(SavepointDao.class, d -> d.latestRestorable(app));
     }
 
+    /** Every app's savepoints not disposed of, newest first per app: one query for a whole reconcile pass. */
+    public Map<String, List<SavepointRecord>> restorableSavepointsByApp() {
+        return byApp(dao(SavepointDao.class, SavepointDao::allRestorable), SavepointRecord::app);
+    }
+
     /** Marks a savepoint's files removed; marking it again keeps the first time. */
     public void markDisposed(long id, Instant at) {
         Instant when = timeOrNow(at);
@@ -326,6 +347,29 @@ public final class Store {
     /** The revision applied last. */
     public Optional<RevisionRecord> lastApplied() {
         return dao(RevisionDao.class, RevisionDao::lastApplied);
+    }
+
+    /** Apps that ever had a job started. */
+    public Set<String> deployedApps() {
+        return Set.copyOf(dao(DeploymentDao.class, DeploymentDao::deployedApps));
+    }
+
+    /** Each app's {@code perApp} newest operations, newest first: one query for a whole reconcile pass. */
+    public Map<String, List<Operation>> latestOperationsByApp(int perApp) {
+        return byApp(dao(OperationDao.class, d -> d.latestPerApp(requireLimit(perApp))), Operation::app);
+    }
+
+    /** Operations of {@code kind} begun at or after {@code since}, per app, newest first. */
+    public Map<String, List<Operation>> operationsSinceByApp(String kind, Instant since) {
+        return byApp(dao(OperationDao.class, d -> d.sinceOfKind(kind, micros(since))), Operation::app);
+    }
+
+    private static <T> Map<String, List<T>> byApp(List<T> rows, Function<T, String> app) {
+        Map<String, List<T>> grouped = new HashMap<>();
+        for (T row : rows) {
+            grouped.computeIfAbsent(app.apply(row), a -> new ArrayList<>()).add(row);
+        }
+        return grouped;
     }
 
     /** The latest {@code limit} revisions, newest fetched first. */
