@@ -29,12 +29,14 @@ import org.junit.jupiter.api.TestClassOrder;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 /**
  * SQL jobs through the runner on a real local cluster of each Flink version, driven through the
  * REST client and the standalone target: RUNNING, a savepoint, stop-with-savepoint, a start from
  * that savepoint whose count goes on, cancel, and a job that fails seen as FAILED with its cause;
- * on 1.20.1 also a TaskManager killed under a running job, seen through the target.
+ * on 1.20.1 also a TaskManager killed under a running job, seen through the target, and a job on the
+ * RocksDB state backend.
  */
 @TestClassOrder(ClassOrderer.OrderAnnotation.class)
 class StandaloneSessionTargetIT {
@@ -117,6 +119,27 @@ class StandaloneSessionTargetIT {
             assertThat(exceptions.rootException()).get().asString().contains("taskmanager-0");
             assertThat(exceptions.history()).first().asString().contains("taskmanager-0");
             assertThat(cluster.restarts()).isEqualTo(1);
+
+            target.cancel(job);
+            await(Duration.ofSeconds(30), () -> state(job) == JobState.CANCELED);
+        }
+
+        /** The lib/ carries the RocksDB backend and its native library: a job can ask for it and checkpoint. */
+        @Test
+        @Order(7)
+        void aJobOnTheRocksDbStateBackendCheckpoints() throws Exception {
+            JobId job = JobId.random();
+            target.submit(sql(job, COUNTING_SQL, null, Map.of(
+                    "state.backend.type", "rocksdb",
+                    "execution.checkpointing.interval", "500 ms")));
+            await(Duration.ofSeconds(60), () -> state(job) == JobState.RUNNING);
+            await(Duration.ofSeconds(60), () -> target.checkpoints(job).completed() >= 2);
+
+            JsonNode config = LocalClusterIT.get(cluster.restUrl(), "/jobs/" + job + "/checkpoints/config");
+            assertThat(config.path("state_backend").asString()).isEqualTo("EmbeddedRocksDBStateBackend");
+            assertThat(target.checkpoints(job).latestCompleted()).get()
+                    .satisfies(c -> assertThat(c.sizeBytes()).isPositive());
+            assertThat(target.exceptions(job).history()).isEmpty();
 
             target.cancel(job);
             await(Duration.ofSeconds(30), () -> state(job) == JobState.CANCELED);
