@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Runs a benchmark harness of bench/: ./bench/run.sh load [sizes...]
+# Runs a benchmark harness of bench/:
+#   ./bench/run.sh load [sizes...]   load+validate of generated config repositories
+#   ./bench/run.sh submit [rounds]   local cluster start, and job submit through our layer vs bare REST
+# Extra Maven flags (e.g. -o) go in MAVEN_ARGS.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 which="${1:-load}"; shift || true
 case "$which" in
   load) main=io.tributary.bench.LoadBenchmark ;;
-  *) echo "usage: bench/run.sh load [sizes...]" >&2; exit 2 ;;
+  submit) main=io.tributary.bench.SubmitBenchmark ;;
+  *) echo "usage: bench/run.sh load [sizes...] | submit [rounds]" >&2; exit 2 ;;
 esac
-./mvnw -q -B -DskipTests install -pl bench -am
-cp="$(./mvnw -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
-exec java -Xmx2g -cp "bench/target/classes:$cp" "$main" "$@"
+# package, not install: the reactor resolves the other modules from their target/ folders
+./mvnw -q -B -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -pl bench -am
+exec java -Xmx2g -cp "bench/target/classes:$(cat bench/target/classpath.txt)" "$main" "$@"
