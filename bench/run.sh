@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
-# Runs a benchmark harness of bench/: ./bench/run.sh load|plan|memory [sizes...]
+# Runs a benchmark harness of bench/:
+#   ./bench/run.sh load [sizes...]    load+validate of generated config repositories
+#   ./bench/run.sh plan [sizes...]    plan of generated repositories with nothing to do
+#   ./bench/run.sh memory [sizes...]  the service's resident memory with that many apps
+#   ./bench/run.sh submit [rounds]    local cluster start, and job submit through our layer vs bare REST
+# Extra Maven flags (e.g. -o) go in MAVEN_ARGS.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -9,8 +14,9 @@ case "$which" in
   plan) main=io.tributary.bench.PlanBenchmark ;;
   memory) main=io.tributary.bench.MemoryBenchmark
     ./mvnw -q -B -DskipTests package -pl dashboard -am ;;
-  *) echo "usage: bench/run.sh load|plan|memory [sizes...]" >&2; exit 2 ;;
+  submit) main=io.tributary.bench.SubmitBenchmark ;;
+  *) echo "usage: bench/run.sh load|plan|memory [sizes...] | submit [rounds]" >&2; exit 2 ;;
 esac
-./mvnw -q -B -DskipTests install -pl bench -am
-cp="$(./mvnw -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
-exec java -Xmx2g -cp "bench/target/classes:$cp" "$main" "$@"
+# package, not install: the reactor resolves the other modules from their target/ folders
+./mvnw -q -B -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -pl bench -am
+exec java -Xmx2g -cp "bench/target/classes:$(cat bench/target/classpath.txt)" "$main" "$@"

@@ -1,12 +1,17 @@
 package io.tributary.build;
 
+import io.tributary.model.Settings;
+import io.tributary.secrets.SecretResolver;
+import io.tributary.secrets.SecretUnavailable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.eclipse.aether.ConfigurationProperties;
 import org.eclipse.aether.RepositorySystem;
@@ -54,7 +59,11 @@ public final class MavenArtifacts implements AutoCloseable {
     /** Maven Central under Maven's own id, so what Maven itself downloaded counts as already there. */
     public static final Repository MAVEN_CENTRAL = new Repository("central", "https://repo.maven.apache.org/maven2");
 
-    /** A remote repository; credentials are optional and never printed. */
+    /**
+     * A remote repository; credentials are optional and never printed. With a username they are
+     * sent as HTTP basic authentication; a password without a username is a token, sent as
+     * {@code Authorization: Bearer}.
+     */
     public record Repository(String id, String url, String username, String password) {
         public Repository {
             requireText(id, "repository id");
@@ -88,6 +97,7 @@ public final class MavenArtifacts implements AutoCloseable {
 
     private final RepositorySystem system;
     private final Path localRepository;
+    private final List<Repository> given;
     private final List<RemoteRepository> repositories;
     private final DefaultMirrorSelector mirrors;
 
@@ -99,7 +109,7 @@ public final class MavenArtifacts implements AutoCloseable {
     /** The given repositories in order (Maven Central when the list is empty, as Settings documents), then mirrors. */
     public MavenArtifacts(Path localRepository, List<Repository> repositories, List<Mirror> mirrors) {
         this.localRepository = localRepository.toAbsolutePath();
-        List<Repository> given = repositories.isEmpty() ? List.of(MAVEN_CENTRAL) : repositories;
+        this.given = repositories.isEmpty() ? List.of(MAVEN_CENTRAL) : List.copyOf(repositories);
         this.repositories = given.stream().map(MavenArtifacts::remote).toList();
         this.mirrors = new DefaultMirrorSelector();
         for (Mirror m : mirrors) {
@@ -108,8 +118,61 @@ public final class MavenArtifacts implements AutoCloseable {
         this.system = new RepositorySystemSupplier().get();
     }
 
+    /**
+     * The repositories and mirrors of a config repository's Settings ({@code spec.maven}); Maven
+     * Central when there are none. Credentials are read here, through {@code secrets}: a secret of
+     * the form {@code user:password} is sent as basic authentication, any other value as a bearer
+     * token.
+     *
+     * @throws SecretUnavailable naming the environment variable or file of a credential that cannot be read
+     */
+    public static MavenArtifacts forSettings(Optional<Settings> settings, Path localRepository, SecretResolver secrets) {
+        Settings.Maven maven = settings.map(s -> s.spec().maven()).orElse(null);
+        if (maven == null) {
+            return new MavenArtifacts(localRepository);
+        }
+        String owner = "Settings \"" + settings.get().metadata().name() + "\" spec.maven";
+        List<Repository> repositories = new ArrayList<>();
+        for (Settings.Repository r : maven.repositories()) {
+            if (r.credentials() == null) {
+                repositories.add(new Repository(r.id(), r.url()));
+                continue;
+            }
+            String secret = secrets.resolve(r.credentials(), owner + ".repositories[" + r.id() + "].credentials");
+            int colon = secret.indexOf(':');
+            repositories.add(colon > 0
+                    ? new Repository(r.id(), r.url(), secret.substring(0, colon), secret.substring(colon + 1))
+                    : new Repository(r.id(), r.url(), null, secret));
+        }
+        List<Mirror> mirrors = maven.mirrors().stream().map(m -> new Mirror(m.id(), m.url(), m.mirrorOf())).toList();
+        if (maven.settingsXml() != null) {
+            LOG.warn("{}.settingsXml={} is not read yet: only repositories and mirrors of Settings are used", owner,
+                    maven.settingsXml());
+        }
+        LOG.info("maven repositories={} mirrors={}", repositories.isEmpty() ? List.of(MAVEN_CENTRAL) : repositories,
+                mirrors.stream().map(m -> m.id() + " (" + m.url() + ", mirror of " + m.mirrorOf() + ")").toList());
+        return new MavenArtifacts(localRepository, repositories, mirrors);
+    }
+
     public Path localRepository() {
         return localRepository;
+    }
+
+    /** The repositories in order, as given (Maven Central when none were). */
+    List<Repository> repositories() {
+        return given;
+    }
+
+    /** The repositories asked, in order, each as its mirror when one serves it: what a failure names. */
+    List<String> repositoryNames() {
+        List<String> names = new ArrayList<>();
+        for (RemoteRepository r : repositories) {
+            RemoteRepository mirror = mirrors.getMirror(r);
+            names.add(mirror == null
+                    ? r.getId() + " (" + r.getUrl() + ")"
+                    : mirror.getId() + " (" + mirror.getUrl() + ", mirror of " + r.getId() + ")");
+        }
+        return names;
     }
 
     /**
@@ -172,7 +235,15 @@ public final class MavenArtifacts implements AutoCloseable {
     }
 
     private CloseableSession newSession() {
-        return new SessionBuilderSupplier(system).get()
+        RepositorySystemSession.SessionBuilder builder = new SessionBuilderSupplier(system).get();
+        for (Repository r : given) {
+            if (r.username() == null && r.password() != null) {
+                // a token: the header goes to this repository only (its id), not to a mirror serving it
+                builder.setConfigProperty(ConfigurationProperties.HTTP_HEADERS + "." + r.id(),
+                        Map.of("Authorization", "Bearer " + r.password()));
+            }
+        }
+        return builder
                 .withLocalRepositoryBaseDirectories(localRepository)
                 // a wrong or tampered download fails instead of landing on a cluster's class path
                 .setChecksumPolicy(RepositoryPolicy.CHECKSUM_POLICY_FAIL)
@@ -188,17 +259,6 @@ public final class MavenArtifacts implements AutoCloseable {
                 .setConfigProperty(ConfigurationProperties.CONNECT_TIMEOUT, 10_000)
                 .setConfigProperty(ConfigurationProperties.REQUEST_TIMEOUT, 120_000)
                 .build();
-    }
-
-    private List<String> repositoryNames() {
-        List<String> names = new ArrayList<>();
-        for (RemoteRepository r : repositories) {
-            RemoteRepository mirror = mirrors.getMirror(r);
-            names.add(mirror == null
-                    ? r.getId() + " (" + r.getUrl() + ")"
-                    : mirror.getId() + " (" + mirror.getUrl() + ", mirror of " + r.getId() + ")");
-        }
-        return names;
     }
 
     static Artifact parse(String coordinate) {

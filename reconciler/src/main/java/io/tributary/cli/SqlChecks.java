@@ -13,6 +13,7 @@ import io.tributary.model.Application;
 import io.tributary.model.FlinkVersion;
 import io.tributary.model.Kind;
 import io.tributary.model.ResourceId;
+import io.tributary.secrets.SecretResolver;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Compiles every SQL application's script with the planner of its own Flink version and reports
- * what the planner rejects at the line of the config repository where it is written.
+ * what the planner rejects at the line of the config repository where it is written. Jars come
+ * from the Maven repositories and mirrors of the repository's Settings.
+ *
+ * @throws io.tributary.secrets.SecretUnavailable when a repository's credentials cannot be read
+ * @throws io.tributary.build.ArtifactResolutionFailure when a jar cannot be resolved
  */
 final class SqlChecks {
     private final Path dataDir;
@@ -36,7 +41,10 @@ final class SqlChecks {
     List<ConfigError> check(ConfigLoader.Result loaded) {
         List<ConfigError> errors = new ArrayList<>();
         Map<String, FlinkHome> homes = new ConcurrentHashMap<>();
-        try (MavenArtifacts artifacts = new MavenArtifacts(mavenRepository); SqlCompiler compiler = new SqlCompiler()) {
+        // the config repository's own Maven settings: its repositories, mirrors and their credentials
+        try (MavenArtifacts artifacts = MavenArtifacts.forSettings(loaded.state().settings(), mavenRepository,
+                        SecretResolver.of(loaded.state()));
+                SqlCompiler compiler = new SqlCompiler()) {
             FlinkDistributions distributions = new FlinkDistributions(dataDir, artifacts);
             Path runner = SqlRunnerJar.locate(dataDir.resolve("work"));
             for (Application app : loaded.state().applications()) {

@@ -1,8 +1,10 @@
 package io.tributary.cli;
 
+import io.tributary.build.ArtifactResolutionFailure;
 import io.tributary.config.ConfigError;
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.ErrorFormat;
+import io.tributary.secrets.SecretUnavailable;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +21,9 @@ import picocli.CommandLine.Spec;
         description = "Checks a config repository: YAML, schemas, references, scopes and variables.%n"
                 + "Every problem is reported with its file, line and column.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the repository is valid", "1:the repository has errors", "2:usage error"})
+        exitCodeList = {"0:the repository is valid", "1:the repository has errors",
+                "2:usage error, or --compile-sql could not get its jars (a missing secret of Settings, an"
+                        + " unreachable repository)"})
 public final class ValidateCommand implements Callable<Integer> {
 
     @Spec
@@ -56,7 +60,14 @@ public final class ValidateCommand implements Callable<Integer> {
         ConfigLoader.Result result = new ConfigLoader().load(directory);
         List<ConfigError> errors = result.errors();
         if (compileSql && errors.isEmpty()) {
-            errors = new SqlChecks(dataDir(), mavenRepository()).check(result);
+            try {
+                errors = new SqlChecks(dataDir(), mavenRepository()).check(result);
+            } catch (SecretUnavailable | ArtifactResolutionFailure e) {
+                // not a problem in the repository's text: this host lacks a secret, or a Maven repository fails
+                err.println("tributary validate: --compile-sql cannot get the jars it needs: " + e.getMessage());
+                err.flush();
+                return 2;
+            }
         }
         out.print(format.render(errors, result.state().size()));
         out.flush();

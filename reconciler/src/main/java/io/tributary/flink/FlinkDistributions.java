@@ -100,6 +100,8 @@ public final class FlinkDistributions {
                     "csv format"),
             new LibArtifact("org.apache.flink:flink-cep:{flink}",                       Majors.ALL,    false,
                     "MATCH_RECOGNIZE in SQL"),
+            new LibArtifact("org.apache.flink:flink-statebackend-rocksdb:{flink}",      Majors.ALL,    false,
+                    "state.backend.type: rocksdb; brings frocksdbjni, RocksDB's native library (40-50 MB)"),
             new LibArtifact("org.apache.logging.log4j:log4j-slf4j-impl:{log4j}",        Majors.ALL,    false,
                     "Flink logs through SLF4J 1.7"),
             new LibArtifact("org.apache.logging.log4j:log4j-api:{log4j}",               Majors.ALL,    false,

@@ -35,12 +35,12 @@ public final class StandaloneSessionTarget implements DeploymentTarget {
         return rest.baseUri();
     }
 
+    /**
+     * Runs the jar without asking first whether the JobID exists: Flink refuses a JobID it knows
+     * (running or finished), and only then do we look, so the usual submit costs no extra round trip.
+     */
     @Override
     public void submit(JobSubmission submission) {
-        if (job(submission.jobId()).isPresent()) {
-            LOG.info("job={} already submitted; not submitting again", submission.jobId());
-            return;
-        }
         String digest = Digests.sha256(submission.jar());
         RunRequest run = new RunRequest(submission.entryClass(), submission.args(), submission.parallelism(),
                 submission.jobId(), submission.restoreFrom(), submission.allowNonRestoredState(),
@@ -48,7 +48,13 @@ public final class StandaloneSessionTarget implements DeploymentTarget {
         String jarId = uploadedJarIdsByDigest.computeIfAbsent(digest, d -> rest.uploadJar(submission.jar()));
         try {
             rest.runJar(jarId, run);
-        } catch (FlinkException.NotFound | FlinkException.Rejected e) {
+        } catch (FlinkException.Unreachable e) {
+            throw e;
+        } catch (FlinkException e) {
+            if (exists(submission.jobId())) {
+                LOG.info("job={} already submitted; not submitting again", submission.jobId());
+                return;
+            }
             if (!isMissingJar(e)) {
                 throw e;
             }
@@ -59,6 +65,20 @@ public final class StandaloneSessionTarget implements DeploymentTarget {
         }
         LOG.info("job={} submitted jar={} parallelism={} restoreFrom={}", submission.jobId(),
                 submission.jar().getFileName(), submission.parallelism(), submission.restoreFrom());
+    }
+
+    /**
+     * Asks for the one job rather than listing all (the list grows with every finished job the
+     * JobManager keeps). A job Flink knows is answered, from a cache at most web.refresh-interval
+     * old, which does not matter for existence; an unknown one is a 404, which is never cached.
+     */
+    private boolean exists(JobId id) {
+        try {
+            rest.job(id);
+            return true;
+        } catch (FlinkException.NotFound e) {
+            return false;
+        }
     }
 
     private static boolean isMissingJar(FlinkException e) {

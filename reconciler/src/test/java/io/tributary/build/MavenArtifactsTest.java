@@ -3,6 +3,12 @@ package io.tributary.build;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tributary.model.Credential;
+import io.tributary.model.Metadata;
+import io.tributary.model.SecretRef;
+import io.tributary.model.Settings;
+import io.tributary.secrets.SecretResolver;
+import io.tributary.secrets.SecretUnavailable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +17,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -169,6 +177,74 @@ class MavenArtifactsTest {
     void repositoryPasswordIsNeverPrinted() {
         MavenArtifacts.Repository r = new MavenArtifacts.Repository("corp", "https://repo.example.com", "ci", "s3cret");
         assertThat(r.toString()).isEqualTo("corp (https://repo.example.com)").doesNotContain("s3cret");
+    }
+
+    @Test
+    void settingsWithoutRepositoriesMeanMavenCentral() {
+        try (MavenArtifacts none = MavenArtifacts.forSettings(Optional.empty(), local, NO_SECRETS);
+                MavenArtifacts empty = MavenArtifacts.forSettings(Optional.of(settings(List.of(), List.of())), local,
+                        NO_SECRETS)) {
+            assertThat(none.repositories()).containsExactly(MavenArtifacts.MAVEN_CENTRAL);
+            assertThat(empty.repositories()).containsExactly(MavenArtifacts.MAVEN_CENTRAL);
+            assertThat(empty.localRepository()).isEqualTo(local);
+        }
+    }
+
+    @Test
+    void settingsRepositoriesKeepTheirOrderAndTheirCredentialsAreReadThen() {
+        Map<String, String> env = Map.of("CORP_LOGIN", "ci:pa:ss", "GITLAB_TOKEN", "glpat-123");
+        List<Settings.Repository> repositories = List.of(
+                new Settings.Repository("corp", "https://nexus.example.com/maven", env("CORP_LOGIN")),
+                new Settings.Repository("gitlab", "https://gitlab.example.com/maven", env("GITLAB_TOKEN")),
+                new Settings.Repository("central", "https://repo.maven.apache.org/maven2", null));
+        List<Settings.Mirror> mirrors = List.of(new Settings.Mirror("proxy", "https://proxy.example.com/m2", "central"));
+
+        try (MavenArtifacts artifacts = MavenArtifacts.forSettings(Optional.of(settings(repositories, mirrors)), local,
+                new SecretResolver(env::get, name -> null))) {
+            assertThat(artifacts.repositories()).containsExactly(
+                    new MavenArtifacts.Repository("corp", "https://nexus.example.com/maven", "ci", "pa:ss"),
+                    new MavenArtifacts.Repository("gitlab", "https://gitlab.example.com/maven", null, "glpat-123"),
+                    new MavenArtifacts.Repository("central", "https://repo.maven.apache.org/maven2"));
+            assertThat(artifacts.repositoryNames()).containsExactly(
+                    "corp (https://nexus.example.com/maven)",
+                    "gitlab (https://gitlab.example.com/maven)",
+                    "proxy (https://proxy.example.com/m2, mirror of central)");
+        }
+    }
+
+    @Test
+    void aMissingCredentialNamesTheRepositoryAndTheVariable() {
+        Settings settings = settings(List.of(new Settings.Repository("corp", "https://nexus.example.com/maven",
+                env("NEXUS_TOKEN"))), List.of());
+
+        assertThatThrownBy(() -> MavenArtifacts.forSettings(Optional.of(settings), local, NO_SECRETS))
+                .isInstanceOf(SecretUnavailable.class)
+                .hasMessage("Settings \"platform\" spec.maven.repositories[corp].credentials: environment variable"
+                        + " NEXUS_TOKEN is not set");
+    }
+
+    @Test
+    void aSettingsMirrorOnDiskServesARepositoryThatCannotBeReached() throws Exception {
+        publish("t", "lib", "1.0", dep("t", "util", "1.0", "compile", false));
+        publish("t", "util", "1.0");
+        Settings settings = settings(List.of(new Settings.Repository("corp", "http://127.0.0.1:9/maven", null)),
+                List.of(new Settings.Mirror("disk", remote.toUri().toString(), "*")));
+
+        try (MavenArtifacts artifacts = MavenArtifacts.forSettings(Optional.of(settings), local, NO_SECRETS)) {
+            assertThat(artifacts.resolve(List.of("t:lib:1.0"), true)).extracting(p -> p.getFileName().toString())
+                    .containsExactly("lib-1.0.jar", "util-1.0.jar");
+        }
+    }
+
+    private static final SecretResolver NO_SECRETS = new SecretResolver(name -> null, name -> null);
+
+    private static Credential env(String name) {
+        return new Credential(new SecretRef(name, null));
+    }
+
+    private static Settings settings(List<Settings.Repository> repositories, List<Settings.Mirror> mirrors) {
+        return new Settings(Metadata.of("platform", null),
+                new Settings.Spec(new Settings.Maven(repositories, mirrors, null), null, null, null, null));
     }
 
     private MavenArtifacts artifacts() {

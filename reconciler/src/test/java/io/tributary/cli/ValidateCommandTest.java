@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import io.tributary.config.TestRepos;
 import org.junit.jupiter.api.Test;
@@ -68,6 +69,33 @@ class ValidateCommandTest {
         Run run = run(temp.resolve("nope").toString());
         assertThat(run.exitCode).isEqualTo(2);
         assertThat(run.err).contains("is not a directory");
+    }
+
+    @Test
+    void compileSqlNamesTheMissingSecretOfAMavenRepositoryBeforeResolvingAnything() throws Exception {
+        Path repo = TestRepos.baseWith(null, temp.resolve("repo"));
+        Files.writeString(repo.resolve("platform/settings.yaml"), """
+                apiVersion: tributary.io/v1
+                kind: Settings
+                metadata: {name: platform}
+                spec:
+                  maven:
+                    repositories:
+                      - id: corp
+                        url: https://nexus.example.com/repository/maven
+                        credentials: {secret: {env: TRIBUTARY_TEST_UNSET_NEXUS_TOKEN}}
+                """);
+        Path data = temp.resolve("data");
+
+        Run run = run("--compile-sql", "--data-dir", data.toString(), "--maven-repository", temp.resolve("m2").toString(),
+                repo.toString());
+
+        assertThat(run.exitCode).isEqualTo(2);
+        assertThat(run.err).isEqualTo("tributary validate: --compile-sql cannot get the jars it needs: Settings"
+                + " \"platform\" spec.maven.repositories[corp].credentials: environment variable"
+                + " TRIBUTARY_TEST_UNSET_NEXUS_TOKEN is not set\n");
+        assertThat(run.out).isEmpty();
+        assertThat(data.resolve("flink")).doesNotExist();
     }
 
     @Test

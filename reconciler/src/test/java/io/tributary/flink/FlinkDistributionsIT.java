@@ -45,13 +45,15 @@ class FlinkDistributionsIT {
                 "flink-connector-files-" + version + ".jar",
                 "flink-connector-datagen-" + version + ".jar",
                 "flink-json-" + version + ".jar",
-                "flink-csv-" + version + ".jar");
+                "flink-csv-" + version + ".jar",
+                "flink-statebackend-rocksdb-" + version + ".jar");
         if (home.major() == 1) {
             assertThat(names).contains("flink-table-api-java-" + version + ".jar",
-                    "flink-table-api-java-bridge-" + version + ".jar", "log4j-core-2.17.1.jar", "log4j-slf4j-impl-2.17.1.jar");
+                    "flink-table-api-java-bridge-" + version + ".jar", "log4j-core-2.17.1.jar", "log4j-slf4j-impl-2.17.1.jar",
+                    "frocksdbjni-6.20.3-ververica-2.0.jar");
         } else {
             assertThat(names).contains("flink-table-api-java-uber-" + version + ".jar",
-                    "log4j-core-2.25.3.jar", "log4j-slf4j-impl-2.25.3.jar");
+                    "log4j-core-2.25.3.jar", "log4j-slf4j-impl-2.25.3.jar", "frocksdbjni-8.10.0-ververica-1.0.jar");
         }
         assertThat(names).as("optional Hadoop and test jars stay out")
                 .noneMatch(n -> n.startsWith("hadoop-") || n.contains("-tests") || n.startsWith("junit"));

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -28,11 +29,14 @@ import org.junit.jupiter.api.TestClassOrder;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 /**
  * SQL jobs through the runner on a real local cluster of each Flink version, driven through the
  * REST client and the standalone target: RUNNING, a savepoint, stop-with-savepoint, a start from
- * that savepoint whose count goes on, cancel, and a job that fails seen as FAILED with its cause.
+ * that savepoint whose count goes on, cancel, and a job that fails seen as FAILED with its cause;
+ * on 1.20.1 also a TaskManager killed under a running job, seen through the target, and a job on the
+ * RocksDB state backend.
  */
 @TestClassOrder(ClassOrderer.OrderAnnotation.class)
 class StandaloneSessionTargetIT {
@@ -41,7 +45,12 @@ class StandaloneSessionTargetIT {
 
     private static final Map<String, String> SMALL = Map.of(
             "jobmanager.memory.process.size", "1g",
-            "taskmanager.memory.process.size", "1g");
+            "taskmanager.memory.process.size", "1g",
+            // a killed TaskManager is noticed within seconds: its heartbeat RPCs fail at once, and two
+            // failed ones (heartbeat.rpc-failure-threshold) mark it lost; the timeout, which is for a
+            // process that stalls rather than dies, stays lenient for a loaded build machine
+            "heartbeat.interval", "1000",
+            "heartbeat.timeout", "30000");
 
     /** A running count of a sequence; its state is what a savepoint must carry over. */
     private static final String COUNTING_SQL = """
@@ -65,6 +74,78 @@ class StandaloneSessionTargetIT {
         Flink1() {
             super("1.20.1");
         }
+
+        /** One version is enough to show the target reports the loss; the cluster part is LocalClusterIT's. */
+        @Test
+        @Order(6)
+        void aKilledTaskManagerIsSeenAsARestartAndTheJobRunsAgain() throws Exception {
+            JobId job = JobId.random();
+            int linesBefore = outLines().size();
+            target.submit(sql(job, COUNTING_SQL, null, Map.of(
+                    "restart-strategy.type", "fixed-delay",
+                    "restart-strategy.fixed-delay.attempts", "1000",
+                    "restart-strategy.fixed-delay.delay", "1 s")));
+            await(Duration.ofSeconds(60), () -> state(job) == JobState.RUNNING);
+            // its tasks run: it prints (earlier jobs' lines in the file do not count)
+            await(Duration.ofSeconds(60), () -> counts(outLines().subList(linesBefore, outLines().size())).size() > 3);
+            assertThat(target.exceptions(job).history()).isEmpty();
+            long oldPid = cluster.taskManagerPids().get(0);
+
+            long killed = System.nanoTime();
+            Process kill = new ProcessBuilder("kill", "-9", String.valueOf(oldPid)).inheritIO().start();
+            assertThat(kill.waitFor()).isZero();
+            int linesAtKill = outLines().size();
+
+            // what the reconciler would see: the job leaves RUNNING, and its history says why
+            List<JobState> seen = new ArrayList<>();
+            await(Duration.ofSeconds(60), () -> {
+                JobState now = state(job);
+                if (seen.isEmpty() || seen.get(seen.size() - 1) != now) {
+                    seen.add(now);
+                }
+                return now == JobState.RESTARTING || now == JobState.FAILING;
+            });
+            long noticedMillis = (System.nanoTime() - killed) / 1_000_000;
+            await(Duration.ofSeconds(30), () -> !target.exceptions(job).history().isEmpty());
+            FlinkRest.JobExceptions exceptions = target.exceptions(job);
+
+            // the watchdog's new TaskManager takes the job back: RUNNING, and counting again in its own output
+            await(Duration.ofSeconds(60), () -> cluster.taskManagerPids().get(0) != oldPid);
+            await(Duration.ofSeconds(90), () -> state(job) == JobState.RUNNING
+                    && counts(outLines().subList(linesAtKill, outLines().size())).size() > 3);
+            long backMillis = (System.nanoTime() - killed) / 1_000_000;
+            System.out.printf("measured flink.version=%s tm.killed.to.job.restarting.millis=%d"
+                    + " tm.killed.to.job.counting.again.millis=%d states=%s%n", version, noticedMillis, backMillis, seen);
+
+            assertThat(seen).startsWith(JobState.RUNNING).containsAnyOf(JobState.RESTARTING, JobState.FAILING);
+            assertThat(exceptions.rootException()).get().asString().contains("taskmanager-0");
+            assertThat(exceptions.history()).first().asString().contains("taskmanager-0");
+            assertThat(cluster.restarts()).isEqualTo(1);
+
+            target.cancel(job);
+            await(Duration.ofSeconds(30), () -> state(job) == JobState.CANCELED);
+        }
+
+        /** The lib/ carries the RocksDB backend and its native library: a job can ask for it and checkpoint. */
+        @Test
+        @Order(7)
+        void aJobOnTheRocksDbStateBackendCheckpoints() throws Exception {
+            JobId job = JobId.random();
+            target.submit(sql(job, COUNTING_SQL, null, Map.of(
+                    "state.backend.type", "rocksdb",
+                    "execution.checkpointing.interval", "500 ms")));
+            await(Duration.ofSeconds(60), () -> state(job) == JobState.RUNNING);
+            await(Duration.ofSeconds(60), () -> target.checkpoints(job).completed() >= 2);
+
+            JsonNode config = LocalClusterIT.get(cluster.restUrl(), "/jobs/" + job + "/checkpoints/config");
+            assertThat(config.path("state_backend").asString()).isEqualTo("EmbeddedRocksDBStateBackend");
+            assertThat(target.checkpoints(job).latestCompleted()).get()
+                    .satisfies(c -> assertThat(c.sizeBytes()).isPositive());
+            assertThat(target.exceptions(job).history()).isEmpty();
+
+            target.cancel(job);
+            await(Duration.ofSeconds(30), () -> state(job) == JobState.CANCELED);
+        }
     }
 
     @Nested
@@ -78,9 +159,9 @@ class StandaloneSessionTargetIT {
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
     abstract static class Jobs {
-        private final String version;
-        private LocalCluster cluster;
-        private StandaloneSessionTarget target;
+        final String version;
+        LocalCluster cluster;
+        StandaloneSessionTarget target;
         private FlinkRestClient rest;
         private Path jobJar;
         private JobId counting;
@@ -112,7 +193,7 @@ class StandaloneSessionTargetIT {
             }
         }
 
-        private JobSubmission sql(JobId id, String script, String restoreFrom, Map<String, String> config) {
+        JobSubmission sql(JobId id, String script, String restoreFrom, Map<String, String> config) {
             String base64 = Base64.getEncoder().encodeToString(script.getBytes(StandardCharsets.UTF_8));
             return new JobSubmission(id, jobJar, null, List.of("--script-base64", base64), 1, restoreFrom, false, config);
         }
@@ -179,7 +260,7 @@ class StandaloneSessionTargetIT {
             assertThat(target.exceptions(failing).rootException()).get().asString().contains("by zero");
         }
 
-        private JobState state(JobId id) {
+        JobState state(JobId id) {
             return target.job(id).map(FlinkRest.JobSummary::state).orElse(JobState.CREATED);
         }
 
@@ -190,7 +271,7 @@ class StandaloneSessionTargetIT {
             return last[0];
         }
 
-        private List<String> outLines() {
+        List<String> outLines() {
             try {
                 Path out = cluster.logDir().resolve("taskmanager-0.out");
                 return Files.exists(out) ? Files.readAllLines(out) : List.of();
@@ -199,12 +280,12 @@ class StandaloneSessionTargetIT {
             }
         }
 
-        private OptionalLong latestCount() {
+        OptionalLong latestCount() {
             List<Long> all = counts(outLines());
             return all.isEmpty() ? OptionalLong.empty() : OptionalLong.of(all.get(all.size() - 1));
         }
 
-        private static List<Long> counts(List<String> lines) {
+        static List<Long> counts(List<String> lines) {
             return lines.stream().map(COUNT_LINE::matcher).filter(Matcher::find)
                     .map(m -> Long.parseLong(m.group(1))).toList();
         }
