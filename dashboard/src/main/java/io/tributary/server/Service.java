@@ -6,11 +6,9 @@ import io.tributary.apply.Clusters;
 import io.tributary.apply.JobLauncher;
 import io.tributary.apply.Operations;
 import io.tributary.apply.Reconciler;
-import io.tributary.build.JobArtifacts;
-import io.tributary.build.MavenArtifacts;
+import io.tributary.apply.MavenRepositories;
 import io.tributary.config.ConfigLoader;
-import io.tributary.config.Secrets;
-import io.tributary.flink.FlinkDistributions;
+import io.tributary.secrets.SecretResolver;
 import io.tributary.flink.LocalCluster;
 import io.tributary.flink.SqlRunnerJar;
 import io.tributary.source.ConfigSource;
@@ -57,15 +55,13 @@ public final class Service implements AutoCloseable {
                 : Database.connect(config.database(), config.databaseUser(), config.databasePassword());
         resources.push(db);
         Store store = new Store(db, clock);
-        MavenArtifacts maven = new MavenArtifacts(config.mavenRepository());
+        MavenRepositories maven = new MavenRepositories(config.mavenRepository());
         resources.push(maven);
-        Clusters clusters = new Clusters(config.dataDir(), new FlinkDistributions(config.dataDir(), maven),
-                LocalCluster.Options.defaults());
+        Clusters clusters = new Clusters(config.dataDir(), maven, LocalCluster.Options.defaults());
         resources.push(clusters);
-        JobLauncher launcher = new JobLauncher(maven,
-                new JobArtifacts(maven, config.dataDir().resolve("artifacts"), HttpClient.newHttpClient()),
+        JobLauncher launcher = new JobLauncher(maven, config.dataDir().resolve("artifacts"), HttpClient.newHttpClient(),
                 SqlRunnerJar.locate(config.dataDir().resolve("work")), config.dataDir().resolve("job-jars"),
-                Secrets.fromEnvironment());
+                new SecretResolver(System::getenv, name -> null));
         Operations operations = new Operations(store, launcher, clock, SAVEPOINT_TIMEOUT, Duration.ofMillis(250));
         ConfigSource source = ConfigSource.open(new SourceSpec(config.repo(), config.branch(), config.path(),
                 config.credentials()), config.dataDir().resolve("source"));

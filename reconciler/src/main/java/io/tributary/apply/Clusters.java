@@ -39,14 +39,16 @@ public final class Clusters implements ClusterRegistry {
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
 
     private final Path clustersDir;
-    private final FlinkDistributions distributions;
+    private final Path dataDir;
+    private final MavenRepositories maven;
     private final LocalCluster.Options options;
     private final Map<String, LocalCluster> managed = new ConcurrentHashMap<>();
     private final Map<String, StandaloneSessionTarget> targets = new ConcurrentHashMap<>();
 
-    public Clusters(Path dataDir, FlinkDistributions distributions, LocalCluster.Options options) {
+    public Clusters(Path dataDir, MavenRepositories maven, LocalCluster.Options options) {
         this.clustersDir = dataDir.resolve("clusters");
-        this.distributions = distributions;
+        this.dataDir = dataDir;
+        this.maven = maven;
         this.options = options;
     }
 
@@ -111,7 +113,7 @@ public final class Clusters implements ClusterRegistry {
     public void start(Cluster cluster, DesiredState desired) {
         String name = cluster.id().qualifiedName();
         FlinkVersion version = flinkVersion(cluster, desired);
-        FlinkHome home = distributions.resolve(version);
+        FlinkHome home = new FlinkDistributions(dataDir, maven.of(desired)).resolve(version);
         Cluster.Standalone size = cluster.spec().standalone() == null
                 ? new Cluster.Standalone(null, null, null) : cluster.spec().standalone();
         Path dir = dirOf(name);

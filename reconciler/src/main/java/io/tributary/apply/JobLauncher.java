@@ -3,7 +3,6 @@ package io.tributary.apply;
 import io.tributary.build.JobArtifacts;
 import io.tributary.build.MavenArtifacts;
 import io.tributary.build.SqlJobJar;
-import io.tributary.config.Secrets;
 import io.tributary.flink.JobId;
 import io.tributary.flink.JobSubmission;
 import io.tributary.model.Application;
@@ -12,6 +11,8 @@ import io.tributary.model.Kind;
 import io.tributary.model.Resource;
 import io.tributary.model.ResourceId;
 import io.tributary.model.Variable;
+import io.tributary.secrets.SecretResolver;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,15 +33,21 @@ import java.util.regex.Pattern;
 public final class JobLauncher {
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
-    private final MavenArtifacts maven;
-    private final JobArtifacts jars;
+    private final MavenRepositories maven;
+    private final Path artifactCache;
+    private final HttpClient http;
     private final Path sqlRunner;
     private final Path jobJarDir;
-    private final Secrets secrets;
+    private final SecretResolver secrets;
 
-    public JobLauncher(MavenArtifacts maven, JobArtifacts jars, Path sqlRunner, Path jobJarDir, Secrets secrets) {
+    /**
+     * @param artifactCache where jars downloaded by URL are kept, by content
+     */
+    public JobLauncher(MavenRepositories maven, Path artifactCache, HttpClient http, Path sqlRunner, Path jobJarDir,
+            SecretResolver secrets) {
         this.maven = maven;
-        this.jars = jars;
+        this.artifactCache = artifactCache;
+        this.http = http;
         this.sqlRunner = sqlRunner;
         this.jobJarDir = jobJarDir;
         this.secrets = secrets;
@@ -50,11 +57,12 @@ public final class JobLauncher {
             boolean allowNonRestoredState) {
         Application.Spec spec = app.spec();
         Application.Job job = spec.job();
+        MavenArtifacts artifacts = maven.of(desired);
         Path jar;
         String entryClass;
         List<String> args = new ArrayList<>();
         if (job.type() == Application.JobType.SQL) {
-            jar = SqlJobJar.build(sqlRunner, maven.resolve(job.dependencies(), true), jobJarDir);
+            jar = SqlJobJar.build(sqlRunner, artifacts.resolve(job.dependencies(), true), jobJarDir);
             entryClass = null;
             String script = withSecrets(job.sql().text(), app, desired);
             args.add("--script-base64");
@@ -62,7 +70,7 @@ public final class JobLauncher {
             args.add("--name");
             args.add(app.id().qualifiedName());
         } else {
-            jar = jars.jar(job.jar());
+            jar = new JobArtifacts(artifacts, artifactCache, http).jar(job.jar());
             entryClass = job.jar().entryClass();
             for (String arg : job.jar().args()) {
                 args.add(withSecrets(arg, app, desired));
@@ -107,7 +115,9 @@ public final class JobLauncher {
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             Optional<Variable> secret = secretVariable(m.group(1), app.metadata().team(), desired);
-            String replacement = secret.map(v -> secrets.read(v.spec().secret())).orElse(m.group());
+            String replacement = secret.map(v -> secrets.resolve(v.spec().secret(),
+                    "application " + app.id().qualifiedName() + " (secret Variable " + v.metadata().name() + ")"))
+                    .orElse(m.group());
             m.appendReplacement(out, Matcher.quoteReplacement(replacement));
         }
         m.appendTail(out);

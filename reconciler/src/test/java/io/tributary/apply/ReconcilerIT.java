@@ -2,10 +2,7 @@ package io.tributary.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.build.JobArtifacts;
-import io.tributary.build.MavenArtifacts;
 import io.tributary.config.ConfigLoader;
-import io.tributary.config.Secrets;
 import io.tributary.config.TestRepos;
 import io.tributary.flink.FlinkTestSupport;
 import io.tributary.flink.JobId;
@@ -49,7 +46,7 @@ class ReconcilerIT {
     private TestingFlinkTarget flink;
     private TestingClusters clusters;
     private Store store;
-    private MavenArtifacts maven;
+    private MavenRepositories maven;
     private Reconciler reconciler;
 
     @BeforeEach
@@ -60,15 +57,15 @@ class ReconcilerIT {
         flink = new TestingFlinkTarget(clock);
         clusters = new TestingClusters(flink);
         store = new Store(TestDatabase.fresh(), clock);
-        maven = FlinkTestSupport.sharedRepository();
+        maven = new MavenRepositories(FlinkTestSupport.sharedRepository().localRepository());
         reconciler = newReconciler();
     }
 
     private Reconciler newReconciler() {
         Path work = temp.resolve("work");
-        JobLauncher launcher = new JobLauncher(maven, new JobArtifacts(maven, work.resolve("jars"),
-                HttpClient.newHttpClient()), SqlRunnerJar.locate(work), work.resolve("job-jars"),
-                new Secrets(java.util.Map.of()));
+        JobLauncher launcher = new JobLauncher(maven,
+                work.resolve("jars"), HttpClient.newHttpClient(), SqlRunnerJar.locate(work), work.resolve("job-jars"),
+                new io.tributary.secrets.SecretResolver(name -> null, name -> null));
         Operations operations = new Operations(store, launcher, clock, Duration.ofSeconds(2), Duration.ofMillis(5));
         ConfigSource source = ConfigSource.open(new SourceSpec(repo.toString(), null, null), temp.resolve("source"), clock);
         return new Reconciler(source, new ConfigLoader(), store, clusters, operations, Optional.empty(), clock,
