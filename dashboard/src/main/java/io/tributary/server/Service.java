@@ -39,6 +39,8 @@ public final class Service implements AutoCloseable {
     static final long LEADER_LOCK_KEY = 0x74726962L;
     /** How long a savepoint may take before the operation gives up (Flink's own default timeout is 10 min). */
     private static final Duration SAVEPOINT_TIMEOUT = Duration.ofMinutes(10);
+    /** How often a running savepoint is asked about: every poll past completion is upgrade downtime. */
+    private static final Duration SAVEPOINT_POLL = Duration.ofMillis(50);
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final Reconciler reconciler;
@@ -62,7 +64,7 @@ public final class Service implements AutoCloseable {
         JobLauncher launcher = new JobLauncher(maven, config.dataDir().resolve("artifacts"), HttpClient.newHttpClient(),
                 SqlRunnerJar.locate(config.dataDir().resolve("work")), config.dataDir().resolve("job-jars"),
                 new SecretResolver(System::getenv, name -> null));
-        Operations operations = new Operations(store, launcher, clock, SAVEPOINT_TIMEOUT, Duration.ofMillis(250));
+        Operations operations = new Operations(store, launcher, clock, SAVEPOINT_TIMEOUT, SAVEPOINT_POLL);
         ConfigSource source = ConfigSource.open(new SourceSpec(config.repo(), config.branch(), config.path(),
                 config.credentials()), config.dataDir().resolve("source"));
         resources.push(source);

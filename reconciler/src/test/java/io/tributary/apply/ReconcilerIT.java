@@ -78,11 +78,28 @@ class ReconcilerIT {
         maven.close();
     }
 
-    /** Fetches now and runs passes until nothing is left to do (at most a few). */
+    /** Fetches now and runs passes until nothing is left to do (at most a few), after any override's operation. */
     private void sync() {
+        awaitOperations();
         for (int i = 0; i < 4; i++) {
             reconciler.triggerSync();
             reconciler.reconcileOnce();
+        }
+    }
+
+    /** An override's operation runs on the reconciler's pool, outside the passes that sync() waits for. */
+    private void awaitOperations() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!reconciler.idle()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("operations still running: " + store.openOperations());
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
         }
     }
 
