@@ -70,6 +70,10 @@ public final class ReconcileBenchmark {
     private final URI api;
     private URI flink;
     private String jarId;
+    /** Of the last submit timed: ms from its start (trigger or run call) until Flink's start-time of the job. */
+    private long lastToFlink;
+    /** Of the last bare submit: how long the run call itself took, in ms. */
+    private double lastRunCall;
 
     private ReconcileBenchmark(Path repoDir, Git git, int port) {
         this.repoDir = repoDir;
@@ -117,35 +121,50 @@ public final class ReconcileBenchmark {
 
         List<Double> ours = new ArrayList<>();
         List<Double> bare = new ArrayList<>();
+        List<Double> oursToFlink = new ArrayList<>();
+        List<Double> bareToFlink = new ArrayList<>();
+        List<Double> bareRunCall = new ArrayList<>();
         List<Double> oursDown = new ArrayList<>();
         List<Double> bareDown = new ArrayList<>();
         String[] bareJob = {bareCounter};
-        System.out.printf("%6s %12s %12s | %12s %12s %14s %14s%n", "round", "submit ours", "submit bare", "down ours",
-                "down bare", "ours gap*", "bare gap*");
+        System.out.printf("%6s %12s %12s %10s %10s | %12s %12s %10s %10s%n", "round", "submit ours", "submit bare",
+                "ours st*", "bare st*", "down ours", "down bare", "ours gap*", "bare gap*");
         for (int round = 1; round <= rounds; round++) {
             double o;
             double b;
+            long ot;
+            long bt;
             Downtime od;
             Downtime bd;
             if (round % 2 == 1) {
                 o = serviceSubmit("e2e-" + round);
+                ot = lastToFlink;
                 b = bareSubmit("e2e-" + round);
+                bt = lastToFlink;
                 od = serviceUpgrade(round);
                 bd = bareUpgrade(round, bareJob);
             } else {
                 b = bareSubmit("e2e-" + round);
+                bt = lastToFlink;
                 o = serviceSubmit("e2e-" + round);
+                ot = lastToFlink;
                 bd = bareUpgrade(round, bareJob);
                 od = serviceUpgrade(round);
             }
+            oursToFlink.add((double) ot);
+            bareToFlink.add((double) bt);
+            bareRunCall.add(lastRunCall);
             ours.add(o);
             bare.add(b);
             oursDown.add(od.millis());
             bareDown.add(bd.millis());
-            System.out.printf("%6d %12.0f %12.0f | %12.0f %12.0f %14d %14d%n", round, o, b, od.millis(), bd.millis(),
-                    od.flinkGapMillis(), bd.flinkGapMillis());
+            System.out.printf("%6d %12.0f %12.0f %10d %10d | %12.0f %12.0f %10d %10d%n", round, o, b, ot, bt,
+                    od.millis(), bd.millis(), od.flinkGapMillis(), bd.flinkGapMillis());
         }
-        System.out.println("* gap: the new job's start-time minus the old job's end-time, as Flink records them (ms)");
+        System.out.println("* st: from the trigger (ours) or the run call (bare) to the job's start-time in Flink (ms);"
+                + " gap: the new job's start-time minus the old job's end-time, as Flink records them (ms)");
+        System.out.printf("median to Flink's start-time: ours %.0f ms, bare %.0f ms; median bare run call %.0f ms%n",
+                median(oursToFlink), median(bareToFlink), median(bareRunCall));
         double om = median(ours);
         double bm = median(bare);
         System.out.printf("commit -> RUNNING: median ours %.0f ms, bare REST %.0f ms, ratio %.2fx (target <= %.2fx: %s); "
@@ -177,9 +196,11 @@ public final class ReconcileBenchmark {
                 """.formatted(name, TEAM, sinkSql().strip().indent(8).stripTrailing()));
         commit(git, "add " + name);
         long start = System.nanoTime();
+        long wall = System.currentTimeMillis();
         triggerSync();
         await(job + " runs", () -> running(job).isPresent());
         double millis = (System.nanoTime() - start) / 1e6;
+        lastToFlink = startTime(running(job).orElseThrow()) - wall;
         Files.delete(repoDir.resolve("teams/streams/" + name + ".yaml"));
         git.rm().addFilepattern("teams/streams/" + name + ".yaml").call();
         commit(git, "remove " + name);
@@ -193,10 +214,13 @@ public final class ReconcileBenchmark {
     private double bareSubmit(String name) throws Exception {
         String job = "bare/" + name;
         long start = System.nanoTime();
+        long wall = System.currentTimeMillis();
         String id = submit(job, sinkSql(), Map.of("execution.checkpointing.externalized-checkpoint-retention",
                 CHECKPOINT_RETENTION), null);
+        lastRunCall = (System.nanoTime() - start) / 1e6;
         await(job + " runs", () -> id.equals(running(job).orElse(null)));
         double millis = (System.nanoTime() - start) / 1e6;
+        lastToFlink = startTime(id) - wall;
         check(send(HttpRequest.newBuilder(flink.resolve("/jobs/" + id + "?mode=cancel"))
                 .method("PATCH", HttpRequest.BodyPublishers.noBody()).build()), "cancel");
         await(job + " is cancelled", () -> state(id).map(s -> !"RUNNING".equals(s) && !"CANCELLING".equals(s)).orElse(true));
@@ -398,6 +422,16 @@ public final class ReconcileBenchmark {
             }
         }
         return Optional.empty();
+    }
+
+    /** The job's start-time as Flink records it (epoch ms, this machine's clock). */
+    private long startTime(String id) {
+        for (JsonNode job : api(flink, "/jobs/overview").path("jobs")) {
+            if (id.equals(job.path("jid").asString())) {
+                return job.path("start-time").asLong();
+            }
+        }
+        return -1;
     }
 
     private Optional<String> state(String id) {
