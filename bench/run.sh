@@ -4,6 +4,7 @@
 #   ./bench/run.sh plan [sizes...]    plan of generated repositories with nothing to do
 #   ./bench/run.sh memory [sizes...]  the service's resident memory with that many apps
 #   ./bench/run.sh submit [rounds]    local cluster start, and job submit through our layer vs bare REST
+#   ./bench/run.sh reconcile [rounds] the service in process: commit -> RUNNING and savepoint upgrade downtime vs by hand
 # Extra Maven flags (e.g. -o) go in MAVEN_ARGS.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,7 +16,8 @@ case "$which" in
   memory) main=io.tributary.bench.MemoryBenchmark
     ./mvnw -q -B -DskipTests package -pl dashboard -am ;;
   submit) main=io.tributary.bench.SubmitBenchmark ;;
-  *) echo "usage: bench/run.sh load|plan|memory [sizes...] | submit [rounds]" >&2; exit 2 ;;
+  reconcile) main=io.tributary.bench.ReconcileBenchmark ;;
+  *) echo "usage: bench/run.sh load|plan|memory [sizes...] | submit|reconcile [rounds]" >&2; exit 2 ;;
 esac
 # package, not install: the reactor resolves the other modules from their target/ folders
 ./mvnw -q -B -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -pl bench -am
