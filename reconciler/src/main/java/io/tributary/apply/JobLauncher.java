@@ -53,8 +53,20 @@ public final class JobLauncher {
         this.secrets = secrets;
     }
 
-    public JobSubmission submission(Application app, DesiredState desired, JobId jobId, Optional<String> restoreFrom,
-            boolean allowNonRestoredState) {
+    /**
+     * A job ready to submit but for its JobID and restore point: the jar resolved or built, the
+     * arguments and options set. An upgrade prepares it before stopping the old job, so none of
+     * this work falls into the downtime.
+     */
+    public record Prepared(Path jar, String entryClass, List<String> args, int parallelism,
+            Map<String, String> flinkConfiguration) {
+        public JobSubmission submission(JobId jobId, Optional<String> restoreFrom, boolean allowNonRestoredState) {
+            return new JobSubmission(jobId, jar, entryClass, args, parallelism, restoreFrom.orElse(null),
+                    allowNonRestoredState, flinkConfiguration);
+        }
+    }
+
+    public Prepared prepare(Application app, DesiredState desired) {
         Application.Spec spec = app.spec();
         Application.Job job = spec.job();
         MavenArtifacts artifacts = maven.of(desired);
@@ -76,8 +88,7 @@ public final class JobLauncher {
                 args.add(withSecrets(arg, app, desired));
             }
         }
-        return new JobSubmission(jobId, jar, entryClass, args, spec.parallelism(), restoreFrom.orElse(null),
-                allowNonRestoredState, jobConfiguration(spec));
+        return new Prepared(jar, entryClass, List.copyOf(args), spec.parallelism(), jobConfiguration(spec));
     }
 
     /** The spec's checkpoint settings as Flink options, under the app's own flinkConfiguration. */

@@ -119,11 +119,13 @@ public final class Operations {
 
     /** Records the JobID, then submits; a retry after a crash submits the same JobID, which Flink runs at most once. */
     private void start(Operation op, Context ctx, boolean allowNonRestoredState) {
-        Application app = ctx.app().orElseThrow();
+        start(op, ctx, allowNonRestoredState, launcher.prepare(ctx.app().orElseThrow(), ctx.desired()));
+    }
+
+    private void start(Operation op, Context ctx, boolean allowNonRestoredState, JobLauncher.Prepared job) {
         JobId jobId = op.newJobId() != null ? new JobId(op.newJobId()) : JobId.random();
         Operation submitting = store.update(op.withNewJobId(jobId.hex()).withStep(SUBMITTING));
-        ctx.target().submit(launcher.submission(app, ctx.desired(), jobId, Optional.ofNullable(op.restoreFrom()),
-                allowNonRestoredState));
+        ctx.target().submit(job.submission(jobId, Optional.ofNullable(op.restoreFrom()), allowNonRestoredState));
         CrashPoint.reached(CrashPoint.AFTER_SUBMIT);
         started(submitting, ctx);
     }
@@ -151,10 +153,12 @@ public final class Operations {
 
     private void upgrade(Action.Upgrade u, Operation op, Context ctx) {
         JobId old = new JobId(u.oldJobId());
+        // jar and arguments first, while the old job still runs: none of it is downtime
+        JobLauncher.Prepared next = launcher.prepare(ctx.app().orElseThrow(), ctx.desired());
         if (u.mode() == Application.UpgradeMode.SAVEPOINT) {
             Optional<String> savepoint = stopWithSavepoint(op, ctx, old, false, "savepoint");
             if (savepoint.isPresent()) {
-                start(store.update(op.withSavepointPath(savepoint.get()).withRestoreFrom(savepoint.get())), ctx, false);
+                start(store.update(latest(op).withRestoreFrom(savepoint.get())), ctx, false, next);
                 return;
             }
             if (!u.allowStatelessFallback()) {
@@ -165,7 +169,7 @@ public final class Operations {
             Operation failed = latest(op);
             op = store.update(failed.withStatus(Operation.OPEN, null));
             cancelAndWait(store.update(op.withStep(CANCELLING)), ctx, old);
-            start(op, ctx, false);
+            start(op, ctx, false, next);
             return;
         }
         Optional<String> restore = Optional.empty();
@@ -186,7 +190,7 @@ public final class Operations {
             cancelAndWait(store.update(op.withStep(CANCELLING)), ctx, old);
         }
         store.endDeployment(old.hex(), clock.instant(), "CANCELED");
-        start(store.update(latest(op).withRestoreFrom(restore.orElse(null))), ctx, false);
+        start(store.update(latest(op).withRestoreFrom(restore.orElse(null))), ctx, false, next);
     }
 
     private Optional<String> latestCheckpoint(DeploymentTarget target, JobId job) {
