@@ -513,6 +513,20 @@ final class GitSource implements ConfigSource {
         return description;
     }
 
+    private String withoutLocation(String text) {
+        String result = text;
+        List<String> forms = new java.util.ArrayList<>(List.of(spec.location(), location.display(), location.uri()));
+        if (location.folder() != null) {
+            forms.add(location.folder().toString());
+        }
+        for (String form : forms) {
+            if (form != null && !form.isEmpty()) {
+                result = result.replace(form, "<location>");
+            }
+        }
+        return result;
+    }
+
     /** A JGit failure as a reason and a message people can act on, with no secret in it. */
     private SourceException failure(Exception e) {
         String where = location.display();
@@ -532,7 +546,8 @@ final class GitSource implements ConfigSource {
                 return new SourceException(Reason.UNREACHABLE, "cannot reach " + where + ": timed out; check the URL and network", e);
             }
         }
-        String text = messages(e).toLowerCase(Locale.ROOT);
+        // the messages without the location in them: a path or host holding "401" or "auth" says nothing
+        String text = withoutLocation(messages(e)).toLowerCase(Locale.ROOT);
         if (text.contains("connection refused")) {
             return new SourceException(Reason.UNREACHABLE, "cannot reach " + where + ": connection refused; check the URL and network", e);
         }
