@@ -36,8 +36,9 @@ import tools.jackson.databind.JsonNode;
 class ServeIT {
     private static final Duration STEP = Duration.ofMinutes(3);
 
+    /** Static: JUnit fills a static temp dir before {@code @BeforeAll}, an instance one only per test. */
     @TempDir
-    Path temp;
+    static Path temp;
     private ConfigRepo repo;
     private Service service;
     private ServiceApi api;
