@@ -239,7 +239,7 @@ public final class Reconciler implements AutoCloseable {
                 loadLastApplied();
             }
             sync = new SyncStatus("Stalled", "revision " + revision.shortName() + " is invalid (" + errors.size()
-                    + " errors); " + (current == null ? "nothing is applied" : current.revision().shortName()
+                    + (errors.size() == 1 ? " error); " : " errors); ") + (current == null ? "nothing is applied" : current.revision().shortName()
                     + " stays in force"), source.describe(), appliedName(), revision.name(), attempt, attempt, errors,
                     true);
             return;
