@@ -1,5 +1,6 @@
 package io.tributary.source;
 
+import io.tributary.store.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
