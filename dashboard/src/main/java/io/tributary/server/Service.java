@@ -86,6 +86,7 @@ public final class Service implements AutoCloseable {
         ApplicationsApi applications = new ApplicationsApi(reconciler);
         Javalin app = Javalin.create(config -> {
             config.jsonMapper(new Json());
+            config.startup.showJavalinBanner = false;
             config.jetty.port = port;
             config.routes.get("/api/v1/applications", applications::list);
             config.routes.get("/api/v1/applications/{team}/{name}", applications::get);
