@@ -4,6 +4,7 @@ import io.tributary.cli.PlanReport.AppItem;
 import io.tributary.cli.PlanReport.Change;
 import io.tributary.cli.PlanReport.ClusterItem;
 import io.tributary.config.ConfigError;
+import io.tributary.config.ErrorFormat;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
@@ -153,15 +154,7 @@ public enum PlanFormat {
             root.put("valid", false);
             root.put("invalid", which);
             root.put("revision", revision);
-            ArrayNode list = root.putArray("errors");
-            for (ConfigError e : errors) {
-                list.addObject()
-                        .put("file", e.file())
-                        .put("line", e.line())
-                        .put("column", e.column())
-                        .put("field", e.field())
-                        .put("message", e.message());
-            }
+            ErrorFormat.putErrors(root, errors);
             return write(root);
         }
     };

@@ -27,15 +27,7 @@ public enum ErrorFormat {
             ObjectNode root = JsonNodeFactory.instance.objectNode();
             root.put("valid", errors.isEmpty());
             root.put("documents", documents);
-            ArrayNode list = root.putArray("errors");
-            for (ConfigError e : errors) {
-                list.addObject()
-                        .put("file", e.file())
-                        .put("line", e.line())
-                        .put("column", e.column())
-                        .put("field", e.field())
-                        .put("message", e.message());
-            }
+            putErrors(root, errors);
             return JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
         }
     },
@@ -64,5 +56,18 @@ public enum ErrorFormat {
 
     private static String escapeProperty(String text) {
         return escapeData(text).replace(":", "%3A").replace(",", "%2C");
+    }
+
+    /** Errors as JSON under {@code errors}: the one shape every command's JSON output uses. */
+    public static void putErrors(ObjectNode root, List<ConfigError> errors) {
+        ArrayNode list = root.putArray("errors");
+        for (ConfigError e : errors) {
+            list.addObject()
+                    .put("file", e.file())
+                    .put("line", e.line())
+                    .put("column", e.column())
+                    .put("field", e.field())
+                    .put("message", e.message());
+        }
     }
 }
