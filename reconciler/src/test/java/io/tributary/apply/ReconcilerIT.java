@@ -304,12 +304,14 @@ class ReconcilerIT {
         assertThat(status().health()).isEqualTo("Healthy");
     }
 
-    @Test
-    void anUpgradeInterruptedAfterItsSavepointFinishesAfterARestart() throws IOException {
+    /**
+     * Deploys, changes the spec, and leaves what a crash right after Flink accepted the stop leaves:
+     * the intent and the trigger recorded, no savepoint path; the reconciler is closed.
+     */
+    private void crashAfterTheStopOfAnUpgrade() throws IOException {
         sync();
         String old = status().jobId();
         setRate("40");
-        // what a crash right after Flink accepted the stop leaves: the intent and the trigger, no path
         String trigger = flink.stopWithSavepoint(new JobId(old), null, false);
         io.tributary.model.DesiredState head = new ConfigLoader().load(repo).state();
         String headHash = io.tributary.plan.SpecHash.of(head.applications().get(0), head);
@@ -317,6 +319,11 @@ class ReconcilerIT {
                 "tributary"));
         store.update(open.withTriggerId(trigger).withStep("stopping"));
         reconciler.close();
+    }
+
+    @Test
+    void anUpgradeInterruptedAfterItsSavepointFinishesAfterARestart() throws IOException {
+        crashAfterTheStopOfAnUpgrade();
 
         reconciler = newReconciler();
         sync();
@@ -329,16 +336,7 @@ class ReconcilerIT {
 
     @Test
     void anUpgradeInterruptedAfterItsSavepointWaitsForItsManagedClusterToBeAdopted() throws IOException {
-        sync();
-        String old = status().jobId();
-        setRate("40");
-        String trigger = flink.stopWithSavepoint(new JobId(old), null, false);
-        io.tributary.model.DesiredState head = new ConfigLoader().load(repo).state();
-        String headHash = io.tributary.plan.SpecHash.of(head.applications().get(0), head);
-        Operation open = store.begin(Operation.open(APP, "upgrade", "dir@sha256:" + "0".repeat(64), headHash, old,
-                "tributary"));
-        store.update(open.withTriggerId(trigger).withStep("stopping"));
-        reconciler.close();
+        crashAfterTheStopOfAnUpgrade();
 
         // a restarted service: the managed cluster runs on, but this one has not adopted it yet
         clusters = new TestingClusters(flink);
