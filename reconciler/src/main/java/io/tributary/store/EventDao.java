@@ -24,6 +24,22 @@ interface EventDao {
     @SqlQuery("SELECT * FROM app_events ORDER BY at DESC, id DESC LIMIT :limit")
     List<AppEvent> recent(@Bind("limit") int limit);
 
+    /** {@link Store.Filter}'s conditions: the app, the team, the teams one may see, and the earliest time. */
+    String FILTER = """
+            WHERE (CAST(:app AS text) IS NULL OR app = :app)
+              AND (CAST(:team AS text) IS NULL OR split_part(app, '/', 1) = :team)
+              AND (:allTeams OR split_part(app, '/', 1) = ANY(:visible))
+              AND (CAST(:since AS timestamptz) IS NULL OR at >= :since)
+            """;
+
+    @SqlQuery("SELECT * FROM app_events " + FILTER + "ORDER BY at DESC, id DESC LIMIT :limit OFFSET :offset")
+    List<AppEvent> matching(@BindMethods Store.Filter filter, @Bind("allTeams") boolean allTeams,
+            @Bind("visible") String[] teams, @Bind("limit") int limit, @Bind("offset") long offset);
+
+    @SqlQuery("SELECT count(*) FROM app_events " + FILTER)
+    long countMatching(@BindMethods Store.Filter filter, @Bind("allTeams") boolean allTeams,
+            @Bind("visible") String[] teams);
+
     @SqlUpdate("""
             INSERT INTO audit_events (at, actor, action, target, reason, details)
             VALUES (:a.at, :a.actor, :a.action, :a.target, :a.reason, :a.details)

@@ -35,6 +35,22 @@ interface SavepointDao {
     @SqlQuery("SELECT * FROM savepoints WHERE disposed_at IS NULL ORDER BY app, created_at DESC, id DESC")
     List<SavepointRecord> allRestorable();
 
+    /** {@link Store.Filter}'s conditions, the earliest time on {@code created_at}. */
+    String FILTER = """
+            WHERE (CAST(:app AS text) IS NULL OR app = :app)
+              AND (CAST(:team AS text) IS NULL OR split_part(app, '/', 1) = :team)
+              AND (:allTeams OR split_part(app, '/', 1) = ANY(:visible))
+              AND (CAST(:since AS timestamptz) IS NULL OR created_at >= :since)
+            """;
+
+    @SqlQuery("SELECT * FROM savepoints " + FILTER + "ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset")
+    List<SavepointRecord> matching(@BindMethods Store.Filter filter, @Bind("allTeams") boolean allTeams,
+            @Bind("visible") String[] teams, @Bind("limit") int limit, @Bind("offset") long offset);
+
+    @SqlQuery("SELECT count(*) FROM savepoints " + FILTER)
+    long countMatching(@BindMethods Store.Filter filter, @Bind("allTeams") boolean allTeams,
+            @Bind("visible") String[] teams);
+
     /** Keeps the first disposal time if disposed twice. */
     @SqlUpdate("UPDATE savepoints SET disposed_at = :at WHERE id = :id AND disposed_at IS NULL")
     int markDisposed(@Bind("id") long id, @Bind("at") Instant at);

@@ -11,6 +11,7 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
@@ -30,15 +31,27 @@ public final class Store {
     /** Set on the store handed to an {@link #inTransaction} callback: every call runs on it. */
     private final Handle handle;
     private final Clock clock;
+    /** Shared by this store and those handed to transactions: see {@link #changes}. */
+    private final AtomicLong changes;
 
     public Store(Database db, Clock clock) {
-        this(db.jdbi(), null, clock);
+        this(db.jdbi(), null, clock, new AtomicLong());
     }
 
-    private Store(Jdbi jdbi, Handle handle, Clock clock) {
+    private Store(Jdbi jdbi, Handle handle, Clock clock, AtomicLong changes) {
         this.jdbi = jdbi;
         this.handle = handle;
         this.clock = clock;
+        this.changes = changes;
+    }
+
+    /**
+     * A number that grows with every write through this store (and again when a transaction ends), so
+     * that a cache of reads knows when to read again. Writes of other processes sharing the database
+     * (replicas) are not counted: such a cache also expires with time.
+     */
+    public long changes() {
+        return changes.get();
     }
 
     /**
@@ -50,7 +63,11 @@ public final class Store {
         if (handle != null) {
             return work.apply(this);
         }
-        return jdbi.inTransaction(h -> work.apply(new Store(jdbi, h, clock)));
+        try {
+            return jdbi.inTransaction(h -> work.apply(new Store(jdbi, h, clock, changes)));
+        } finally {
+            changes.incrementAndGet();
+        }
     }
 
     /** {@link #inTransaction} for work that returns nothing. */
@@ -71,6 +88,7 @@ public final class Store {
         requireText(app, "app");
         return dao(AppDao.class, d -> d.idOf(app).orElseGet(() -> {
             d.insertApp(app, now());
+            changes.incrementAndGet();
             return d.idOf(app).orElseThrow();
         }));
     }
@@ -119,7 +137,7 @@ public final class Store {
 
     /** Forgets the app's status; its id, operations, deployments, savepoints and events stay. */
     public void deleteStatus(String app) {
-        dao(AppDao.class, d -> {
+        write(AppDao.class, d -> {
             d.deleteStatus(app);
             return null;
         });
@@ -138,7 +156,7 @@ public final class Store {
         requireOneOf(status, Operation.STATUSES, "status");
         Instant now = now();
         Operation toInsert = operation.withStatus(status, operation.error()).withTimes(now, now);
-        return dao(OperationDao.class, d -> d.insert(toInsert));
+        return write(OperationDao.class, d -> d.insert(toInsert));
     }
 
     /**
@@ -150,7 +168,7 @@ public final class Store {
     public Operation update(Operation operation) {
         requireOneOf(operation.status(), Operation.STATUSES, "status");
         Operation toUpdate = operation.withTimes(operation.createdAt(), now());
-        return dao(OperationDao.class, d -> d.update(toUpdate))
+        return write(OperationDao.class, d -> d.update(toUpdate))
                 .orElseThrow(() -> new NoSuchElementException("no operation id=" + operation.id()));
     }
 
@@ -181,7 +199,7 @@ public final class Store {
         Deployment toInsert = new Deployment(0, deployment.app(), deployment.jobId(), deployment.revision(),
                 deployment.specHash(), deployment.restoredFrom(), timeOrNow(deployment.startedAt()),
                 micros(deployment.endedAt()), deployment.endState());
-        return dao(DeploymentDao.class, d -> {
+        return write(DeploymentDao.class, d -> {
             d.insert(toInsert);
             return d.ofJob(deployment.jobId()).orElseThrow();
         });
@@ -190,7 +208,7 @@ public final class Store {
     /** Marks the job's deployment ended, unless it already is (the first end stays). */
     public void endDeployment(String jobId, Instant at, String endState) {
         Instant when = timeOrNow(at);
-        dao(DeploymentDao.class, d -> d.end(jobId, when, endState));
+        write(DeploymentDao.class, d -> d.end(jobId, when, endState));
     }
 
     /** The app's latest {@code limit} deployments, newest first. */
@@ -215,7 +233,7 @@ public final class Store {
         SavepointRecord toInsert = new SavepointRecord(0, savepoint.app(), savepoint.jobId(), savepoint.path(),
                 savepoint.kind(), savepoint.sizeBytes(), timeOrNow(savepoint.createdAt()),
                 micros(savepoint.disposedAt()), savepoint.revision());
-        return dao(SavepointDao.class, d -> {
+        return write(SavepointDao.class, d -> {
             d.insert(toInsert);
             return d.ofPath(savepoint.path()).orElseThrow();
         });
@@ -239,7 +257,7 @@ public final class Store {
     /** Marks a savepoint's files removed; marking it again keeps the first time. */
     public void markDisposed(long id, Instant at) {
         Instant when = timeOrNow(at);
-        dao(SavepointDao.class, d -> d.markDisposed(id, when));
+        write(SavepointDao.class, d -> d.markDisposed(id, when));
     }
 
     // ---- overrides
@@ -252,7 +270,7 @@ public final class Store {
         }
         AppOverride toSave = new AppOverride(override.app(), override.pinnedState(), override.syncPaused(),
                 override.actor(), override.reason(), timeOrNow(override.since()));
-        dao(OverrideDao.class, d -> {
+        write(OverrideDao.class, d -> {
             d.upsert(toSave);
             return null;
         });
@@ -260,7 +278,7 @@ public final class Store {
 
     /** Removes the app's override, if any: Git is in force again. */
     public void releaseOverride(String app) {
-        dao(OverrideDao.class, d -> {
+        write(OverrideDao.class, d -> {
             d.delete(app);
             return null;
         });
@@ -275,6 +293,39 @@ public final class Store {
         return dao(OverrideDao.class, OverrideDao::all);
     }
 
+    // ---- lists across apps, for the API
+
+    /**
+     * Which records of apps to list: of one app and/or one team (null: any), of apps in {@code teams} only
+     * (null: every team), at or after {@code since} (null: any time).
+     */
+    public record Filter(String app, String team, Set<String> teams, Instant since) {
+        public static final Filter ALL = new Filter(null, null, null, null);
+    }
+
+    /** One page of a list, newest first, and how many records match in all. */
+    public record Page<T>(List<T> items, long total) {}
+
+    /** Events of every app matching {@code filter}, newest first, {@code limit} from {@code offset}. */
+    public Page<AppEvent> events(Filter filter, int limit, long offset) {
+        requireLimit(limit);
+        String[] teams = teamsOf(filter);
+        return dao(EventDao.class, d -> new Page<>(d.matching(filter, filter.teams() == null, teams, limit, offset),
+                d.countMatching(filter, filter.teams() == null, teams)));
+    }
+
+    /** Savepoints and checkpoints (disposed ones too) matching {@code filter}, newest first. */
+    public Page<SavepointRecord> savepoints(Filter filter, int limit, long offset) {
+        requireLimit(limit);
+        String[] teams = teamsOf(filter);
+        return dao(SavepointDao.class, d -> new Page<>(d.matching(filter, filter.teams() == null, teams, limit,
+                offset), d.countMatching(filter, filter.teams() == null, teams)));
+    }
+
+    private static String[] teamsOf(Filter filter) {
+        return filter.teams() == null ? new String[0] : filter.teams().toArray(String[]::new);
+    }
+
     // ---- events and audit
 
     /** Appends an app event ({@code at} the clock's if null) and returns it with its id. */
@@ -284,7 +335,7 @@ public final class Store {
         requireOneOf(event.severity(), AppEvent.SEVERITIES, "severity");
         AppEvent toInsert = new AppEvent(0, timeOrNow(event.at()), event.app(), event.type(), event.severity(),
                 event.message(), event.revision());
-        return dao(EventDao.class, d -> d.insert(toInsert));
+        return write(EventDao.class, d -> d.insert(toInsert));
     }
 
     /** The app's latest {@code limit} events, newest first. */
@@ -303,7 +354,7 @@ public final class Store {
         requireText(event.action(), "action");
         AuditEvent toInsert = new AuditEvent(0, timeOrNow(event.at()), event.actor(), event.action(),
                 event.target(), event.reason(), event.details());
-        dao(EventDao.class, d -> {
+        write(EventDao.class, d -> {
             d.insertAudit(toInsert);
             return null;
         });
@@ -325,7 +376,7 @@ public final class Store {
         requireText(revision.id(), "id");
         RevisionRecord toSave = new RevisionRecord(revision.name(), revision.id(), timeOrNow(revision.fetchedAt()),
                 revision.valid(), revision.errors(), micros(revision.appliedAt()));
-        dao(RevisionDao.class, d -> {
+        write(RevisionDao.class, d -> {
             d.upsert(toSave);
             return null;
         });
@@ -338,7 +389,7 @@ public final class Store {
      */
     public void markApplied(String name, Instant at) {
         Instant when = timeOrNow(at);
-        int updated = dao(RevisionDao.class, d -> d.markApplied(name, when));
+        int updated = write(RevisionDao.class, d -> d.markApplied(name, when));
         if (updated == 0) {
             throw new NoSuchElementException("no revision recorded name=" + name);
         }
@@ -378,6 +429,15 @@ public final class Store {
     }
 
     // ----
+
+    /** {@link #dao} for a call that writes: counted in {@link #changes} once done. */
+    private <D, R> R write(Class<D> type, Function<D, R> call) {
+        try {
+            return dao(type, call);
+        } finally {
+            changes.incrementAndGet();
+        }
+    }
 
     private <D, R> R dao(Class<D> type, Function<D, R> call) {
         if (handle != null) {
