@@ -9,6 +9,8 @@ import io.tributary.apply.Reconciler;
 import io.tributary.apply.MavenRepositories;
 import io.tributary.config.ConfigLoader;
 import io.tributary.secrets.SecretResolver;
+import io.tributary.server.api.Api;
+import io.tributary.server.api.Viewer;
 import io.tributary.flink.LocalCluster;
 import io.tributary.flink.SqlRunnerJar;
 import io.tributary.source.ConfigSource;
@@ -24,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -83,13 +86,11 @@ public final class Service implements AutoCloseable {
     }
 
     private Javalin startHttp(int port) {
-        ApplicationsApi applications = new ApplicationsApi(reconciler);
         Javalin app = Javalin.create(config -> {
             config.jsonMapper(new Json());
             config.startup.showJavalinBanner = false;
             config.jetty.port = port;
-            config.routes.get("/api/v1/applications", applications::list);
-            config.routes.get("/api/v1/applications/{team}/{name}", applications::get);
+            Api.install(config, reconciler, ctx -> Viewer.EVERYTHING);
             config.routes.get("/api/v1/sync", ctx -> ctx.json(reconciler.sync()));
             config.routes.post("/api/v1/sync", ctx -> {
                 reconciler.triggerSync();
@@ -110,6 +111,14 @@ public final class Service implements AutoCloseable {
 
     public int port() {
         return http.port();
+    }
+
+    /** Every route the HTTP server answers, as {@code GET /api/v1/sync}: what the OpenAPI test checks. */
+    public List<String> routes() {
+        return http.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(e -> e.endpoint.method.name() + " " + e.endpoint.path)
+                .filter(r -> r.matches("(GET|POST|PUT|PATCH|DELETE) .*"))
+                .sorted().toList();
     }
 
     public Reconciler reconciler() {

@@ -33,4 +33,10 @@ interface RevisionDao {
 
     @SqlQuery("SELECT * FROM revisions ORDER BY fetched_at DESC, name LIMIT :limit")
     List<RevisionRecord> recent(@Bind("limit") int limit);
+
+    @SqlQuery("SELECT * FROM revisions ORDER BY fetched_at DESC, name LIMIT :limit OFFSET :offset")
+    List<RevisionRecord> page(@Bind("limit") int limit, @Bind("offset") long offset);
+
+    @SqlQuery("SELECT count(*) FROM revisions")
+    long count();
 }

@@ -423,6 +423,12 @@ public final class Store {
         return grouped;
     }
 
+    /** Revisions, newest fetched first, {@code limit} from {@code offset}, and how many there are. */
+    public Page<RevisionRecord> revisions(int limit, long offset) {
+        requireLimit(limit);
+        return dao(RevisionDao.class, d -> new Page<>(d.page(limit, offset), d.count()));
+    }
+
     /** The latest {@code limit} revisions, newest fetched first. */
     public List<RevisionRecord> revisions(int limit) {
         return dao(RevisionDao.class, d -> d.recent(requireLimit(limit)));

@@ -1,11 +1,12 @@
-package io.tributary.server;
+package io.tributary.server.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.server.ApplicationsApi.ApplicationView;
-import io.tributary.server.ApplicationsApi.OverrideView;
-import io.tributary.server.ApplicationsApi.SavepointView;
-import io.tributary.server.ApplicationsApi.StatusView;
+import io.tributary.server.api.ApplicationsApi.ApplicationView;
+import io.tributary.server.api.ApplicationsApi.OverrideView;
+import io.tributary.server.api.ApplicationsApi.SavepointView;
+import io.tributary.server.api.ApplicationsApi.StatusView;
+import io.tributary.server.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -1,0 +1,148 @@
+package io.tributary.server.api;
+
+import io.tributary.apply.Reconciler;
+import io.tributary.model.Application;
+import io.tributary.model.DesiredState;
+import io.tributary.server.Json;
+import io.tributary.server.api.ApplicationsApi.ApplicationDetail;
+import io.tributary.server.api.ApplicationsApi.ApplicationView;
+import io.tributary.server.api.ApplicationsApi.OverrideView;
+import io.tributary.server.api.ApplicationsApi.SavepointView;
+import io.tributary.server.api.ApplicationsApi.StatusView;
+import io.tributary.store.AppOverride;
+import io.tributary.store.AppStatus;
+import io.tributary.store.SavepointRecord;
+import io.tributary.store.Store;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the API reads of applications, kept in memory so that a GET does not query PostgreSQL. A
+ * snapshot is built from the applied revision and the store's records, and read again when the store
+ * was written by this process ({@link Store#changes}), when another revision is applied, or after
+ * {@link #MAX_AGE_NANOS} (other replicas' writes, a managed cluster's address). One request rebuilds
+ * while the others answer from the previous snapshot; details are read once per snapshot and kept as
+ * their JSON.
+ */
+final class ReadModel {
+    private static final Logger LOG = LoggerFactory.getLogger(ReadModel.class);
+    /** How old a snapshot may get with nothing written by this process: 1 s. */
+    static final long MAX_AGE_NANOS = 1_000_000_000L;
+    private static final int DETAIL_ROWS = 50;
+
+    /** Every app's view, sorted by {@code team/name}, and the details read so far. */
+    record Snapshot(long changes, Reconciler.Loaded loaded, long builtAt, List<ApplicationView> apps,
+            Map<String, ApplicationView> byName, Map<String, byte[]> details) {}
+
+    private final Reconciler reconciler;
+    private final ReentrantLock rebuilding = new ReentrantLock();
+    private volatile Snapshot snapshot;
+
+    ReadModel(Reconciler reconciler) {
+        this.reconciler = reconciler;
+    }
+
+    Snapshot snapshot() {
+        Snapshot current = snapshot;
+        if (current != null && fresh(current)) {
+            return current;
+        }
+        if (current != null && !rebuilding.tryLock()) {
+            return current; // another request is reading the store; answer from the previous snapshot meanwhile
+        }
+        if (current == null) {
+            rebuilding.lock();
+        }
+        try {
+            Snapshot again = snapshot;
+            if (again != null && again != current && fresh(again)) {
+                return again;
+            }
+            Snapshot built = build();
+            snapshot = built;
+            return built;
+        } finally {
+            rebuilding.unlock();
+        }
+    }
+
+    /** The app's detail as JSON, read from the store once per snapshot; empty if the snapshot has no such app. */
+    Optional<byte[]> detail(Snapshot snap, String app) {
+        ApplicationView view = snap.byName().get(app);
+        if (view == null) {
+            return Optional.empty();
+        }
+        return Optional.of(snap.details().computeIfAbsent(app, a -> {
+            Store store = reconciler.store();
+            ApplicationDetail detail = new ApplicationDetail(view, store.deployments(a, DETAIL_ROWS),
+                    store.savepoints(a), store.events(a, DETAIL_ROWS), store.operations(a, DETAIL_ROWS));
+            return Json.MAPPER.writeValueAsBytes(detail);
+        }));
+    }
+
+    private boolean fresh(Snapshot s) {
+        return s.changes() == reconciler.store().changes()
+                && s.loaded() == reconciler.current().orElse(null) // identity: a new revision is a new Loaded
+                && System.nanoTime() - s.builtAt() < MAX_AGE_NANOS;
+    }
+
+    private Snapshot build() {
+        long started = System.nanoTime();
+        Store store = reconciler.store();
+        long changes = store.changes(); // before reading: a write meanwhile makes the next request read again
+        Optional<Reconciler.Loaded> loaded = reconciler.current();
+        Optional<DesiredState> desired = loaded.map(Reconciler.Loaded::desired);
+        Map<String, Application> specs = new HashMap<>();
+        desired.ifPresent(d -> d.applications().forEach(a -> specs.put(a.id().qualifiedName(), a)));
+        Map<String, AppStatus> statuses = new HashMap<>();
+        store.statuses().forEach(s -> statuses.put(s.app(), s));
+        Map<String, AppOverride> overrides = new HashMap<>();
+        store.overrides().forEach(o -> overrides.put(o.app(), o));
+        Map<String, List<SavepointRecord>> savepoints = store.restorableSavepointsByApp();
+        TreeSet<String> names = new TreeSet<>(specs.keySet());
+        names.addAll(statuses.keySet());
+        List<ApplicationView> views = new ArrayList<>(names.size());
+        Map<String, ApplicationView> byName = new TreeMap<>();
+        for (String app : names) {
+            ApplicationView view = view(app, desired, Optional.ofNullable(specs.get(app)),
+                    Optional.ofNullable(statuses.get(app)), Optional.ofNullable(overrides.get(app)),
+                    savepoints.getOrDefault(app, List.of()).stream().findFirst());
+            views.add(view);
+            byName.put(app, view);
+        }
+        long tookMicros = (System.nanoTime() - started) / 1000;
+        LOG.debug("read-model apps={} builtInMicros={}", views.size(), tookMicros);
+        return new Snapshot(changes, loaded.orElse(null), System.nanoTime(), List.copyOf(views), byName, new ConcurrentHashMap<>());
+    }
+
+    private ApplicationView view(String app, Optional<DesiredState> desired, Optional<Application> spec,
+            Optional<AppStatus> status, Optional<AppOverride> override, Optional<SavepointRecord> last) {
+        Optional<String> webUi = spec.flatMap(a -> desired.get().clusterOf(a))
+                .flatMap(c -> reconciler.clusters().restUrl(c))
+                .map(url -> url + "/#/job/running/" + status.map(AppStatus::jobId).orElse(""));
+        String[] parts = app.split("/", 2);
+        long id = status.map(AppStatus::id).filter(n -> n > 0).orElseGet(() -> reconciler.store().appId(app));
+        return new ApplicationView(id, parts[0], parts[1], spec.isPresent(),
+                spec.map(a -> a.spec().deployment().mode().yamlName()).or(() -> status.map(AppStatus::deploymentMode))
+                        .orElse(null),
+                spec.map(a -> a.spec().deployment().cluster()).or(() -> status.map(AppStatus::cluster)).orElse(null),
+                spec.map(a -> a.spec().state().yamlName()).orElse("removed"),
+                spec.map(a -> a.spec().upgradeMode().yamlName()).orElse(null),
+                spec.map(a -> a.spec().prune()).orElse(null),
+                status.map(s -> new StatusView(s.jobId(), s.jobState(), s.health(), s.sync(), s.message(), s.revision(),
+                        s.specHash(), s.updatedAt())).orElse(null),
+                override.map(o -> new OverrideView(o.pinnedState(), o.syncPaused(), o.actor(), o.reason(), o.since()))
+                        .orElse(null),
+                last.map(s -> new SavepointView(s.path(), s.kind(), s.createdAt())).orElse(null),
+                status.map(AppStatus::jobId).isPresent() ? webUi.orElse(null) : null);
+    }
+}
