@@ -61,6 +61,26 @@ final class ConfigRepo implements AutoCloseable {
         return repo;
     }
 
+    /** A new repository in {@code dir} with no commit yet. */
+    static ConfigRepo empty(Path dir) throws GitAPIException {
+        return new ConfigRepo(dir, Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call());
+    }
+
+    /** Copies the files of a test resource folder (such as {@code repos/two-teams}) into the repository. */
+    void copy(String resourceDir) throws IOException {
+        Path from;
+        try {
+            from = Path.of(ConfigRepo.class.getClassLoader().getResource(resourceDir).toURI());
+        } catch (java.net.URISyntaxException | NullPointerException e) {
+            throw new IOException("no test resource folder " + resourceDir, e);
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(from)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                write(from.relativize(file).toString(), Files.readString(file));
+            }
+        }
+    }
+
     Path dir() {
         return dir;
     }
