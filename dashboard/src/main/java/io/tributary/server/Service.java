@@ -1,6 +1,7 @@
 package io.tributary.server;
 
 import io.javalin.Javalin;
+import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.HttpStatus;
 import io.tributary.apply.Clusters;
 import io.tributary.apply.JobLauncher;
@@ -15,6 +16,14 @@ import io.tributary.flink.LocalCluster;
 import io.tributary.flink.SqlRunnerJar;
 import io.tributary.source.ConfigSource;
 import io.tributary.source.SourceSpec;
+import io.tributary.model.DesiredState;
+import io.tributary.model.Permission;
+import io.tributary.server.auth.Access;
+import io.tributary.server.auth.Authenticator;
+import io.tributary.server.auth.Caller;
+import io.tributary.server.auth.PasswordLinks;
+import io.tributary.server.auth.TokensApi;
+import io.tributary.store.AccountStore;
 import io.tributary.store.Database;
 import io.tributary.store.LeaderLock;
 import io.tributary.store.Store;
@@ -29,6 +38,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +85,12 @@ public final class Service implements AutoCloseable {
                 Optional.of(new LeaderLock(db, LEADER_LOCK_KEY)), clock,
                 new Reconciler.Options(config.pollInterval(), config.workers()));
         resources.push(reconciler);
-        http = startHttp(config.port());
+        AccountStore accounts = new AccountStore(db, clock);
+        Supplier<Optional<DesiredState>> desired = () -> reconciler.current().map(Reconciler.Loaded::desired);
+        Authenticator authenticator = new Authenticator(accounts, clock, desired);
+        authenticator.bootstrapAdmin(Optional.ofNullable(config.adminPassword()));
+        http = startHttp(config.port(), authenticator, new TokensApi(authenticator.tokens(), store, clock, desired),
+                new PasswordLinks(accounts, authenticator, store, clock, desired), new ApplicationActions(reconciler, clock));
         resources.push(http::stop);
         reconciler.start();
     }
@@ -85,14 +100,25 @@ public final class Service implements AutoCloseable {
         return new Service(config);
     }
 
-    private Javalin startHttp(int port) {
+    private Javalin startHttp(int port, Authenticator authenticator, TokensApi tokens, PasswordLinks passwordLinks,
+            ApplicationActions actions) {
         Javalin app = Javalin.create(config -> {
             config.jsonMapper(new Json());
             config.startup.showJavalinBanner = false;
             config.jetty.port = port;
-            Api.install(config, reconciler, ctx -> Viewer.EVERYTHING);
+            authenticator.register(config.routes);
+            tokens.register(config.routes);
+            passwordLinks.register(config.routes);
+            Api.install(config, reconciler, ctx -> {
+                Caller caller = Access.require(ctx);
+                return new Viewer(caller.platformAdmin(), caller::may);
+            });
+            config.routes.post("/api/v1/applications/{team}/{name}/actions/{action}", actions::handle);
             config.routes.get("/api/v1/sync", ctx -> ctx.json(reconciler.sync()));
             config.routes.post("/api/v1/sync", ctx -> {
+                if (!Access.require(ctx).mayInSomeTeam(Permission.APP_SYNC)) {
+                    throw new ForbiddenResponse("triggering a sync needs app:sync in some team");
+                }
                 reconciler.triggerSync();
                 ctx.status(HttpStatus.ACCEPTED).json(Map.of("triggered", true));
             });

@@ -40,6 +40,7 @@ class ApiIT {
     private Service service;
     private Store store;
     private final HttpClient http = HttpClient.newHttpClient();
+    private ServiceApi admin;
 
     @BeforeAll
     void start() throws Exception {
@@ -48,8 +49,9 @@ class ApiIT {
         repo.commit("two teams");
         service = Service.start(new ServiceConfig(repo.dir().toString(), "main", null, new Credentials.None(),
                 temp.resolve("data"), null, null, null, 0, Duration.ofSeconds(2), 2,
-                Path.of(System.getProperty("user.home"), ".m2", "repository")));
+                Path.of(System.getProperty("user.home"), ".m2", "repository"), ServiceApi.ADMIN_PASSWORD));
         store = service.reconciler().store();
+        admin = new ServiceApi(service.port());
         Await.until("every app has a status", Duration.ofMinutes(2), () -> {
             JsonNode list = json("/api/v1/applications");
             return list.path("total").asInt() == 4 && !list.toString().contains("\"status\":null");
@@ -223,9 +225,61 @@ class ApiIT {
         assertProblem("/api/v1/applications/PAYMENTS/orders", 400, "team");
         assertProblem("/api/v1/teams/%3Cscript%3E", 400, "team");
         assertProblem("/api/v1/no-such-thing", 404, "openapi.json");
-        HttpResponse<String> delete = send(HttpRequest.newBuilder(uri("/api/v1/applications")).DELETE().build());
+        HttpResponse<String> delete = admin.delete("/api/v1/applications");
         assertThat(delete.statusCode()).isEqualTo(405);
         assertThat(delete.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+    }
+
+    // ---- who sees what
+
+    @Test
+    void anAnonymousReadIsAnUnauthorizedProblem() {
+        HttpResponse<String> anonymous = send(HttpRequest.newBuilder(uri("/api/v1/applications")).build());
+        assertProblem(anonymous, "/api/v1/applications", 401, "log in");
+        assertThat(send(HttpRequest.newBuilder(uri("/api/v1/openapi.json")).build()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aMemberSeesOnlyTheirTeamsAndOtherAppsDoNotExistForThem() {
+        ServiceApi.Login carol = loginAs("carol");
+        assertThat(names(json(as(carol, "/api/v1/applications"), "list"))).containsExactly("logistics/tracking");
+        assertThat(json(as(carol, "/api/v1/applications?team=payments"), "list").path("total").asInt()).isZero();
+        assertProblem(as(carol, "/api/v1/applications/payments/orders"), "detail", 404, "payments/orders");
+        assertProblem(as(carol, "/api/v1/applications/payments/orders/savepoints"), "savepoints", 404,
+                "payments/orders");
+        assertThat(json(as(carol, "/api/v1/applications/logistics/tracking"), "detail").path("application")
+                .path("name").asString()).isEqualTo("tracking");
+        assertThat(json(as(carol, "/api/v1/teams"), "teams").path("items").findValuesAsString("name"))
+                .containsExactly("logistics");
+        assertProblem(as(carol, "/api/v1/teams/payments"), "team", 404, "payments");
+        JsonNode events = json(as(carol, "/api/v1/events?limit=500"), "events");
+        assertThat(events.path("items").findValuesAsString("app")).isNotEmpty().allMatch(a -> a.startsWith("logistics/"));
+        assertThat(json(as(carol, "/api/v1/events?team=payments"), "events").path("total").asInt()).isZero();
+        // a developer may view variables of logistics (none) and so the platform's
+        assertThat(json(as(carol, "/api/v1/variables"), "variables").path("items").findValuesAsString("name"))
+                .containsExactly("output_root");
+
+        ServiceApi.Login bob = loginAs("bob");
+        assertThat(names(json(as(bob, "/api/v1/applications"), "list")))
+                .containsExactly("payments/orders", "payments/payouts", "payments/refunds");
+        assertThat(json(as(bob, "/api/v1/variables"), "variables").path("total").asInt())
+                .as("operator has no variable:view").isZero();
+        assertThat(json(as(bob, "/api/v1/clusters"), "clusters").path("total").asInt()).isEqualTo(1);
+    }
+
+    private ServiceApi.Login loginAs(String user) {
+        HttpResponse<String> link = admin.post("/api/v1/users/" + user + "/password-link", "");
+        assertThat(link.statusCode()).as(link.body()).isEqualTo(201);
+        String password = user + "-password-of-the-tests";
+        HttpResponse<String> set = send(HttpRequest.newBuilder(uri(ServiceApi.JSON.readTree(link.body()).path("path")
+                .asString())).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        ServiceApi.JSON.createObjectNode().put("password", password).toString())).build());
+        assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+        return admin.login(user, password);
+    }
+
+    private HttpResponse<String> as(ServiceApi.Login login, String path) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Cookie", login.cookie()).build());
     }
 
     // ---- the document
@@ -264,7 +318,10 @@ class ApiIT {
     // ----
 
     private JsonNode assertProblem(String path, int status, String named) {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(uri(path)).build());
+        return assertProblem(admin.get(path), path, status, named);
+    }
+
+    private static JsonNode assertProblem(HttpResponse<String> response, String path, int status, String named) {
         assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(status);
         assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
         JsonNode problem = ServiceApi.JSON.readTree(response.body());
@@ -278,8 +335,10 @@ class ApiIT {
     }
 
     private JsonNode json(String path) {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(uri(path)).header("Accept", "application/json")
-                .build());
+        return json(admin.get(path), path);
+    }
+
+    private static JsonNode json(HttpResponse<String> response, String path) {
         assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
         return ServiceApi.JSON.readTree(response.body());
     }
