@@ -34,6 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
 final class LiveApps {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** The most the API answers per page. */
+    static final int PAGE = 500;
 
     /** One item of the applications API, with what the planner needs. */
     record LiveApp(String app, String desiredState, String upgradeMode, Boolean prune, String jobId, String jobState,
@@ -65,15 +67,23 @@ final class LiveApps {
         String base = server.replaceAll("/+$", "");
         HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
-        JsonNode applications = get(client, base, "/api/v1/applications", token);
-        JsonNode items = applications.get("items");
-        if (items == null || !items.isArray()) {
-            throw new Unavailable(base + "/api/v1/applications answered JSON without \"items\"; is " + base
-                    + " a Tributary service?");
-        }
         List<LiveApp> apps = new ArrayList<>();
-        for (JsonNode item : items) {
-            apps.add(parse(item));
+        // page by page: the API answers at most PAGE items per request (a service before paging answers all at once)
+        while (true) {
+            JsonNode applications = get(client, base, "/api/v1/applications?limit=" + PAGE + "&offset=" + apps.size(),
+                    token);
+            JsonNode items = applications.get("items");
+            if (items == null || !items.isArray()) {
+                throw new Unavailable(base + "/api/v1/applications answered JSON without \"items\"; is " + base
+                        + " a Tributary service?");
+            }
+            for (JsonNode item : items) {
+                apps.add(parse(item));
+            }
+            long total = applications.path("total").asLong(apps.size());
+            if (items.isEmpty() || apps.size() >= total) {
+                break;
+            }
         }
         Optional<String> applied;
         try {

@@ -112,6 +112,32 @@ class PlanServerTest {
     }
 
     @Test
+    void aServiceThatAnswersInPagesIsReadToTheLastPage() throws Exception {
+        tools.jackson.databind.JsonNode all = tools.jackson.databind.json.JsonMapper.shared().readTree(applications);
+        int pageSize = 2;
+        assertThat(all.path("items").size()).isGreaterThan(pageSize);
+        server.removeContext("/api/v1/applications");
+        List<String> queries = new CopyOnWriteArrayList<>();
+        server.createContext("/api/v1/applications", exchange -> {
+            String query = String.valueOf(exchange.getRequestURI().getQuery());
+            queries.add(query);
+            int offset = Integer.parseInt(query.replaceAll(".*offset=(\\d+).*", "$1"));
+            tools.jackson.databind.node.ObjectNode page = (tools.jackson.databind.node.ObjectNode) all.deepCopy();
+            tools.jackson.databind.node.ArrayNode items = page.putArray("items");
+            for (int i = offset; i < Math.min(offset + pageSize, all.path("items").size()); i++) {
+                items.add(all.path("items").get(i));
+            }
+            page.put("limit", pageSize).put("offset", offset);
+            answer(exchange, page.toString());
+        });
+        Run run = PlanCommandTest.run("--server", url, "--repo", repo.dir.toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).endsWith(expectedBody());
+        assertThat(queries).hasSize((all.path("items").size() + pageSize - 1) / pageSize).first().asString()
+                .contains("offset=0");
+    }
+
+    @Test
     void aHeadRevisionEqualToWhatRunsChangesNothing() throws Exception {
         Run run = PlanCommandTest.run("--server", url + "/", "--repo", repo.dir.toString(), "--head", "main");
         assertThat(run.exitCode()).isZero();
