@@ -5,6 +5,7 @@
 #   ./bench/run.sh memory [sizes...]  the service's resident memory with that many apps
 #   ./bench/run.sh submit [rounds]    local cluster start, and job submit through our layer vs bare REST
 #   ./bench/run.sh reconcile [rounds] the service in process: commit -> RUNNING and savepoint upgrade downtime vs by hand
+#   ./bench/run.sh rest [apps] [seconds] [connections]  REST reads (list page, detail) with wrk against the service in process
 # Extra Maven flags (e.g. -o) go in MAVEN_ARGS.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,7 +18,13 @@ case "$which" in
     ./mvnw -q -B -DskipTests package -pl dashboard -am ;;
   submit) main=io.tributary.bench.SubmitBenchmark ;;
   reconcile) main=io.tributary.bench.ReconcileBenchmark ;;
-  *) echo "usage: bench/run.sh load|plan|memory [sizes...] | submit|reconcile [rounds]" >&2; exit 2 ;;
+  rest) main=io.tributary.bench.RestBenchmark
+    # the load generator; without it (and without a way to install it) the harness uses its own Java clients
+    if ! command -v wrk >/dev/null 2>&1; then
+      if [ "$(id -u)" = 0 ]; then apt-get install -y wrk >/dev/null 2>&1 || true
+      elif command -v sudo >/dev/null 2>&1; then sudo -n apt-get install -y wrk >/dev/null 2>&1 || true; fi
+    fi ;;
+  *) echo "usage: bench/run.sh load|plan|memory [sizes...] | submit|reconcile [rounds] | rest [apps] [seconds] [connections]" >&2; exit 2 ;;
 esac
 # package, not install: the reactor resolves the other modules from their target/ folders
 ./mvnw -q -B -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -pl bench -am
