@@ -53,7 +53,7 @@ public final class RestBenchmark {
                       mode: standalone
                       standalone: {address: "http://127.0.0.1:9"}
                     """);
-            service = Service.start(new ServiceConfig(repo.toString(), "main", null, new Credentials.None(),
+            service = Service.start(new ServiceConfig(repo.toString(), null, null, new Credentials.None(),
                     temp.resolve("data"), null, null, null, 0, Duration.ofSeconds(30), 2,
                     Path.of(System.getProperty("user.home"), ".m2", "repository"), ADMIN_PASSWORD));
             URI base = URI.create("http://127.0.0.1:" + service.port());
@@ -96,7 +96,7 @@ public final class RestBenchmark {
 
     // ---- wrk
 
-    private static boolean wrkAvailable() {
+    private static boolean wrkAvailable() throws InterruptedException {
         try {
             return new ProcessBuilder("wrk", "--version").redirectErrorStream(true).start().waitFor() >= 0;
         } catch (IOException e) {
