@@ -19,6 +19,11 @@ interface AppDao {
     @SqlUpdate("INSERT INTO apps (name, created_at) VALUES (:app, :at) ON CONFLICT (name) DO NOTHING")
     void insertApp(@Bind("app") String app, @Bind("at") Instant at);
 
+    @SqlQuery("SELECT name, id FROM apps")
+    @org.jdbi.v3.sqlobject.config.KeyColumn("name")
+    @org.jdbi.v3.sqlobject.config.ValueColumn("id")
+    java.util.Map<String, Long> ids();
+
     @SqlQuery("SELECT name FROM apps WHERE id = :id")
     Optional<String> nameOf(@Bind("id") long id);
 

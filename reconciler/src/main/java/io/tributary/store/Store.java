@@ -93,6 +93,11 @@ public final class Store {
         }));
     }
 
+    /** Every app's number (see {@link #appId}), by app key: one query instead of one per app. */
+    public Map<String, Long> appIds() {
+        return dao(AppDao.class, AppDao::ids);
+    }
+
     public Optional<String> appById(long id) {
         return dao(AppDao.class, d -> d.nameOf(id));
     }

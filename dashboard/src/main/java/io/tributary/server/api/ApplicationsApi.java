@@ -62,17 +62,31 @@ final class ApplicationsApi {
         String q = Params.search(ctx);
         Params.Paging paging = Params.paging(ctx);
         Viewer viewer = viewers.apply(ctx);
-        List<ApplicationView> matching = new ArrayList<>();
-        for (ApplicationView app : model.snapshot().apps()) {
-            if ((team == null || team.equals(app.team()))
-                    && (health == null || app.status() != null && health.equals(app.status().health()))
-                    && (sync == null || app.status() != null && sync.equals(app.status().sync()))
-                    && (q == null || app.name().toLowerCase(Locale.ROOT).contains(q))
-                    && viewer.may(Permission.APP_VIEW, app.team())) {
-                matching.add(app);
-            }
+        ReadModel.Snapshot snap = model.snapshot();
+        // the answer depends on the teams the caller may view and the query: the key of the page kept in memory
+        StringBuilder key = new StringBuilder();
+        if (viewer.everything()) {
+            key.append('*');
+        } else {
+            snap.teams().stream().filter(t -> viewer.may(Permission.APP_VIEW, t))
+                    .forEach(t -> key.append(t).append(','));
         }
-        ctx.json(new PageView<>(paging.slice(matching), matching.size(), paging.limit(), paging.offset()));
+        key.append('|').append(team).append('|').append(health).append('|').append(sync).append('|').append(q)
+                .append('|').append(paging.limit()).append('|').append(paging.offset());
+        byte[] json = model.page(snap, key.toString(), () -> {
+            List<ApplicationView> matching = new ArrayList<>();
+            for (ApplicationView app : snap.apps()) {
+                if ((team == null || team.equals(app.team()))
+                        && (health == null || app.status() != null && health.equals(app.status().health()))
+                        && (sync == null || app.status() != null && sync.equals(app.status().sync()))
+                        && (q == null || app.name().toLowerCase(Locale.ROOT).contains(q))
+                        && viewer.may(Permission.APP_VIEW, app.team())) {
+                    matching.add(app);
+                }
+            }
+            return new PageView<>(paging.slice(matching), matching.size(), paging.limit(), paging.offset());
+        });
+        ctx.contentType("application/json").result(json);
     }
 
     /** {@code GET /api/v1/applications/{team}/{name}}: the app with its deployments, savepoints, events and operations. */

@@ -41,7 +41,11 @@ final class ReadModel {
 
     /** Every app's view, sorted by {@code team/name}, and the details read so far. */
     record Snapshot(long changes, Reconciler.Loaded loaded, long builtAt, List<ApplicationView> apps,
-            Map<String, ApplicationView> byName, Map<String, byte[]> details) {}
+            Map<String, ApplicationView> byName, List<String> teams, Map<String, byte[]> details,
+            Map<String, byte[]> pages) {}
+
+    /** How many answered list pages a snapshot keeps (by caller's visible teams and query). */
+    private static final int MAX_PAGES = 1000;
 
     private final Reconciler reconciler;
     private final ReentrantLock rebuilding = new ReentrantLock();
@@ -89,6 +93,22 @@ final class ReadModel {
         }));
     }
 
+    /**
+     * A list page as JSON, made by {@code make} once per snapshot and {@code key} (which must hold all that
+     * the answer depends on: what the caller may see and the query), then answered from memory.
+     */
+    byte[] page(Snapshot snap, String key, java.util.function.Supplier<Object> make) {
+        byte[] cached = snap.pages().get(key);
+        if (cached != null) {
+            return cached;
+        }
+        byte[] json = Json.MAPPER.writeValueAsBytes(make.get());
+        if (snap.pages().size() < MAX_PAGES) {
+            snap.pages().put(key, json);
+        }
+        return json;
+    }
+
     private boolean fresh(Snapshot s) {
         return s.changes() == reconciler.store().changes()
                 && s.loaded() == reconciler.current().orElse(null) // identity: a new revision is a new Loaded
@@ -108,6 +128,7 @@ final class ReadModel {
         Map<String, AppOverride> overrides = new HashMap<>();
         store.overrides().forEach(o -> overrides.put(o.app(), o));
         Map<String, List<SavepointRecord>> savepoints = store.restorableSavepointsByApp();
+        Map<String, Long> ids = store.appIds();
         TreeSet<String> names = new TreeSet<>(specs.keySet());
         names.addAll(statuses.keySet());
         List<ApplicationView> views = new ArrayList<>(names.size());
@@ -115,22 +136,26 @@ final class ReadModel {
         for (String app : names) {
             ApplicationView view = view(app, desired, Optional.ofNullable(specs.get(app)),
                     Optional.ofNullable(statuses.get(app)), Optional.ofNullable(overrides.get(app)),
-                    savepoints.getOrDefault(app, List.of()).stream().findFirst());
+                    savepoints.getOrDefault(app, List.of()).stream().findFirst(), ids);
             views.add(view);
             byName.put(app, view);
         }
         long tookMicros = (System.nanoTime() - started) / 1000;
         LOG.debug("read-model apps={} builtInMicros={}", views.size(), tookMicros);
-        return new Snapshot(changes, loaded.orElse(null), System.nanoTime(), List.copyOf(views), byName, new ConcurrentHashMap<>());
+        List<String> teams = views.stream().map(ApplicationView::team).distinct().sorted().toList();
+        return new Snapshot(changes, loaded.orElse(null), System.nanoTime(), List.copyOf(views), byName, teams,
+                new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
     }
 
     private ApplicationView view(String app, Optional<DesiredState> desired, Optional<Application> spec,
-            Optional<AppStatus> status, Optional<AppOverride> override, Optional<SavepointRecord> last) {
+            Optional<AppStatus> status, Optional<AppOverride> override, Optional<SavepointRecord> last,
+            Map<String, Long> ids) {
         Optional<String> webUi = spec.flatMap(a -> desired.get().clusterOf(a))
                 .flatMap(c -> reconciler.clusters().restUrl(c))
                 .map(url -> url + "/#/job/running/" + status.map(AppStatus::jobId).orElse(""));
         String[] parts = app.split("/", 2);
-        long id = status.map(AppStatus::id).filter(n -> n > 0).orElseGet(() -> reconciler.store().appId(app));
+        long id = status.map(AppStatus::id).filter(n -> n > 0).or(() -> Optional.ofNullable(ids.get(app)))
+                .orElseGet(() -> reconciler.store().appId(app)); // numbered on first sight, once
         return new ApplicationView(id, parts[0], parts[1], spec.isPresent(),
                 spec.map(a -> a.spec().deployment().mode().yamlName()).or(() -> status.map(AppStatus::deploymentMode))
                         .orElse(null),
