@@ -11,6 +11,8 @@ import io.tributary.config.ConfigLoader;
 import io.tributary.secrets.SecretResolver;
 import io.tributary.flink.LocalCluster;
 import io.tributary.flink.SqlRunnerJar;
+import io.tributary.server.metrics.ServiceMetrics;
+import io.tributary.server.webhooks.WebhookHandler;
 import io.tributary.source.ConfigSource;
 import io.tributary.source.SourceSpec;
 import io.tributary.store.Database;
@@ -48,6 +50,7 @@ public final class Service implements AutoCloseable {
 
     private Service(ServiceConfig config) {
         Clock clock = Clock.systemUTC();
+        ServiceMetrics metrics = new ServiceMetrics();
         try {
             Files.createDirectories(config.dataDir());
         } catch (IOException e) {
@@ -70,9 +73,10 @@ public final class Service implements AutoCloseable {
         resources.push(source);
         reconciler = new Reconciler(source, new ConfigLoader(), store, clusters, operations,
                 Optional.of(new LeaderLock(db, LEADER_LOCK_KEY)), clock,
-                new Reconciler.Options(config.pollInterval(), config.workers()));
+                new Reconciler.Options(config.pollInterval(), config.workers()), metrics.registry());
         resources.push(reconciler);
-        http = startHttp(config.port());
+        metrics.watch(reconciler);
+        http = startHttp(config, metrics);
         resources.push(http::stop);
         reconciler.start();
     }
@@ -82,12 +86,18 @@ public final class Service implements AutoCloseable {
         return new Service(config);
     }
 
-    private Javalin startHttp(int port) {
+    private Javalin startHttp(ServiceConfig service, ServiceMetrics metrics) {
         ApplicationsApi applications = new ApplicationsApi(reconciler);
+        WebhookHandler webhooks = new WebhookHandler(Optional.ofNullable(service.webhookSecret()),
+                () -> watchedRef(service), reconciler::triggerSync, metrics.registry());
         Javalin app = Javalin.create(config -> {
             config.jsonMapper(new Json());
             config.startup.showJavalinBanner = false;
-            config.jetty.port = port;
+            config.jetty.port = service.port();
+            config.requestLogger.http(metrics::recordRequest);
+            // no login on these two: the signature authenticates a webhook, and scrapers read /metrics
+            config.routes.post("/api/v1/webhooks/{provider}", webhooks::handle);
+            config.routes.get("/metrics", metrics::scrape);
             config.routes.get("/api/v1/applications", applications::list);
             config.routes.get("/api/v1/applications/{team}/{name}", applications::get);
             config.routes.get("/api/v1/sync", ctx -> ctx.json(reconciler.sync()));
@@ -106,6 +116,16 @@ public final class Service implements AutoCloseable {
         app.start();
         LOG.info("http port={} api=http://localhost:{}/api/v1/applications", app.port(), app.port());
         return app;
+    }
+
+    /** The branch webhooks are about: the one configured, else the ref of the last fetched revision. */
+    private Optional<String> watchedRef(ServiceConfig config) {
+        if (config.branch() != null) {
+            return Optional.of(config.branch());
+        }
+        String fetched = reconciler.sync().fetchedRevision();
+        int at = fetched == null ? -1 : fetched.lastIndexOf('@');
+        return at < 0 || fetched.startsWith("dir@") ? Optional.empty() : Optional.of(fetched.substring(0, at));
     }
 
     public int port() {
