@@ -28,6 +28,14 @@ final class ServiceApi {
         return send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).GET().build());
     }
 
+    /** A POST with these headers and this body, as a Git server's webhook delivery is sent. */
+    HttpResponse<String> post(String path, java.util.Map<String, String> headers, byte[] body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        return send(request.build());
+    }
+
     /** True when {@code /healthz} answers: the service is up (whether or not it leads). */
     boolean answers() {
         try {
