@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code POST /api/v1/webhooks/{provider}}: a verified push to the followed branch makes the service
@@ -24,6 +25,7 @@ public final class WebhookHandler {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookHandler.class);
     /** Larger than any push the providers send (GitHub caps payloads at 25 MB). */
     static final int MAX_BODY = 25 * 1024 * 1024;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** What happened to a delivery: the {@code outcome} tag of {@code tributary_webhook_deliveries_total}. */
     enum Outcome {
@@ -106,7 +108,7 @@ public final class WebhookHandler {
             answer.put("provider", p.id());
             answer.put("event", event.type());
             answer.put("refs", event.refs());
-            ctx.status(HttpStatus.ACCEPTED).json(answer);
+            ctx.status(HttpStatus.ACCEPTED).contentType("application/json").result(JSON.writeValueAsString(answer));
             return;
         }
         count(p.id(), Outcome.IGNORED);
@@ -137,6 +139,6 @@ public final class WebhookHandler {
         problem.put("title", title);
         problem.put("status", status.getCode());
         problem.put("detail", detail);
-        ctx.status(status).json(problem).contentType("application/problem+json");
+        ctx.status(status).contentType("application/problem+json").result(JSON.writeValueAsString(problem));
     }
 }
