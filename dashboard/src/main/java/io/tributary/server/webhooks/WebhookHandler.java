@@ -67,7 +67,8 @@ public final class WebhookHandler {
         Provider p = provider.get();
         if (secret.isEmpty()) {
             count(p.id(), Outcome.DISABLED);
-            LOG.warn("webhook provider={} remote={} rejected reason=\"no webhook secret configured\"", p.id(), ctx.ip());
+            LOG.warn("webhook provider={} remote={} rejected reason=\"no webhook secret configured\"", p.id(),
+                    remote(ctx));
             problem(ctx, HttpStatus.NOT_FOUND, "Webhooks are not enabled", "this service has no webhook secret, so it"
                     + " cannot verify deliveries; start it with --webhook-secret-file PATH (or the environment variable"
                     + " TRIBUTARY_WEBHOOK_SECRET) and set the same secret in the webhook's settings (docs/webhooks.md)");
@@ -83,7 +84,7 @@ public final class WebhookHandler {
         Optional<String> refused = Signatures.verify(p, ctx::header, body, secret.get());
         if (refused.isPresent()) {
             count(p.id(), Outcome.UNAUTHORIZED);
-            LOG.warn("webhook provider={} remote={} rejected reason=\"{}\"", p.id(), ctx.ip(), refused.get());
+            LOG.warn("webhook provider={} remote={} rejected reason=\"{}\"", p.id(), remote(ctx), refused.get());
             problem(ctx, HttpStatus.UNAUTHORIZED, "Signature check failed", refused.get());
             return;
         }
@@ -92,7 +93,7 @@ public final class WebhookHandler {
             event = PushEvent.parse(p, ctx.header(p.eventHeader()), body);
         } catch (IllegalArgumentException e) {
             count(p.id(), Outcome.BAD_REQUEST);
-            LOG.warn("webhook provider={} remote={} rejected reason=\"{}\"", p.id(), ctx.ip(), e.getMessage());
+            LOG.warn("webhook provider={} remote={} rejected reason=\"{}\"", p.id(), remote(ctx), e.getMessage());
             problem(ctx, HttpStatus.BAD_REQUEST, "Unreadable delivery", e.getMessage() + "; send the provider's push"
                     + " payload as JSON (Content type application/json)");
             return;
@@ -115,6 +116,12 @@ public final class WebhookHandler {
         LOG.info("webhook provider={} event=\"{}\" refs={} ignored: {}", p.id(), event.type(), event.refs(),
                 event.push() ? "not the followed ref " + watched.orElse("?") : "not a push");
         ctx.status(HttpStatus.NO_CONTENT);
+    }
+
+    /** The peer's address, and what a proxy in front says it forwarded for (unverified, so both are logged). */
+    private static String remote(Context ctx) {
+        String forwarded = ctx.header("X-Forwarded-For");
+        return forwarded == null ? ctx.ip() : ctx.ip() + " forwardedFor=\"" + forwarded + "\"";
     }
 
     private static byte[] body(Context ctx) {
