@@ -1,6 +1,7 @@
 package io.tributary.server;
 
 import io.javalin.Javalin;
+import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.HttpStatus;
 import io.tributary.apply.Clusters;
 import io.tributary.apply.JobLauncher;
@@ -15,6 +16,13 @@ import io.tributary.server.metrics.ServiceMetrics;
 import io.tributary.server.webhooks.WebhookHandler;
 import io.tributary.source.ConfigSource;
 import io.tributary.source.SourceSpec;
+import io.tributary.model.DesiredState;
+import io.tributary.model.Permission;
+import io.tributary.server.auth.Access;
+import io.tributary.server.auth.Authenticator;
+import io.tributary.server.auth.PasswordLinks;
+import io.tributary.server.auth.TokensApi;
+import io.tributary.store.AccountStore;
 import io.tributary.store.Database;
 import io.tributary.store.LeaderLock;
 import io.tributary.store.Store;
@@ -28,6 +36,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +85,15 @@ public final class Service implements AutoCloseable {
                 new Reconciler.Options(config.pollInterval(), config.workers()), metrics.registry());
         resources.push(reconciler);
         metrics.watch(reconciler);
-        http = startHttp(config, metrics);
+        AccountStore accounts = new AccountStore(db, clock);
+        Supplier<Optional<DesiredState>> desired = () -> reconciler.current().map(Reconciler.Loaded::desired);
+        Authenticator authenticator = new Authenticator(accounts, clock, desired);
+        authenticator.bootstrapAdmin(Optional.ofNullable(config.adminPassword()));
+        WebhookHandler webhooks = new WebhookHandler(Optional.ofNullable(config.webhookSecret()),
+                () -> watchedRef(config), reconciler::triggerSync, metrics.registry());
+        http = startHttp(config.port(), authenticator, new TokensApi(authenticator.tokens(), store, clock, desired),
+                new PasswordLinks(accounts, authenticator, store, clock, desired), new ApplicationActions(reconciler, clock),
+                webhooks, metrics);
         resources.push(http::stop);
         reconciler.start();
     }
@@ -86,22 +103,28 @@ public final class Service implements AutoCloseable {
         return new Service(config);
     }
 
-    private Javalin startHttp(ServiceConfig service, ServiceMetrics metrics) {
+    private Javalin startHttp(int port, Authenticator authenticator, TokensApi tokens, PasswordLinks passwordLinks,
+            ApplicationActions actions, WebhookHandler webhooks, ServiceMetrics metrics) {
         ApplicationsApi applications = new ApplicationsApi(reconciler);
-        WebhookHandler webhooks = new WebhookHandler(Optional.ofNullable(service.webhookSecret()),
-                () -> watchedRef(service), reconciler::triggerSync, metrics.registry());
         Javalin app = Javalin.create(config -> {
             config.jsonMapper(new Json());
             config.startup.showJavalinBanner = false;
-            config.jetty.port = service.port();
+            config.jetty.port = port;
             config.requestLogger.http(metrics::recordRequest);
-            // no login on these two: the signature authenticates a webhook, and scrapers read /metrics
+            authenticator.register(config.routes);
+            tokens.register(config.routes);
+            passwordLinks.register(config.routes);
+            // open (Authenticator's OPEN_PREFIXES): the signature authenticates a webhook; scrapers read /metrics
             config.routes.post("/api/v1/webhooks/{provider}", webhooks::handle);
             config.routes.get("/metrics", metrics::scrape);
             config.routes.get("/api/v1/applications", applications::list);
             config.routes.get("/api/v1/applications/{team}/{name}", applications::get);
+            config.routes.post("/api/v1/applications/{team}/{name}/actions/{action}", actions::handle);
             config.routes.get("/api/v1/sync", ctx -> ctx.json(reconciler.sync()));
             config.routes.post("/api/v1/sync", ctx -> {
+                if (!Access.require(ctx).mayInSomeTeam(Permission.APP_SYNC)) {
+                    throw new ForbiddenResponse("triggering a sync needs app:sync in some team");
+                }
                 reconciler.triggerSync();
                 ctx.status(HttpStatus.ACCEPTED).json(Map.of("triggered", true));
             });

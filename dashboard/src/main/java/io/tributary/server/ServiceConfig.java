@@ -11,19 +11,19 @@ import java.util.Map;
  * How the service runs, from flags and their environment variables.
  *
  * @param database a PostgreSQL JDBC URL, or null for the embedded server under {@code dataDir}
- * @param flinkOptions {@code -D} style options for the managed clusters' processes (tests shrink them)
+ * @param adminPassword the bootstrap admin's password, or null to generate one on first start
  * @param webhookSecret what webhook deliveries are signed with; null turns webhooks off
  */
 public record ServiceConfig(String repo, String branch, String path, Credentials credentials, Path dataDir,
         String database, String databaseUser, String databasePassword, int port, Duration pollInterval, int workers,
-        Path mavenRepository, WebhookSecret webhookSecret) {
+        Path mavenRepository, String adminPassword, WebhookSecret webhookSecret) {
 
     /** Without a webhook secret: webhooks off. */
     public ServiceConfig(String repo, String branch, String path, Credentials credentials, Path dataDir,
             String database, String databaseUser, String databasePassword, int port, Duration pollInterval, int workers,
-            Path mavenRepository) {
+            Path mavenRepository, String adminPassword) {
         this(repo, branch, path, credentials, dataDir, database, databaseUser, databasePassword, port, pollInterval,
-                workers, mavenRepository, null);
+                workers, mavenRepository, adminPassword, null);
     }
 
     /** What is printed once at start-up: every setting, secrets masked. */
@@ -40,6 +40,7 @@ public record ServiceConfig(String repo, String branch, String path, Credentials
         out.put("poll-interval", pollInterval.toSeconds() + "s");
         out.put("workers", String.valueOf(workers));
         out.put("maven-repository", mavenRepository.toString());
+        out.put("admin-password", adminPassword == null ? "(generated on first start)" : "****");
         out.put("webhook-secret", webhookSecret == null ? "(none: webhooks are off)" : webhookSecret.toString());
         return out;
     }

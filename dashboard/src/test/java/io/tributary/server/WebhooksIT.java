@@ -42,7 +42,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Webhooks and {@code /metrics} of a real running service: a Git repository, the embedded PostgreSQL,
  * a poll interval of an hour (so only a webhook makes it fetch), and deliveries signed as each
- * provider signs them. The config needs no Flink cluster.
+ * provider signs them, without any login (the signature is the authentication; {@code /metrics} is open
+ * too). The config needs no Flink cluster.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -66,7 +67,8 @@ class WebhooksIT {
         // no branch: the remote's default, which webhooks learn from the first fetch
         service = Service.start(new ServiceConfig(repo.dir().toString(), null, null, new Credentials.None(),
                 temp.resolve("data"), null, null, null, 0, Duration.ofHours(1), 2,
-                Path.of(System.getProperty("user.home"), ".m2", "repository"), WebhookSecret.of(SECRET, "test")));
+                Path.of(System.getProperty("user.home"), ".m2", "repository"), ServiceApi.ADMIN_PASSWORD,
+                WebhookSecret.of(SECRET, "test")));
         api = new ServiceApi(service.port());
         Await.until("the first revision is applied", STEP, () -> api.sync().path("appliedRevision").isString());
     }
@@ -132,8 +134,9 @@ class WebhooksIT {
                 t -> assertThat(t).startsWith("application/problem+json"));
         assertThat(ServiceApi.JSON.readTree(wrong.body()).path("detail").asString()).contains("secret");
 
-        HttpResponse<String> missing = api.post("/api/v1/webhooks/" + provider, push(provider, "main").headers(),
-                push(provider, "main").body());
+        Delivery unsigned = push(provider, "main");
+        HttpResponse<String> missing = api.postWithoutLogin("/api/v1/webhooks/" + provider, unsigned.headers(),
+                unsigned.body());
         assertThat(missing.statusCode()).isEqualTo(401);
         assertThat(ServiceApi.JSON.readTree(missing.body()).path("detail").asString()).startsWith("no X-");
 
@@ -156,7 +159,7 @@ class WebhooksIT {
     @Order(6)
     void metricsShowTheLoopTheAppsTheDeliveriesAndTheRequests() {
         api.detail(ConfigRepo.YARN_APP);
-        HttpResponse<String> response = api.get("/metrics");
+        HttpResponse<String> response = api.getWithoutLogin("/metrics");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
                 t -> assertThat(t).startsWith("text/plain; version=0.0.4"));
@@ -228,7 +231,7 @@ class WebhooksIT {
             case "bitbucket" -> headers.put("X-Hub-Signature", "sha256=" + hex);
             default -> headers.put("X-Tributary-Signature", "sha256=" + hex);
         }
-        return api.post("/api/v1/webhooks/" + provider, headers, delivery.body());
+        return api.postWithoutLogin("/api/v1/webhooks/" + provider, headers, delivery.body());
     }
 
     private static String hmacSha256Hex(String secret, byte[] body) {
