@@ -46,7 +46,7 @@ public final class Store {
     }
 
     /**
-     * A number that grows with every write through this store (and again when a transaction ends), so
+     * A number that grows with every write through this store (and again when a transaction that wrote ends), so
      * that a cache of reads knows when to read again. Writes of other processes sharing the database
      * (replicas) are not counted: such a cache also expires with time.
      */
@@ -63,10 +63,13 @@ public final class Store {
         if (handle != null) {
             return work.apply(this);
         }
+        long before = changes.get();
         try {
             return jdbi.inTransaction(h -> work.apply(new Store(jdbi, h, clock, changes)));
         } finally {
-            changes.incrementAndGet();
+            if (changes.get() != before) {
+                changes.incrementAndGet(); // counted again once committed: a read meanwhile saw the old rows
+            }
         }
     }
 
