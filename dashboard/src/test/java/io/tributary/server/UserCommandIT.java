@@ -153,7 +153,7 @@ class UserCommandIT {
     void thePasswordIsNeverAFlag() {
         Run run = run("", "user", "set-password", "carol", "--password", "carol-in-shell-history");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("Unknown option: '--password'");
+        assertThat(run.err()).contains("Unknown option").contains("--password");
     }
 
     private int login(String user, String password) {

@@ -39,8 +39,9 @@ public final class UserCommand {
             description = {"Sets a user's password and logs them out everywhere.",
                 "The password is read from the terminal, or from stdin when it is not one:",
                 "  printf '%%s\\n' \"$PASSWORD\" | tributary user set-password alice",
-                "Works while the service runs. The user must be declared in Git (kind User) to log in;",
-                "a password for a name Git does not declare is kept, and works once Git declares it."},
+                "Works while the service runs.",
+                "Only users declared in Git (kind User) can log in; a password set for",
+                "another name is kept, and works once Git declares that user."},
             exitCodeOnInvalidInput = 2, exitCodeOnExecutionException = 1)
     static final class SetPassword implements Callable<Integer> {
         private static final Pattern USER_NAME = Pattern.compile("[a-z0-9]([-a-z0-9._]*[a-z0-9])?");
