@@ -27,9 +27,11 @@ import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Every kind of caller against every endpoint that changes something, over HTTP with API tokens, on a
@@ -153,7 +155,8 @@ class AccessMatrixIT {
             default -> 0;
         };
         long lastAudit = lastAuditId();
-        HttpResponse<String> response = call(endpoint, caller, tokenId);
+        HttpResponse<String> response = permitted ? whenIdle(() -> call(endpoint, caller, tokenId))
+                : call(endpoint, caller, tokenId);
         int status = response.statusCode();
         if (permitted) {
             assertThat(status).as("%s as %s: %s", endpoint, caller, response.body()).isBetween(200, 299);
@@ -169,6 +172,92 @@ class AccessMatrixIT {
                 assertThat(audited).anySatisfy(e -> assertThat(e.action()).startsWith("denied "));
             }
         }
+    }
+
+    @Test
+    void streamParkListAndGetAnswerInStreamParksShapeWithTheAppsStableId() {
+        awaitRunning();
+        JsonNode page = Http.json(http.postForm(tokens.get("vera"), "/flink/app/list", "pageNum", "1", "pageSize", "10"),
+                200);
+        assertThat(page.path("status").asString()).isEqualTo("success");
+        assertThat(page.path("code").asInt()).isEqualTo(200);
+        JsonNode data = page.path("data");
+        assertThat(data.path("total").asLong()).isEqualTo(1);
+        assertThat(data.path("current").asInt()).isEqualTo(1);
+        assertThat(data.path("size").asInt()).isEqualTo(10);
+        assertThat(data.path("pages").asLong()).isEqualTo(1);
+        JsonNode record = data.path("records").get(0);
+        assertThat(record.path("id").asLong()).isEqualTo(appId);
+        assertThat(record.path("jobName").asString()).isEqualTo(APP);
+        assertThat(record.path("teamId").asString()).isEqualTo("payments");
+        assertThat(record.path("state").asInt()).as("RUNNING").isEqualTo(5);
+        assertThat(record.path("executionMode").asInt()).as("REMOTE").isEqualTo(1);
+        assertThat(record.path("jobType").asInt()).as("SQL").isEqualTo(2);
+        assertThat(admin.detail(APP).path("application").path("id").asLong()).as("the REST API's id").isEqualTo(appId);
+
+        assertThat(Http.json(http.postForm(tokens.get("loner"), "/flink/app/list"), 200).path("data").path("total")
+                .asLong()).as("a user in no team sees no app").isZero();
+        assertThat(Http.json(http.postForm(tokens.get("vera"), "/flink/app/list", "teamId", "logistics"), 200)
+                .path("data").path("total").asLong()).isZero();
+        assertThat(Http.json(http.postForm(tokens.get("vera"), "/flink/app/get", "id", Long.toString(appId)), 200)
+                .path("data").path("jobName").asString()).isEqualTo(APP);
+        JsonNode missing = Http.json(http.postForm(tokens.get("vera"), "/flink/app/get", "id", "987654"), 404);
+        assertThat(missing.path("status").asString()).isEqualTo("error");
+        assertThat(missing.path("code").asInt()).isEqualTo(404);
+        assertThat(Http.json(http.postForm(tokens.get("loner"), "/flink/app/get", "id", Long.toString(appId)), 404)
+                .path("message").asString()).contains("no application");
+        assertThat(Http.json(http.postForm(tokens.get("vera"), "/flink/app/start", "id", "abc"), 400)
+                .path("message").asString()).contains("\"id\" is an app's number");
+        HttpResponse<String> bare = Http.send(http.request("/flink/app/list").header("Authorization", tokens.get("vera"))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(Http.form("pageSize", "5")));
+        assertThat(bare.statusCode()).as("the token bare, as StreamPark clients send it").isEqualTo(200);
+    }
+
+    @Test
+    void streamParkCancelAlwaysTakesASavepointAndStartRefusesAnotherPath() {
+        awaitQuiet();
+        awaitRunning();
+        String dev = tokens.get("dev");
+        int savepoints = store().savepoints(APP).size();
+        JsonNode elsewhere = Http.json(http.postForm(dev, "/flink/app/cancel", "id", Long.toString(appId),
+                "savePointed", "true", "savePoint", "hdfs:///somewhere/else"), 400);
+        assertThat(elsewhere.path("message").asString()).contains("spec.savepoints.directory");
+        JsonNode cancel = Http.json(whenIdle(() -> http.postForm(dev, "/flink/app/cancel", "id", Long.toString(appId),
+                "savePointed", "false", "drain", "false")), 200);
+        assertThat(cancel.path("message").asString()).contains("never stops an app without one");
+        awaitQuiet();
+        assertThat(store().savepoints(APP)).hasSize(savepoints + 1);
+        assertThat(store().override(APP)).hasValueSatisfying(o -> {
+            assertThat(o.pinnedState()).isEqualTo("suspended");
+            assertThat(o.actor()).isEqualTo("dev");
+        });
+        String latest = store().latestRestorable(APP).orElseThrow().path();
+        JsonNode other = Http.json(http.postForm(dev, "/flink/app/start", "id", Long.toString(appId),
+                "savePointed", "true", "savePoint", "file:///tmp/another-savepoint"), 400);
+        assertThat(other.path("message").asString()).contains(latest);
+        JsonNode start = Http.json(http.postForm(dev, "/flink/app/start", "id", Long.toString(appId),
+                "savePointed", "true", "savePoint", latest, "reason", "back after maintenance"), 200);
+        assertThat(start.path("data").asBoolean()).isTrue();
+        assertThat(store().override(APP).orElseThrow().reason()).isEqualTo("back after maintenance");
+        Await.until(APP + " runs again from " + latest, Duration.ofSeconds(60), () -> {
+            service.reconciler().triggerSync();
+            return flink.running().stream().anyMatch(j -> latest.equals(j.submission().restoreFrom()));
+        });
+    }
+
+    /**
+     * The answer to {@code call} once it is not "409: an operation of the app is running": the store can
+     * show an operation done a moment before the reconciler lets the app take the next one, and the API
+     * tells a client to try again then.
+     */
+    private HttpResponse<String> whenIdle(java.util.function.Supplier<HttpResponse<String>> call) {
+        List<HttpResponse<String>> answer = new ArrayList<>();
+        Await.until("the call is taken", Duration.ofSeconds(30), () -> {
+            HttpResponse<String> response = call.get();
+            answer.add(0, response);
+            return !(response.statusCode() == 409 && response.body().contains("is running; try again"));
+        });
+        return answer.get(0);
     }
 
     /** Puts the app where a permitted call can really be done. */
