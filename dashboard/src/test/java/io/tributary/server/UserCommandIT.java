@@ -27,15 +27,17 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code tributary user set-password NAME} against a real store, then a login over HTTP: before the
- * service first starts (the command runs the embedded database itself), while it runs (from this JVM
- * and from another process, through the running server), and with {@code --database}.
+ * {@code tributary user set-password NAME} against a real store, then a login over HTTP: while the
+ * service is stopped (the command runs the embedded database itself), while it runs (from this JVM and
+ * from another process, through the running server), and with {@code --database}; refused where no
+ * service ever ran.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UserCommandIT {
     @TempDir
     static Path temp;
     private Path data;
+    private ServiceConfig config;
     private Service service;
     private Http http;
 
@@ -63,13 +65,21 @@ class UserCommandIT {
         }
         data = temp.resolve("data");
 
-        Run before = run("carol-set-this-before-start\n", "user", "set-password", "carol", "--data-dir", data.toString());
-        assertThat(before.exitCode()).as(before.err()).isZero();
-        assertThat(before.out()).contains("Password of carol set");
+        Run tooEarly = run("carol-set-this-while-stopped\n", "user", "set-password", "carol", "--data-dir",
+                data.toString());
+        assertThat(tooEarly.exitCode()).isEqualTo(1);
+        assertThat(tooEarly.err()).contains("there is no database in " + data).contains("--data-dir the service runs with");
 
-        service = Service.start(new ServiceConfig(repo.toString(), "main", null, new Credentials.None(), data, null,
-                null, null, 0, Duration.ofHours(1), 1, Path.of(System.getProperty("user.home"), ".m2", "repository"),
-                ServiceApi.ADMIN_PASSWORD));
+        config = new ServiceConfig(repo.toString(), "main", null, new Credentials.None(), data, null, null, null, 0,
+                Duration.ofHours(1), 1, Path.of(System.getProperty("user.home"), ".m2", "repository"),
+                ServiceApi.ADMIN_PASSWORD);
+        Service.start(config).close();
+
+        Run stopped = run("carol-set-this-while-stopped\n", "user", "set-password", "carol", "--data-dir", data.toString());
+        assertThat(stopped.exitCode()).as(stopped.err()).isZero();
+        assertThat(stopped.out()).contains("Password of carol set");
+
+        service = Service.start(config);
         http = new Http(service.port());
         Await.until("the revision is applied", Duration.ofSeconds(60), () -> service.reconciler().current().isPresent());
     }
@@ -82,8 +92,8 @@ class UserCommandIT {
     }
 
     @Test
-    void aPasswordSetBeforeTheFirstStartLetsTheUserLogIn() {
-        assertThat(login("carol", "carol-set-this-before-start")).isEqualTo(200);
+    void aPasswordSetWhileTheServiceWasStoppedLetsTheUserLogIn() {
+        assertThat(login("carol", "carol-set-this-while-stopped")).isEqualTo(200);
     }
 
     @Test
@@ -138,7 +148,7 @@ class UserCommandIT {
         Run traversal = run("a-long-enough-password\n", "user", "set-password", "../carol", "--data-dir", data.toString());
         assertThat(traversal.exitCode()).isEqualTo(2);
         assertThat(traversal.err()).contains("is not a user name");
-        assertThat(login("carol", "carol-set-this-before-start")).isEqualTo(200);
+        assertThat(login("carol", "carol-set-this-while-stopped")).isEqualTo(200);
     }
 
     @Test

@@ -111,7 +111,15 @@ public final class UserCommand {
             if (database != null && !database.isBlank()) {
                 return Database.connect(database, databaseUser, System.getenv("TRIBUTARY_DATABASE_PASSWORD"));
             }
-            return Database.embeddedOrRunning(dataDir.toAbsolutePath());
+            Path dir = dataDir.toAbsolutePath();
+            if (!java.nio.file.Files.isDirectory(dir.resolve("postgres"))) {
+                // not a silent new database that no service reads: the password would never work
+                throw new IllegalStateException("there is no database in " + dir + ": no service has run with "
+                        + "this data directory; pass the --data-dir the service runs with, or --database for an "
+                        + "external PostgreSQL (the bootstrap admin's first password can come from "
+                        + "TRIBUTARY_ADMIN_PASSWORD)");
+            }
+            return Database.embeddedOrRunning(dir);
         }
 
         /** Twice from the terminal, or one line from stdin; empty (after saying why) when there is none. */
