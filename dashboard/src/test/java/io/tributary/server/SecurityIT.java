@@ -3,6 +3,7 @@ package io.tributary.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.flink.TestingFlinkTarget;
+import io.tributary.server.webhooks.WebhookSecret;
 import io.tributary.source.Credentials;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -26,13 +27,14 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * What an attacker tries, over HTTP, against every route the service registers: no, bad, revoked and
- * expired credentials; a forged form post; reading secrets back; path traversal and injection in path
- * and query parameters. (Webhook signatures are checked where webhooks live, in WebhooksIT.)
+ * expired credentials; webhooks without a valid signature; a forged form post; reading secrets back;
+ * path traversal and injection in path and query parameters.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SecurityIT {
     private static final String SECRET_VALUE = "kafka-secret-value-7f3a9c";
     private static final String VERA_PASSWORD = "vera-has-a-long-password";
+    private static final String WEBHOOK_SECRET = "webhook-secret-of-the-security-test";
     /** What anyone may reach without logging in (Authenticator's open paths). */
     private static final List<String> OPEN = List.of("/healthz", "/readyz", "/metrics", "/login", "/password/",
             "/assets/", "/webjars/", "/favicon", "/api/v1/webhooks/", "/api/v1/openapi.json", "/api/v1/login",
@@ -100,7 +102,8 @@ class SecurityIT {
         }
         service = Service.start(new ServiceConfig(repo.toString(), "main", null, new Credentials.None(),
                 temp.resolve("data"), null, null, null, 0, Duration.ofHours(1), 2,
-                Path.of(System.getProperty("user.home"), ".m2", "repository"), ServiceApi.ADMIN_PASSWORD),
+                Path.of(System.getProperty("user.home"), ".m2", "repository"), ServiceApi.ADMIN_PASSWORD,
+                WebhookSecret.of(WEBHOOK_SECRET, "the test")),
                 new InMemoryClusters(new TestingFlinkTarget(Clock.systemUTC())));
         admin = new ServiceApi(service.port());
         http = new Http(service.port());
@@ -109,7 +112,7 @@ class SecurityIT {
             return admin.status("payments/orders").path("jobState").asString("").equals("RUNNING");
         });
         vera = http.tokenOf(admin, "vera", VERA_PASSWORD);
-        secrets.addAll(List.of(SECRET_VALUE, ServiceApi.ADMIN_PASSWORD, VERA_PASSWORD, vera));
+        secrets.addAll(List.of(SECRET_VALUE, ServiceApi.ADMIN_PASSWORD, VERA_PASSWORD, vera, WEBHOOK_SECRET));
     }
 
     @AfterAll
@@ -150,6 +153,23 @@ class SecurityIT {
             }
         }
         soft.assertAll();
+    }
+
+    @Test
+    void aWebhookWithoutOrWithAWrongSignatureIsRefused() {
+        String push = "{\"ref\":\"refs/heads/main\",\"after\":\"0123456789abcdef0123456789abcdef01234567\"}";
+        for (String[] signature : List.of(new String[0], new String[] {"X-Hub-Signature-256", "sha256=00ff"},
+                new String[] {"X-Hub-Signature-256", "sha256=" + "ab".repeat(32)},
+                new String[] {"Authorization", "Bearer " + vera})) {
+            HttpRequest.Builder request = http.request("/api/v1/webhooks/github").header("X-GitHub-Event", "push")
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(push));
+            if (signature.length == 2) {
+                request.header(signature[0], signature[1]);
+            }
+            HttpResponse<String> answer = Http.send(request);
+            assertThat(answer.statusCode()).as("%s: %s", List.of(signature), answer.body()).isEqualTo(401);
+            assertThat(answer.body()).doesNotContain(WEBHOOK_SECRET).doesNotContain("\tat ");
+        }
     }
 
     @Test
