@@ -225,8 +225,10 @@ class AccessMatrixIT {
         JsonNode cancel = Http.json(whenIdle(() -> http.postForm(dev, "/flink/app/cancel", "id", Long.toString(appId),
                 "savePointed", "false", "drain", "false")), 200);
         assertThat(cancel.path("message").asString()).contains("never stops an app without one");
+        // the stop runs after the answer: its savepoint is what shows it happened
+        Await.until("the stop's savepoint is recorded", Duration.ofSeconds(60),
+                () -> store().savepoints(APP).size() == savepoints + 1);
         awaitQuiet();
-        assertThat(store().savepoints(APP)).hasSize(savepoints + 1);
         assertThat(store().override(APP)).hasValueSatisfying(o -> {
             assertThat(o.pinnedState()).isEqualTo("suspended");
             assertThat(o.actor()).isEqualTo("dev");
