@@ -68,13 +68,16 @@ final class Observer {
     Observed observe(DesiredState desired, DesiredState previous, Set<String> busy,
             Function<String, Optional<DeploymentTarget>> targets) {
         Instant now = clock.instant();
+        long t0 = System.nanoTime();
         Map<String, ClusterObservation> clusterObservations = new HashMap<>(clusters.observe(desired));
+        long t1 = System.nanoTime();
         clusterObservations.replaceAll((name, c) -> busy.contains(Reconciler.clusterKey(name)) ? c.asBusy() : c);
         Map<String, AppStatus> statuses = store.statuses().stream()
                 .collect(Collectors.toMap(AppStatus::app, Function.identity()));
         Records records = new Records(store.restorableSavepointsByApp(), store.deployedApps(),
                 store.operationsSinceByApp("restart", now.minus(RESTART_HISTORY)), store.latestOperationsByApp(10),
                 store.overrides().stream().collect(Collectors.toMap(AppOverride::app, Function.identity())));
+        long t2 = System.nanoTime();
         Map<String, ClusterJobs> jobsByCluster = new HashMap<>();
         Map<String, AppObservation> apps = new HashMap<>();
         Map<String, Application> declared = desired.applications().stream()
@@ -91,6 +94,8 @@ final class Observer {
                     : status == null ? null : status.cluster();
             apps.put(app, observeApp(app, status, spec, cluster, busy.contains(app), jobsByCluster, targets, records));
         }
+        org.slf4j.LoggerFactory.getLogger(Observer.class).debug("TIMING clustersMs={} storeMs={} appsMs={}",
+                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
         return new Observed(apps, clusterObservations);
     }
 

@@ -59,10 +59,12 @@ public final class Operations {
 
     /** Runs one action to its end; failures are recorded on the operation and as an event, never thrown. */
     public void run(Action action, Context ctx) {
+        long t0 = System.nanoTime();
         Operation op = store.begin(Operation.open(action.app(), action.kind(), ctx.revision(), ctx.specHash(),
                 oldJobOf(action), ctx.actor()));
         LOG.info("app={} revision={} action={} operation={} reason=\"{}\" begin", action.app(), ctx.revision(),
                 action.kind(), op.id(), action.reason());
+        LOG.debug("app={} beginMs={}", action.app(), (System.nanoTime() - t0) / 1_000_000);
         try {
             execute(action, op, ctx);
         } catch (RuntimeException e) {
@@ -119,15 +121,23 @@ public final class Operations {
 
     /** Records the JobID, then submits; a retry after a crash submits the same JobID, which Flink runs at most once. */
     private void start(Operation op, Context ctx, boolean allowNonRestoredState) {
-        start(op, ctx, allowNonRestoredState, launcher.prepare(ctx.app().orElseThrow(), ctx.desired()));
+        long t0 = System.nanoTime();
+        JobLauncher.Prepared job = launcher.prepare(ctx.app().orElseThrow(), ctx.desired());
+        LOG.debug("app={} prepareMs={}", op.app(), (System.nanoTime() - t0) / 1_000_000);
+        start(op, ctx, allowNonRestoredState, job);
     }
 
     private void start(Operation op, Context ctx, boolean allowNonRestoredState, JobLauncher.Prepared job) {
         JobId jobId = op.newJobId() != null ? new JobId(op.newJobId()) : JobId.random();
+        long t0 = System.nanoTime();
         Operation submitting = store.update(op.withNewJobId(jobId.hex()).withStep(SUBMITTING));
+        long t1 = System.nanoTime();
         ctx.target().submit(job.submission(jobId, Optional.ofNullable(op.restoreFrom()), allowNonRestoredState));
+        long t2 = System.nanoTime();
         CrashPoint.reached(CrashPoint.AFTER_SUBMIT);
         started(submitting, ctx);
+        LOG.debug("app={} submittingWriteMs={} submitMs={} startedMs={}", op.app(), (t1 - t0) / 1_000_000,
+                (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
     }
 
     /** The new job is in Flink: its deployment, the app's status and the operation's end, in one transaction. */
@@ -158,7 +168,10 @@ public final class Operations {
         if (u.mode() == Application.UpgradeMode.SAVEPOINT) {
             Optional<String> savepoint = stopWithSavepoint(op, ctx, old, false, "savepoint");
             if (savepoint.isPresent()) {
-                start(store.update(latest(op).withRestoreFrom(savepoint.get())), ctx, false, next);
+                long t0 = System.nanoTime();
+                Operation restoring = store.update(latest(op).withRestoreFrom(savepoint.get()));
+                LOG.debug("app={} restoreWriteMs={}", op.app(), (System.nanoTime() - t0) / 1_000_000);
+                start(restoring, ctx, false, next);
                 return;
             }
             if (!u.allowStatelessFallback()) {
@@ -277,7 +290,9 @@ public final class Operations {
         Operation waiting = store.update(op.withTriggerId(trigger).withStep(STOPPING));
         Optional<String> path = awaitSavepoint(waiting, ctx, job, kind);
         if (path.isPresent()) {
+            long t0 = System.nanoTime();
             store.endDeployment(job.hex(), clock.instant(), "FINISHED");
+            LOG.debug("app={} endDeploymentMs={}", op.app(), (System.nanoTime() - t0) / 1_000_000);
             CrashPoint.reached(CrashPoint.AFTER_SAVEPOINT);
         }
         return path;
@@ -288,7 +303,9 @@ public final class Operations {
         while (true) {
             SavepointStatus status = ctx.target().savepointStatus(job, op.triggerId());
             if (status instanceof SavepointStatus.Completed c) {
+                long t0 = System.nanoTime();
                 savepointTaken(op, job, c.location(), kind);
+                LOG.debug("app={} savepointTakenMs={}", op.app(), (System.nanoTime() - t0) / 1_000_000);
                 return Optional.of(c.location());
             }
             if (status instanceof SavepointStatus.Failed f) {

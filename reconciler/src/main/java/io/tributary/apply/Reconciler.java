@@ -183,9 +183,11 @@ public final class Reconciler implements AutoCloseable {
             recovered = false;
             return List.of();
         }
+        long t0 = System.nanoTime();
         if (!clock.instant().isBefore(nextFetch)) {
             fetch();
         }
+        long t1 = System.nanoTime();
         Loaded loaded = current;
         if (loaded == null) {
             return List.of();
@@ -193,7 +195,9 @@ public final class Reconciler implements AutoCloseable {
         if (!recovered) {
             recovered = recover(loaded);
         }
-        return reconcile(loaded);
+        List<Future<?>> started = reconcile(loaded);
+        LOG.debug("pass fetchMs={} reconcileMs={}", ms(t0, t1), ms(t1, System.nanoTime()));
+        return started;
     }
 
     // ---- source
@@ -201,8 +205,10 @@ public final class Reconciler implements AutoCloseable {
     private void fetch() {
         Instant attempt = clock.instant();
         Checkout checkout;
+        long t0 = System.nanoTime();
         try {
             checkout = source.fetch();
+            LOG.debug("fetch sourceMs={}", ms(t0, System.nanoTime()));
         } catch (SourceException e) {
             Duration delay = fetchBackoff.nextDelay();
             nextFetch = attempt.plus(delay);
@@ -229,7 +235,9 @@ public final class Reconciler implements AutoCloseable {
                     attempt, attempt, sync.errors(), true);
             return; // the same invalid revision as last time: nothing new to say
         }
+        long tl = System.nanoTime();
         ConfigLoader.Result result = loader.load(checkout.root());
+        LOG.debug("fetch loadMs={}", ms(tl, System.nanoTime()));
         List<String> errors = result.errors().stream().map(ConfigError::toString).toList();
         store.recordRevision(new RevisionRecord(revision.name(), revision.id(), attempt, result.valid(),
                 errors.isEmpty() ? null : String.join("\n", errors), null));
@@ -316,8 +324,12 @@ public final class Reconciler implements AutoCloseable {
         DesiredState planned = withoutUnsupported(desired);
         Set<String> inFlight = new java.util.HashSet<>(busy);
         inFlight.addAll(awaitingRecovery);
+        long t0 = System.nanoTime();
         Observed observed = observer.observe(planned, desired, inFlight, this::target);
+        long t1 = System.nanoTime();
         Plan plan = Planner.plan(planned, observed, clock.instant());
+        LOG.debug("pass observeMs={} planMs={} actions={}", ms(t0, t1), ms(t1, System.nanoTime()),
+                plan.apps().stream().filter(a -> a.action().isPresent()).count());
         List<Future<?>> started = new ArrayList<>();
         for (ClusterAction action : plan.clusters()) {
             started.addAll(runCluster(action, loaded).stream().toList());
@@ -406,6 +418,10 @@ public final class Reconciler implements AutoCloseable {
             }
             triggerSync();
         }));
+    }
+
+    private static long ms(long from, long to) {
+        return (to - from) / 1_000_000;
     }
 
     /** A cluster's entry in the busy set, beside the apps' {@code team/name} keys. */
