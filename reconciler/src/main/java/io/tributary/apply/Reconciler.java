@@ -98,6 +98,8 @@ public final class Reconciler implements AutoCloseable {
     private volatile SyncStatus sync;
     private Thread loop;
     private Instant nextFetch = Instant.MIN;
+    /** A new revision was applied: old exports are pruned once the pass has acted on it. */
+    private boolean pruneDue;
 
     public Reconciler(ConfigSource source, ConfigLoader loader, Store store, ClusterRegistry clusters, Operations operations,
             Optional<LeaderLock> lock, Clock clock, Options options) {
@@ -197,6 +199,10 @@ public final class Reconciler implements AutoCloseable {
         }
         List<Future<?>> started = reconcile(loaded);
         LOG.debug("pass fetchMs={} reconcileMs={}", ms(t0, t1), ms(t1, System.nanoTime()));
+        if (pruneDue) {
+            pruneDue = false;
+            source.prune(List.of(loaded.revision()));
+        }
         return started;
     }
 
@@ -239,8 +245,9 @@ public final class Reconciler implements AutoCloseable {
         ConfigLoader.Result result = loader.load(checkout.root());
         LOG.debug("fetch loadMs={}", ms(tl, System.nanoTime()));
         List<String> errors = result.errors().stream().map(ConfigError::toString).toList();
+        // a valid revision is recorded as applied in the same write: one round trip to the store, not two
         store.recordRevision(new RevisionRecord(revision.name(), revision.id(), attempt, result.valid(),
-                errors.isEmpty() ? null : String.join("\n", errors), null));
+                errors.isEmpty() ? null : String.join("\n", errors), result.valid() ? attempt : null));
         if (!result.valid()) {
             LOG.warn("revision={} invalid errors={}; {} stays in force", revision.name(), errors.size(), appliedName());
             if (current == null) {
@@ -255,8 +262,7 @@ public final class Reconciler implements AutoCloseable {
         LOG.info("revision={} message=\"{}\" loaded resources={}", revision.name(), revision.message(),
                 result.state().size());
         current = new Loaded(revision, result.state());
-        store.markApplied(revision.name(), attempt);
-        source.prune(List.of(revision));
+        pruneDue = true; // after this pass has acted: old exports are no part of a commit's way to Flink
         sync = new SyncStatus("Ready", "revision " + revision.shortName() + " is applied", source.describe(),
                 revision.name(), revision.name(), attempt, attempt, List.of(), true);
     }
@@ -578,6 +584,7 @@ public final class Reconciler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        observer.close();
         lock.ifPresent(LeaderLock::close);
     }
 }
