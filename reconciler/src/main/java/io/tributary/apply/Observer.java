@@ -34,6 +34,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -81,9 +82,11 @@ final class Observer implements AutoCloseable {
      * @param previous the state last applied, for apps that left Git (their upgrade mode and prune)
      * @param busy apps whose operation runs right now
      * @param targets the deployment target of each cluster name
+     * @param write what the pass writes before it acts (the revision just applied), done in the same
+     *     transaction as the reads, which commits before this returns
      */
     Observed observe(DesiredState desired, DesiredState previous, Set<String> busy,
-            Function<String, Optional<DeploymentTarget>> targets) {
+            Function<String, Optional<DeploymentTarget>> targets, Consumer<Store> write) {
         Instant now = clock.instant();
         long t0 = System.nanoTime();
         // each declared cluster's jobs, listed once (the listing also says whether it answers), on their
@@ -97,6 +100,7 @@ final class Observer implements AutoCloseable {
         }
         Map<String, AppStatus> statuses = new HashMap<>();
         Records records = store.inTransaction(tx -> {
+            write.accept(tx);
             tx.statuses().forEach(s -> statuses.put(s.app(), s));
             return new Records(tx.restorableSavepointsByApp(), tx.deployedApps(),
                     tx.operationsSinceByApp("restart", now.minus(RESTART_HISTORY)), tx.latestOperationsByApp(10),

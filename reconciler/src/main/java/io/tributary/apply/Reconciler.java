@@ -100,6 +100,8 @@ public final class Reconciler implements AutoCloseable {
     private Instant nextFetch = Instant.MIN;
     /** A new revision was applied: old exports are pruned once the pass has acted on it. */
     private boolean pruneDue;
+    /** The revision just applied, written to the store with the next observation (before acting on it). */
+    private RevisionRecord unrecorded;
 
     public Reconciler(ConfigSource source, ConfigLoader loader, Store store, ClusterRegistry clusters, Operations operations,
             Optional<LeaderLock> lock, Clock clock, Options options) {
@@ -245,10 +247,10 @@ public final class Reconciler implements AutoCloseable {
         ConfigLoader.Result result = loader.load(checkout.root());
         LOG.debug("fetch loadMs={}", ms(tl, System.nanoTime()));
         List<String> errors = result.errors().stream().map(ConfigError::toString).toList();
-        // a valid revision is recorded as applied in the same write: one round trip to the store, not two
-        store.recordRevision(new RevisionRecord(revision.name(), revision.id(), attempt, result.valid(),
-                errors.isEmpty() ? null : String.join("\n", errors), result.valid() ? attempt : null));
+        RevisionRecord record = new RevisionRecord(revision.name(), revision.id(), attempt, result.valid(),
+                errors.isEmpty() ? null : String.join("\n", errors), result.valid() ? attempt : null);
         if (!result.valid()) {
+            store.recordRevision(record);
             LOG.warn("revision={} invalid errors={}; {} stays in force", revision.name(), errors.size(), appliedName());
             if (current == null) {
                 loadLastApplied();
@@ -262,6 +264,8 @@ public final class Reconciler implements AutoCloseable {
         LOG.info("revision={} message=\"{}\" loaded resources={}", revision.name(), revision.message(),
                 result.state().size());
         current = new Loaded(revision, result.state());
+        // recorded as applied in the pass's observe transaction, which commits before any action starts
+        unrecorded = record;
         pruneDue = true; // after this pass has acted: old exports are no part of a commit's way to Flink
         sync = new SyncStatus("Ready", "revision " + revision.shortName() + " is applied", source.describe(),
                 revision.name(), revision.name(), attempt, attempt, List.of(), true);
@@ -331,7 +335,13 @@ public final class Reconciler implements AutoCloseable {
         Set<String> inFlight = new java.util.HashSet<>(busy);
         inFlight.addAll(awaitingRecovery);
         long t0 = System.nanoTime();
-        Observed observed = observer.observe(planned, desired, inFlight, this::target);
+        RevisionRecord applied = unrecorded;
+        Observed observed = observer.observe(planned, desired, inFlight, this::target, tx -> {
+            if (applied != null) {
+                tx.recordRevision(applied);
+            }
+        });
+        unrecorded = null;
         long t1 = System.nanoTime();
         Plan plan = Planner.plan(planned, observed, clock.instant());
         LOG.debug("pass observeMs={} planMs={} actions={}", ms(t0, t1), ms(t1, System.nanoTime()),
@@ -340,10 +350,6 @@ public final class Reconciler implements AutoCloseable {
         for (ClusterAction action : plan.clusters()) {
             started.addAll(runCluster(action, loaded).stream().toList());
         }
-        Map<String, AppStatus> statuses = store.statuses().stream()
-                .collect(Collectors.toMap(AppStatus::app, s -> s));
-        Map<String, Application> declared = desired.applications().stream()
-                .collect(Collectors.toMap(a -> a.id().qualifiedName(), a -> a));
         List<AppPlan> quiet = new ArrayList<>();
         for (AppPlan app : plan.apps()) {
             if (app.action().isPresent()) {
@@ -352,6 +358,11 @@ public final class Reconciler implements AutoCloseable {
                 quiet.add(app);
             }
         }
+        // the statuses of apps without an action are read after those with one have started
+        Map<String, AppStatus> statuses = store.statuses().stream()
+                .collect(Collectors.toMap(AppStatus::app, s -> s));
+        Map<String, Application> declared = desired.applications().stream()
+                .collect(Collectors.toMap(a -> a.id().qualifiedName(), a -> a));
         // one transaction for the pass's status writes: a commit (and its fsync) per pass, not per app
         store.useTransaction(tx -> {
             for (AppPlan app : quiet) {

@@ -277,7 +277,12 @@ final class GitSource implements ConfigSource {
     private Checkout tip(Target target) {
         Ref local = exactRef(target.fullName());
         if (local == null || !target.remoteId().equals(local.getObjectId())) {
-            if (!copyInPlace(target, local)) {
+            long t0 = System.nanoTime();
+            boolean copied = copyInPlace(target, local);
+            if (copied) {
+                LOG.debug("ref={} copyMs={}", target.fullName(), (System.nanoTime() - t0) / 1_000_000);
+            }
+            if (!copied) {
                 fetch(List.of(new RefSpec("+" + target.fullName() + ":" + target.fullName())));
             }
             local = exactRef(target.fullName());
@@ -586,7 +591,9 @@ final class GitSource implements ConfigSource {
                     }
                 }
             }
+            long t0 = System.nanoTime();
             Path dir = exports.export(reader, commit);
+            LOG.debug("revision={} exportMs={}", revision.shortName(), (System.nanoTime() - t0) / 1_000_000);
             return new Checkout(revision, spec.path() == null ? dir : dir.resolve(spec.path()));
         } catch (IOException e) {
             throw Exports.failure("cannot export " + revision.shortName(), e);
