@@ -2,7 +2,6 @@ package io.tributary.apply;
 
 import io.tributary.flink.DeploymentTarget;
 import io.tributary.flink.FlinkDistributions;
-import io.tributary.flink.FlinkException;
 import io.tributary.flink.FlinkHome;
 import io.tributary.flink.FlinkRestClient;
 import io.tributary.flink.LocalCluster;
