@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.apply.Overrides;
 import io.tributary.flink.JobId;
+import io.tributary.apply.TestingClusters;
 import io.tributary.flink.TestingFlinkTarget;
 import io.tributary.source.Credentials;
 import io.tributary.store.AppStatus;
@@ -98,7 +99,7 @@ class AccessMatrixIT {
         service = Service.start(new ServiceConfig(repo.toString(), "main", null, new Credentials.None(),
                 temp.resolve("data"), null, null, null, 0, Duration.ofHours(1), 2,
                 Path.of(System.getProperty("user.home"), ".m2", "repository"), ServiceApi.ADMIN_PASSWORD),
-                new InMemoryClusters(flink));
+                new TestingClusters(flink));
         admin = new ServiceApi(service.port());
         http = new Http(service.port());
         setup = new Overrides(service.reconciler(), Clock.systemUTC());

@@ -2,6 +2,7 @@ package io.tributary.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.apply.TestingClusters;
 import io.tributary.flink.TestingFlinkTarget;
 import io.tributary.server.webhooks.WebhookSecret;
 import io.tributary.source.Credentials;
@@ -104,7 +105,7 @@ class SecurityIT {
                 temp.resolve("data"), null, null, null, 0, Duration.ofHours(1), 2,
                 Path.of(System.getProperty("user.home"), ".m2", "repository"), ServiceApi.ADMIN_PASSWORD,
                 WebhookSecret.of(WEBHOOK_SECRET, "the test")),
-                new InMemoryClusters(new TestingFlinkTarget(Clock.systemUTC())));
+                new TestingClusters(new TestingFlinkTarget(Clock.systemUTC())));
         admin = new ServiceApi(service.port());
         http = new Http(service.port());
         Await.until("the app runs", Duration.ofSeconds(60), () -> {
