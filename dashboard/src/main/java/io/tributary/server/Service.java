@@ -5,10 +5,12 @@ import io.javalin.http.HttpStatus;
 import io.tributary.apply.Clusters;
 import io.tributary.apply.JobLauncher;
 import io.tributary.apply.Operations;
+import io.tributary.apply.Overrides;
 import io.tributary.apply.Reconciler;
 import io.tributary.apply.MavenRepositories;
 import io.tributary.config.ConfigLoader;
 import io.tributary.secrets.SecretResolver;
+import io.tributary.server.pages.Pages;
 import io.tributary.flink.LocalCluster;
 import io.tributary.flink.SqlRunnerJar;
 import io.tributary.source.ConfigSource;
@@ -84,6 +86,9 @@ public final class Service implements AutoCloseable {
 
     private Javalin startHttp(int port) {
         ApplicationsApi applications = new ApplicationsApi(reconciler);
+        Pages pages = new Pages(reconciler, new ApplicationActions(new Overrides(reconciler, Clock.systemUTC())),
+                Clock.systemUTC());
+        resources.push(pages);
         Javalin app = Javalin.create(config -> {
             config.jsonMapper(new Json());
             config.startup.showJavalinBanner = false;
@@ -101,7 +106,7 @@ public final class Service implements AutoCloseable {
                 ctx.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
                         .result(ready ? "ready" : "no valid revision loaded yet");
             });
-            config.routes.get("/", ctx -> ctx.redirect("/api/v1/applications"));
+            pages.register(config);
         });
         app.start();
         LOG.info("http port={} api=http://localhost:{}/api/v1/applications", app.port(), app.port());
