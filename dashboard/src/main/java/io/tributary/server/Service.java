@@ -87,7 +87,7 @@ public final class Service implements AutoCloseable {
     private Javalin startHttp(int port) {
         ApplicationsApi applications = new ApplicationsApi(reconciler);
         Pages pages = new Pages(reconciler, new ApplicationActions(new Overrides(reconciler, Clock.systemUTC())),
-                Clock.systemUTC());
+                new io.tributary.server.auth.ApiTokens(), Clock.systemUTC());
         resources.push(pages);
         Javalin app = Javalin.create(config -> {
             config.jsonMapper(new Json());

@@ -99,6 +99,10 @@ final class Model {
 
     record AlertsPage(Chrome chrome, int policies, int channels) {}
 
+    /** {@code created}: the secret of a token just created, shown this once. */
+    record TokensPage(Chrome chrome, List<io.tributary.server.auth.ApiTokens.Token> tokens, String createdName,
+            String createdSecret) {}
+
     record LoginPage(String next, boolean error, Instant now) {}
 
     record ErrorPage(Chrome chrome, int status, String message) {}

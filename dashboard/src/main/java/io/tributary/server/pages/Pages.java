@@ -21,6 +21,7 @@ import io.tributary.model.User;
 import io.tributary.model.Variable;
 import io.tributary.server.ApplicationActions;
 import io.tributary.server.auth.Access;
+import io.tributary.server.auth.ApiTokens;
 import io.tributary.server.auth.Caller;
 import io.tributary.server.pages.Model.AppRow;
 import io.tributary.server.pages.Model.Chrome;
@@ -58,14 +59,16 @@ public final class Pages implements AutoCloseable {
 
     private final Reconciler reconciler;
     private final ApplicationActions actions;
+    private final ApiTokens tokens;
     private final Clock clock;
     private final Views views;
     private final Templates templates = new Templates();
     private final LiveUpdates live;
 
-    public Pages(Reconciler reconciler, ApplicationActions actions, Clock clock) {
+    public Pages(Reconciler reconciler, ApplicationActions actions, ApiTokens tokens, Clock clock) {
         this.reconciler = reconciler;
         this.actions = actions;
+        this.tokens = tokens;
         this.clock = clock;
         this.views = new Views(reconciler);
         this.live = new LiveUpdates(views, templates, clock);
@@ -90,6 +93,9 @@ public final class Pages implements AutoCloseable {
         config.routes.post("/sync", this::syncNow);
         config.routes.get("/audit", this::audit);
         config.routes.get("/alerts", this::alerts);
+        config.routes.get("/tokens", this::tokens);
+        config.routes.post("/tokens", this::createToken);
+        config.routes.post("/tokens/{id}/revoke", this::revokeToken);
         config.routes.sse("/events/apps", client -> {
             Optional<Caller> caller = Access.caller(client.ctx());
             if (caller.isEmpty()) {
@@ -356,6 +362,64 @@ public final class Pages implements AutoCloseable {
         int channels = views.desired().map(d -> d.all(AlertChannel.class).size()).orElse(0);
         ctx.html(templates.render("alerts.jte", new Model.AlertsPage(chrome(ctx, caller.get(), "Alerts", "alerts"),
                 policies, channels)));
+    }
+
+    private void tokens(Context ctx) {
+        Optional<Caller> caller = page(ctx);
+        if (caller.isEmpty()) {
+            return;
+        }
+        renderTokens(ctx, caller.get(), null, null);
+    }
+
+    private void renderTokens(Context ctx, Caller caller, String createdName, String createdSecret) {
+        List<ApiTokens.Token> list = new ArrayList<>(tokens.list(caller.user()));
+        list.sort(Comparator.comparing(ApiTokens.Token::createdAt).reversed());
+        ctx.header("Cache-Control", "no-store");
+        ctx.html(templates.render("tokens.jte", new Model.TokensPage(chrome(ctx, caller, "API tokens", "tokens"), list,
+                createdName, createdSecret)));
+    }
+
+    /** Creates a token and shows its secret once, in this response only (never in a redirect or a cookie). */
+    private void createToken(Context ctx) {
+        Optional<Caller> caller = page(ctx);
+        if (caller.isEmpty()) {
+            return;
+        }
+        String name = blankToNull(ctx.formParam("name"));
+        String days = Optional.ofNullable(ctx.formParam("expires")).orElse("90");
+        if (name == null) {
+            flash(ctx, "error", "Give the token a name, such as the script or system that will use it.");
+            ctx.redirect("/tokens", HttpStatus.SEE_OTHER);
+            return;
+        }
+        java.time.Instant expires;
+        try {
+            expires = "never".equals(days) ? null
+                    : clock.instant().plus(java.time.Duration.ofDays(Math.max(1, Math.min(3650, Integer.parseInt(days)))));
+        } catch (NumberFormatException e) {
+            flash(ctx, "error", "Expiry \"" + days + "\" is not a number of days; pick one from the list.");
+            ctx.redirect("/tokens", HttpStatus.SEE_OTHER);
+            return;
+        }
+        ApiTokens.Created created = tokens.create(caller.get().user(), name, expires);
+        LOG.info("page token created user={} name={} prefix={}", caller.get().user(), name, created.token().prefix());
+        renderTokens(ctx, caller.get(), name, created.secret());
+    }
+
+    private void revokeToken(Context ctx) {
+        Optional<Caller> caller = page(ctx);
+        if (caller.isEmpty()) {
+            return;
+        }
+        try {
+            long id = Long.parseLong(ctx.pathParam("id"));
+            tokens.revoke(caller.get().user(), id);
+            flash(ctx, "ok", "Token revoked: requests with it are refused from now on.");
+        } catch (RuntimeException e) {
+            flash(ctx, "error", "Could not revoke the token: " + e.getMessage());
+        }
+        ctx.redirect("/tokens", HttpStatus.SEE_OTHER);
     }
 
     // ---- shared
