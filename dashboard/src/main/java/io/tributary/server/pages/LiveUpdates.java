@@ -106,9 +106,10 @@ final class LiveUpdates implements AutoCloseable {
         return html.replace("\r", "").replace("\n", " ");
     }
 
+    /** Stops pushing; the open streams end with the HTTP server, which owns them. */
     @Override
     public void close() {
         timer.shutdownNow();
-        clients.keySet().forEach(SseClient::close);
+        clients.clear();
     }
 }
