@@ -64,7 +64,9 @@ public final class ReconcileBenchmark {
     private static final String TEAM = "streams";
     private static final String CHECKPOINT_RETENTION = "RETAIN_ON_CANCELLATION";
 
+    private static final String ADMIN_PASSWORD = "admin-password-of-the-benchmark";
     private final HttpClient http = HttpClient.newHttpClient();
+    private String apiToken;
     private final Path repoDir;
     private final Git git;
     private final URI api;
@@ -93,7 +95,7 @@ public final class ReconcileBenchmark {
             long started = System.nanoTime();
             service = Service.start(new ServiceConfig(repoDir.toString(), "main", null, new Credentials.None(),
                     temp.resolve("data"), null, null, null, 0, Duration.ofHours(1), 2,
-                    Path.of(System.getProperty("user.home"), ".m2", "repository")));
+                    Path.of(System.getProperty("user.home"), ".m2", "repository"), ADMIN_PASSWORD));
             ReconcileBenchmark bench = new ReconcileBenchmark(repoDir, git, service.port());
             bench.flink = bench.awaitFlinkUrl();
             bench.await("the counting app runs", () -> bench.running(TEAM + "/counter").isPresent());
@@ -458,8 +460,27 @@ public final class ReconcileBenchmark {
     }
 
     private void triggerSync() {
-        check(send(HttpRequest.newBuilder(api.resolve("/api/v1/sync")).POST(HttpRequest.BodyPublishers.noBody()).build()),
-                "POST /api/v1/sync");
+        check(send(asAdmin(HttpRequest.newBuilder(api.resolve("/api/v1/sync"))).POST(HttpRequest.BodyPublishers.noBody())
+                .build()), "POST /api/v1/sync");
+    }
+
+    /** Requests to the service carry the admin's API token, made once (a login costs a bcrypt check). */
+    private HttpRequest.Builder asAdmin(HttpRequest.Builder request) {
+        if (apiToken == null) {
+            HttpResponse<String> login = send(HttpRequest.newBuilder(api.resolve("/api/v1/login"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"admin\",\"password\":\"" + ADMIN_PASSWORD + "\"}"))
+                    .build());
+            check(login, "POST /api/v1/login");
+            String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+            HttpResponse<String> created = send(HttpRequest.newBuilder(api.resolve("/api/v1/tokens"))
+                    .header("Content-Type", "application/json").header("Cookie", cookie)
+                    .header("X-CSRF-Token", JSON.readTree(login.body()).path("csrfToken").asString())
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"bench\"}")).build());
+            check(created, "POST /api/v1/tokens");
+            apiToken = JSON.readTree(created.body()).path("secret").asString();
+        }
+        return request.header("Authorization", "Bearer " + apiToken);
     }
 
     private JsonNode api(String path) {
@@ -475,7 +496,8 @@ public final class ReconcileBenchmark {
     }
 
     private HttpResponse<String> get(URI uri) {
-        return send(HttpRequest.newBuilder(uri).GET().build());
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET();
+        return send(uri.toString().startsWith(api.toString()) ? asAdmin(request).build() : request.build());
     }
 
     private HttpResponse<String> send(HttpRequest request) {

@@ -66,7 +66,8 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ServiceConfig config = new ServiceConfig(repo, branch, path, credentials(), dataDir.toAbsolutePath(), database,
                 databaseUser, System.getenv("TRIBUTARY_DATABASE_PASSWORD"), port,
-                io.tributary.model.TimeSpan.parse(pollInterval).duration(), workers, mavenRepository);
+                io.tributary.model.TimeSpan.parse(pollInterval).duration(), workers, mavenRepository,
+                System.getenv("TRIBUTARY_ADMIN_PASSWORD"));
         Service service = Service.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,11 +1,11 @@
 package io.tributary.server;
 
 import io.javalin.Javalin;
+import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.HttpStatus;
 import io.tributary.apply.Clusters;
 import io.tributary.apply.JobLauncher;
 import io.tributary.apply.Operations;
-import io.tributary.apply.Overrides;
 import io.tributary.apply.Reconciler;
 import io.tributary.apply.MavenRepositories;
 import io.tributary.config.ConfigLoader;
@@ -15,6 +15,13 @@ import io.tributary.flink.LocalCluster;
 import io.tributary.flink.SqlRunnerJar;
 import io.tributary.source.ConfigSource;
 import io.tributary.source.SourceSpec;
+import io.tributary.model.DesiredState;
+import io.tributary.model.Permission;
+import io.tributary.server.auth.Access;
+import io.tributary.server.auth.Authenticator;
+import io.tributary.server.auth.PasswordLinks;
+import io.tributary.server.auth.TokensApi;
+import io.tributary.store.AccountStore;
 import io.tributary.store.Database;
 import io.tributary.store.LeaderLock;
 import io.tributary.store.Store;
@@ -28,6 +35,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +82,12 @@ public final class Service implements AutoCloseable {
                 Optional.of(new LeaderLock(db, LEADER_LOCK_KEY)), clock,
                 new Reconciler.Options(config.pollInterval(), config.workers()));
         resources.push(reconciler);
-        http = startHttp(config.port());
+        AccountStore accounts = new AccountStore(db, clock);
+        Supplier<Optional<DesiredState>> desired = () -> reconciler.current().map(Reconciler.Loaded::desired);
+        Authenticator authenticator = new Authenticator(accounts, clock, desired);
+        authenticator.bootstrapAdmin(Optional.ofNullable(config.adminPassword()));
+        http = startHttp(config.port(), authenticator, new TokensApi(authenticator.tokens(), store, clock, desired),
+                new PasswordLinks(accounts, authenticator, store, clock, desired), new ApplicationActions(reconciler, clock));
         resources.push(http::stop);
         reconciler.start();
     }
@@ -84,19 +97,26 @@ public final class Service implements AutoCloseable {
         return new Service(config);
     }
 
-    private Javalin startHttp(int port) {
+    private Javalin startHttp(int port, Authenticator authenticator, TokensApi tokens, PasswordLinks passwordLinks,
+            ApplicationActions actions) {
         ApplicationsApi applications = new ApplicationsApi(reconciler);
-        Pages pages = new Pages(reconciler, new ApplicationActions(new Overrides(reconciler, Clock.systemUTC())),
-                new io.tributary.server.auth.ApiTokens(), Clock.systemUTC());
+        Pages pages = new Pages(reconciler, actions, authenticator.tokens(), Clock.systemUTC());
         resources.push(pages);
         Javalin app = Javalin.create(config -> {
             config.jsonMapper(new Json());
             config.startup.showJavalinBanner = false;
             config.jetty.port = port;
+            authenticator.register(config.routes);
+            tokens.register(config.routes);
+            passwordLinks.register(config.routes);
             config.routes.get("/api/v1/applications", applications::list);
             config.routes.get("/api/v1/applications/{team}/{name}", applications::get);
+            config.routes.post("/api/v1/applications/{team}/{name}/actions/{action}", actions::handle);
             config.routes.get("/api/v1/sync", ctx -> ctx.json(reconciler.sync()));
             config.routes.post("/api/v1/sync", ctx -> {
+                if (!Access.require(ctx).mayInSomeTeam(Permission.APP_SYNC)) {
+                    throw new ForbiddenResponse("triggering a sync needs app:sync in some team");
+                }
                 reconciler.triggerSync();
                 ctx.status(HttpStatus.ACCEPTED).json(Map.of("triggered", true));
             });

@@ -10,11 +10,11 @@ import java.util.Map;
  * How the service runs, from flags and their environment variables.
  *
  * @param database a PostgreSQL JDBC URL, or null for the embedded server under {@code dataDir}
- * @param flinkOptions {@code -D} style options for the managed clusters' processes (tests shrink them)
+ * @param adminPassword the bootstrap admin's password, or null to generate one on first start
  */
 public record ServiceConfig(String repo, String branch, String path, Credentials credentials, Path dataDir,
         String database, String databaseUser, String databasePassword, int port, Duration pollInterval, int workers,
-        Path mavenRepository) {
+        Path mavenRepository, String adminPassword) {
 
     /** What is printed once at start-up: every setting, secrets masked. */
     public Map<String, String> describe() {
@@ -30,6 +30,7 @@ public record ServiceConfig(String repo, String branch, String path, Credentials
         out.put("poll-interval", pollInterval.toSeconds() + "s");
         out.put("workers", String.valueOf(workers));
         out.put("maven-repository", mavenRepository.toString());
+        out.put("admin-password", adminPassword == null ? "(generated on first start)" : "****");
         return out;
     }
 }

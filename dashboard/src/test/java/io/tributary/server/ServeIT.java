@@ -49,7 +49,7 @@ class ServeIT {
         repo = ConfigRepo.withCountingApp(temp.resolve("config"), "count-v1");
         service = Service.start(new ServiceConfig(repo.dir().toString(), "main", null, new Credentials.None(),
                 temp.resolve("data"), null, null, null, 0, Duration.ofSeconds(2), 2,
-                Path.of(System.getProperty("user.home"), ".m2", "repository")));
+                Path.of(System.getProperty("user.home"), ".m2", "repository"), ServiceApi.ADMIN_PASSWORD));
         api = new ServiceApi(service.port());
     }
 

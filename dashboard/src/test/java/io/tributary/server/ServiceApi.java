@@ -13,25 +13,76 @@ import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The HTTP API of one running service, as a client (the dashboard, curl) sees it. */
+/**
+ * The HTTP API of one running service, as a client (the dashboard, curl) sees it: logged in as the
+ * bootstrap admin, whose password the tests' services are started with.
+ */
 final class ServiceApi {
     static final JsonMapper JSON = JsonMapper.builder().build();
+    static final String ADMIN_PASSWORD = "admin-password-of-the-tests";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final URI base;
+    private volatile Login login;
+
+    /** The session cookie and the CSRF token that writes of that session carry. */
+    record Login(String cookie, String csrfToken) {}
 
     ServiceApi(int port) {
         this.base = URI.create("http://localhost:" + port);
     }
 
     HttpResponse<String> get(String path) {
-        return send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).GET().build());
+        return authenticated(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).GET());
+    }
+
+    /** {@code POST} of a JSON body as the admin. */
+    HttpResponse<String> post(String path, String json) {
+        return authenticated(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    /** {@code DELETE} as the admin. */
+    HttpResponse<String> delete(String path) {
+        return authenticated(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).DELETE());
+    }
+
+    /** {@code POST /api/v1/login}: the session of {@code user}, or the refusal as an exception. */
+    Login login(String user, String password) {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(base.resolve("/api/v1/login"))
+                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("user", user)
+                        .put("password", password).toString())).build());
+        assertThat(response.statusCode()).as("login of %s: %s", user, response.body()).isEqualTo(200);
+        String cookie = response.headers().allValues("Set-Cookie").stream()
+                .filter(c -> c.startsWith("tributary_session="))
+                .map(c -> c.substring(0, c.indexOf(';')))
+                .findFirst().orElseThrow(() -> new AssertionError("no session cookie in " + response.headers()));
+        return new Login(cookie, JSON.readTree(response.body()).path("csrfToken").asString());
+    }
+
+    /** Sends as the admin; logs in first, and again once if the session is gone (a new database). */
+    private HttpResponse<String> authenticated(HttpRequest.Builder request) {
+        if (login == null) {
+            login = login("admin", ADMIN_PASSWORD);
+        }
+        HttpResponse<String> response = send(withLogin(request, login));
+        if (response.statusCode() == 401) {
+            login = login("admin", ADMIN_PASSWORD);
+            response = send(withLogin(request, login));
+        }
+        return response;
+    }
+
+    private static HttpRequest withLogin(HttpRequest.Builder request, Login login) {
+        return request.copy().header("Cookie", login.cookie()).header("X-CSRF-Token", login.csrfToken()).build();
     }
 
     /** True when {@code /healthz} answers: the service is up (whether or not it leads). */
     boolean answers() {
         try {
-            return get("/healthz").statusCode() == 200;
+            return send(HttpRequest.newBuilder(base.resolve("/healthz")).timeout(Duration.ofSeconds(10)).GET().build())
+                    .statusCode() == 200;
         } catch (UncheckedIOException e) {
             return false;
         }
@@ -44,8 +95,7 @@ final class ServiceApi {
 
     /** {@code POST /api/v1/sync}: fetch and reconcile now. */
     void triggerSync() {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(base.resolve("/api/v1/sync"))
-                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build());
+        HttpResponse<String> response = post("/api/v1/sync", "");
         assertThat(response.statusCode()).as("POST /api/v1/sync").isEqualTo(202);
     }
 

@@ -55,6 +55,7 @@ final class ServiceProcess {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().keySet().removeIf(k -> k.startsWith("TRIBUTARY_"));
+            builder.environment().put("TRIBUTARY_ADMIN_PASSWORD", ServiceApi.ADMIN_PASSWORD);
             builder.environment().putAll(env);
             Process process = builder.start();
             process.getOutputStream().close();

@@ -234,7 +234,8 @@ public final class Reconciler implements AutoCloseable {
         store.recordRevision(new RevisionRecord(revision.name(), revision.id(), attempt, result.valid(),
                 errors.isEmpty() ? null : String.join("\n", errors), null));
         if (!result.valid()) {
-            LOG.warn("revision={} invalid errors={}; {} stays in force", revision.name(), errors.size(), appliedName());
+            LOG.warn("revision={} invalid errors={} first=\"{}\"; {}", revision.name(), errors.size(), errors.get(0),
+                    current == null ? "nothing is applied yet" : appliedName() + " stays in force");
             if (current == null) {
                 loadLastApplied();
             }

@@ -103,7 +103,8 @@ final class Model {
     record TokensPage(Chrome chrome, List<io.tributary.server.auth.ApiTokens.Token> tokens, String createdName,
             String createdSecret) {}
 
-    record LoginPage(String next, boolean error, Instant now) {}
+    /** {@code error}: null, "throttled" after too many attempts, anything else after a wrong password. */
+    record LoginPage(String next, String error, Instant now) {}
 
     record ErrorPage(Chrome chrome, int status, String message) {}
 }

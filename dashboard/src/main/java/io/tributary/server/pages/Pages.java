@@ -77,7 +77,7 @@ public final class Pages implements AutoCloseable {
     /** Static assets (the stylesheet, htmx from its WebJars) and every page route. */
     public void register(JavalinConfig config) {
         config.staticFiles.add(files -> {
-            files.hostedPath = "/static";
+            files.hostedPath = "/assets";
             files.directory = "/tributary/static";
             files.location = Location.CLASSPATH;
         });
@@ -110,7 +110,7 @@ public final class Pages implements AutoCloseable {
 
     private void login(Context ctx) {
         String next = safeNext(ctx.queryParam("next"));
-        ctx.html(templates.render("login.jte", new Model.LoginPage(next, ctx.queryParam("error") != null,
+        ctx.html(templates.render("login.jte", new Model.LoginPage(next, ctx.queryParam("error"),
                 clock.instant())));
     }
 
@@ -402,7 +402,15 @@ public final class Pages implements AutoCloseable {
             ctx.redirect("/tokens", HttpStatus.SEE_OTHER);
             return;
         }
-        ApiTokens.Created created = tokens.create(caller.get().user(), name, expires);
+        ApiTokens.Created created;
+        try {
+            created = tokens.create(caller.get().user(), name, expires);
+        } catch (IllegalArgumentException e) {
+            flash(ctx, "error", "Could not create the token: " + e.getMessage());
+            ctx.redirect("/tokens", HttpStatus.SEE_OTHER);
+            return;
+        }
+        auditToken(caller.get(), "create-token", created.token());
         LOG.info("page token created user={} name={} prefix={}", caller.get().user(), name, created.token().prefix());
         renderTokens(ctx, caller.get(), name, created.secret());
     }
@@ -414,12 +422,25 @@ public final class Pages implements AutoCloseable {
         }
         try {
             long id = Long.parseLong(ctx.pathParam("id"));
-            tokens.revoke(caller.get().user(), id);
-            flash(ctx, "ok", "Token revoked: requests with it are refused from now on.");
+            Optional<ApiTokens.Token> token = tokens.byId(id)
+                    .filter(t -> t.user().equals(caller.get().user()) || caller.get().platformAdmin());
+            if (token.isEmpty()) {
+                flash(ctx, "error", "You have no token with id " + id + "; it may have been deleted.");
+            } else {
+                tokens.revoke(id);
+                auditToken(caller.get(), "revoke-token", token.get());
+                flash(ctx, "ok", "Token \"" + token.get().name() + "\" revoked: requests with it are refused from now on.");
+            }
         } catch (RuntimeException e) {
             flash(ctx, "error", "Could not revoke the token: " + e.getMessage());
         }
         ctx.redirect("/tokens", HttpStatus.SEE_OTHER);
+    }
+
+    /** As the tokens API audits them, so the audit log reads the same whichever way a token was made. */
+    private void auditToken(Caller caller, String action, ApiTokens.Token token) {
+        reconciler.store().audit(new AuditEvent(0, clock.instant(), caller.user(), action,
+                "token " + token.prefix() + "… (" + token.name() + ") of " + token.user(), null, null));
     }
 
     // ---- shared

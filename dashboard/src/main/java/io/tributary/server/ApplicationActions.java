@@ -1,0 +1,119 @@
+package io.tributary.server;
+
+import io.javalin.http.BadRequestResponse;
+import io.javalin.http.ConflictResponse;
+import io.javalin.http.Context;
+import io.javalin.http.ForbiddenResponse;
+import io.javalin.http.NotFoundResponse;
+import io.tributary.apply.Overrides;
+import io.tributary.apply.Reconciler;
+import io.tributary.model.Permission;
+import io.tributary.server.auth.Access;
+import io.tributary.server.auth.Caller;
+import io.tributary.store.AuditEvent;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Operators' actions on one application, in one place for the REST API, the dashboard's forms and
+ * the StreamPark-compatible endpoints: the permission each needs, the checks, the call, the audit.
+ */
+public final class ApplicationActions {
+
+    /** The actions and the permission each needs in the app's team. */
+    public enum Action {
+        STOP("stop", Permission.APP_STOP),
+        START("start", Permission.APP_START),
+        RESTART("restart", Permission.APP_RESTART),
+        SAVEPOINT("savepoint", Permission.APP_SAVEPOINT),
+        PAUSE_SYNC("pause-sync", Permission.APP_SYNC),
+        RESUME_SYNC("resume-sync", Permission.APP_SYNC),
+        RELEASE_OVERRIDE("release-override", Permission.APP_SYNC);
+
+        private final String path;
+        private final Permission permission;
+
+        Action(String path, Permission permission) {
+            this.path = path;
+            this.permission = permission;
+        }
+
+        public String path() {
+            return path;
+        }
+
+        public Permission permission() {
+            return permission;
+        }
+
+        public static Optional<Action> byPath(String path) {
+            return Arrays.stream(values()).filter(a -> a.path.equals(path)).findFirst();
+        }
+    }
+
+    private final Reconciler reconciler;
+    private final Overrides overrides;
+    private final Clock clock;
+
+    public ApplicationActions(Reconciler reconciler, Clock clock) {
+        this.reconciler = reconciler;
+        this.overrides = new Overrides(reconciler, clock);
+        this.clock = clock;
+    }
+
+    /**
+     * Runs {@code action} on {@code team/name} for {@code caller}: 400 for an unknown action or no
+     * reason, 404 for an app the caller cannot see, 403 without the permission, 409 when the app's
+     * state does not allow it now. Refusals for want of permission are audited too.
+     */
+    public void run(Caller caller, String team, String name, String action, String reason, boolean drain) {
+        Action known = Action.byPath(action).orElseThrow(() -> new BadRequestResponse("unknown action \"" + action
+                + "\"; expected one of " + Arrays.stream(Action.values()).map(Action::path).toList()));
+        String app = team + "/" + name;
+        if (!caller.may(Permission.APP_VIEW, team) || !exists(app)) {
+            throw new NotFoundResponse("no application " + app);
+        }
+        if (!caller.may(known.permission(), team)) {
+            reconciler.store().audit(new AuditEvent(0, clock.instant(), caller.user(), "denied " + known.path(),
+                    "application " + app, reason, "lacks " + known.permission().yamlName()));
+            throw new ForbiddenResponse(caller.user() + " lacks " + known.permission().yamlName() + " in team " + team);
+        }
+        if (reason == null || reason.isBlank()) {
+            throw new BadRequestResponse("say why: \"reason\" is required for every action, and shown to others");
+        }
+        try {
+            switch (known) {
+                case STOP -> overrides.stop(app, caller.user(), reason, drain);
+                case START -> overrides.start(app, caller.user(), reason);
+                case RESTART -> overrides.restart(app, caller.user(), reason);
+                case SAVEPOINT -> overrides.savepoint(app, caller.user(), reason);
+                case PAUSE_SYNC -> overrides.pauseSync(app, caller.user(), reason);
+                case RESUME_SYNC -> overrides.resumeSync(app, caller.user(), reason);
+                case RELEASE_OVERRIDE -> overrides.release(app, caller.user(), reason);
+                default -> throw new IllegalStateException("unhandled action " + known);
+            }
+        } catch (Overrides.Refused refused) {
+            throw new ConflictResponse(refused.getMessage());
+        }
+    }
+
+    record ActionRequest(String reason, Boolean drain) {}
+
+    /** {@code POST /api/v1/applications/{team}/{name}/actions/{action}} with {@code {"reason": "...", "drain": false}}. */
+    void handle(Context ctx) {
+        Caller caller = Access.require(ctx);
+        ActionRequest request = ctx.body().isBlank() ? new ActionRequest(null, null) : ctx.bodyAsClass(ActionRequest.class);
+        String action = ctx.pathParam("action");
+        run(caller, ctx.pathParam("team"), ctx.pathParam("name"), action, request.reason(),
+                Boolean.TRUE.equals(request.drain()));
+        ctx.status(202).json(Map.of("accepted", action, "application", ctx.pathParam("team") + "/" + ctx.pathParam("name")));
+    }
+
+    private boolean exists(String app) {
+        boolean inGit = reconciler.current().map(l -> l.desired().applications().stream()
+                .anyMatch(a -> a.id().qualifiedName().equals(app))).orElse(false);
+        return inGit || reconciler.store().status(app).isPresent();
+    }
+}

@@ -1,0 +1,84 @@
+package io.tributary.server.auth;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.BadRequestResponse;
+import io.javalin.http.Context;
+import io.javalin.http.ForbiddenResponse;
+import io.javalin.http.GoneResponse;
+import io.javalin.http.NotFoundResponse;
+import io.tributary.model.DesiredState;
+import io.tributary.store.AccountStore;
+import io.tributary.store.AuditEvent;
+import io.tributary.store.Store;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * First-login links: a platform admin asks for one for a user declared in Git and hands it over; the
+ * user opens it once, within {@link #VALID_FOR}, and chooses a password. The link's secret is stored
+ * only as a hash.
+ */
+public final class PasswordLinks {
+    static final Duration VALID_FOR = Duration.ofHours(24);
+
+    private final AccountStore accounts;
+    private final Passwords passwords;
+    private final Authenticator authenticator;
+    private final Store store;
+    private final Clock clock;
+    private final Supplier<Optional<DesiredState>> desired;
+
+    public PasswordLinks(AccountStore accounts, Authenticator authenticator, Store store, Clock clock,
+            Supplier<Optional<DesiredState>> desired) {
+        this.accounts = accounts;
+        this.passwords = authenticator.passwords();
+        this.authenticator = authenticator;
+        this.store = store;
+        this.clock = clock;
+        this.desired = desired;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.post("/api/v1/users/{user}/password-link", this::create);
+        routes.post("/password/{token}", this::spend);
+    }
+
+    private void create(Context ctx) {
+        Caller caller = Access.require(ctx);
+        if (!caller.platformAdmin()) {
+            throw new ForbiddenResponse("only platform admins hand out first-login links");
+        }
+        String user = ctx.pathParam("user");
+        if (Caller.of(user, desired.get()).isEmpty()) {
+            throw new NotFoundResponse("no user \"" + user + "\" in the applied revision; declare it in Git first");
+        }
+        String secret = RandomSecrets.generate();
+        Instant expiresAt = clock.instant().plus(VALID_FOR);
+        accounts.createPasswordLink(RandomSecrets.hash(secret), user, expiresAt);
+        store.audit(new AuditEvent(0, clock.instant(), caller.user(), "create-password-link", "user " + user, null, null));
+        ctx.status(201).json(Map.of("user", user, "path", "/password/" + secret, "expiresAt", expiresAt));
+    }
+
+    /** {@code POST /password/{token}} with a form or JSON field {@code password}: sets it, once. */
+    private void spend(Context ctx) {
+        String password = ctx.isFormUrlencoded() ? ctx.formParam("password")
+                : ctx.bodyAsClass(Map.class).getOrDefault("password", "").toString();
+        Passwords.weakness(password).ifPresent(w -> {
+            throw new BadRequestResponse(w);
+        });
+        String user = accounts.spendPasswordLink(RandomSecrets.hash(ctx.pathParam("token")))
+                .orElseThrow(() -> new GoneResponse("this link was used already or expired; ask an admin for a new one"));
+        passwords.set(user, password);
+        authenticator.forgetCachedSessions();
+        store.audit(new AuditEvent(0, clock.instant(), user, "set-password", "user " + user, "first-login link", null));
+        if (ctx.isFormUrlencoded()) {
+            ctx.redirect("/login?password=set");
+        } else {
+            ctx.json(Map.of("user", user, "passwordSet", true));
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.tributary.server.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/** Random secrets (session cookies, API tokens, links) and the hashes under which they are stored. */
+final class RandomSecrets {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private RandomSecrets() {}
+
+    /** 32 random bytes, URL-safe Base64 without padding: 43 characters. */
+    static String generate() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /**
+     * SHA-256 in hex. A fast hash is right here, unlike for passwords: the secret has 256 random bits,
+     * so there is nothing to guess from the hash.
+     */
+    static String hash(String secret) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    static boolean constantTimeEquals(String a, String b) {
+        return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+}

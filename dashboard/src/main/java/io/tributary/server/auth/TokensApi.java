@@ -1,0 +1,103 @@
+package io.tributary.server.auth;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.BadRequestResponse;
+import io.javalin.http.Context;
+import io.javalin.http.NotFoundResponse;
+import io.tributary.model.DesiredState;
+import io.tributary.model.Permission;
+import io.tributary.model.Team;
+import io.tributary.store.AuditEvent;
+import io.tributary.store.Store;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * {@code /api/v1/tokens}: everyone manages their own API tokens; platform admins see and revoke
+ * everyone's, and holders of {@code token:manage} in a team those of that team's members.
+ */
+public final class TokensApi {
+    private final ApiTokens tokens;
+    private final Store store;
+    private final Clock clock;
+    private final Supplier<Optional<DesiredState>> desired;
+
+    public TokensApi(ApiTokens tokens, Store store, Clock clock, Supplier<Optional<DesiredState>> desired) {
+        this.tokens = tokens;
+        this.store = store;
+        this.clock = clock;
+        this.desired = desired;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/api/v1/tokens", this::list);
+        routes.post("/api/v1/tokens", this::create);
+        routes.delete("/api/v1/tokens/{id}", this::revoke);
+    }
+
+    record CreateRequest(String name, Instant expiresAt) {}
+
+    private void list(Context ctx) {
+        Caller caller = Access.require(ctx);
+        List<ApiTokens.Token> visible = caller.mayInSomeTeam(Permission.TOKEN_MANAGE)
+                ? tokens.listAll().stream().filter(t -> manages(caller, t.user())).toList()
+                : tokens.list(caller.user());
+        ctx.json(Map.of("items", visible, "total", visible.size()));
+    }
+
+    private void create(Context ctx) {
+        Caller caller = Access.require(ctx);
+        CreateRequest request;
+        try {
+            request = ctx.bodyAsClass(CreateRequest.class);
+        } catch (RuntimeException e) {
+            throw new BadRequestResponse("expected {\"name\": \"...\", \"expiresAt\": \"2027-01-01T00:00:00Z\"} "
+                    + "(expiresAt optional, ISO-8601)");
+        }
+        ApiTokens.Created created;
+        try {
+            created = tokens.create(caller.user(), request.name(), request.expiresAt());
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            throw new BadRequestResponse(e.getMessage());
+        }
+        audit(caller, "create-token", created.token());
+        ctx.status(201).json(Map.of("token", created.token(), "secret", created.secret(),
+                "note", "the secret is shown only now; store it safely"));
+    }
+
+    private void revoke(Context ctx) {
+        Caller caller = Access.require(ctx);
+        long id;
+        try {
+            id = Long.parseLong(ctx.pathParam("id"));
+        } catch (NumberFormatException e) {
+            throw new BadRequestResponse("a token id is a number, not \"" + ctx.pathParam("id") + "\"");
+        }
+        ApiTokens.Token token = tokens.byId(id)
+                .filter(t -> manages(caller, t.user()))
+                .orElseThrow(() -> new NotFoundResponse("no token " + id + " of yours"));
+        tokens.revoke(id);
+        audit(caller, "revoke-token", token);
+        ctx.status(204);
+    }
+
+    private boolean manages(Caller caller, String owner) {
+        if (owner.equals(caller.user()) || caller.platformAdmin()) {
+            return true;
+        }
+        return desired.get().map(d -> d.all(Team.class).stream()
+                .filter(team -> caller.may(Permission.TOKEN_MANAGE, team.metadata().name()))
+                .anyMatch(team -> team.spec().members().stream().anyMatch(m -> m.user().equals(owner))))
+                .orElse(false);
+    }
+
+    private void audit(Caller caller, String action, ApiTokens.Token token) {
+        store.audit(new AuditEvent(0, clock.instant(), caller.user(), action,
+                "token " + token.prefix() + "… (" + token.name() + ") of " + token.user(), null, null));
+    }
+}
