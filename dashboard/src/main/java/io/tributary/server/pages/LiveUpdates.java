@@ -81,24 +81,31 @@ final class LiveUpdates implements AutoCloseable {
     }
 
     private void send(SseClient client, Listener listener, List<AppRow> rows) {
-        if (client.terminated()) {
-            clients.remove(client);
-            return;
-        }
         for (AppRow row : rows) {
             if (!Objects.equals(listener.seen.get(row.key()), row)) {
-                listener.seen.put(row.key(), row);
                 Map<String, Object> params = Map.of("row", row, "now", clock.instant());
-                client.sendEvent("row-" + row.id(), oneLine(templates.render("app_row.jte", params)));
-                client.sendEvent("summary-" + row.id(), oneLine(templates.render("app_summary.jte", params)));
+                if (!emit(client, "row-" + row.id(), templates.render("app_row.jte", params))
+                        || !emit(client, "summary-" + row.id(), templates.render("app_summary.jte", params))) {
+                    return;
+                }
+                listener.seen.put(row.key(), row);
             }
         }
         String counts = Views.counts(rows).toString();
-        if (!counts.equals(listener.counts)) {
+        if (!counts.equals(listener.counts) && emit(client, "counts", templates.render("counts.jte",
+                Map.of("counts", Views.counts(rows), "status", "")))) {
             listener.counts = counts;
-            client.sendEvent("counts", oneLine(templates.render("counts.jte",
-                    Map.of("counts", Views.counts(rows), "status", ""))));
         }
+    }
+
+    /** Sends one event; false (and the client forgotten) once the page has gone. */
+    private boolean emit(SseClient client, String event, String html) {
+        if (client.terminated()) {
+            clients.remove(client);
+            return false;
+        }
+        client.sendEvent(event, oneLine(html));
+        return true;
     }
 
     /** SSE data lines cannot hold a bare newline; HTML does not need them. */
