@@ -109,6 +109,12 @@ final class Fmt {
         return URLEncoder.encode(text == null ? "" : text, StandardCharsets.UTF_8);
     }
 
+    /** {@code &team=..&q=..} for the filters that are set; empty when none is. */
+    static String filter(String team, String query) {
+        return (team == null || team.isBlank() ? "" : "&team=" + url(team))
+                + (query == null || query.isBlank() ? "" : "&q=" + url(query));
+    }
+
     static String orDash(String text) {
         return text == null || text.isBlank() ? "—" : text;
     }

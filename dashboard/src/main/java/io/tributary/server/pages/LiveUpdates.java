@@ -39,11 +39,22 @@ final class LiveUpdates implements AutoCloseable {
     /** One open page: who looks, and what it was last sent (app key -> row as rendered, minus the age). */
     private static final class Listener {
         final Caller caller;
+        /** The overview's filters when the page was opened: its counts are of the apps they match. */
+        final String team;
+        final String query;
+        final String status;
         final Map<String, AppRow> seen = new HashMap<>();
         String counts;
 
-        Listener(Caller caller) {
+        Listener(Caller caller, String team, String query, String status) {
             this.caller = caller;
+            this.team = team;
+            this.query = query;
+            this.status = status;
+        }
+
+        Model.Counts countsOf(List<AppRow> rows) {
+            return Views.counts(rows.stream().filter(r -> Views.matches(r, team, query, null)).toList());
         }
     }
 
@@ -54,10 +65,11 @@ final class LiveUpdates implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::push, PERIOD.toMillis(), PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    void connect(SseClient client, Caller caller) {
-        Listener listener = new Listener(caller);
-        views.rows(caller).forEach(r -> listener.seen.put(r.key(), r));
-        listener.counts = Views.counts(views.rows(caller)).toString();
+    void connect(SseClient client, Caller caller, String team, String query, String status) {
+        Listener listener = new Listener(caller, team, query, status);
+        List<AppRow> rows = views.rows(caller);
+        rows.forEach(r -> listener.seen.put(r.key(), r));
+        listener.counts = listener.countsOf(rows).toString();
         clients.put(client, listener);
         client.onClose(() -> clients.remove(client));
         client.keepAlive();
@@ -91,9 +103,11 @@ final class LiveUpdates implements AutoCloseable {
                 listener.seen.put(row.key(), row);
             }
         }
-        String counts = Views.counts(rows).toString();
+        Model.Counts now = listener.countsOf(rows);
+        String counts = now.toString();
         if (!counts.equals(listener.counts) && emit(client, "counts", templates.render("counts.jte",
-                Map.of("counts", Views.counts(rows), "status", "")))) {
+                Map.of("counts", now, "status", listener.status == null ? "" : listener.status,
+                        "filter", Fmt.filter(listener.team, listener.query))))) {
             listener.counts = counts;
         }
     }

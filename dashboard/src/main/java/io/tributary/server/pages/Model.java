@@ -49,7 +49,12 @@ final class Model {
     record Counts(int all, int healthy, int degraded, int outOfSync, int suspended, int overridden) {}
 
     record Overview(Chrome chrome, List<AppRow> rows, Counts counts, List<String> teams, String team, String query,
-            String status) {}
+            String status) {
+        /** The team and search filters as query parameters, kept by the counts' links. */
+        String filter() {
+            return Fmt.filter(team, query);
+        }
+    }
 
     /** Git's spec against the running job's: equal, or which revision runs and what Git wants now. */
     record Drift(boolean differs, String gitHash, String runningHash, String runningRevision, String appliedRevision,

@@ -102,7 +102,8 @@ public final class Pages implements AutoCloseable {
                 client.close();
                 return;
             }
-            live.connect(client, caller.get());
+            live.connect(client, caller.get(), blankToNull(client.ctx().queryParam("team")),
+                    blankToNull(client.ctx().queryParam("q")), blankToNull(client.ctx().queryParam("status")));
         });
     }
 
