@@ -234,6 +234,34 @@ class DashboardIT {
                 .contains("environment variable STREAMS_SINK_PASSWORD").contains("counts");
     }
 
+    @Test
+    @Order(8)
+    void aTokenIsShownOnceAndCanBeRevoked() throws Exception {
+        driver.get(base + "/tokens");
+        driver.findElement(By.id("token-name")).sendKeys("nightly-report");
+        driver.findElement(By.cssSelector("form[action='/tokens'] button[type=submit]")).click();
+        String secret = driver.findElement(By.id("new-token")).getAttribute("value");
+        assertThat(secret).hasSizeGreaterThan(20);
+        assertThat(driver.findElement(By.cssSelector("button[data-copy='new-token']")).getText()).isEqualTo("Copy");
+        HttpResponse<String> withToken = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(base + "/api/v1/applications")).header("Authorization", "Bearer " + secret).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(withToken.statusCode()).as("the new token works").isEqualTo(200);
+
+        driver.get(base + "/tokens");
+        assertThat(driver.getPageSource()).as("the secret is shown only once").doesNotContain(secret);
+        WebElement row = driver.findElement(By.xpath("//tr[th[normalize-space()='nightly-report']]"));
+        assertThat(row.getText()).contains("active");
+        row.findElement(By.cssSelector("button.danger")).click();
+        assertThat(driver.findElement(By.cssSelector(".flash.ok")).getText()).contains("revoked");
+        assertThat(driver.findElement(By.xpath("//tr[th[normalize-space()='nightly-report']]")).getText())
+                .contains("revoked");
+        HttpResponse<String> revoked = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(base + "/api/v1/applications")).header("Authorization", "Bearer " + secret).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(revoked.statusCode()).as("the revoked token is refused").isEqualTo(401);
+    }
+
     // ---- helpers
 
     private void openApp() {
