@@ -1,5 +1,6 @@
 package io.tributary.server;
 
+import io.tributary.server.webhooks.WebhookSecret;
 import io.tributary.source.Credentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,12 +63,17 @@ public final class ServeCommand implements Callable<Integer> {
             paramLabel = "DIR", description = "Local Maven repository for Flink's and jobs' jars.")
     Path mavenRepository;
 
+    @Option(names = "--webhook-secret-file", defaultValue = "${env:TRIBUTARY_WEBHOOK_SECRET_FILE}", paramLabel = "FILE",
+            description = "File holding the secret webhook deliveries are signed with (or the secret itself in"
+                    + " TRIBUTARY_WEBHOOK_SECRET); without one, webhooks are off. See docs/webhooks.md.")
+    Path webhookSecretFile;
+
     @Override
     public Integer call() throws InterruptedException {
         ServiceConfig config = new ServiceConfig(repo, branch, path, credentials(), dataDir.toAbsolutePath(), database,
                 databaseUser, System.getenv("TRIBUTARY_DATABASE_PASSWORD"), port,
                 io.tributary.model.TimeSpan.parse(pollInterval).duration(), workers, mavenRepository,
-                System.getenv("TRIBUTARY_ADMIN_PASSWORD"));
+                System.getenv("TRIBUTARY_ADMIN_PASSWORD"), webhookSecret());
         Service service = Service.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -90,6 +96,15 @@ public final class ServeCommand implements Callable<Integer> {
             return new Credentials.SshKey(sshKey, System.getenv("TRIBUTARY_SSH_KEY_PASSPHRASE"), null);
         }
         return new Credentials.None();
+    }
+
+    /** The file wins over the variable; neither: webhooks are off. */
+    private WebhookSecret webhookSecret() {
+        if (webhookSecretFile != null) {
+            return WebhookSecret.fromFile(webhookSecretFile);
+        }
+        String secret = System.getenv("TRIBUTARY_WEBHOOK_SECRET");
+        return secret == null ? null : WebhookSecret.of(secret, "TRIBUTARY_WEBHOOK_SECRET");
     }
 
 }

@@ -13,6 +13,8 @@ import io.tributary.secrets.SecretResolver;
 import io.tributary.server.pages.Pages;
 import io.tributary.flink.LocalCluster;
 import io.tributary.flink.SqlRunnerJar;
+import io.tributary.server.metrics.ServiceMetrics;
+import io.tributary.server.webhooks.WebhookHandler;
 import io.tributary.source.ConfigSource;
 import io.tributary.source.SourceSpec;
 import io.tributary.model.DesiredState;
@@ -58,6 +60,7 @@ public final class Service implements AutoCloseable {
 
     private Service(ServiceConfig config) {
         Clock clock = Clock.systemUTC();
+        ServiceMetrics metrics = new ServiceMetrics();
         try {
             Files.createDirectories(config.dataDir());
         } catch (IOException e) {
@@ -80,14 +83,18 @@ public final class Service implements AutoCloseable {
         resources.push(source);
         reconciler = new Reconciler(source, new ConfigLoader(), store, clusters, operations,
                 Optional.of(new LeaderLock(db, LEADER_LOCK_KEY)), clock,
-                new Reconciler.Options(config.pollInterval(), config.workers()));
+                new Reconciler.Options(config.pollInterval(), config.workers()), metrics.registry());
         resources.push(reconciler);
+        metrics.watch(reconciler);
         AccountStore accounts = new AccountStore(db, clock);
         Supplier<Optional<DesiredState>> desired = () -> reconciler.current().map(Reconciler.Loaded::desired);
         Authenticator authenticator = new Authenticator(accounts, clock, desired);
         authenticator.bootstrapAdmin(Optional.ofNullable(config.adminPassword()));
+        WebhookHandler webhooks = new WebhookHandler(Optional.ofNullable(config.webhookSecret()),
+                () -> watchedRef(config), reconciler::triggerSync, metrics.registry());
         http = startHttp(config.port(), authenticator, new TokensApi(authenticator.tokens(), store, clock, desired),
-                new PasswordLinks(accounts, authenticator, store, clock, desired), new ApplicationActions(reconciler, clock));
+                new PasswordLinks(accounts, authenticator, store, clock, desired), new ApplicationActions(reconciler, clock),
+                webhooks, metrics);
         resources.push(http::stop);
         reconciler.start();
     }
@@ -98,7 +105,7 @@ public final class Service implements AutoCloseable {
     }
 
     private Javalin startHttp(int port, Authenticator authenticator, TokensApi tokens, PasswordLinks passwordLinks,
-            ApplicationActions actions) {
+            ApplicationActions actions, WebhookHandler webhooks, ServiceMetrics metrics) {
         ApplicationsApi applications = new ApplicationsApi(reconciler);
         Pages pages = new Pages(reconciler, actions, authenticator.tokens(), Clock.systemUTC());
         resources.push(pages);
@@ -106,9 +113,13 @@ public final class Service implements AutoCloseable {
             config.jsonMapper(new Json());
             config.startup.showJavalinBanner = false;
             config.jetty.port = port;
+            config.requestLogger.http(metrics::recordRequest);
             authenticator.register(config.routes);
             tokens.register(config.routes);
             passwordLinks.register(config.routes);
+            // open (Authenticator's OPEN_PREFIXES): the signature authenticates a webhook; scrapers read /metrics
+            config.routes.post("/api/v1/webhooks/{provider}", webhooks::handle);
+            config.routes.get("/metrics", metrics::scrape);
             config.routes.get("/api/v1/applications", applications::list);
             config.routes.get("/api/v1/applications/{team}/{name}", applications::get);
             config.routes.post("/api/v1/applications/{team}/{name}/actions/{action}", actions::handle);
@@ -131,6 +142,16 @@ public final class Service implements AutoCloseable {
         app.start();
         LOG.info("http port={} api=http://localhost:{}/api/v1/applications", app.port(), app.port());
         return app;
+    }
+
+    /** The branch webhooks are about: the one configured, else the ref of the last fetched revision. */
+    private Optional<String> watchedRef(ServiceConfig config) {
+        if (config.branch() != null) {
+            return Optional.of(config.branch());
+        }
+        String fetched = reconciler.sync().fetchedRevision();
+        int at = fetched == null ? -1 : fetched.lastIndexOf('@');
+        return at < 0 || fetched.startsWith("dir@") ? Optional.empty() : Optional.of(fetched.substring(0, at));
     }
 
     public int port() {

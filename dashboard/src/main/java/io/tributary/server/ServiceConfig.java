@@ -1,5 +1,6 @@
 package io.tributary.server;
 
+import io.tributary.server.webhooks.WebhookSecret;
 import io.tributary.source.Credentials;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,10 +12,19 @@ import java.util.Map;
  *
  * @param database a PostgreSQL JDBC URL, or null for the embedded server under {@code dataDir}
  * @param adminPassword the bootstrap admin's password, or null to generate one on first start
+ * @param webhookSecret what webhook deliveries are signed with; null turns webhooks off
  */
 public record ServiceConfig(String repo, String branch, String path, Credentials credentials, Path dataDir,
         String database, String databaseUser, String databasePassword, int port, Duration pollInterval, int workers,
-        Path mavenRepository, String adminPassword) {
+        Path mavenRepository, String adminPassword, WebhookSecret webhookSecret) {
+
+    /** Without a webhook secret: webhooks off. */
+    public ServiceConfig(String repo, String branch, String path, Credentials credentials, Path dataDir,
+            String database, String databaseUser, String databasePassword, int port, Duration pollInterval, int workers,
+            Path mavenRepository, String adminPassword) {
+        this(repo, branch, path, credentials, dataDir, database, databaseUser, databasePassword, port, pollInterval,
+                workers, mavenRepository, adminPassword, null);
+    }
 
     /** What is printed once at start-up: every setting, secrets masked. */
     public Map<String, String> describe() {
@@ -31,6 +41,7 @@ public record ServiceConfig(String repo, String branch, String path, Credentials
         out.put("workers", String.valueOf(workers));
         out.put("maven-repository", mavenRepository.toString());
         out.put("admin-password", adminPassword == null ? "(generated on first start)" : "****");
+        out.put("webhook-secret", webhookSecret == null ? "(none: webhooks are off)" : webhookSecret.toString());
         return out;
     }
 }

@@ -61,6 +61,49 @@ final class ConfigRepo implements AutoCloseable {
         return repo;
     }
 
+    /**
+     * A new repository in {@code dir} that needs no Flink cluster: team {@code streams} with one SQL app,
+     * {@value #YARN_APP}, in YARN per-job mode, which this version validates and reports (health
+     * {@code Unknown}, {@code OutOfSync}) but does not deploy.
+     */
+    static ConfigRepo withoutFlink(Path dir) throws IOException, GitAPIException {
+        ConfigRepo repo = new ConfigRepo(dir, Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call());
+        repo.write("platform/platform.yaml", """
+                apiVersion: tributary.io/v1
+                kind: FlinkVersion
+                metadata: {name: flink-1.20}
+                spec: {version: 1.20.1, default: true}
+                ---
+                apiVersion: tributary.io/v1
+                kind: User
+                metadata: {name: alice}
+                spec: {displayName: Alice, email: alice@example.com}
+                ---
+                apiVersion: tributary.io/v1
+                kind: Team
+                metadata: {name: streams}
+                spec:
+                  members: [{user: alice, role: admin}]
+                """);
+        repo.write("teams/streams/ledger.yaml", """
+                apiVersion: tributary.io/v1
+                kind: Application
+                metadata: {name: ledger, team: streams}
+                spec:
+                  deployment:
+                    mode: yarn-per-job
+                    yarn: {hadoopConfDir: /etc/hadoop/conf, queue: batch}
+                  job:
+                    type: sql
+                    sql: {file: sql/counter.sql}
+                """);
+        repo.writeSql("ledger");
+        repo.commit("an app that needs no Flink here");
+        return repo;
+    }
+
+    static final String YARN_APP = "streams/ledger";
+
     Path dir() {
         return dir;
     }

@@ -78,6 +78,19 @@ final class ServiceApi {
         return request.copy().header("Cookie", login.cookie()).header("X-CSRF-Token", login.csrfToken()).build();
     }
 
+    /** A POST with these headers and this body and no login, as a Git server sends a webhook delivery. */
+    HttpResponse<String> postWithoutLogin(String path, java.util.Map<String, String> headers, byte[] body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        return send(request.build());
+    }
+
+    /** A GET with no login, as Prometheus scrapes {@code /metrics}. */
+    HttpResponse<String> getWithoutLogin(String path) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).GET().build());
+    }
+
     /** True when {@code /healthz} answers: the service is up (whether or not it leads). */
     boolean answers() {
         try {

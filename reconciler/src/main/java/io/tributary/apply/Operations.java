@@ -57,14 +57,19 @@ public final class Operations {
     public record Context(DesiredState desired, Optional<Application> app, String revision, String specHash,
             String cluster, DeploymentTarget target, String actor) {}
 
-    /** Runs one action to its end; failures are recorded on the operation and as an event, never thrown. */
-    public void run(Action action, Context ctx) {
+    /**
+     * Runs one action to its end; failures are recorded on the operation and as an event, never thrown.
+     *
+     * @return the operation's status at its end ({@link Operation#DONE}, {@link Operation#FAILED}, ...)
+     */
+    public String run(Action action, Context ctx) {
         Operation op = store.begin(Operation.open(action.app(), action.kind(), ctx.revision(), ctx.specHash(),
                 oldJobOf(action), ctx.actor()));
         LOG.info("app={} revision={} action={} operation={} reason=\"{}\" begin", action.app(), ctx.revision(),
                 action.kind(), op.id(), action.reason());
         try {
             execute(action, op, ctx);
+            return latest(op).status();
         } catch (RuntimeException e) {
             String message = describe(e);
             LOG.warn("app={} action={} operation={} failed: {}", action.app(), action.kind(), op.id(), message);
@@ -74,6 +79,7 @@ public final class Operations {
                 store.update(latest.withStatus(Operation.FAILED, message));
             }
             event(action.app(), ctx.revision(), action.kind() + "-failed", "error", action.kind() + " failed: " + message);
+            return Operation.FAILED;
         }
     }
 

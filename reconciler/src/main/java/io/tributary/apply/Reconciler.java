@@ -1,5 +1,7 @@
 package io.tributary.apply;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.config.ConfigError;
 import io.tributary.config.ConfigLoader;
 import io.tributary.flink.DeploymentTarget;
@@ -85,6 +87,7 @@ public final class Reconciler implements AutoCloseable {
     private final Clock clock;
     private final Options options;
     private final ExecutorService workers;
+    private final ReconcileMetrics metrics;
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
     /** Apps whose operation a crash left open and that wait for its cluster to be recovered. */
     private final Set<String> awaitingRecovery = ConcurrentHashMap.newKeySet();
@@ -101,6 +104,13 @@ public final class Reconciler implements AutoCloseable {
 
     public Reconciler(ConfigSource source, ConfigLoader loader, Store store, ClusterRegistry clusters, Operations operations,
             Optional<LeaderLock> lock, Clock clock, Options options) {
+        this(source, loader, store, clusters, operations, lock, clock, options, new SimpleMeterRegistry());
+    }
+
+    /** As above, recording passes, actions and failed fetches into {@code meters} (docs/metrics.md). */
+    public Reconciler(ConfigSource source, ConfigLoader loader, Store store, ClusterRegistry clusters, Operations operations,
+            Optional<LeaderLock> lock, Clock clock, Options options, MeterRegistry meters) {
+        this.metrics = new ReconcileMetrics(meters);
         this.source = source;
         this.loader = loader;
         this.store = store;
@@ -140,7 +150,7 @@ public final class Reconciler implements AutoCloseable {
     private void loop() {
         while (running) {
             try {
-                pass();
+                metrics.timePass(this::pass);
             } catch (RuntimeException e) {
                 LOG.error("reconcile pass failed", e);
             }
@@ -160,7 +170,7 @@ public final class Reconciler implements AutoCloseable {
 
     /** One pass that waits for the operations it started: what tests and {@code plan} use. */
     public void reconcileOnce() {
-        for (Future<?> f : pass()) {
+        for (Future<?> f : metrics.timePass(this::pass)) {
             try {
                 f.get();
             } catch (InterruptedException e) {
@@ -204,6 +214,7 @@ public final class Reconciler implements AutoCloseable {
         try {
             checkout = source.fetch();
         } catch (SourceException e) {
+            metrics.fetchFailed(e.reason());
             Duration delay = fetchBackoff.nextDelay();
             nextFetch = attempt.plus(delay);
             LOG.warn("source={} fetch failed reason={} retryIn={}: {}", source.describe(), e.reason(), delay,
@@ -362,8 +373,9 @@ public final class Reconciler implements AutoCloseable {
         }
         try {
             return Optional.of(workers.submit(() -> {
+                long start = System.nanoTime();
                 try {
-                    operations.run(action, ctx.get());
+                    metrics.actionEnded(action.kind(), operations.run(action, ctx.get()), start);
                 } finally {
                     busy.remove(action.app());
                 }
