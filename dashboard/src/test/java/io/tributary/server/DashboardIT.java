@@ -209,7 +209,15 @@ class DashboardIT {
                 driver.get(base + page);
                 Long overflow = (Long) ((JavascriptExecutor) driver).executeScript(
                         "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
-                assertThat(overflow).as("horizontal overflow of %s at 400 px", page).isLessThanOrEqualTo(0L);
+                if (overflow > 0) {
+                    browser.screenshot(Path.of("target", "screenshots", "narrow" + page.replace('/', '_') + ".png"));
+                }
+                assertThat(overflow).as("horizontal overflow of %s at 400 px, from %s", page, ((JavascriptExecutor) driver)
+                        .executeScript("var w = document.documentElement.clientWidth, r = [];"
+                                + " document.querySelectorAll('body *').forEach(function (e) {"
+                                + " var b = e.getBoundingClientRect(); if (b.right > w + 1 && r.length < 6)"
+                                + " r.push(e.tagName + '.' + e.className + ' right=' + Math.round(b.right)); });"
+                                + " return r.join('; ');")).isLessThanOrEqualTo(0L);
             }
         } finally {
             browser.resize(1280, 900);
