@@ -207,6 +207,8 @@ class DashboardIT {
         try {
             for (String page : List.of("/", "/apps/" + APP, "/clusters", "/sync", "/variables", "/teams")) {
                 driver.get(base + page);
+                await("the viewport is 400 px wide", () -> ((Long) ((JavascriptExecutor) driver).executeScript(
+                        "return document.readyState === 'complete' ? window.innerWidth : 9999")) <= 400L);
                 Long overflow = (Long) ((JavascriptExecutor) driver).executeScript(
                         "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
                 if (overflow > 0) {
