@@ -142,7 +142,7 @@ class DashboardIT {
     @Test
     @Order(3)
     void stoppingWithAReasonTakesASavepointAndShowsWhoAndWhy() {
-        openApp();
+        awaitNoOperationRunning();
         String savepointsBefore = driver.findElement(By.id("savepoints")).getText();
         fillAndSubmit("stop", "maintenance window for the sink");
         assertThat(driver.findElement(By.cssSelector(".flash.ok")).getText())
@@ -276,6 +276,15 @@ class DashboardIT {
 
     private void openApp() {
         driver.get(base + "/apps/" + APP);
+    }
+
+    /** Overrides are refused while another operation of the app runs (the savepoint of the test before). */
+    private void awaitNoOperationRunning() {
+        await("no operation of the app is open", () -> {
+            openApp();
+            return driver.findElements(By.cssSelector("#operations .badge")).stream()
+                    .noneMatch(b -> b.getText().strip().equals("open"));
+        });
     }
 
     private WebElement row() {
