@@ -3,13 +3,15 @@ package io.tributary;
 import io.tributary.cli.PlanCommand;
 import io.tributary.cli.ValidateCommand;
 import io.tributary.server.ServeCommand;
+import io.tributary.server.auth.UserCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code tributary} command: every subcommand in one runnable jar. */
 @Command(name = "tributary", mixinStandardHelpOptions = true, versionProvider = Tributary.Version.class,
         description = "GitOps for Apache Flink.",
-        subcommands = {ValidateCommand.class, PlanCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ValidateCommand.class, PlanCommand.class, ServeCommand.class, UserCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Tributary {
 
     public static void main(String[] args) {

@@ -65,20 +65,23 @@ public final class ApplicationActions {
 
     /**
      * Runs {@code action} on {@code team/name} for {@code caller}: 400 for an unknown action or no
-     * reason, 404 for an app the caller cannot see, 403 without the permission, 409 when the app's
-     * state does not allow it now. Refusals for want of permission are audited too.
+     * reason, 404 for an app that neither Git nor the store knows, 403 without the permission (the
+     * same for a caller who may not even see the app: every logged-in user may learn that a name
+     * exists, as anyone reading the config repository can), 409 when the app's state does not allow
+     * it now. Refusals for want of permission are audited too.
      */
     public void run(Caller caller, String team, String name, String action, String reason, boolean drain) {
         Action known = Action.byPath(action).orElseThrow(() -> new BadRequestResponse("unknown action \"" + action
                 + "\"; expected one of " + Arrays.stream(Action.values()).map(Action::path).toList()));
         String app = team + "/" + name;
-        if (!caller.may(Permission.APP_VIEW, team) || !exists(app)) {
+        if (!exists(app)) {
             throw new NotFoundResponse("no application " + app);
         }
         if (!caller.may(known.permission(), team)) {
             reconciler.store().audit(new AuditEvent(0, clock.instant(), caller.user(), "denied " + known.path(),
                     "application " + app, reason, "lacks " + known.permission().yamlName()));
-            throw new ForbiddenResponse(caller.user() + " lacks " + known.permission().yamlName() + " in team " + team);
+            throw new ForbiddenResponse(caller.user() + " lacks " + known.permission().yamlName() + " in team " + team
+                    + "; a team admin can grant it in the Team's members (Git)");
         }
         if (reason == null || reason.isBlank()) {
             throw new BadRequestResponse("say why: \"reason\" is required for every action, and shown to others");
@@ -104,7 +107,12 @@ public final class ApplicationActions {
     /** {@code POST /api/v1/applications/{team}/{name}/actions/{action}} with {@code {"reason": "...", "drain": false}}. */
     void handle(Context ctx) {
         Caller caller = Access.require(ctx);
-        ActionRequest request = ctx.body().isBlank() ? new ActionRequest(null, null) : ctx.bodyAsClass(ActionRequest.class);
+        ActionRequest request;
+        try {
+            request = ctx.body().isBlank() ? new ActionRequest(null, null) : ctx.bodyAsClass(ActionRequest.class);
+        } catch (RuntimeException e) {
+            throw new BadRequestResponse("expected a JSON body {\"reason\": \"why\", \"drain\": false}");
+        }
         String action = ctx.pathParam("action");
         run(caller, ctx.pathParam("team"), ctx.pathParam("name"), action, request.reason(),
                 Boolean.TRUE.equals(request.drain()));

@@ -3,6 +3,7 @@ package io.tributary.server;
 import io.javalin.Javalin;
 import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.HttpStatus;
+import io.tributary.apply.ClusterRegistry;
 import io.tributary.apply.Clusters;
 import io.tributary.apply.JobLauncher;
 import io.tributary.apply.Operations;
@@ -21,6 +22,9 @@ import io.tributary.model.DesiredState;
 import io.tributary.model.Permission;
 import io.tributary.server.auth.Access;
 import io.tributary.server.auth.Authenticator;
+import io.tributary.server.auth.Caller;
+import io.tributary.server.streampark.StreamParkApi;
+import io.tributary.store.AuditEvent;
 import io.tributary.server.auth.PasswordLinks;
 import io.tributary.server.auth.TokensApi;
 import io.tributary.store.AccountStore;
@@ -35,6 +39,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -58,7 +63,7 @@ public final class Service implements AutoCloseable {
     private final Reconciler reconciler;
     private final Javalin http;
 
-    private Service(ServiceConfig config) {
+    private Service(ServiceConfig config, ClusterRegistry testClusters) {
         Clock clock = Clock.systemUTC();
         ServiceMetrics metrics = new ServiceMetrics();
         try {
@@ -72,7 +77,8 @@ public final class Service implements AutoCloseable {
         Store store = new Store(db, clock);
         MavenRepositories maven = new MavenRepositories(config.mavenRepository());
         resources.push(maven);
-        Clusters clusters = new Clusters(config.dataDir(), maven, LocalCluster.Options.defaults());
+        ClusterRegistry clusters = testClusters != null ? testClusters
+                : new Clusters(config.dataDir(), maven, LocalCluster.Options.defaults());
         resources.push(clusters);
         JobLauncher launcher = new JobLauncher(maven, config.dataDir().resolve("artifacts"), HttpClient.newHttpClient(),
                 SqlRunnerJar.locate(config.dataDir().resolve("work")), config.dataDir().resolve("job-jars"),
@@ -88,24 +94,30 @@ public final class Service implements AutoCloseable {
         metrics.watch(reconciler);
         AccountStore accounts = new AccountStore(db, clock);
         Supplier<Optional<DesiredState>> desired = () -> reconciler.current().map(Reconciler.Loaded::desired);
-        Authenticator authenticator = new Authenticator(accounts, clock, desired);
+        Authenticator authenticator = new Authenticator(accounts, store, clock, desired);
         authenticator.bootstrapAdmin(Optional.ofNullable(config.adminPassword()));
         WebhookHandler webhooks = new WebhookHandler(Optional.ofNullable(config.webhookSecret()),
                 () -> watchedRef(config), reconciler::triggerSync, metrics.registry());
+        ApplicationActions actions = new ApplicationActions(reconciler, clock);
         http = startHttp(config.port(), authenticator, new TokensApi(authenticator.tokens(), store, clock, desired),
-                new PasswordLinks(accounts, authenticator, store, clock, desired), new ApplicationActions(reconciler, clock),
-                webhooks, metrics);
+                new PasswordLinks(accounts, authenticator, store, clock, desired), actions,
+                new StreamParkApi(reconciler, actions), webhooks, metrics);
         resources.push(http::stop);
         reconciler.start();
     }
 
     public static Service start(ServiceConfig config) {
         config.describe().forEach((k, v) -> LOG.info("config {}={}", k, v));
-        return new Service(config);
+        return new Service(config, null);
+    }
+
+    /** A service whose apps run on {@code clusters} instead of real Flink clusters: for tests. */
+    static Service start(ServiceConfig config, ClusterRegistry clusters) {
+        return new Service(config, clusters);
     }
 
     private Javalin startHttp(int port, Authenticator authenticator, TokensApi tokens, PasswordLinks passwordLinks,
-            ApplicationActions actions, WebhookHandler webhooks, ServiceMetrics metrics) {
+            ApplicationActions actions, StreamParkApi streamPark, WebhookHandler webhooks, ServiceMetrics metrics) {
         ApplicationsApi applications = new ApplicationsApi(reconciler);
         Pages pages = new Pages(reconciler, actions, authenticator.tokens(), Clock.systemUTC());
         resources.push(pages);
@@ -123,11 +135,16 @@ public final class Service implements AutoCloseable {
             config.routes.get("/api/v1/applications", applications::list);
             config.routes.get("/api/v1/applications/{team}/{name}", applications::get);
             config.routes.post("/api/v1/applications/{team}/{name}/actions/{action}", actions::handle);
+            streamPark.register(config.routes);
             config.routes.get("/api/v1/sync", ctx -> ctx.json(reconciler.sync()));
             config.routes.post("/api/v1/sync", ctx -> {
-                if (!Access.require(ctx).mayInSomeTeam(Permission.APP_SYNC)) {
+                Caller caller = Access.require(ctx);
+                if (!caller.mayInSomeTeam(Permission.APP_SYNC)) {
+                    reconciler.store().audit(new AuditEvent(0, null, caller.user(), "denied sync", "config source",
+                            null, "lacks app:sync in every team"));
                     throw new ForbiddenResponse("triggering a sync needs app:sync in some team");
                 }
+                reconciler.store().audit(new AuditEvent(0, null, caller.user(), "sync", "config source", null, null));
                 reconciler.triggerSync();
                 ctx.status(HttpStatus.ACCEPTED).json(Map.of("triggered", true));
             });
@@ -156,6 +173,14 @@ public final class Service implements AutoCloseable {
 
     public int port() {
         return http.port();
+    }
+
+    /** Every route the HTTP server answers, as {@code GET /api/v1/sync}: what the OpenAPI test checks. */
+    public List<String> routes() {
+        return http.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(e -> e.endpoint.method.name() + " " + e.endpoint.path)
+                .filter(r -> r.matches("(GET|POST|PUT|PATCH|DELETE) .*"))
+                .sorted().toList();
     }
 
     public Reconciler reconciler() {

@@ -6,6 +6,7 @@ import io.tributary.model.DesiredState;
 import io.tributary.plan.ClusterObservation;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The clusters apps run on, as the reconciler sees them: a target per cluster, what runs, and
@@ -20,8 +21,13 @@ public interface ClusterRegistry extends AutoCloseable {
     /** The cluster's REST address, which is also its Flink web UI, when known. */
     Optional<java.net.URI> restUrl(Cluster cluster);
 
-    /** Every declared cluster Tributary can reach, and every managed one still running, for the planner. */
-    Map<String, ClusterObservation> observe(DesiredState desired);
+    /**
+     * Every declared cluster Tributary can reach, and every managed one still running, for the planner.
+     *
+     * @param answered whether a cluster (by qualified name) answered the pass's listing of its jobs:
+     *     the observer lists each cluster's jobs once per pass, and that call is the reachability check
+     */
+    Map<String, ClusterObservation> observe(DesiredState desired, Predicate<String> answered);
 
     /** Starts (or adopts) a managed cluster and returns once it can run jobs. */
     void start(Cluster cluster, DesiredState desired);

@@ -2,7 +2,6 @@ package io.tributary.apply;
 
 import io.tributary.flink.DeploymentTarget;
 import io.tributary.flink.FlinkDistributions;
-import io.tributary.flink.FlinkException;
 import io.tributary.flink.FlinkHome;
 import io.tributary.flink.FlinkRestClient;
 import io.tributary.flink.LocalCluster;
@@ -23,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,7 +80,7 @@ public final class Clusters implements ClusterRegistry {
 
     /** Every declared standalone cluster and every managed one still on disk, as the planner reads them. */
     @Override
-    public Map<String, ClusterObservation> observe(DesiredState desired) {
+    public Map<String, ClusterObservation> observe(DesiredState desired, Predicate<String> answered) {
         Map<String, ClusterObservation> result = new HashMap<>();
         for (Cluster cluster : desired.all(Cluster.class)) {
             if (cluster.spec().mode() != Cluster.Mode.STANDALONE) {
@@ -89,7 +89,7 @@ public final class Clusters implements ClusterRegistry {
             String name = cluster.id().qualifiedName();
             boolean isManaged = cluster.isLocal();
             boolean running = !isManaged || managed.containsKey(name);
-            boolean reachable = running && target(cluster).map(Clusters::answers).orElse(false);
+            boolean reachable = running && target(cluster).isPresent() && answered.test(name);
             result.put(name, new ClusterObservation(name, isManaged, running, reachable,
                     isManaged ? startedSpec(name) : Optional.empty()));
         }
@@ -97,15 +97,6 @@ public final class Clusters implements ClusterRegistry {
             result.putIfAbsent(name, new ClusterObservation(name, true, true, true, startedSpec(name)));
         }
         return result;
-    }
-
-    private static boolean answers(DeploymentTarget target) {
-        try {
-            target.jobs();
-            return true;
-        } catch (FlinkException.Unreachable e) {
-            return false;
-        }
     }
 
     /** Starts (or adopts, if it still runs from before) a managed cluster and waits until its TaskManagers registered. */

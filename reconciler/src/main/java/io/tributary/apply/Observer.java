@@ -6,6 +6,7 @@ import io.tributary.flink.FlinkRest.Checkpoint;
 import io.tributary.flink.FlinkRest.JobSummary;
 import io.tributary.flink.JobId;
 import io.tributary.model.Application;
+import io.tributary.model.Cluster;
 import io.tributary.model.DesiredState;
 import io.tributary.model.JobState;
 import io.tributary.plan.AppObservation;
@@ -28,25 +29,42 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the world for the planner: clusters, the jobs on each (one call per cluster, not per
  * app), and the store's records of every app Git declares or Tributary still runs.
  */
-final class Observer {
+final class Observer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Observer.class);
     /** How far back restarts are read; longer than any sensible restartPolicy.window. */
     private static final Duration RESTART_HISTORY = Duration.ofDays(1);
 
     private final Store store;
     private final ClusterRegistry clusters;
     private final Clock clock;
+    /** Lists clusters' jobs beside the store reads; idle threads end after a minute. */
+    private final ThreadPoolExecutor listers = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "tributary-observe");
+                t.setDaemon(true);
+                return t;
+            });
 
     Observer(Store store, ClusterRegistry clusters, Clock clock) {
         this.store = store;
         this.clusters = clusters;
         this.clock = clock;
+        listers.allowCoreThreadTimeOut(true);
     }
 
     /** Jobs of one cluster by id, or empty when it could not be asked. */
@@ -64,18 +82,37 @@ final class Observer {
      * @param previous the state last applied, for apps that left Git (their upgrade mode and prune)
      * @param busy apps whose operation runs right now
      * @param targets the deployment target of each cluster name
+     * @param write what the pass writes before it acts (the revision just applied), done in the same
+     *     transaction as the reads, which commits before this returns
      */
     Observed observe(DesiredState desired, DesiredState previous, Set<String> busy,
-            Function<String, Optional<DeploymentTarget>> targets) {
+            Function<String, Optional<DeploymentTarget>> targets, Consumer<Store> write) {
         Instant now = clock.instant();
-        Map<String, ClusterObservation> clusterObservations = new HashMap<>(clusters.observe(desired));
-        clusterObservations.replaceAll((name, c) -> busy.contains(Reconciler.clusterKey(name)) ? c.asBusy() : c);
-        Map<String, AppStatus> statuses = store.statuses().stream()
-                .collect(Collectors.toMap(AppStatus::app, Function.identity()));
-        Records records = new Records(store.restorableSavepointsByApp(), store.deployedApps(),
-                store.operationsSinceByApp("restart", now.minus(RESTART_HISTORY)), store.latestOperationsByApp(10),
-                store.overrides().stream().collect(Collectors.toMap(AppOverride::app, Function.identity())));
+        long t0 = System.nanoTime();
+        // each declared cluster's jobs, listed once (the listing also says whether it answers), on their
+        // own threads while the store's records are read on this one
+        Map<String, Future<ClusterJobs>> listings = new HashMap<>();
+        for (Cluster cluster : desired.all(Cluster.class)) {
+            if (cluster.spec().mode() == Cluster.Mode.STANDALONE) {
+                String name = cluster.id().qualifiedName();
+                listings.put(name, listers.submit(() -> listJobs(targets.apply(name))));
+            }
+        }
+        Map<String, AppStatus> statuses = new HashMap<>();
+        Records records = store.inTransaction(tx -> {
+            write.accept(tx);
+            tx.statuses().forEach(s -> statuses.put(s.app(), s));
+            return new Records(tx.restorableSavepointsByApp(), tx.deployedApps(),
+                    tx.operationsSinceByApp("restart", now.minus(RESTART_HISTORY)), tx.latestOperationsByApp(10),
+                    tx.overrides().stream().collect(Collectors.toMap(AppOverride::app, Function.identity())));
+        });
+        long t1 = System.nanoTime();
         Map<String, ClusterJobs> jobsByCluster = new HashMap<>();
+        listings.forEach((name, listing) -> jobsByCluster.put(name, join(listing)));
+        long t2 = System.nanoTime();
+        Map<String, ClusterObservation> clusterObservations = new HashMap<>(clusters.observe(desired,
+                name -> jobsByCluster.getOrDefault(name, new ClusterJobs(Optional.empty())).jobs().isPresent()));
+        clusterObservations.replaceAll((name, c) -> busy.contains(Reconciler.clusterKey(name)) ? c.asBusy() : c);
         Map<String, AppObservation> apps = new HashMap<>();
         Map<String, Application> declared = desired.applications().stream()
                 .collect(Collectors.toMap(a -> a.id().qualifiedName(), Function.identity()));
@@ -91,10 +128,32 @@ final class Observer {
                     : status == null ? null : status.cluster();
             apps.put(app, observeApp(app, status, spec, cluster, busy.contains(app), jobsByCluster, targets, records));
         }
+        LOG.debug("observed apps={} clusters={} storeMs={} flinkWaitMs={} restMs={}", apps.size(), listings.size(),
+                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
         return new Observed(apps, clusterObservations);
     }
 
-    private static Optional<io.tributary.model.Cluster> previousCluster(String app, DesiredState previous) {
+    private static ClusterJobs join(Future<ClusterJobs> listing) {
+        try {
+            return listing.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing a cluster's jobs", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Stops the threads that list clusters' jobs. */
+    @Override
+    public void close() {
+        listers.shutdownNow();
+    }
+
+    private static Optional<Cluster> previousCluster(String app, DesiredState previous) {
         if (previous == null) {
             return Optional.empty();
         }

@@ -63,10 +63,11 @@ public final class Operations {
      * @return the operation's status at its end ({@link Operation#DONE}, {@link Operation#FAILED}, ...)
      */
     public String run(Action action, Context ctx) {
-        Operation op = store.begin(Operation.open(action.app(), action.kind(), ctx.revision(), ctx.specHash(),
-                oldJobOf(action), ctx.actor()));
+        long t0 = System.nanoTime();
+        Operation op = store.begin(intent(action, ctx));
         LOG.info("app={} revision={} action={} operation={} reason=\"{}\" begin", action.app(), ctx.revision(),
                 action.kind(), op.id(), action.reason());
+        LOG.debug("app={} beginMs={}", action.app(), (System.nanoTime() - t0) / 1_000_000);
         try {
             execute(action, op, ctx);
             return latest(op).status();
@@ -81,6 +82,23 @@ public final class Operations {
             event(action.app(), ctx.revision(), action.kind() + "-failed", "error", action.kind() + " failed: " + message);
             return Operation.FAILED;
         }
+    }
+
+    /**
+     * The operation as first recorded. A deploy or resume, whose first call to Flink is the submit,
+     * records its client-chosen JobID and restore point with the intent, in one write: after a crash
+     * the JobID is there to ask Flink about, whether the submit happened or not.
+     */
+    private static Operation intent(Action action, Context ctx) {
+        Operation open = Operation.open(action.app(), action.kind(), ctx.revision(), ctx.specHash(), oldJobOf(action),
+                ctx.actor());
+        if (action instanceof Action.Deploy d) {
+            return open.withRestoreFrom(d.restoreFrom().orElse(null)).withNewJobId(JobId.random().hex())
+                    .withStep(SUBMITTING);
+        } else if (action instanceof Action.Resume r) {
+            return open.withRestoreFrom(r.savepoint()).withNewJobId(JobId.random().hex()).withStep(SUBMITTING);
+        }
+        return open;
     }
 
     private static String oldJobOf(Action action) {
@@ -125,15 +143,25 @@ public final class Operations {
 
     /** Records the JobID, then submits; a retry after a crash submits the same JobID, which Flink runs at most once. */
     private void start(Operation op, Context ctx, boolean allowNonRestoredState) {
-        start(op, ctx, allowNonRestoredState, launcher.prepare(ctx.app().orElseThrow(), ctx.desired()));
+        long t0 = System.nanoTime();
+        JobLauncher.Prepared job = launcher.prepare(ctx.app().orElseThrow(), ctx.desired());
+        LOG.debug("app={} prepareMs={}", op.app(), (System.nanoTime() - t0) / 1_000_000);
+        start(op, ctx, allowNonRestoredState, job);
     }
 
     private void start(Operation op, Context ctx, boolean allowNonRestoredState, JobLauncher.Prepared job) {
         JobId jobId = op.newJobId() != null ? new JobId(op.newJobId()) : JobId.random();
-        Operation submitting = store.update(op.withNewJobId(jobId.hex()).withStep(SUBMITTING));
+        long t0 = System.nanoTime();
+        // recorded already when the intent or the savepoint's record carried it; else one write now
+        Operation submitting = op.newJobId() != null && SUBMITTING.equals(op.step()) ? op
+                : store.update(op.withNewJobId(jobId.hex()).withStep(SUBMITTING));
+        long t1 = System.nanoTime();
         ctx.target().submit(job.submission(jobId, Optional.ofNullable(op.restoreFrom()), allowNonRestoredState));
+        long t2 = System.nanoTime();
         CrashPoint.reached(CrashPoint.AFTER_SUBMIT);
         started(submitting, ctx);
+        LOG.debug("app={} submittingWriteMs={} submitMs={} startedMs={}", op.app(), (t1 - t0) / 1_000_000,
+                (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
     }
 
     /** The new job is in Flink: its deployment, the app's status and the operation's end, in one transaction. */
@@ -162,9 +190,11 @@ public final class Operations {
         // jar and arguments first, while the old job still runs: none of it is downtime
         JobLauncher.Prepared next = launcher.prepare(ctx.app().orElseThrow(), ctx.desired());
         if (u.mode() == Application.UpgradeMode.SAVEPOINT) {
-            Optional<String> savepoint = stopWithSavepoint(op, ctx, old, false, "savepoint");
-            if (savepoint.isPresent()) {
-                start(store.update(latest(op).withRestoreFrom(savepoint.get())), ctx, false, next);
+            // the savepoint's record, the old job's end and the new job's JobID and restore point are one
+            // write: between the old job stopping and the new one's run call there is no other
+            Optional<Operation> stopped = stopWithSavepoint(op, ctx, old, false, "savepoint", JobId.random());
+            if (stopped.isPresent()) {
+                start(stopped.get(), ctx, false, next);
                 return;
             }
             if (!u.allowStatelessFallback()) {
@@ -219,9 +249,9 @@ public final class Operations {
     // ---- suspend, delete, savepoints
 
     private void suspend(Action.Suspend s, Operation op, Context ctx) {
-        Optional<String> savepoint = stopWithSavepoint(op, ctx, new JobId(s.jobId()), s.drain(), "savepoint");
-        if (savepoint.isPresent()) {
-            stoppedForGood(latest(op), ctx, "Suspended", "suspended with savepoint " + savepoint.get());
+        Optional<Operation> stopped = stopWithSavepoint(op, ctx, new JobId(s.jobId()), s.drain(), "savepoint", null);
+        if (stopped.isPresent()) {
+            stoppedForGood(stopped.get(), ctx, "Suspended", "suspended with savepoint " + stopped.get().savepointPath());
         }
     }
 
@@ -229,7 +259,7 @@ public final class Operations {
         if (d.jobId().isPresent()) {
             JobId job = new JobId(d.jobId().get());
             if (d.finalSavepoint()) {
-                if (stopWithSavepoint(op, ctx, job, false, "final").isEmpty()) {
+                if (stopWithSavepoint(op, ctx, job, false, "final", null).isEmpty()) {
                     return; // a failed final savepoint blocks the deletion
                 }
             } else {
@@ -253,10 +283,9 @@ public final class Operations {
         String trigger = ctx.target().triggerSavepoint(job, savepointDirectory(ctx));
         Operation waiting = store.update(op.withTriggerId(trigger).withStep(SAVEPOINTING));
         String kind = "tributary".equals(ctx.actor()) ? "periodic" : "manual";
-        Optional<String> path = awaitSavepoint(waiting, ctx, job, kind);
-        path.ifPresent(p -> {
-            store.update(latest(op).withStatus(Operation.DONE, null));
-            event(op.app(), op.revision(), "savepoint", "info", kind + " savepoint " + p);
+        awaitSavepoint(waiting, ctx, job, kind, false, null).ifPresent(taken -> {
+            store.update(taken.withStatus(Operation.DONE, null));
+            event(op.app(), op.revision(), "savepoint", "info", kind + " savepoint " + taken.savepointPath());
         });
     }
 
@@ -274,52 +303,74 @@ public final class Operations {
     }
 
     /**
-     * Stops the job with a savepoint: trigger recorded, then the result. Returns the path, or
-     * empty after recording the failure (the job then keeps running, as Flink leaves it).
+     * Stops the job with a savepoint: trigger recorded, then the result. Returns the operation as
+     * recorded with the savepoint's path (and, given {@code next}, the new job's JobID and restore
+     * point), or empty after recording the failure (the job then keeps running, as Flink leaves it).
      */
-    private Optional<String> stopWithSavepoint(Operation op, Context ctx, JobId job, boolean drain, String kind) {
+    private Optional<Operation> stopWithSavepoint(Operation op, Context ctx, JobId job, boolean drain, String kind,
+            JobId next) {
         CrashPoint.reached(CrashPoint.BEFORE_SAVEPOINT);
         String trigger = ctx.target().stopWithSavepoint(job, savepointDirectory(ctx), drain);
         Operation waiting = store.update(op.withTriggerId(trigger).withStep(STOPPING));
-        Optional<String> path = awaitSavepoint(waiting, ctx, job, kind);
-        if (path.isPresent()) {
-            store.endDeployment(job.hex(), clock.instant(), "FINISHED");
+        Optional<Operation> taken = awaitSavepoint(waiting, ctx, job, kind, true, next);
+        if (taken.isPresent()) {
             CrashPoint.reached(CrashPoint.AFTER_SAVEPOINT);
         }
-        return path;
+        return taken;
     }
 
-    private Optional<String> awaitSavepoint(Operation op, Context ctx, JobId job, String kind) {
+    /**
+     * Polls the savepoint until it completes (recorded, see {@link #savepointTaken}) or fails
+     * (recorded as the operation's failure: empty).
+     */
+    private Optional<Operation> awaitSavepoint(Operation op, Context ctx, JobId job, String kind, boolean stopped,
+            JobId next) {
         long deadline = System.nanoTime() + savepointTimeout.toNanos();
         while (true) {
             SavepointStatus status = ctx.target().savepointStatus(job, op.triggerId());
             if (status instanceof SavepointStatus.Completed c) {
-                savepointTaken(op, job, c.location(), kind);
-                return Optional.of(c.location());
+                long t0 = System.nanoTime();
+                Operation taken = savepointTaken(op, job, c.location(), kind, stopped, next);
+                LOG.debug("app={} savepointTakenMs={}", op.app(), (System.nanoTime() - t0) / 1_000_000);
+                return Optional.of(taken);
             }
             if (status instanceof SavepointStatus.Failed f) {
-                return savepointFailed(op, f.message());
+                savepointFailed(op, f.message());
+                return Optional.empty();
             }
             if (System.nanoTime() > deadline) {
-                return savepointFailed(op, "the savepoint did not complete within " + savepointTimeout);
+                savepointFailed(op, "the savepoint did not complete within " + savepointTimeout);
+                return Optional.empty();
             }
             sleep();
         }
     }
 
-    /** The savepoint's record comes first: whatever happens next, its path is kept. */
-    private void savepointTaken(Operation op, JobId job, String path, String kind) {
-        store.recordSavepoint(new SavepointRecord(0, op.app(), job.hex(), path, kind, 0, clock.instant(), null,
-                op.revision()));
-        store.update(op.withSavepointPath(path));
+    /**
+     * The savepoint's record comes first: whatever happens next, its path is kept. In the same
+     * transaction: the job's deployment ends if the savepoint {@code stopped} it, and, given
+     * {@code next}, the operation records the job that follows (JobID, restore point, step
+     * {@code submitting}), so the run call comes straight after this one write.
+     */
+    private Operation savepointTaken(Operation op, JobId job, String path, String kind, boolean stopped, JobId next) {
+        Operation taken = store.inTransaction(tx -> {
+            tx.recordSavepoint(new SavepointRecord(0, op.app(), job.hex(), path, kind, 0, clock.instant(), null,
+                    op.revision()));
+            if (stopped) {
+                tx.endDeployment(job.hex(), clock.instant(), "FINISHED");
+            }
+            Operation withPath = op.withSavepointPath(path);
+            return tx.update(next == null ? withPath
+                    : withPath.withRestoreFrom(path).withNewJobId(next.hex()).withStep(SUBMITTING));
+        });
         LOG.info("app={} job={} savepoint={} kind={} recorded", op.app(), job, path, kind);
+        return taken;
     }
 
-    private Optional<String> savepointFailed(Operation op, String message) {
+    private void savepointFailed(Operation op, String message) {
         String error = "savepoint failed: " + message + "; the job keeps running";
         store.update(latest(op).withStatus(Operation.FAILED, error));
         event(op.app(), op.revision(), op.kind() + "-failed", "error", op.kind() + " failed: " + error);
-        return Optional.empty();
     }
 
     /** The job is stopped and no new one follows (suspend): the app keeps its record without a current job. */
@@ -383,7 +434,7 @@ public final class Operations {
                 if (status instanceof SavepointStatus.Completed c) {
                     path = Optional.of(c.location());
                 } else if (status instanceof SavepointStatus.InProgress) {
-                    path = awaitSavepoint(op, ctx, old, savepointKind(op));
+                    path = awaitSavepoint(op, ctx, old, savepointKind(op), false, null).map(Operation::savepointPath);
                     if (path.isEmpty()) {
                         return;
                     }
@@ -404,8 +455,7 @@ public final class Operations {
                 return;
             }
         }
-        savepointTaken(op, old, path.get(), savepointKind(op));
-        Operation withPath = latest(op);
+        Operation withPath = savepointTaken(op, old, path.get(), savepointKind(op), false, null);
         if ("savepoint".equals(op.kind())) {
             store.update(withPath.withStatus(Operation.DONE, null));
         } else if ("suspend".equals(op.kind())) {

@@ -101,6 +101,10 @@ public final class Reconciler implements AutoCloseable {
     private volatile SyncStatus sync;
     private Thread loop;
     private Instant nextFetch = Instant.MIN;
+    /** A new revision was applied: old exports are pruned once the pass has acted on it. */
+    private boolean pruneDue;
+    /** The revision just applied, written to the store with the next observation (before acting on it). */
+    private RevisionRecord unrecorded;
 
     public Reconciler(ConfigSource source, ConfigLoader loader, Store store, ClusterRegistry clusters, Operations operations,
             Optional<LeaderLock> lock, Clock clock, Options options) {
@@ -193,9 +197,11 @@ public final class Reconciler implements AutoCloseable {
             recovered = false;
             return List.of();
         }
+        long t0 = System.nanoTime();
         if (!clock.instant().isBefore(nextFetch)) {
             fetch();
         }
+        long t1 = System.nanoTime();
         Loaded loaded = current;
         if (loaded == null) {
             return List.of();
@@ -203,7 +209,13 @@ public final class Reconciler implements AutoCloseable {
         if (!recovered) {
             recovered = recover(loaded);
         }
-        return reconcile(loaded);
+        List<Future<?>> started = reconcile(loaded);
+        LOG.debug("pass fetchMs={} reconcileMs={}", ms(t0, t1), ms(t1, System.nanoTime()));
+        if (pruneDue) {
+            pruneDue = false;
+            source.prune(List.of(loaded.revision()));
+        }
+        return started;
     }
 
     // ---- source
@@ -211,8 +223,10 @@ public final class Reconciler implements AutoCloseable {
     private void fetch() {
         Instant attempt = clock.instant();
         Checkout checkout;
+        long t0 = System.nanoTime();
         try {
             checkout = source.fetch();
+            LOG.debug("fetch sourceMs={}", ms(t0, System.nanoTime()));
         } catch (SourceException e) {
             metrics.fetchFailed(e.reason());
             Duration delay = fetchBackoff.nextDelay();
@@ -240,11 +254,14 @@ public final class Reconciler implements AutoCloseable {
                     attempt, attempt, sync.errors(), true);
             return; // the same invalid revision as last time: nothing new to say
         }
+        long tl = System.nanoTime();
         ConfigLoader.Result result = loader.load(checkout.root());
+        LOG.debug("fetch loadMs={}", ms(tl, System.nanoTime()));
         List<String> errors = result.errors().stream().map(ConfigError::toString).toList();
-        store.recordRevision(new RevisionRecord(revision.name(), revision.id(), attempt, result.valid(),
-                errors.isEmpty() ? null : String.join("\n", errors), null));
+        RevisionRecord record = new RevisionRecord(revision.name(), revision.id(), attempt, result.valid(),
+                errors.isEmpty() ? null : String.join("\n", errors), result.valid() ? attempt : null);
         if (!result.valid()) {
+            store.recordRevision(record);
             LOG.warn("revision={} invalid errors={} first=\"{}\"; {}", revision.name(), errors.size(), errors.get(0),
                     current == null ? "nothing is applied yet" : appliedName() + " stays in force");
             if (current == null) {
@@ -259,8 +276,9 @@ public final class Reconciler implements AutoCloseable {
         LOG.info("revision={} message=\"{}\" loaded resources={}", revision.name(), revision.message(),
                 result.state().size());
         current = new Loaded(revision, result.state());
-        store.markApplied(revision.name(), attempt);
-        source.prune(List.of(revision));
+        // recorded as applied in the pass's observe transaction, which commits before any action starts
+        unrecorded = record;
+        pruneDue = true; // after this pass has acted: old exports are no part of a commit's way to Flink
         sync = new SyncStatus("Ready", "revision " + revision.shortName() + " is applied", source.describe(),
                 revision.name(), revision.name(), attempt, attempt, List.of(), true);
     }
@@ -328,16 +346,22 @@ public final class Reconciler implements AutoCloseable {
         DesiredState planned = withoutUnsupported(desired);
         Set<String> inFlight = new java.util.HashSet<>(busy);
         inFlight.addAll(awaitingRecovery);
-        Observed observed = observer.observe(planned, desired, inFlight, this::target);
+        long t0 = System.nanoTime();
+        RevisionRecord applied = unrecorded;
+        Observed observed = observer.observe(planned, desired, inFlight, this::target, tx -> {
+            if (applied != null) {
+                tx.recordRevision(applied);
+            }
+        });
+        unrecorded = null;
+        long t1 = System.nanoTime();
         Plan plan = Planner.plan(planned, observed, clock.instant());
+        LOG.debug("pass observeMs={} planMs={} actions={}", ms(t0, t1), ms(t1, System.nanoTime()),
+                plan.apps().stream().filter(a -> a.action().isPresent()).count());
         List<Future<?>> started = new ArrayList<>();
         for (ClusterAction action : plan.clusters()) {
             started.addAll(runCluster(action, loaded).stream().toList());
         }
-        Map<String, AppStatus> statuses = store.statuses().stream()
-                .collect(Collectors.toMap(AppStatus::app, s -> s));
-        Map<String, Application> declared = desired.applications().stream()
-                .collect(Collectors.toMap(a -> a.id().qualifiedName(), a -> a));
         List<AppPlan> quiet = new ArrayList<>();
         for (AppPlan app : plan.apps()) {
             if (app.action().isPresent()) {
@@ -346,6 +370,11 @@ public final class Reconciler implements AutoCloseable {
                 quiet.add(app);
             }
         }
+        // the statuses of apps without an action are read after those with one have started
+        Map<String, AppStatus> statuses = store.statuses().stream()
+                .collect(Collectors.toMap(AppStatus::app, s -> s));
+        Map<String, Application> declared = desired.applications().stream()
+                .collect(Collectors.toMap(a -> a.id().qualifiedName(), a -> a));
         // one transaction for the pass's status writes: a commit (and its fsync) per pass, not per app
         store.useTransaction(tx -> {
             for (AppPlan app : quiet) {
@@ -419,6 +448,10 @@ public final class Reconciler implements AutoCloseable {
             }
             triggerSync();
         }));
+    }
+
+    private static long ms(long from, long to) {
+        return (to - from) / 1_000_000;
     }
 
     /** A cluster's entry in the busy set, beside the apps' {@code team/name} keys. */
@@ -575,6 +608,7 @@ public final class Reconciler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        observer.close();
         lock.ifPresent(LeaderLock::close);
     }
 }

@@ -71,6 +71,23 @@ public final class Database implements AutoCloseable {
         return embedded(dataDir, true);
     }
 
+    /**
+     * For a command run beside the service (such as {@code tributary user set-password}): the embedded
+     * database of {@code dataDir}, reached over loopback when a service runs on it (the port it holds
+     * is in {@code postgres.port}), else started here until {@link #close}. While this one runs, a
+     * service cannot start on the same folder.
+     */
+    public static Database embeddedOrRunning(Path dataDir) {
+        try {
+            return embedded(dataDir, true);
+        } catch (EmbeddedServer.InUse inUse) {
+            int port = EmbeddedServer.lastPort(dataDir).orElseThrow(() -> new IllegalStateException(
+                    inUse.getMessage() + ", but " + dataDir.resolve("postgres.port") + " does not say on which port"));
+            LOG.info("database=embedded in-use-by=service url={}", EmbeddedServer.jdbcUrl(port));
+            return new Database(EmbeddedServer.jdbcUrl(port), EmbeddedServer.USER, null, null, Duration.ofSeconds(10));
+        }
+    }
+
     /** {@link #embedded(Path)}, with fsync and synchronous commit off if not {@code durable} (tests). */
     static Database embedded(Path dataDir, boolean durable) {
         long started = System.nanoTime();

@@ -48,6 +48,13 @@ final class EmbeddedServer implements AutoCloseable {
      */
     private static final Set<Path> RUNNING = ConcurrentHashMap.newKeySet();
 
+    /** Another server (of this process or another) runs on the data folder. */
+    static final class InUse extends IllegalStateException {
+        InUse(String message) {
+            super(message);
+        }
+    }
+
     private final Path pgData;
     private final FileChannel lockChannel;
     private final FileLock lock;
@@ -73,7 +80,7 @@ final class EmbeddedServer implements AutoCloseable {
         Path dir = dataDir.toAbsolutePath().normalize();
         Path pgData = dir.resolve("postgres");
         if (!RUNNING.add(dir)) {
-            throw new IllegalStateException("the database in " + dir + " is in use already, by this process");
+            throw new InUse("the database in " + dir + " is in use already, by this process");
         }
         FileChannel channel = null;
         try {
@@ -81,7 +88,7 @@ final class EmbeddedServer implements AutoCloseable {
             channel = FileChannel.open(dir.resolve("postgres.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = tryLock(channel);
             if (lock == null) {
-                throw new IllegalStateException("the database in " + dir + " is in use by another process");
+                throw new InUse("the database in " + dir + " is in use by another process");
             }
             try {
                 if (Files.isDirectory(pgData)) {
@@ -131,12 +138,26 @@ final class EmbeddedServer implements AutoCloseable {
         return port;
     }
 
+    /** The port the server on {@code dataDir} was last started on, from {@code postgres.port}. */
+    static java.util.OptionalInt lastPort(Path dataDir) {
+        Path file = dataDir.toAbsolutePath().normalize().resolve("postgres.port");
+        try {
+            return java.util.OptionalInt.of(Integer.parseInt(Files.readString(file, StandardCharsets.US_ASCII).strip()));
+        } catch (IOException | NumberFormatException e) {
+            return java.util.OptionalInt.empty();
+        }
+    }
+
+    static String jdbcUrl(int port) {
+        return "jdbc:postgresql://localhost:" + port + "/" + DATABASE;
+    }
+
     Path pgData() {
         return pgData;
     }
 
     String jdbcUrl() {
-        return "jdbc:postgresql://localhost:" + port + "/" + DATABASE;
+        return jdbcUrl(port);
     }
 
     /** The postmaster's pid, as its {@code postmaster.pid} names it. */

@@ -156,6 +156,23 @@ class GitSourceTest {
     }
 
     @Test
+    void aLocalRepositorysNewCommitIsKeptInTheCloneAfterTheRepositoryIsGone() throws Exception {
+        remote.write("a.yaml", "first").commit("first");
+        try (ConfigSource source = open("main", null)) {
+            source.fetch();
+            RevCommit second = remote.write("a.yaml", "second").write("b/c.yaml", "new").commit("second");
+            Revision read = source.fetch().revision();
+            assertThat(read.id()).isEqualTo(second.name());
+
+            remote.close();
+            Exports.deleteTree(remote.dir);
+            Exports.deleteTree(work.resolve("revisions"));
+            assertThat(files(source.checkout(read.name()).root()))
+                    .containsExactly(Map.entry("a.yaml", "second"), Map.entry("b/c.yaml", "new"));
+        }
+    }
+
+    @Test
     void aForcePushIsANewRevision() throws Exception {
         RevCommit base = remote.write("a.yaml", "base").commit("base");
         RevCommit pushed = remote.write("a.yaml", "pushed").commit("pushed");

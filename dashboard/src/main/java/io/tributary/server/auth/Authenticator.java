@@ -13,6 +13,8 @@ import io.javalin.http.SameSite;
 import io.javalin.http.UnauthorizedResponse;
 import io.tributary.model.DesiredState;
 import io.tributary.store.AccountStore;
+import io.tributary.store.AuditEvent;
+import io.tributary.store.Store;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -49,8 +51,13 @@ public final class Authenticator {
     private final ApiTokens tokens;
     private final LoginThrottle throttle;
     private final Supplier<Optional<DesiredState>> desired;
+    private final Store store;
+    private final Clock clock;
 
-    public Authenticator(AccountStore accounts, Clock clock, Supplier<Optional<DesiredState>> desired) {
+    /** @param store where logins, failed logins and logouts are audited */
+    public Authenticator(AccountStore accounts, Store store, Clock clock, Supplier<Optional<DesiredState>> desired) {
+        this.store = store;
+        this.clock = clock;
         this.passwords = new Passwords(accounts);
         this.tokens = new ApiTokens(accounts, clock);
         this.sessions = new Sessions(accounts, clock);
@@ -179,6 +186,7 @@ public final class Authenticator {
         if (!passwords.matches(user, password) || !known) {
             throttle.failed(user, address);
             LOG.warn("auth refused=password user={} address={}", user, address);
+            audit(user, "login-failed", "address " + address);
             throw new UnauthorizedResponse("wrong user or password");
         }
         throttle.succeeded(user, address);
@@ -188,17 +196,34 @@ public final class Authenticator {
         ctx.cookie(cookie);
         ctx.attribute(Access.SESSION, opened.session());
         LOG.info("auth login user={} address={}", user, address);
+        audit(user, "login", "address " + address);
         return opened.session();
     }
 
+    /**
+     * Ends the caller's session (an API token caller has none: nothing ends). A form post is sent back
+     * to the login page; a script gets 204.
+     */
     private void logout(Context ctx) {
+        Caller caller = Access.require(ctx);
         Sessions.Session session = ctx.attribute(Access.SESSION);
         if (session != null) {
             sessions.close(session);
             LOG.info("auth logout user={}", session.user());
         }
+        audit(caller.user(), "logout", session == null ? "no session (API token)" : "session");
         ctx.removeCookie(COOKIE, "/");
-        ctx.redirect("/login");
+        if (ctx.isFormUrlencoded() || ctx.isMultipartFormData()) {
+            ctx.redirect("/login");
+        } else {
+            ctx.status(HttpStatus.NO_CONTENT);
+        }
+    }
+
+    private void audit(String user, String action, String details) {
+        // a failed login's name is whatever was typed: kept short
+        String name = user.length() > 100 ? user.substring(0, 100) + "…" : user;
+        store.audit(new AuditEvent(0, clock.instant(), name, action, "user " + name, null, details));
     }
 
     /** After a password change, sessions cached here must not outlive the ones the store dropped. */

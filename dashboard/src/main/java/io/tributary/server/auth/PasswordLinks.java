@@ -49,10 +49,12 @@ public final class PasswordLinks {
 
     private void create(Context ctx) {
         Caller caller = Access.require(ctx);
+        String user = ctx.pathParam("user");
         if (!caller.platformAdmin()) {
+            store.audit(new AuditEvent(0, clock.instant(), caller.user(), "denied create-password-link", "user " + user,
+                    null, "not a platform admin"));
             throw new ForbiddenResponse("only platform admins hand out first-login links");
         }
-        String user = ctx.pathParam("user");
         if (Caller.of(user, desired.get()).isEmpty()) {
             throw new NotFoundResponse("no user \"" + user + "\" in the applied revision; declare it in Git first");
         }

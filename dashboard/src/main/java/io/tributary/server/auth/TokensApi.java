@@ -3,6 +3,7 @@ package io.tributary.server.auth;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
+import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.NotFoundResponse;
 import io.tributary.model.DesiredState;
 import io.tributary.model.Permission;
@@ -79,8 +80,12 @@ public final class TokensApi {
             throw new BadRequestResponse("a token id is a number, not \"" + ctx.pathParam("id") + "\"");
         }
         ApiTokens.Token token = tokens.byId(id)
-                .filter(t -> manages(caller, t.user()))
-                .orElseThrow(() -> new NotFoundResponse("no token " + id + " of yours"));
+                .orElseThrow(() -> new NotFoundResponse("no token " + id));
+        if (!manages(caller, token.user())) {
+            audit(caller, "denied revoke-token", token);
+            throw new ForbiddenResponse(caller.user() + " may revoke only their own tokens; token:manage in a team "
+                    + "lets its holder revoke those of the team's members");
+        }
         tokens.revoke(id);
         audit(caller, "revoke-token", token);
         ctx.status(204);
