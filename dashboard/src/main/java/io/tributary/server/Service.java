@@ -13,6 +13,7 @@ import io.tributary.config.ConfigLoader;
 import io.tributary.secrets.SecretResolver;
 import io.tributary.server.api.Api;
 import io.tributary.server.api.Viewer;
+import io.tributary.server.pages.Pages;
 import io.tributary.flink.LocalCluster;
 import io.tributary.flink.SqlRunnerJar;
 import io.tributary.server.metrics.ServiceMetrics;
@@ -119,6 +120,8 @@ public final class Service implements AutoCloseable {
 
     private Javalin startHttp(int port, Authenticator authenticator, TokensApi tokens, PasswordLinks passwordLinks,
             ApplicationActions actions, StreamParkApi streamPark, WebhookHandler webhooks, ServiceMetrics metrics) {
+        Pages pages = new Pages(reconciler, actions, authenticator.tokens(), Clock.systemUTC());
+        resources.push(pages);
         Javalin app = Javalin.create(config -> {
             config.jsonMapper(new Json());
             config.startup.showJavalinBanner = false;
@@ -154,7 +157,7 @@ public final class Service implements AutoCloseable {
                 ctx.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
                         .result(ready ? "ready" : "no valid revision loaded yet");
             });
-            config.routes.get("/", ctx -> ctx.redirect("/api/v1/applications"));
+            pages.register(config);
         });
         app.start();
         LOG.info("http port={} api=http://localhost:{}/api/v1/applications", app.port(), app.port());

@@ -1,0 +1,64 @@
+package io.tributary.server.pages;
+
+import io.tributary.apply.ClusterRegistry;
+import io.tributary.apply.Clusters;
+import io.tributary.flink.FlinkRest;
+import io.tributary.flink.FlinkRestClient;
+import io.tributary.flink.LocalCluster;
+import io.tributary.model.Cluster;
+import io.tributary.server.pages.Model.ClusterRow;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Optional;
+
+/** A cluster as the clusters page shows it: what it is, whether it answers, its TaskManagers and slots. */
+final class ClusterState {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private ClusterState() {}
+
+    static ClusterRow of(Cluster cluster, ClusterRegistry registry, String defaultVersion) {
+        String name = cluster.id().qualifiedName();
+        String version = cluster.spec().flinkVersion() != null ? cluster.spec().flinkVersion() : defaultVersion;
+        String mode = cluster.spec().mode().yamlName();
+        Optional<URI> rest = registry.restUrl(cluster);
+        if (cluster.isLocal() && registry instanceof Clusters clusters) {
+            Optional<LocalCluster> local = clusters.local(name);
+            if (local.isEmpty()) {
+                return row(cluster, mode, version, "Stopped", null, null, null,
+                        "Started by Tributary when an application needs it.");
+            }
+            Optional<LocalCluster.Overview> overview = local.get().overview();
+            return overview.map(o -> row(cluster, mode, version, "Running", rest.map(URI::toString).orElse(null),
+                            o.taskManagers(), o.slotsTotal(), o.slotsAvailable(), "Flink " + o.flinkVersion()
+                                    + ", managed: JobManager pid " + local.get().jobManagerPid() + ", logs in "
+                                    + local.get().logDir()))
+                    .orElseGet(() -> row(cluster, mode, version, "Unreachable", rest.map(URI::toString).orElse(null),
+                            null, null, "The managed cluster's processes run but its REST API does not answer."));
+        }
+        if (rest.isPresent()) {
+            try {
+                FlinkRest.ClusterOverview o = new FlinkRestClient(rest.get(), HTTP, Duration.ofSeconds(3)).overview();
+                return row(cluster, mode, version, "Running", rest.get().toString(), o.taskManagers(), o.slotsTotal(),
+                        o.slotsAvailable(), "Flink " + o.flinkVersion() + ", " + o.jobsRunning() + " jobs running");
+            } catch (RuntimeException e) {
+                return row(cluster, mode, version, "Unreachable", rest.get().toString(), null, null,
+                        "Its REST API did not answer: " + e.getMessage());
+            }
+        }
+        return row(cluster, mode, version, "Unknown", null, null, null,
+                mode + " clusters are declared but not yet observed by this service.");
+    }
+
+    private static ClusterRow row(Cluster c, String mode, String version, String state, String address,
+            Integer taskManagers, Integer slotsTotal, String detail) {
+        return row(c, mode, version, state, address, taskManagers, slotsTotal, null, detail);
+    }
+
+    private static ClusterRow row(Cluster c, String mode, String version, String state, String address,
+            Integer taskManagers, Integer slotsTotal, Integer slotsAvailable, String detail) {
+        return new ClusterRow(c.metadata().name(), c.metadata().team(), mode, c.isLocal(), version, state, address,
+                address, taskManagers, slotsTotal, slotsAvailable, detail);
+    }
+}

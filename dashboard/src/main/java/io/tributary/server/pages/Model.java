@@ -1,0 +1,115 @@
+package io.tributary.server.pages;
+
+import io.tributary.store.AppEvent;
+import io.tributary.store.AuditEvent;
+import io.tributary.store.Deployment;
+import io.tributary.store.Operation;
+import io.tributary.store.SavepointRecord;
+import java.time.Instant;
+import java.util.List;
+
+/** What the templates show: plain values read once per request, so a template never touches the store. */
+final class Model {
+    private Model() {}
+
+    /** The frame around every page: title, the active navigation entry, who is logged in, a flash message. */
+    record Chrome(String title, String nav, String user, String csrf, Flash flash, Instant now) {}
+
+    /** A one-time message after a form post: {@code kind} is ok or error. */
+    record Flash(String kind, String text) {}
+
+    record OverrideInfo(String pinnedState, boolean syncPaused, String actor, String reason, Instant since) {
+        /** "pinned suspended", "sync paused", or both. */
+        String what() {
+            String pin = pinnedState == null ? null : "pinned " + pinnedState;
+            if (pin != null && syncPaused) {
+                return pin + ", sync paused";
+            }
+            return pin != null ? pin : "sync paused";
+        }
+    }
+
+    /** One application as a row of the overview, and the head of its own page. */
+    record AppRow(long id, String team, String name, boolean inGit, String sync, String health, String jobState,
+            String mode, String cluster, String revision, String message, String savepointPath, Instant savepointAt,
+            OverrideInfo override, String webUi) {
+        String key() {
+            return team + "/" + name;
+        }
+
+        String href() {
+            return "/apps/" + team + "/" + name;
+        }
+
+        boolean overridden() {
+            return override != null;
+        }
+    }
+
+    record Counts(int all, int healthy, int degraded, int outOfSync, int suspended, int overridden) {}
+
+    record Overview(Chrome chrome, List<AppRow> rows, Counts counts, List<String> teams, String team, String query,
+            String status) {
+        /** The team and search filters as query parameters, kept by the counts' links. */
+        String filter() {
+            return Fmt.filter(team, query);
+        }
+    }
+
+    /** Git's spec against the running job's: equal, or which revision runs and what Git wants now. */
+    record Drift(boolean differs, String gitHash, String runningHash, String runningRevision, String appliedRevision,
+            String explanation) {}
+
+    record FlinkExceptions(String root, Instant at, List<String> history, String unavailable) {}
+
+    /** Which override buttons the caller may use. */
+    record Controls(boolean stop, boolean start, boolean restart, boolean savepoint, boolean sync, boolean running,
+            boolean paused, boolean overridden) {
+        boolean any() {
+            return stop || start || restart || savepoint || sync;
+        }
+    }
+
+    record AppPage(Chrome chrome, AppRow app, String spec, String sql, Drift drift, List<Deployment> deployments,
+            List<SavepointRecord> savepoints, List<AppEvent> events, List<Operation> operations,
+            List<AuditEvent> audit, FlinkExceptions exceptions, String logPath, String logTail, Controls controls) {}
+
+    record ClusterRow(String name, String team, String mode, boolean managed, String flinkVersion, String state,
+            String address, String webUi, Integer taskManagers, Integer slotsTotal, Integer slotsAvailable,
+            String detail) {}
+
+    record VersionRow(String name, String version, String home, boolean isDefault) {}
+
+    record ClustersPage(Chrome chrome, List<ClusterRow> clusters, List<VersionRow> versions) {}
+
+    record Member(String user, String displayName, String role) {}
+
+    record TeamRow(String name, String description, List<Member> members, int apps) {}
+
+    record UserRow(String name, String displayName, String email, boolean platformAdmin) {}
+
+    record TeamsPage(Chrome chrome, List<TeamRow> teams, List<UserRow> users) {}
+
+    /** A variable as shown: {@code value} is null for a secret, whose source is named instead. */
+    record VariableRow(String name, String team, String value, boolean secret, String secretSource,
+            String description) {}
+
+    record VariablesPage(Chrome chrome, List<VariableRow> variables) {}
+
+    record SyncPage(Chrome chrome, String condition, String reason, String source, String appliedRevision,
+            String fetchedRevision, Instant lastFetch, Instant lastAttempt, List<String> errors, boolean leader,
+            boolean maySync) {}
+
+    record AuditPage(Chrome chrome, List<AuditEvent> entries) {}
+
+    record AlertsPage(Chrome chrome, int policies, int channels) {}
+
+    /** {@code created}: the secret of a token just created, shown this once. */
+    record TokensPage(Chrome chrome, List<io.tributary.server.auth.ApiTokens.Token> tokens, String createdName,
+            String createdSecret) {}
+
+    /** {@code error}: null, "throttled" after too many attempts, anything else after a wrong password. */
+    record LoginPage(String next, String error, Instant now) {}
+
+    record ErrorPage(Chrome chrome, int status, String message) {}
+}

@@ -1,0 +1,226 @@
+package io.tributary.server.pages;
+
+import io.tributary.apply.Clusters;
+import io.tributary.apply.Reconciler;
+import io.tributary.flink.FlinkRestClient;
+import io.tributary.flink.JobId;
+import io.tributary.flink.LocalCluster;
+import io.tributary.model.Application;
+import io.tributary.model.DesiredState;
+import io.tributary.model.Permission;
+import io.tributary.plan.SpecHash;
+import io.tributary.server.auth.Caller;
+import io.tributary.server.pages.Model.AppRow;
+import io.tributary.server.pages.Model.Counts;
+import io.tributary.server.pages.Model.Drift;
+import io.tributary.server.pages.Model.FlinkExceptions;
+import io.tributary.server.pages.Model.OverrideInfo;
+import io.tributary.store.AppOverride;
+import io.tributary.store.AppStatus;
+import io.tributary.store.Deployment;
+import io.tributary.store.SavepointRecord;
+import io.tributary.store.Store;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.net.http.HttpClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Reads the applied revision and the store into the pages' values. */
+final class Views {
+    private static final Logger LOG = LoggerFactory.getLogger(Views.class);
+    private static final int LOG_TAIL_BYTES = 24 * 1024;
+
+    private final Reconciler reconciler;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    Views(Reconciler reconciler) {
+        this.reconciler = reconciler;
+    }
+
+    Optional<DesiredState> desired() {
+        return reconciler.current().map(Reconciler.Loaded::desired);
+    }
+
+    /** Every app Git declares or the store still knows, that {@code caller} may view, by key. */
+    List<AppRow> rows(Caller caller) {
+        Store store = reconciler.store();
+        Optional<DesiredState> desired = desired();
+        Map<String, Application> specs = new TreeMap<>();
+        desired.ifPresent(d -> d.applications().forEach(a -> specs.put(a.id().qualifiedName(), a)));
+        Map<String, AppStatus> statuses = new TreeMap<>();
+        store.statuses().forEach(s -> statuses.put(s.app(), s));
+        Map<String, AppOverride> overrides = new TreeMap<>();
+        store.overrides().forEach(o -> overrides.put(o.app(), o));
+        Map<String, List<SavepointRecord>> savepoints = store.restorableSavepointsByApp();
+        TreeSet<String> names = new TreeSet<>(specs.keySet());
+        names.addAll(statuses.keySet());
+        List<AppRow> rows = new ArrayList<>();
+        for (String app : names) {
+            String team = app.substring(0, app.indexOf('/'));
+            if (!caller.may(Permission.APP_VIEW, team)) {
+                continue;
+            }
+            rows.add(row(app, desired, Optional.ofNullable(specs.get(app)), Optional.ofNullable(statuses.get(app)),
+                    Optional.ofNullable(overrides.get(app)),
+                    savepoints.getOrDefault(app, List.of()).stream().findFirst()));
+        }
+        return rows;
+    }
+
+    Optional<AppRow> row(Caller caller, String app) {
+        return rows(caller).stream().filter(r -> r.key().equals(app)).findFirst();
+    }
+
+    private AppRow row(String app, Optional<DesiredState> desired, Optional<Application> spec,
+            Optional<AppStatus> status, Optional<AppOverride> override, Optional<SavepointRecord> last) {
+        String[] parts = app.split("/", 2);
+        Optional<String> jobId = status.map(AppStatus::jobId);
+        String webUi = jobId.flatMap(job -> spec.flatMap(a -> desired.get().clusterOf(a))
+                .flatMap(c -> reconciler.clusters().restUrl(c))
+                .map(url -> url + "/#/job/running/" + job)).orElse(null);
+        long id = status.map(AppStatus::id).filter(n -> n > 0).orElseGet(() -> reconciler.store().appId(app));
+        return new AppRow(id, parts[0], parts[1], spec.isPresent(),
+                status.map(AppStatus::sync).orElse(spec.isPresent() ? "OutOfSync" : null),
+                status.map(AppStatus::health).orElse("Unknown"),
+                status.map(AppStatus::jobState).orElse(null),
+                spec.map(a -> a.spec().deployment().mode().yamlName()).or(() -> status.map(AppStatus::deploymentMode))
+                        .orElse(null),
+                spec.map(a -> a.spec().deployment().cluster()).or(() -> status.map(AppStatus::cluster)).orElse(null),
+                status.map(AppStatus::revision).orElse(null),
+                status.map(AppStatus::message).orElse(null),
+                last.map(SavepointRecord::path).orElse(null), last.map(SavepointRecord::createdAt).orElse(null),
+                override.map(o -> new OverrideInfo(o.pinnedState(), o.syncPaused(), o.actor(), o.reason(), o.since()))
+                        .orElse(null),
+                webUi);
+    }
+
+    static Counts counts(List<AppRow> rows) {
+        return new Counts(rows.size(), count(rows, r -> "Healthy".equals(r.health())),
+                count(rows, r -> "Degraded".equals(r.health())), count(rows, r -> "OutOfSync".equals(r.sync())),
+                count(rows, r -> "Suspended".equals(r.health())), count(rows, AppRow::overridden));
+    }
+
+    private static int count(List<AppRow> rows, Predicate<AppRow> test) {
+        return (int) rows.stream().filter(test).count();
+    }
+
+    /** The overview's filter: {@code status} is one of the counts' names. */
+    static boolean matches(AppRow row, String team, String query, String status) {
+        if (team != null && !team.isBlank() && !row.team().equals(team)) {
+            return false;
+        }
+        if (query != null && !query.isBlank() && !row.key().toLowerCase().contains(query.toLowerCase().strip())
+                && !String.valueOf(row.cluster()).toLowerCase().contains(query.toLowerCase().strip())) {
+            return false;
+        }
+        if (status == null || status.isBlank()) {
+            return true;
+        }
+        return switch (status) {
+            case "Healthy", "Degraded", "Suspended" -> status.equals(row.health());
+            case "OutOfSync" -> "OutOfSync".equals(row.sync());
+            case "Overridden" -> row.overridden();
+            default -> true;
+        };
+    }
+
+    Optional<Application> spec(String app) {
+        return desired().flatMap(d -> d.applications().stream().filter(a -> a.id().qualifiedName().equals(app))
+                .findFirst());
+    }
+
+    /** Git's spec hash against the running job's; the deployment record says which revision that was. */
+    Drift drift(String app, AppRow row, List<Deployment> deployments) {
+        Optional<Application> spec = spec(app);
+        Optional<AppStatus> status = reconciler.store().status(app);
+        String running = status.map(AppStatus::specHash).orElse(null);
+        String runningRevision = status.map(AppStatus::revision).orElse(null);
+        if (running == null && !deployments.isEmpty()) {
+            running = deployments.get(0).specHash();
+            runningRevision = deployments.get(0).revision();
+        }
+        String applied = reconciler.current().map(l -> l.revision().name()).orElse(null);
+        if (spec.isEmpty()) {
+            return new Drift(true, null, running, runningRevision, applied,
+                    "This application is no longer in Git; it is stopped with a final savepoint and deleted when"
+                            + " pruning allows.");
+        }
+        String git = SpecHash.of(spec.get(), desired().orElseThrow());
+        boolean jobRuns = status.map(AppStatus::jobId).isPresent();
+        if (!jobRuns) {
+            String why = row.overridden() && "suspended".equals(row.override().pinnedState())
+                    ? "An operator stopped it (see the override); Git wants it " + spec.get().spec().state().yamlName()
+                            + "."
+                    : "No job runs; Git wants it " + spec.get().spec().state().yamlName() + ".";
+            return new Drift(spec.get().spec().state() == Application.DesiredState.RUNNING, git, running,
+                    runningRevision, applied, why);
+        }
+        if (git.equals(running)) {
+            return new Drift(false, git, running, runningRevision, applied,
+                    "The running job was deployed from the spec Git holds now.");
+        }
+        return new Drift(true, git, running, runningRevision, applied,
+                "The running job was deployed from " + (runningRevision == null ? "an earlier revision" : runningRevision)
+                        + "; Git's spec changed since (its hash differs), so the next sync upgrades it the way its"
+                        + " upgrade mode says" + (row.overridden() && row.override().syncPaused()
+                        ? ", once syncing is resumed." : "."));
+    }
+
+    /** Flink's exceptions of the app's job, through its cluster's REST address. */
+    FlinkExceptions exceptions(String app) {
+        Optional<String> jobId = reconciler.store().status(app).map(AppStatus::jobId);
+        if (jobId.isEmpty()) {
+            return new FlinkExceptions(null, null, List.of(), "No job runs, so Flink has no exceptions to show.");
+        }
+        Optional<URI> rest = spec(app).flatMap(a -> desired().orElseThrow().clusterOf(a))
+                .flatMap(c -> reconciler.clusters().restUrl(c));
+        if (rest.isEmpty()) {
+            return new FlinkExceptions(null, null, List.of(), "The cluster's REST address is not known.");
+        }
+        try {
+            var exceptions = new FlinkRestClient(rest.get(), http, Duration.ofSeconds(3))
+                    .exceptions(new JobId(jobId.get()));
+            return new FlinkExceptions(exceptions.rootException().orElse(null), exceptions.timestamp().orElse(null),
+                    exceptions.history().stream().limit(10).toList(), null);
+        } catch (RuntimeException e) {
+            LOG.debug("app={} flink exceptions unavailable: {}", app, e.toString());
+            return new FlinkExceptions(null, null, List.of(), "Flink did not answer: " + e.getMessage());
+        }
+    }
+
+    /** The managed local cluster's JobManager log, its path and last lines; empty for other clusters. */
+    Optional<Path> jobManagerLog(String app) {
+        if (!(reconciler.clusters() instanceof Clusters clusters)) {
+            return Optional.empty();
+        }
+        return spec(app).map(a -> a.spec().deployment().cluster()).filter(c -> c != null)
+                .flatMap(clusters::local).map(LocalCluster::logDir).map(d -> d.resolve("jobmanager.log"))
+                .filter(Files::isRegularFile);
+    }
+
+    static String tail(Path file) {
+        try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+            long start = Math.max(0, in.length() - LOG_TAIL_BYTES);
+            in.seek(start);
+            byte[] bytes = new byte[(int) (in.length() - start)];
+            in.readFully(bytes);
+            String text = new String(bytes, StandardCharsets.UTF_8);
+            return start > 0 && text.indexOf('\n') >= 0 ? text.substring(text.indexOf('\n') + 1) : text;
+        } catch (IOException e) {
+            return "cannot read " + file + ": " + e.getMessage();
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.tributary.server.pages;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.server.pages.Model.AppRow;
+import io.tributary.server.pages.Model.OverrideInfo;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What the pages show of a status: short revisions, ages, colours with words, the overview's filters. */
+class PageValuesTest {
+    private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
+
+    @Test
+    void revisionsAreShownAsBranchAndSevenHexDigits() {
+        assertThat(Fmt.shortRevision("main@sha1:0123456789abcdef0123")).isEqualTo("main@0123456");
+        assertThat(Fmt.shortRevision("dir@sha256:60c41b69c238dfa8")).isEqualTo("dir@60c41b6");
+        assertThat(Fmt.shortRevision("v1.2")).isEqualTo("v1.2");
+        assertThat(Fmt.shortRevision(null)).isEmpty();
+    }
+
+    @Test
+    void agesReadInTheLargestUsefulUnit() {
+        assertThat(Fmt.age(NOW.minusSeconds(42), NOW)).isEqualTo("42s");
+        assertThat(Fmt.age(NOW.minusSeconds(5 * 60 + 3), NOW)).isEqualTo("5m");
+        assertThat(Fmt.age(NOW.minusSeconds(3 * 3600 + 120), NOW)).isEqualTo("3h 2m");
+        assertThat(Fmt.age(NOW.minusSeconds(2 * 86400 + 3600), NOW)).isEqualTo("2d 1h");
+        assertThat(Fmt.age(null, NOW)).isEmpty();
+    }
+
+    @Test
+    void everyStatusWordHasAColour() {
+        assertThat(List.of("Healthy", "Synced", "RUNNING")).allSatisfy(s -> assertThat(Fmt.tone(s)).isEqualTo("ok"));
+        assertThat(List.of("Degraded", "FAILED", "LOST", "Stalled")).allSatisfy(s -> assertThat(Fmt.tone(s)).isEqualTo("bad"));
+        assertThat(List.of("OutOfSync", "Suspended")).allSatisfy(s -> assertThat(Fmt.tone(s)).isEqualTo("warn"));
+        assertThat(Fmt.tone("Progressing")).isEqualTo("busy");
+        assertThat(Fmt.tone("Unknown")).isEqualTo("idle");
+    }
+
+    @Test
+    void sizesAreHumanAndUnknownSizesAreBlank() {
+        assertThat(Fmt.bytes(0)).isEmpty();
+        assertThat(Fmt.bytes(512)).isEqualTo("512 B");
+        assertThat(Fmt.bytes(3 * 1024 * 1024 + 512 * 1024)).isEqualTo("3.5 MiB");
+    }
+
+    @Test
+    void theOverviewFiltersByTeamSearchAndCount() {
+        AppRow healthy = row("payments", "orders", "Synced", "Healthy", null);
+        AppRow stopped = row("analytics", "views", "Synced", "Suspended",
+                new OverrideInfo("suspended", false, "alice", "maintenance", NOW));
+        AppRow drifting = row("payments", "ledger", "OutOfSync", "Degraded", null);
+        List<AppRow> all = List.of(healthy, stopped, drifting);
+
+        assertThat(all.stream().filter(r -> Views.matches(r, "payments", null, null))).containsExactly(healthy, drifting);
+        assertThat(all.stream().filter(r -> Views.matches(r, null, "LED", null))).containsExactly(drifting);
+        assertThat(all.stream().filter(r -> Views.matches(r, null, null, "Overridden"))).containsExactly(stopped);
+        assertThat(all.stream().filter(r -> Views.matches(r, null, null, "OutOfSync"))).containsExactly(drifting);
+        assertThat(Views.counts(all)).isEqualTo(new Model.Counts(3, 1, 1, 1, 1, 1));
+        assertThat(stopped.override().what()).isEqualTo("pinned suspended");
+    }
+
+    @Test
+    void theLoginFormOnlyReturnsToPagesOfThisSite() {
+        assertThat(Pages.safeNext("/apps/payments/orders")).isEqualTo("/apps/payments/orders");
+        assertThat(Pages.safeNext("https://evil.example.com/")).isEqualTo("/");
+        assertThat(Pages.safeNext("//evil.example.com/")).isEqualTo("/");
+        assertThat(Pages.safeNext("/\\evil.example.com")).isEqualTo("/");
+        assertThat(Pages.safeNext(null)).isEqualTo("/");
+    }
+
+    private static AppRow row(String team, String name, String sync, String health, OverrideInfo override) {
+        return new AppRow(1, team, name, true, sync, health, "RUNNING", "standalone-session", "local",
+                "main@sha1:abc", null, null, null, override, null);
+    }
+}
