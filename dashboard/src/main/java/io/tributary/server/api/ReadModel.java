@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -37,12 +38,17 @@ final class ReadModel {
     private static final Logger LOG = LoggerFactory.getLogger(ReadModel.class);
     /** How old a snapshot may get with nothing written by this process: 1 s. */
     static final long MAX_AGE_NANOS = 1_000_000_000L;
+    /**
+     * How long an app's detail may be carried from one snapshot to the next while neither this process
+     * wrote nor the app's view changed: the bound on how late another replica's events show.
+     */
+    static final long DETAIL_MAX_AGE_NANOS = 10_000_000_000L;
     private static final int DETAIL_ROWS = 50;
 
     /** Every app's view, sorted by {@code team/name}, and the details read so far. */
     record Snapshot(long changes, Reconciler.Loaded loaded, long builtAt, List<ApplicationView> apps,
             Map<String, ApplicationView> byName, List<String> teams, Map<String, byte[]> details,
-            Map<String, byte[]> pages) {}
+            long detailsReadAt, Map<String, byte[]> pages) {}
 
     /** How many answered list pages a snapshot keeps (by caller's visible teams and query). */
     private static final int MAX_PAGES = 1000;
@@ -71,7 +77,7 @@ final class ReadModel {
             if (again != null && again != current && fresh(again)) {
                 return again;
             }
-            Snapshot built = build();
+            Snapshot built = build(current);
             snapshot = built;
             return built;
         } finally {
@@ -115,7 +121,13 @@ final class ReadModel {
                 && System.nanoTime() - s.builtAt() < MAX_AGE_NANOS;
     }
 
-    private Snapshot build() {
+    /**
+     * A new snapshot. When only {@code previous}'s age made it stale (nothing written here, same
+     * revision), the answers made from it that still hold are kept: list pages when no app's view
+     * changed, and details of apps whose view did not change for up to {@link #DETAIL_MAX_AGE_NANOS}.
+     * Otherwise every request after a rebuild would read its app's records from the store again.
+     */
+    private Snapshot build(Snapshot previous) {
         long started = System.nanoTime();
         Store store = reconciler.store();
         long changes = store.changes(); // before reading: a write meanwhile makes the next request read again
@@ -143,8 +155,27 @@ final class ReadModel {
         long tookMicros = (System.nanoTime() - started) / 1000;
         LOG.debug("read-model apps={} builtInMicros={}", views.size(), tookMicros);
         List<String> teams = views.stream().map(ApplicationView::team).distinct().sorted().toList();
-        return new Snapshot(changes, loaded.orElse(null), System.nanoTime(), List.copyOf(views), byName, teams,
-                new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+        long now = System.nanoTime();
+        Map<String, byte[]> details = new ConcurrentHashMap<>();
+        Map<String, byte[]> pages = new ConcurrentHashMap<>();
+        long detailsReadAt = now;
+        boolean onlyAged = previous != null && previous.changes() == changes
+                && previous.loaded() == loaded.orElse(null);
+        if (onlyAged) {
+            if (previous.apps().equals(views)) {
+                pages.putAll(previous.pages());
+            }
+            if (now - previous.detailsReadAt() < DETAIL_MAX_AGE_NANOS) {
+                previous.details().forEach((app, json) -> {
+                    if (Objects.equals(previous.byName().get(app), byName.get(app))) {
+                        details.put(app, json);
+                    }
+                });
+                detailsReadAt = previous.detailsReadAt();
+            }
+        }
+        return new Snapshot(changes, loaded.orElse(null), now, List.copyOf(views), byName, teams, details,
+                detailsReadAt, pages);
     }
 
     private ApplicationView view(String app, Optional<DesiredState> desired, Optional<Application> spec,
