@@ -176,12 +176,19 @@ public final class Pages implements AutoCloseable {
         String team = ctx.pathParam("team");
         String name = ctx.pathParam("name");
         String action = ctx.pathParam("action");
-        String back = "/apps/" + team + "/" + name;
-        if (!ACTIONS.contains(action)) {
-            flash(ctx, "error", "Unknown action \"" + action + "\"; use one of the buttons on this page.");
-            ctx.redirect(back, HttpStatus.SEE_OTHER);
+        String app = team + "/" + name;
+        // answered here, not by a redirect: a made-up name must not send the browser to a made-up page
+        if (!caller.get().may(Permission.APP_VIEW, team) || views.row(caller.get(), app).isEmpty()) {
+            error(ctx, caller.get(), HttpStatus.NOT_FOUND, "There is no application " + app
+                    + " that you may view. The overview lists every application you may see.");
             return;
         }
+        if (!ACTIONS.contains(action)) {
+            error(ctx, caller.get(), HttpStatus.BAD_REQUEST, "Unknown action \"" + action
+                    + "\"; use one of the buttons on the application's page.");
+            return;
+        }
+        String back = "/apps/" + app;
         String reason = ctx.formParam("reason");
         boolean drain = ctx.formParam("drain") != null;
         try {
@@ -421,20 +428,22 @@ public final class Pages implements AutoCloseable {
         if (caller.isEmpty()) {
             return;
         }
+        long id;
         try {
-            long id = Long.parseLong(ctx.pathParam("id"));
-            Optional<ApiTokens.Token> token = tokens.byId(id)
-                    .filter(t -> t.user().equals(caller.get().user()) || caller.get().platformAdmin());
-            if (token.isEmpty()) {
-                flash(ctx, "error", "You have no token with id " + id + "; it may have been deleted.");
-            } else {
-                tokens.revoke(id);
-                auditToken(caller.get(), "revoke-token", token.get());
-                flash(ctx, "ok", "Token \"" + token.get().name() + "\" revoked: requests with it are refused from now on.");
-            }
-        } catch (RuntimeException e) {
-            flash(ctx, "error", "Could not revoke the token: " + e.getMessage());
+            id = Long.parseLong(ctx.pathParam("id"));
+        } catch (NumberFormatException e) {
+            error(ctx, caller.get(), HttpStatus.BAD_REQUEST, "A token's id is a number; use the Revoke buttons on the API tokens page.");
+            return;
         }
+        Optional<ApiTokens.Token> token = tokens.byId(id)
+                .filter(t -> t.user().equals(caller.get().user()) || caller.get().platformAdmin());
+        if (token.isEmpty()) {
+            error(ctx, caller.get(), HttpStatus.NOT_FOUND, "You have no token with id " + id + ".");
+            return;
+        }
+        tokens.revoke(id);
+        auditToken(caller.get(), "revoke-token", token.get());
+        flash(ctx, "ok", "Token \"" + token.get().name() + "\" revoked: requests with it are refused from now on.");
         ctx.redirect("/tokens", HttpStatus.SEE_OTHER);
     }
 
