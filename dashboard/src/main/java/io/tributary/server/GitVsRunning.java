@@ -84,7 +84,12 @@ public final class GitVsRunning implements AutoCloseable {
     static Drift compare(String app, Optional<Reconciler.Loaded> loaded, Running running,
             Optional<AppOverride> override, Revisions revisions) {
         String applied = loaded.map(l -> l.revision().name()).orElse(null);
-        Optional<Application> spec = loaded.flatMap(l -> application(l.desired(), app));
+        if (loaded.isEmpty()) {
+            return new Drift(false, null, null, running.revision(), running.specHash(),
+                    "No revision of the config source is applied yet, so there is no spec in Git to compare with;"
+                            + " the sync page says why.", List.of(), false, null);
+        }
+        Optional<Application> spec = application(loaded.get().desired(), app);
         if (spec.isEmpty()) {
             return new Drift(true, applied, null, running.revision(), running.specHash(),
                     "This application is no longer in Git; it is stopped with a final savepoint and deleted when"
