@@ -94,6 +94,8 @@ public final class Service implements AutoCloseable {
                 new Reconciler.Options(config.pollInterval(), config.workers()), metrics.registry());
         resources.push(reconciler);
         metrics.watch(reconciler);
+        GitVsRunning drift = new GitVsRunning(reconciler, source, new ConfigLoader(), clock);
+        resources.push(drift);
         AccountStore accounts = new AccountStore(db, clock);
         Supplier<Optional<DesiredState>> desired = () -> reconciler.current().map(Reconciler.Loaded::desired);
         Authenticator authenticator = new Authenticator(accounts, store, clock, desired);
@@ -103,7 +105,7 @@ public final class Service implements AutoCloseable {
         ApplicationActions actions = new ApplicationActions(reconciler, clock);
         http = startHttp(config.port(), authenticator, new TokensApi(authenticator.tokens(), store, clock, desired),
                 new PasswordLinks(accounts, authenticator, store, clock, desired), actions,
-                new StreamParkApi(reconciler, actions), webhooks, metrics);
+                new StreamParkApi(reconciler, actions), webhooks, metrics, drift);
         resources.push(http::stop);
         reconciler.start();
     }
@@ -119,8 +121,9 @@ public final class Service implements AutoCloseable {
     }
 
     private Javalin startHttp(int port, Authenticator authenticator, TokensApi tokens, PasswordLinks passwordLinks,
-            ApplicationActions actions, StreamParkApi streamPark, WebhookHandler webhooks, ServiceMetrics metrics) {
-        Pages pages = new Pages(reconciler, actions, authenticator.tokens(), Clock.systemUTC());
+            ApplicationActions actions, StreamParkApi streamPark, WebhookHandler webhooks, ServiceMetrics metrics,
+            GitVsRunning drift) {
+        Pages pages = new Pages(reconciler, actions, authenticator.tokens(), drift, Clock.systemUTC());
         resources.push(pages);
         Javalin app = Javalin.create(config -> {
             config.jsonMapper(new Json());
@@ -133,7 +136,7 @@ public final class Service implements AutoCloseable {
             // open (Authenticator's OPEN_PREFIXES): the signature authenticates a webhook; scrapers read /metrics
             config.routes.post("/api/v1/webhooks/{provider}", webhooks::handle);
             config.routes.get("/metrics", metrics::scrape);
-            Api.install(config, reconciler, ctx -> {
+            Api.install(config, reconciler, drift, ctx -> {
                 Caller caller = Access.require(ctx);
                 return new Viewer(caller.platformAdmin(), caller::may);
             });

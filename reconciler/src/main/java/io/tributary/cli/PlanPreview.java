@@ -18,6 +18,7 @@ import io.tributary.plan.Observed;
 import io.tributary.plan.Plan;
 import io.tributary.plan.Plan.AppPlan;
 import io.tributary.plan.Planner;
+import io.tributary.plan.SpecDiff;
 import io.tributary.plan.SpecHash;
 import io.tributary.plan.Sync;
 import java.time.Instant;

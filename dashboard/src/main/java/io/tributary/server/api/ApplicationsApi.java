@@ -2,6 +2,7 @@ package io.tributary.server.api;
 
 import io.javalin.http.Context;
 import io.tributary.model.Permission;
+import io.tributary.server.GitVsRunning;
 import io.tributary.store.AppEvent;
 import io.tributary.store.Deployment;
 import io.tributary.store.Operation;
@@ -51,7 +52,8 @@ final class ApplicationsApi {
             String desiredState, String upgradeMode, Boolean prune, StatusView status, OverrideView override,
             SavepointView lastSavepoint, String flinkWebUi) {}
 
-    record ApplicationDetail(ApplicationView application, List<Deployment> deployments,
+    /** {@code drift}: Git's spec against the running job's, field by field (docs/api.md). */
+    record ApplicationDetail(ApplicationView application, GitVsRunning.Drift drift, List<Deployment> deployments,
             List<SavepointRecord> savepoints, List<AppEvent> events, List<Operation> operations) {}
 
     /** {@code GET /api/v1/applications?team=&health=&sync=&q=&limit=&offset=} */

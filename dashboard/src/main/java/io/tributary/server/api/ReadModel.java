@@ -3,6 +3,7 @@ package io.tributary.server.api;
 import io.tributary.apply.Reconciler;
 import io.tributary.model.Application;
 import io.tributary.model.DesiredState;
+import io.tributary.server.GitVsRunning;
 import io.tributary.server.Json;
 import io.tributary.server.api.ApplicationsApi.ApplicationDetail;
 import io.tributary.server.api.ApplicationsApi.ApplicationView;
@@ -11,6 +12,7 @@ import io.tributary.server.api.ApplicationsApi.SavepointView;
 import io.tributary.server.api.ApplicationsApi.StatusView;
 import io.tributary.store.AppOverride;
 import io.tributary.store.AppStatus;
+import io.tributary.store.Deployment;
 import io.tributary.store.SavepointRecord;
 import io.tributary.store.Store;
 import java.util.ArrayList;
@@ -54,11 +56,13 @@ final class ReadModel {
     private static final int MAX_PAGES = 1000;
 
     private final Reconciler reconciler;
+    private final GitVsRunning drift;
     private final ReentrantLock rebuilding = new ReentrantLock();
     private volatile Snapshot snapshot;
 
-    ReadModel(Reconciler reconciler) {
+    ReadModel(Reconciler reconciler, GitVsRunning drift) {
         this.reconciler = reconciler;
+        this.drift = drift;
     }
 
     Snapshot snapshot() {
@@ -85,18 +89,29 @@ final class ReadModel {
         }
     }
 
-    /** The app's detail as JSON, read from the store once per snapshot; empty if the snapshot has no such app. */
+    /**
+     * The app's detail as JSON, read from the store once per snapshot (not kept while the revision its
+     * job was deployed from is still being read for the drift); empty if the snapshot has no such app.
+     */
     Optional<byte[]> detail(Snapshot snap, String app) {
         ApplicationView view = snap.byName().get(app);
         if (view == null) {
             return Optional.empty();
         }
-        return Optional.of(snap.details().computeIfAbsent(app, a -> {
-            Store store = reconciler.store();
-            ApplicationDetail detail = new ApplicationDetail(view, store.deployments(a, DETAIL_ROWS),
-                    store.savepoints(a), store.events(a, DETAIL_ROWS), store.operations(a, DETAIL_ROWS));
-            return Json.MAPPER.writeValueAsBytes(detail);
-        }));
+        byte[] kept = snap.details().get(app);
+        if (kept != null) {
+            return Optional.of(kept);
+        }
+        Store store = reconciler.store();
+        List<Deployment> deployments = store.deployments(app, DETAIL_ROWS);
+        GitVsRunning.Drift appDrift = drift.of(app, deployments);
+        ApplicationDetail detail = new ApplicationDetail(view, appDrift, deployments, store.savepoints(app),
+                store.events(app, DETAIL_ROWS), store.operations(app, DETAIL_ROWS));
+        byte[] json = Json.MAPPER.writeValueAsBytes(detail);
+        if (!appDrift.changesPending()) {
+            snap.details().putIfAbsent(app, json);
+        }
+        return Optional.of(json);
     }
 
     /**

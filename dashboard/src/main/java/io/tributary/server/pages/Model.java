@@ -1,5 +1,6 @@
 package io.tributary.server.pages;
 
+import io.tributary.server.GitVsRunning;
 import io.tributary.store.AppEvent;
 import io.tributary.store.AuditEvent;
 import io.tributary.store.Deployment;
@@ -56,10 +57,6 @@ final class Model {
         }
     }
 
-    /** Git's spec against the running job's: equal, or which revision runs and what Git wants now. */
-    record Drift(boolean differs, String gitHash, String runningHash, String runningRevision, String appliedRevision,
-            String explanation) {}
-
     record FlinkExceptions(String root, Instant at, List<String> history, String unavailable) {}
 
     /** Which override buttons the caller may use. */
@@ -70,7 +67,7 @@ final class Model {
         }
     }
 
-    record AppPage(Chrome chrome, AppRow app, String spec, String sql, Drift drift, List<Deployment> deployments,
+    record AppPage(Chrome chrome, AppRow app, String spec, String sql, GitVsRunning.Drift drift, List<Deployment> deployments,
             List<SavepointRecord> savepoints, List<AppEvent> events, List<Operation> operations,
             List<AuditEvent> audit, FlinkExceptions exceptions, String logPath, String logTail, Controls controls) {}
 

@@ -20,6 +20,7 @@ import io.tributary.model.Team;
 import io.tributary.model.User;
 import io.tributary.model.Variable;
 import io.tributary.server.ApplicationActions;
+import io.tributary.server.GitVsRunning;
 import io.tributary.server.auth.Access;
 import io.tributary.server.auth.ApiTokens;
 import io.tributary.server.auth.Caller;
@@ -65,12 +66,12 @@ public final class Pages implements AutoCloseable {
     private final Templates templates = new Templates();
     private final LiveUpdates live;
 
-    public Pages(Reconciler reconciler, ApplicationActions actions, ApiTokens tokens, Clock clock) {
+    public Pages(Reconciler reconciler, ApplicationActions actions, ApiTokens tokens, GitVsRunning drift, Clock clock) {
         this.reconciler = reconciler;
         this.actions = actions;
         this.tokens = tokens;
         this.clock = clock;
-        this.views = new Views(reconciler);
+        this.views = new Views(reconciler, drift);
         this.live = new LiveUpdates(views, templates, clock);
     }
 
@@ -163,7 +164,7 @@ public final class Pages implements AutoCloseable {
         ctx.html(templates.render("app.jte", new Model.AppPage(chrome(ctx, c, app, "apps"), r,
                 spec.map(a -> specJson(a)).orElse(null),
                 spec.map(a -> a.spec().job().sql()).map(s -> s.text()).orElse(null),
-                views.drift(app, r, deployments), deployments, store.savepoints(app), store.events(app, 50),
+                views.drift(app, deployments), deployments, store.savepoints(app), store.events(app, 50),
                 store.operations(app, 30), audit, views.exceptions(app),
                 log.map(Path::toString).orElse(null), log.map(Views::tail).orElse(null), controls)));
     }

@@ -8,11 +8,10 @@ import io.tributary.flink.LocalCluster;
 import io.tributary.model.Application;
 import io.tributary.model.DesiredState;
 import io.tributary.model.Permission;
-import io.tributary.plan.SpecHash;
+import io.tributary.server.GitVsRunning;
 import io.tributary.server.auth.Caller;
 import io.tributary.server.pages.Model.AppRow;
 import io.tributary.server.pages.Model.Counts;
-import io.tributary.server.pages.Model.Drift;
 import io.tributary.server.pages.Model.FlinkExceptions;
 import io.tributary.server.pages.Model.OverrideInfo;
 import io.tributary.store.AppOverride;
@@ -44,10 +43,12 @@ final class Views {
     private static final int LOG_TAIL_BYTES = 24 * 1024;
 
     private final Reconciler reconciler;
+    private final GitVsRunning drift;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    Views(Reconciler reconciler) {
+    Views(Reconciler reconciler, GitVsRunning drift) {
         this.reconciler = reconciler;
+        this.drift = drift;
     }
 
     Optional<DesiredState> desired() {
@@ -142,41 +143,9 @@ final class Views {
                 .findFirst());
     }
 
-    /** Git's spec hash against the running job's; the deployment record says which revision that was. */
-    Drift drift(String app, AppRow row, List<Deployment> deployments) {
-        Optional<Application> spec = spec(app);
-        Optional<AppStatus> status = reconciler.store().status(app);
-        String running = status.map(AppStatus::specHash).orElse(null);
-        String runningRevision = status.map(AppStatus::revision).orElse(null);
-        if (running == null && !deployments.isEmpty()) {
-            running = deployments.get(0).specHash();
-            runningRevision = deployments.get(0).revision();
-        }
-        String applied = reconciler.current().map(l -> l.revision().name()).orElse(null);
-        if (spec.isEmpty()) {
-            return new Drift(true, null, running, runningRevision, applied,
-                    "This application is no longer in Git; it is stopped with a final savepoint and deleted when"
-                            + " pruning allows.");
-        }
-        String git = SpecHash.of(spec.get(), desired().orElseThrow());
-        boolean jobRuns = status.map(AppStatus::jobId).isPresent();
-        if (!jobRuns) {
-            String why = row.overridden() && "suspended".equals(row.override().pinnedState())
-                    ? "An operator stopped it (see the override); Git wants it " + spec.get().spec().state().yamlName()
-                            + "."
-                    : "No job runs; Git wants it " + spec.get().spec().state().yamlName() + ".";
-            return new Drift(spec.get().spec().state() == Application.DesiredState.RUNNING, git, running,
-                    runningRevision, applied, why);
-        }
-        if (git.equals(running)) {
-            return new Drift(false, git, running, runningRevision, applied,
-                    "The running job was deployed from the spec Git holds now.");
-        }
-        return new Drift(true, git, running, runningRevision, applied,
-                "The running job was deployed from " + (runningRevision == null ? "an earlier revision" : runningRevision)
-                        + "; Git's spec changed since (its hash differs), so the next sync upgrades it the way its"
-                        + " upgrade mode says" + (row.overridden() && row.override().syncPaused()
-                        ? ", once syncing is resumed." : "."));
+    /** Git's spec against the running job's, field by field where the deployed revision can be read. */
+    GitVsRunning.Drift drift(String app, List<Deployment> deployments) {
+        return drift.of(app, deployments);
     }
 
     /** Flink's exceptions of the app's job, through its cluster's REST address. */

@@ -1,8 +1,8 @@
-package io.tributary.cli;
+package io.tributary.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.cli.SpecDiff.ValueChange;
+import io.tributary.plan.SpecDiff.ValueChange;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

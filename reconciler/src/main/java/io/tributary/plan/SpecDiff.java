@@ -1,4 +1,4 @@
-package io.tributary.cli;
+package io.tributary.plan;
 
 import io.tributary.model.Application;
 import io.tributary.model.Cluster;
@@ -7,65 +7,125 @@ import io.tributary.model.FlinkVersion;
 import io.tributary.model.Variable;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Why a job or a managed cluster would be replaced: the fields that shape it (the ones
- * {@link io.tributary.plan.SpecHash} digests) compared one by one between two loaded revisions.
- * Specs are compared after variables were substituted, so a field whose difference is exactly a
- * changed variable's old value turned into its new one is reported as that variable's change.
+ * {@link SpecHash} digests) compared one by one between two loaded revisions. Specs are compared
+ * after variables were substituted, so a field whose difference is exactly a changed variable's old
+ * value turned into its new one is reported as that variable's change.
+ *
+ * <p>Two renderings of the same comparison: {@link #app} as the short reasons {@code tributary plan}
+ * prints, {@link #appFields} as one {@link Change} per field for the dashboard and the API.
  */
-final class SpecDiff {
+public final class SpecDiff {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     /** A variable's value as an app or cluster of one team sees it, before and after. */
     record ValueChange(String name, String before, String after) {}
 
+    /**
+     * One field that differs, for people: {@code summary} is {@code parallelism: 2 -> 4},
+     * {@code job.sql: 2 lines added, 1 removed}, {@code variable kafka_brokers: a -> b}, ...
+     *
+     * @param field the field's path in the spec ({@code flinkConfiguration.<key>} for a Flink option,
+     *     {@code variables.<name>} for a variable)
+     * @param before the old value as shown, {@code (none)} when it was absent; null when not shown (a
+     *     long or multi-line text, a structure, or a value that may hold a credential)
+     * @param after the new value, as {@code before}
+     */
+    public record Change(String field, String before, String after, String summary) {}
+
+    /** One compared field that differs: its values, and the changed variables that explain it, if they do. */
+    private record FieldDiff(String field, JsonNode before, JsonNode after, List<ValueChange> explainedBy) {}
+
     private SpecDiff() {}
 
     /** {@code job.sql changed}, {@code parallelism 2 -> 4}, {@code variable kafka_brokers changed}, ...; empty when equal. */
-    static List<String> app(Application before, DesiredState beforeState, Application after, DesiredState afterState) {
-        List<ValueChange> variables = changedVariables(after.metadata().team(), beforeState, afterState);
+    public static List<String> app(Application before, DesiredState beforeState, Application after,
+            DesiredState afterState) {
         Set<String> reasons = new LinkedHashSet<>();
-        Application.Spec a = before.spec();
-        Application.Spec b = after.spec();
-        flinkVersion(a.flinkVersion(), beforeState, b.flinkVersion(), afterState).ifPresent(reasons::add);
-        compare("deployment", a.deployment(), b.deployment(), variables, reasons);
-        compare("job.type", a.job().type(), b.job().type(), variables, reasons);
-        compare("job.sql", sqlText(a), sqlText(b), variables, reasons);
-        compare("job.jar", a.job().jar(), b.job().jar(), variables, reasons);
-        compare("job.dependencies", a.job().dependencies(), b.job().dependencies(), variables, reasons);
-        compare("parallelism", a.parallelism(), b.parallelism(), variables, reasons);
-        compare("checkpoints", a.checkpoints(), b.checkpoints(), variables, reasons);
-        compare("savepoints.directory", a.savepoints() == null ? null : a.savepoints().directory(),
-                b.savepoints() == null ? null : b.savepoints().directory(), variables, reasons);
-        compare("flinkConfiguration", a.flinkConfiguration(), b.flinkConfiguration(), variables, reasons);
+        flinkVersion(before.spec().flinkVersion(), beforeState, after.spec().flinkVersion(), afterState)
+                .ifPresent(v -> reasons.add(v.reason()));
+        appDiffs(before, beforeState, after, afterState).forEach(d -> reasons.addAll(reasons(d)));
         return List.copyOf(reasons);
     }
 
+    /**
+     * Every field that shapes the job and differs, one {@link Change} each (a changed variable once,
+     * with its values); empty when equal. Secret variables are never substituted into specs, so no
+     * secret is shown; values of Flink options that name a credential are not shown either.
+     */
+    public static List<Change> appFields(Application before, DesiredState beforeState, Application after,
+            DesiredState afterState) {
+        List<Change> changes = new ArrayList<>();
+        flinkVersion(before.spec().flinkVersion(), beforeState, after.spec().flinkVersion(), afterState)
+                .ifPresent(v -> changes.add(v.change()));
+        Set<String> variables = new LinkedHashSet<>();
+        for (FieldDiff diff : appDiffs(before, beforeState, after, afterState)) {
+            if (!diff.explainedBy().isEmpty()) {
+                for (ValueChange v : diff.explainedBy()) {
+                    if (variables.add(v.name())) {
+                        changes.add(new Change("variables." + v.name(), v.before(), v.after(),
+                                "variable " + v.name() + ": " + v.before() + " -> " + v.after()));
+                    }
+                }
+                continue;
+            }
+            changes.addAll(fields(diff));
+        }
+        return List.copyOf(changes);
+    }
+
+    private static List<FieldDiff> appDiffs(Application before, DesiredState beforeState, Application after,
+            DesiredState afterState) {
+        List<ValueChange> variables = changedVariables(after.metadata().team(), beforeState, afterState);
+        List<FieldDiff> diffs = new ArrayList<>();
+        Application.Spec a = before.spec();
+        Application.Spec b = after.spec();
+        compare("deployment", a.deployment(), b.deployment(), variables, diffs);
+        compare("job.type", a.job().type(), b.job().type(), variables, diffs);
+        compare("job.sql", sqlText(a), sqlText(b), variables, diffs);
+        compare("job.jar", a.job().jar(), b.job().jar(), variables, diffs);
+        compare("job.dependencies", a.job().dependencies(), b.job().dependencies(), variables, diffs);
+        compare("parallelism", a.parallelism(), b.parallelism(), variables, diffs);
+        compare("checkpoints", a.checkpoints(), b.checkpoints(), variables, diffs);
+        compare("savepoints.directory", a.savepoints() == null ? null : a.savepoints().directory(),
+                b.savepoints() == null ? null : b.savepoints().directory(), variables, diffs);
+        compare("flinkConfiguration", a.flinkConfiguration(), b.flinkConfiguration(), variables, diffs);
+        return diffs;
+    }
+
     /** Why a managed cluster restarts: its Flink version or any field of its spec. */
-    static List<String> cluster(Cluster before, DesiredState beforeState, Cluster after, DesiredState afterState) {
+    public static List<String> cluster(Cluster before, DesiredState beforeState, Cluster after,
+            DesiredState afterState) {
         List<ValueChange> variables = changedVariables(after.metadata().team(), beforeState, afterState);
         Set<String> reasons = new LinkedHashSet<>();
         Cluster.Spec a = before.spec();
         Cluster.Spec b = after.spec();
-        flinkVersion(a.flinkVersion(), beforeState, b.flinkVersion(), afterState).ifPresent(reasons::add);
-        compare("mode", a.mode(), b.mode(), variables, reasons);
-        compare("managed", a.managed(), b.managed(), variables, reasons);
-        compare("standalone", a.standalone(), b.standalone(), variables, reasons);
-        compare("yarn", a.yarn(), b.yarn(), variables, reasons);
-        compare("kubernetes", a.kubernetes(), b.kubernetes(), variables, reasons);
-        compare("flinkConfiguration", a.flinkConfiguration(), b.flinkConfiguration(), variables, reasons);
+        flinkVersion(a.flinkVersion(), beforeState, b.flinkVersion(), afterState).ifPresent(v -> reasons.add(v.reason()));
+        List<FieldDiff> diffs = new ArrayList<>();
+        compare("mode", a.mode(), b.mode(), variables, diffs);
+        compare("managed", a.managed(), b.managed(), variables, diffs);
+        compare("standalone", a.standalone(), b.standalone(), variables, diffs);
+        compare("yarn", a.yarn(), b.yarn(), variables, diffs);
+        compare("kubernetes", a.kubernetes(), b.kubernetes(), variables, diffs);
+        compare("flinkConfiguration", a.flinkConfiguration(), b.flinkConfiguration(), variables, diffs);
+        diffs.forEach(d -> reasons.addAll(reasons(d)));
         return List.copyOf(reasons);
     }
 
@@ -73,21 +133,33 @@ final class SpecDiff {
         return spec.job().sql() == null ? null : spec.job().sql().text();
     }
 
-    private static Optional<String> flinkVersion(String beforeName, DesiredState beforeState, String afterName,
+    /** A Flink version change as {@code tributary plan} says it and as a field. */
+    private record VersionChange(String reason, Change change) {}
+
+    private static Optional<VersionChange> flinkVersion(String beforeName, DesiredState beforeState, String afterName,
             DesiredState afterState) {
         Optional<FlinkVersion> a = resolve(beforeName, beforeState);
         Optional<FlinkVersion> b = resolve(afterName, afterState);
         if (a.isEmpty() || b.isEmpty()) {
-            return a.equals(b) ? Optional.empty() : Optional.of("flinkVersion changed");
+            if (a.equals(b)) {
+                return Optional.empty();
+            }
+            String was = a.map(v -> v.metadata().name()).orElse("(none)");
+            String now = b.map(v -> v.metadata().name()).orElse("(none)");
+            return Optional.of(new VersionChange("flinkVersion changed",
+                    new Change("flinkVersion", was, now, "flinkVersion: " + was + " -> " + now)));
         }
         String nameA = a.get().metadata().name();
         String nameB = b.get().metadata().name();
         if (!nameA.equals(nameB)) {
-            return Optional.of("flinkVersion " + nameA + " -> " + nameB);
+            return Optional.of(new VersionChange("flinkVersion " + nameA + " -> " + nameB,
+                    new Change("flinkVersion", nameA, nameB, "flinkVersion: " + nameA + " -> " + nameB)));
         }
         if (!sameDistribution(a.get().spec(), b.get().spec())) {
-            return Optional.of("Flink version " + nameA + " changed (" + describe(a.get().spec()) + " -> "
-                    + describe(b.get().spec()) + ")");
+            String was = describe(a.get().spec());
+            String now = describe(b.get().spec());
+            return Optional.of(new VersionChange("Flink version " + nameA + " changed (" + was + " -> " + now + ")",
+                    new Change("flinkVersion", was, now, "flinkVersion: " + nameA + " changed, " + was + " -> " + now)));
         }
         return Optional.empty();
     }
@@ -109,7 +181,7 @@ final class SpecDiff {
     }
 
     private static void compare(String field, Object before, Object after, List<ValueChange> variables,
-            Set<String> reasons) {
+            List<FieldDiff> diffs) {
         JsonNode a = JSON.valueToTree(before);
         JsonNode b = JSON.valueToTree(after);
         if (Objects.equals(a, b)) {
@@ -119,17 +191,31 @@ final class SpecDiff {
         if (!used.isEmpty() && explains(a, b, used)) {
             List<ValueChange> shown = used.stream().filter(v -> occursIn(v.after(), b)).toList();
             if (!shown.isEmpty()) {
-                shown.forEach(v -> reasons.add("variable " + v.name() + " changed"));
+                diffs.add(new FieldDiff(field, a, b, shown));
                 return;
             }
         }
-        reasons.addAll(describe(field, a, b));
+        diffs.add(new FieldDiff(field, a, b, List.of()));
     }
 
-    /** Values longer than this are said to have changed, not shown. */
+    /** Values longer than this are said to have changed, not shown, by {@code tributary plan}. */
     private static final int SHOWN = 60;
+    /** Values longer than this are said to have changed, not shown, on the dashboard. */
+    private static final int SHOWN_IN_FIELDS = 200;
     /** More differing sub-fields than this are listed by name under their field. */
     private static final int LISTED = 3;
+    /** Option names whose values may be credentials (as Flink's own log masking decides): never shown. */
+    private static final Pattern SENSITIVE = Pattern.compile(
+            "password|secret|token|apikey|api-key|api\\.key|credential|account\\.key|service-key|jaas\\.config"
+                    + "|auth-params|basic-auth|http-headers");
+
+    /** A field as {@code tributary plan} says it. */
+    private static List<String> reasons(FieldDiff diff) {
+        if (!diff.explainedBy().isEmpty()) {
+            return diff.explainedBy().stream().map(v -> "variable " + v.name() + " changed").toList();
+        }
+        return describe(diff.field(), diff.before(), diff.after());
+    }
 
     /**
      * {@code parallelism 1 -> 2}, {@code checkpoints.interval 30s -> 1m}, {@code job.sql changed},
@@ -143,7 +229,7 @@ final class SpecDiff {
             keys.removeIf(k -> Objects.equals(a.get(k), b.get(k)));
             return List.of("flinkConfiguration changed (" + String.join(", ", keys) + ")");
         }
-        Map<String, JsonNode[]> paths = new java.util.LinkedHashMap<>();
+        Map<String, JsonNode[]> paths = new LinkedHashMap<>();
         differences(field, a, b, paths);
         if (paths.size() > LISTED) {
             List<String> names = paths.keySet().stream().map(p -> p.substring(field.length() + 1)).toList();
@@ -151,12 +237,88 @@ final class SpecDiff {
         }
         List<String> reasons = new ArrayList<>();
         paths.forEach((path, values) -> {
-            String before = shown(values[0]);
-            String after = shown(values[1]);
+            String before = shown(values[0], SHOWN);
+            String after = shown(values[1], SHOWN);
             boolean show = before != null && after != null && !field.equals("job.sql");
             reasons.add(show ? path + " " + before + " -> " + after : path + " changed");
         });
         return reasons;
+    }
+
+    /** Every differing leaf of a field as a {@link Change}: the SQL by lines, lists by entries, credentials hidden. */
+    private static List<Change> fields(FieldDiff diff) {
+        Map<String, JsonNode[]> paths = new LinkedHashMap<>();
+        differences(diff.field(), diff.before(), diff.after(), paths);
+        List<Change> changes = new ArrayList<>();
+        paths.forEach((path, values) -> changes.add(field(path, values[0], values[1])));
+        return changes;
+    }
+
+    private static Change field(String path, JsonNode a, JsonNode b) {
+        if (path.equals("job.sql") && !isAbsent(a) && !isAbsent(b)) {
+            return new Change(path, null, null, path + ": " + Lines.describe(a.asString(), b.asString()));
+        }
+        if (SENSITIVE.matcher(path.toLowerCase(Locale.ROOT)).find()) {
+            return new Change(path, null, null, path + ": changed (the value may be a credential, so it is not shown)");
+        }
+        String before = shown(a, SHOWN_IN_FIELDS);
+        String after = shown(b, SHOWN_IN_FIELDS);
+        if (before != null && after != null) {
+            return new Change(path, before, after, path + ": " + before + " -> " + after);
+        }
+        if (isScalarArray(a) && isScalarArray(b)) {
+            return new Change(path, null, null, path + ": " + entries(a, b));
+        }
+        return new Change(path, before, after, path + ": changed");
+    }
+
+    private static boolean isScalarArray(JsonNode node) {
+        if (isAbsent(node)) {
+            return true;
+        }
+        if (!node.isArray()) {
+            return false;
+        }
+        for (JsonNode child : node) {
+            if (!child.isValueNode()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code added x; removed y}: the entries of a list of scalars (absent counts as empty) that differ. */
+    private static String entries(JsonNode a, JsonNode b) {
+        Map<String, Integer> counts = new HashMap<>();
+        if (!isAbsent(b)) {
+            b.forEach(n -> counts.merge(n.asString(), 1, Integer::sum));
+        }
+        List<String> removed = new ArrayList<>();
+        if (!isAbsent(a)) {
+            for (JsonNode n : a) {
+                if (counts.merge(n.asString(), -1, Integer::sum) < 0) {
+                    removed.add(n.asString());
+                }
+            }
+        }
+        List<String> added = new ArrayList<>();
+        if (!isAbsent(b)) {
+            Map<String, Integer> left = new HashMap<>(counts);
+            for (JsonNode n : b) {
+                if (left.getOrDefault(n.asString(), 0) > 0) {
+                    left.merge(n.asString(), -1, Integer::sum);
+                    added.add(n.asString());
+                }
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        if (!added.isEmpty()) {
+            parts.add("added " + String.join(", ", added));
+        }
+        if (!removed.isEmpty()) {
+            parts.add("removed " + String.join(", ", removed));
+        }
+        return parts.isEmpty() ? "order changed" : String.join("; ", parts);
     }
 
     private static void differences(String path, JsonNode a, JsonNode b, Map<String, JsonNode[]> out) {
@@ -164,7 +326,7 @@ final class SpecDiff {
             return;
         }
         if (isObject(a) && isObject(b)) {
-            Set<String> keys = new java.util.LinkedHashSet<>(a.propertyNames());
+            Set<String> keys = new LinkedHashSet<>(a.propertyNames());
             keys.addAll(b.propertyNames());
             for (String key : keys) {
                 differences(path + "." + key, a.get(key), b.get(key), out);
@@ -185,8 +347,8 @@ final class SpecDiff {
         return node == null || node.isNull() || node.isMissingNode();
     }
 
-    /** A scalar short enough to print, {@code (none)} for an absent one; null for anything else. */
-    private static String shown(JsonNode node) {
+    /** A scalar of at most {@code limit} characters on one line, {@code (none)} for an absent one; null for anything else. */
+    private static String shown(JsonNode node, int limit) {
         if (isAbsent(node)) {
             return "(none)";
         }
@@ -194,7 +356,7 @@ final class SpecDiff {
             return null;
         }
         String text = node.asString();
-        return text.length() > SHOWN || text.contains("\n") ? null : text;
+        return text.length() > limit || text.contains("\n") ? null : text;
     }
 
     /**
