@@ -22,9 +22,6 @@ interface RevisionDao {
             """)
     void upsert(@BindMethods("r") RevisionRecord revision);
 
-    @SqlUpdate("UPDATE revisions SET applied_at = :at WHERE name = :name")
-    int markApplied(@Bind("name") String name, @Bind("at") Instant at);
-
     @SqlQuery("""
             SELECT * FROM revisions WHERE applied_at IS NOT NULL
             ORDER BY applied_at DESC, fetched_at DESC LIMIT 1

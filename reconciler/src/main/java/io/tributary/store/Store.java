@@ -390,19 +390,6 @@ public final class Store {
         });
     }
 
-    /**
-     * Marks a recorded revision applied.
-     *
-     * @throws NoSuchElementException if no revision of that name was recorded
-     */
-    public void markApplied(String name, Instant at) {
-        Instant when = timeOrNow(at);
-        int updated = write(RevisionDao.class, d -> d.markApplied(name, when));
-        if (updated == 0) {
-            throw new NoSuchElementException("no revision recorded name=" + name);
-        }
-    }
-
     /** The revision applied last. */
     public Optional<RevisionRecord> lastApplied() {
         return dao(RevisionDao.class, RevisionDao::lastApplied);

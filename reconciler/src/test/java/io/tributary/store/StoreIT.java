@@ -410,15 +410,14 @@ class StoreIT {
                 new RevisionRecord("main@sha1:aaaa", "aaaa", T0, true, null, null));
         assertThat(store.revisions(1)).extracting(RevisionRecord::name).containsExactly("main@sha1:bbbb");
 
-        store.markApplied("main@sha1:aaaa", T0.plus(Duration.ofMinutes(2)));
+        store.recordRevision(new RevisionRecord("main@sha1:aaaa", "aaaa", T0, true, null, T0.plus(Duration.ofMinutes(2))));
         assertThat(store.lastApplied()).contains(new RevisionRecord("main@sha1:aaaa", "aaaa", T0, true, null,
                 T0.plus(Duration.ofMinutes(2))));
     }
 
     @Test
     void fetchingAnAppliedRevisionAgainKeepsWhenItWasApplied() {
-        store.recordRevision(new RevisionRecord("main@sha1:aaaa", "aaaa", null, true, null, null));
-        store.markApplied("main@sha1:aaaa", null);
+        store.recordRevision(new RevisionRecord("main@sha1:aaaa", "aaaa", null, true, null, T0));
         clock.advance(Duration.ofMinutes(5));
 
         store.recordRevision(new RevisionRecord("main@sha1:aaaa", "aaaa", null, true, null, null));
@@ -427,11 +426,6 @@ class StoreIT {
         assertThat(read.fetchedAt()).isEqualTo(T0.plus(Duration.ofMinutes(5)));
         assertThat(read.appliedAt()).isEqualTo(T0);
         assertThat(store.lastApplied()).contains(read);
-    }
-
-    @Test
-    void markingAnUnknownRevisionAppliedFails() {
-        assertThatThrownBy(() -> store.markApplied("main@sha1:none", null)).isInstanceOf(NoSuchElementException.class);
     }
 
     // ---- transactions
