@@ -123,7 +123,7 @@ public final class Service implements AutoCloseable {
     private Javalin startHttp(int port, Authenticator authenticator, TokensApi tokens, PasswordLinks passwordLinks,
             ApplicationActions actions, StreamParkApi streamPark, WebhookHandler webhooks, ServiceMetrics metrics,
             GitVsRunning drift) {
-        Pages pages = new Pages(reconciler, actions, authenticator.tokens(), drift, Clock.systemUTC());
+        Pages pages = new Pages(reconciler, actions, tokens, drift, Clock.systemUTC());
         resources.push(pages);
         Javalin app = Javalin.create(config -> {
             config.jsonMapper(new Json());
