@@ -216,6 +216,9 @@ public final class ProjectBuilds implements AutoCloseable {
             return true;
         });
 
+        if (users.isEmpty()) {
+            return new Resolution(desired, Map.of()); // no app uses a project: the state as it is
+        }
         Map<String, BuildRecord> latest = builds.latestByProject();
         Map<String, AppNote> notes = new HashMap<>();
         Set<String> inUse = new HashSet<>();
