@@ -68,6 +68,10 @@ public final class ProjectBuilds implements AutoCloseable {
     private static final int MAX_LOG_CHARS = 4 * 1024 * 1024;
     private static final Duration LOG_FLUSH = Duration.ofMillis(500);
     private static final Duration RETENTION_EVERY = Duration.ofMinutes(10);
+    /** Maven's framing of an error, not the error: the message shows the first line that says what is wrong. */
+    private static final java.util.regex.Pattern GENERIC_ERROR = java.util.regex.Pattern.compile(
+            "^$|^COMPILATION ERROR|^-> \\[Help|^To see the full stack trace|^Re-run Maven|^For more information"
+                    + "|^\\[Help|^BUILD FAILURE");
     public static final String BUILD_FAILED = "build-failed";
 
     /**
@@ -551,8 +555,8 @@ public final class ProjectBuilds implements AutoCloseable {
 
     private void run(Tracked t, Running running, BuildRecord queued, Checkout head, Project project,
             DesiredState desired, Set<String> paths, List<Application> apps) {
-        LogSink log = new LogSink(queued);
         Path work = dataDir.resolve("builds").resolve(String.valueOf(queued.id()));
+        LogSink log = new LogSink(queued, work.resolve("src"));
         String status = BuildRecord.FAILED;
         String message;
         List<BuiltArtifact> produced = new ArrayList<>();
@@ -842,14 +846,19 @@ public final class ProjectBuilds implements AutoCloseable {
         private long lastFlush = System.nanoTime();
         private String firstError;
         private boolean cut;
+        private final String workPrefix;
 
-        LogSink(BuildRecord build) {
+        LogSink(BuildRecord build, Path src) {
             this.build = build;
+            this.workPrefix = src.toString() + "/";
         }
 
         synchronized void line(String line) {
-            if (firstError == null && line.startsWith("[ERROR]") && line.length() > 8 && !line.contains("-> [Help")) {
-                firstError = line.substring(7).strip();
+            if (firstError == null && line.startsWith("[ERROR]")) {
+                String text = line.substring(7).strip();
+                if (!GENERIC_ERROR.matcher(text).find()) {
+                    firstError = text.replace(workPrefix, "");
+                }
             }
             for (Listener l : listeners) {
                 try {
