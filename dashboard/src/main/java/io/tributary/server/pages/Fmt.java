@@ -96,11 +96,12 @@ final class Fmt {
             return "idle";
         }
         return switch (status) {
-            case "Healthy", "Synced", "RUNNING", "Ready", "done", "kept", "info" -> "ok";
+            case "Healthy", "Synced", "RUNNING", "Ready", "done", "kept", "info", "succeeded" -> "ok";
             case "OutOfSync", "Suspended", "SUSPENDED", "CANCELED", "CANCELLING", "FINISHED", "warning",
-                    "Reconciling", "rolled-back" -> "warn";
+                    "Reconciling", "rolled-back", "canceled" -> "warn";
             case "Degraded", "Missing", "FAILED", "FAILING", "LOST", "Stalled", "failed", "error" -> "bad";
-            case "Progressing", "CREATED", "RESTARTING", "INITIALIZING", "RECONCILING", "open" -> "busy";
+            case "Progressing", "CREATED", "RESTARTING", "INITIALIZING", "RECONCILING", "open", "queued",
+                    "running" -> "busy";
             default -> "idle";
         };
     }
