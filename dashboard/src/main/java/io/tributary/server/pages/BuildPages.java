@@ -73,6 +73,16 @@ final class BuildPages implements ProjectBuilds.Listener {
         config.routes.post("/projects/{team}/{name}/builds", this::start);
         config.routes.get("/projects/{team}/{name}/builds/{id}", this::build);
         config.routes.post("/projects/{team}/{name}/builds/{id}/cancel", this::cancel);
+        // a stream for a build that is not there, or not the caller's to see, is refused before it opens
+        config.routes.before("/events/builds/{id}", ctx -> {
+            Optional<Caller> caller = Access.caller(ctx);
+            Optional<BuildRecord> b = caller.isEmpty() ? Optional.empty() : parse(ctx.pathParam("id"))
+                    .flatMap(id -> reconciler.builds().flatMap(e -> e.store().build(id)))
+                    .filter(x -> caller.get().may(Permission.BUILD_VIEW, team(x.project())));
+            if (caller.isPresent() && b.isEmpty()) {
+                throw new io.javalin.http.NotFoundResponse("no such build that you may view");
+            }
+        });
         config.routes.sse("/events/builds/{id}", this::watch);
     }
 
@@ -305,6 +315,14 @@ final class BuildPages implements ProjectBuilds.Listener {
 
     private List<Project> declared() {
         return reconciler.current().map(l -> l.desired().all(Project.class)).orElse(List.of());
+    }
+
+    private static Optional<Long> parse(String id) {
+        try {
+            return Optional.of(Long.parseLong(id));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     private static String team(String project) {
