@@ -298,6 +298,18 @@ public final class ProjectBuilds implements AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The digests of the jar at {@code artifact.artifact()} that the project's succeeded builds produced,
+     * newest first: the candidates for which jar a running job was deployed with.
+     */
+    public List<String> builtDigests(String team, Application.ProjectArtifact artifact) {
+        Set<String> out = new LinkedHashSet<>();
+        for (BuildRecord b : builds.succeeded(team + "/" + artifact.name(), 50)) {
+            b.artifact(artifact.artifact()).ifPresent(a -> out.add(a.sha256()));
+        }
+        return List.copyOf(out);
+    }
+
     /** Where the dashboard shows a build and its log. */
     public static String logPath(BuildRecord b) {
         return "/projects/" + b.project() + "/builds/" + b.id();

@@ -169,7 +169,8 @@ class ProjectBuildsIT {
         builds.pushed(jobRepo.getRepository().getDirectory().getParentFile().toURI().toString());
         BuildRecord failed = await("the broken commit's build fails", () -> Optional.of(latest())
                 .filter(b -> b.id() > reusedId && BuildRecord.FAILED.equals(b.status())));
-        assertThat(failed.message()).contains("Maven exited with 1");
+        assertThat(failed.message()).startsWith("Maven exited with 1: src/main/java/example/Job.java:")
+                .contains("';' expected");
         assertThat(buildStore.build(failed.id()).orElseThrow().log()).contains("COMPILATION ERROR");
         AppStatus degraded = await("the app shows the failed build", () -> store.status(APP)
                 .filter(s -> "Degraded".equals(s.health())));

@@ -4,10 +4,13 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.tributary.apply.Reconciler;
 import io.tributary.build.ProjectBuilds;
+import io.tributary.model.Application;
 import io.tributary.model.Permission;
 import io.tributary.model.Project;
+import io.tributary.server.DeployedArtifact;
 import io.tributary.server.auth.Access;
 import io.tributary.server.auth.Caller;
+import io.tributary.store.AppStatus;
 import io.tributary.store.AuditEvent;
 import io.tributary.store.BuildRecord;
 import java.time.Clock;
@@ -36,7 +39,16 @@ final class ProjectsApi {
 
     /** A project: where it comes from, the commit last fetched, and its latest build. */
     record ProjectView(String team, String name, String url, String ref, String revision, String fetchError,
-            Instant lastFetch, List<String> apps, List<String> artifacts, BuildView latestBuild) {}
+            Instant lastFetch, List<String> apps, List<String> artifacts, BuildView latestBuild,
+            List<AppArtifactView> applications) {}
+
+    /**
+     * An app's jar: {@code sha256} is the one its spec has now (built from the project's current commit,
+     * or the last good build), {@code runningSha256} the one its job was deployed with (null when no job
+     * runs or it cannot be told). They differ while an upgrade to a new build is pending: what
+     * {@code tributary plan --server} shows as "artifact changed".
+     */
+    record AppArtifactView(String app, String artifact, String sha256, String runningSha256) {}
 
     /**
      * A build. {@code durationSeconds} is up to now while it runs; {@code reusedFrom} names the build
@@ -140,7 +152,28 @@ final class ProjectsApi {
                 state.map(ProjectBuilds.ProjectState::lastFetch).orElse(null),
                 state.map(ProjectBuilds.ProjectState::apps).orElse(List.of()),
                 state.map(ProjectBuilds.ProjectState::artifacts).orElse(List.of()),
-                latest.map(b -> view(b, false)).orElse(null));
+                latest.map(b -> view(b, false)).orElse(null), applications(p));
+    }
+
+    private List<AppArtifactView> applications(Project p) {
+        Optional<Reconciler.Loaded> loaded = reconciler.current();
+        if (loaded.isEmpty()) {
+            return List.of();
+        }
+        List<AppArtifactView> out = new ArrayList<>();
+        for (Application app : loaded.get().desired().applications()) {
+            Application.Jar jar = app.spec().job().jar();
+            if (jar == null || jar.project() == null || !app.metadata().team().equals(p.metadata().team())
+                    || !jar.project().name().equals(p.metadata().name())) {
+                continue;
+            }
+            String key = app.id().qualifiedName();
+            Optional<AppStatus> status = reconciler.store().status(key).filter(s -> s.jobId() != null);
+            String running = status.flatMap(s -> DeployedArtifact.match(app, loaded.get().desired(), s.specHash(),
+                    reconciler)).map(a -> a.spec().job().jar().project().sha256()).orElse(null);
+            out.add(new AppArtifactView(key, jar.project().artifact(), jar.project().sha256(), running));
+        }
+        return out;
     }
 
     BuildView view(BuildRecord b, boolean withLog) {
