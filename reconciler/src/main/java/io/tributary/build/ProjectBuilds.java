@@ -359,10 +359,9 @@ public final class ProjectBuilds implements AutoCloseable {
 
     /** A push to {@code url} (a webhook): fetch the projects built from it now. Returns how many. */
     public int pushed(String url) {
-        String wanted = normalizeUrl(url);
         int n = 0;
         for (Tracked t : projects.values()) {
-            if (t.project != null && normalizeUrl(t.project.spec().git().url()).equals(wanted)) {
+            if (t.project != null && sameRepository(t.project.spec().git().url(), url)) {
                 n++;
                 if (t.polling.compareAndSet(false, true)) {
                     t.nextPoll = clock.instant().plus(options.pollInterval());
@@ -495,6 +494,20 @@ public final class ProjectBuilds implements AutoCloseable {
             throw new SecretUnavailable(usedBy + ": an ssh URL needs the private key as {secret: {file: /path/to/key}}");
         }
         return new Credentials.Token(resolver.resolve(c, usedBy));
+    }
+
+    /**
+     * Whether a push naming {@code pushed} (a URL, or a path such as {@code acme/jobs} when the provider
+     * gives none) is about the repository at {@code projectUrl}.
+     */
+    static boolean sameRepository(String projectUrl, String pushed) {
+        String project = normalizeUrl(projectUrl);
+        String other = normalizeUrl(pushed);
+        if (other.isEmpty()) {
+            return false;
+        }
+        return project.equals(other) || (!other.contains(".") || !other.contains("/"))
+                && project.endsWith("/" + other);
     }
 
     static String normalizeUrl(String url) {

@@ -55,6 +55,11 @@ class ProjectBuildsTest {
         assertThat(ProjectBuilds.normalizeUrl("ssh://git@git.example.com/payments/jobs.git")).isEqualTo(https);
         assertThat(ProjectBuilds.normalizeUrl("HTTPS://x-access-token@Git.Example.com/payments/jobs/")).isEqualTo(https);
         assertThat(ProjectBuilds.normalizeUrl("https://git.example.com/payments/other.git")).isNotEqualTo(https);
+        assertThat(ProjectBuilds.sameRepository("https://git.example.com/payments/jobs.git", "payments/jobs"))
+                .as("a push naming only the repository's path").isTrue();
+        assertThat(ProjectBuilds.sameRepository("https://git.example.com/payments/jobs.git", "other/jobs")).isFalse();
+        assertThat(ProjectBuilds.sameRepository("https://git.example.com/payments/jobs.git",
+                "https://elsewhere.example.com/payments/jobs")).isFalse();
     }
 
     @Test

@@ -166,6 +166,9 @@ record PushEvent(String type, boolean push, List<String> refs) {
         for (String field : List.of("git_http_url", "git_ssh_url", "web_url", "http_url", "ssh_url")) {
             addUrl(urls, project.path(field));
         }
+        // without a URL (test deliveries, some providers): the repository's path, matched as the end of a project's URL
+        addUrl(urls, repository.path("full_name"));
+        addUrl(urls, project.path("path_with_namespace"));
         addUrl(urls, repository.path("links").path("html").path("href"));
         for (JsonNode clone : repository.path("links").path("clone")) {
             addUrl(urls, clone.path("href"));
