@@ -128,6 +128,8 @@ class BuildsApiIT {
         assertThat(project).contains("#" + firstId).contains("#" + brokenId).contains("Build now");
         String page = admin.get("/projects/payments/jobs/builds/" + brokenId).body();
         assertThat(page).contains("Build #" + brokenId).contains("failed").contains("COMPILATION ERROR");
+        assertThat(admin.get("/apps/payments/enricher").body()).as("the app's page links to the failed build's log")
+                .contains("<a href=\"/projects/payments/jobs/builds/" + brokenId + "\">Open the build log</a>");
         assertThat(admin.get("/projects/payments/nothing").statusCode()).isEqualTo(404);
         assertThat(admin.get("/events/builds/999999").statusCode()).isEqualTo(404);
     }

@@ -116,6 +116,18 @@ final class Fmt {
                 + (query == null || query.isBlank() ? "" : "&q=" + url(query));
     }
 
+    private static final java.util.regex.Pattern BUILD_LOG =
+            java.util.regex.Pattern.compile("log: (/projects/[a-z0-9][-a-z0-9.]*/[a-z0-9][-a-z0-9.]*/builds/[0-9]+)");
+
+    /** The build page a status message points at ("...; log: /projects/t/p/builds/12"), or null. */
+    static String buildLog(String message) {
+        if (message == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = BUILD_LOG.matcher(message);
+        return m.find() ? m.group(1) : null;
+    }
+
     static String orDash(String text) {
         return text == null || text.isBlank() ? "—" : text;
     }
