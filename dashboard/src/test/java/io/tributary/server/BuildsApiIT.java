@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -111,6 +112,10 @@ class BuildsApiIT {
         HttpResponse<String> broken = admin.post(BUILDS, "");
         assertThat(broken.statusCode()).as(broken.body()).isEqualTo(202);
         long brokenId = ServiceApi.JSON.readTree(broken.body()).path("id").asLong();
+        // the build page's stream: Maven's lines as they come, then the status once it ends
+        List<String> streamed = follow("/events/builds/" + brokenId, "failed");
+        assertThat(streamed).anySatisfy(l -> assertThat(l).startsWith("event: log"));
+        assertThat(String.join("\n", streamed)).contains("COMPILATION ERROR").contains("event: status");
         Await.until("the broken build failed", Duration.ofMinutes(3),
                 () -> "failed".equals(json(BUILDS + "/" + brokenId).path("status").asString()));
         JsonNode failed = json(BUILDS + "/" + brokenId);
@@ -132,6 +137,45 @@ class BuildsApiIT {
                 .contains("<a href=\"/projects/payments/jobs/builds/" + brokenId + "\">Open the build log</a>");
         assertThat(admin.get("/projects/payments/nothing").statusCode()).isEqualTo(404);
         assertThat(admin.get("/events/builds/999999").statusCode()).isEqualTo(404);
+
+        // a build can be canceled while it runs: it ends canceled and changes nothing
+        jobs.write("src/main/java/example/Main.java", "package example; public class Main { }\n");
+        jobs.commit("fix it");
+        HttpResponse<String> fix = admin.post(BUILDS, "");
+        long fixId = ServiceApi.JSON.readTree(fix.body()).path("id").asLong();
+        HttpResponse<String> cancel = admin.post(BUILDS + "/" + fixId + "/cancel", "");
+        assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
+        Await.until("the build was canceled", Duration.ofMinutes(1),
+                () -> "canceled".equals(json(BUILDS + "/" + fixId).path("status").asString()));
+        assertThat(json(BUILDS + "/" + fixId).path("artifacts").size()).isZero();
+        assertThat(admin.post(BUILDS + "/" + fixId + "/cancel", "").statusCode()).as("not running any more")
+                .isEqualTo(409);
+    }
+
+    /** Reads a Server-Sent Events stream until a status event mentions {@code until}; its lines. */
+    private List<String> follow(String path, String until) throws Exception {
+        ServiceApi.Login login = admin.login("admin", ServiceApi.ADMIN_PASSWORD);
+        HttpRequest request = HttpRequest.newBuilder(uri(path)).header("Cookie", login.cookie())
+                .header("Accept", "text/event-stream").build();
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CompletableFuture<Void> done = http.sendAsync(request, HttpResponse.BodyHandlers.ofLines())
+                .thenAccept(response -> {
+                    assertThat(response.statusCode()).isEqualTo(200);
+                    String event = "";
+                    try (java.util.stream.Stream<String> body = response.body()) {
+                        for (java.util.Iterator<String> it = body.iterator(); it.hasNext();) {
+                            String line = it.next();
+                            lines.add(line);
+                            if (line.startsWith("event:")) {
+                                event = line;
+                            } else if (event.contains("status") && line.startsWith("data:") && line.contains(until)) {
+                                return;
+                            }
+                        }
+                    }
+                });
+        done.get(3, java.util.concurrent.TimeUnit.MINUTES);
+        return lines;
     }
 
     private JsonNode json(String path) {
