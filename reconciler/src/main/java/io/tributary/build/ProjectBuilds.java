@@ -150,6 +150,8 @@ public final class ProjectBuilds implements AutoCloseable {
     private final ExecutorService pollers = Executors.newSingleThreadExecutor(daemon("tributary-project-fetch"));
     private final ExecutorService builders;
     private volatile DesiredState lastDesired = DesiredState.of(List.of());
+    private volatile boolean adopted;
+    private volatile boolean closing;
     private volatile Instant nextRetention = Instant.MIN;
 
     /**
@@ -169,7 +171,21 @@ public final class ProjectBuilds implements AutoCloseable {
         this.options = options;
         this.onChange = onChange;
         this.builders = Executors.newFixedThreadPool(options.maxConcurrentBuilds(), daemon("tributary-build"));
-        int stale = builds.failUnfinished("the service stopped while this build ran; it is built again");
+    }
+
+    /**
+     * Builds a stopped (or crashed) leader left queued or running are failed with this message, and are
+     * built again by the next poll: unlike a build that failed on its own, they say nothing of the commit.
+     */
+    static final String INTERRUPTED = "the service stopped while this build ran; it is built again";
+
+    /** On the first pass as leader: whoever ran the builds left unfinished is gone. */
+    private void adoptUnfinished() {
+        if (adopted) {
+            return;
+        }
+        adopted = true;
+        int stale = builds.failUnfinished(INTERRUPTED);
         if (stale > 0) {
             LOG.info("builds left unfinished by a stop marked failed count={}", stale);
         }
@@ -196,6 +212,7 @@ public final class ProjectBuilds implements AutoCloseable {
      * build leaves the running job alone), else none (the app waits, see {@link AppNote}).
      */
     public Resolution resolve(DesiredState desired) {
+        adoptUnfinished();
         lastDesired = desired;
         Map<String, List<Application>> users = usersByProject(desired);
         Set<String> declared = new HashSet<>();
@@ -264,6 +281,7 @@ public final class ProjectBuilds implements AutoCloseable {
             return Optional.of(new AppNote(AppNote.Kind.WAITING, project + " is not declared", null));
         }
         Optional<BuildRecord> latestFailed = latest.filter(b -> BuildRecord.FAILED.equals(b.status())
+                && !INTERRUPTED.equals(b.message())
                 && t.head != null && b.commitId().equals(t.head.revision().id()));
         Optional<BuildRecord> running = latest.filter(b -> !b.finished());
         if (used.isEmpty()) {
@@ -559,7 +577,8 @@ public final class ProjectBuilds implements AutoCloseable {
             }
             if (!requested) {
                 Optional<BuildRecord> tried = builds.builds(t.key, 20).stream()
-                        .filter(b -> b.commitId().equals(commit) && b.specHash().equals(t.specHash)).findFirst();
+                        .filter(b -> b.commitId().equals(commit) && b.specHash().equals(t.specHash))
+                        .filter(b -> !INTERRUPTED.equals(b.message())).findFirst();
                 if (tried.isPresent()) {
                     return Optional.empty(); // failed or canceled before: a push or a person builds it again
                 }
@@ -634,8 +653,8 @@ public final class ProjectBuilds implements AutoCloseable {
                 default -> message = "Maven exited with " + result.exitCode() + log.firstError().map(e -> ": " + e).orElse("");
             }
         } catch (Canceled e) {
-            status = BuildRecord.CANCELED;
-            message = "canceled";
+            status = closing ? BuildRecord.FAILED : BuildRecord.CANCELED;
+            message = closing ? INTERRUPTED : "canceled";
         } catch (SecretUnavailable | SourceException | ArtifactNotProduced | ArtifactResolutionFailure e) {
             message = e.getMessage();
         } catch (IOException | RuntimeException e) {
@@ -643,8 +662,7 @@ public final class ProjectBuilds implements AutoCloseable {
             message = e.getClass().getSimpleName() + ": " + e.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            status = BuildRecord.CANCELED;
-            message = "the service stopped";
+            message = INTERRUPTED;
         }
         log.line(status.equals(BuildRecord.SUCCEEDED) ? "Build succeeded: " + message : "Build " + status + ": " + message);
         log.flush();
@@ -653,7 +671,7 @@ public final class ProjectBuilds implements AutoCloseable {
         LOG.info("project={} build={} revision={} status={} message=\"{}\"", t.key, queued.id(), head.revision().name(),
                 status, message);
         BuildRecord done = builds.build(queued.id()).orElseThrow();
-        if (BuildRecord.FAILED.equals(status)) {
+        if (BuildRecord.FAILED.equals(status) && !INTERRUPTED.equals(message)) {
             for (Application app : apps) {
                 store.event(new AppEvent(0, clock.instant(), app.id().qualifiedName(), BUILD_FAILED, "error",
                         "build #" + done.id() + " of project " + t.key + " at " + head.revision().shortName() + " failed: "
@@ -768,6 +786,7 @@ public final class ProjectBuilds implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         for (Tracked t : projects.values()) {
             Running r = t.running;
             if (r != null) {
