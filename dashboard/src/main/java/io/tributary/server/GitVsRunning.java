@@ -75,7 +75,9 @@ public final class GitVsRunning implements AutoCloseable {
             runningRevision = deployments.get(0).revision();
         }
         boolean jobRuns = status.map(AppStatus::jobId).isPresent();
-        return compare(app, loaded, new Running(jobRuns, runningHash, runningRevision), override, revisions);
+        String hash = runningHash;
+        return compare(app, loaded, new Running(jobRuns, runningHash, runningRevision), override, revisions,
+                (spec, state) -> DeployedArtifact.match(spec, state, hash, reconciler));
     }
 
     /** What the store says of the job: whether one runs, and the spec hash and revision it was deployed with. */
@@ -83,6 +85,16 @@ public final class GitVsRunning implements AutoCloseable {
 
     static Drift compare(String app, Optional<Reconciler.Loaded> loaded, Running running,
             Optional<AppOverride> override, Revisions revisions) {
+        return compare(app, loaded, running, override, revisions, (spec, state) -> Optional.empty());
+    }
+
+    /**
+     * @param asDeployed a {@code jar.project} app of the deployed revision with the digest of the jar its job
+     *     runs (Git does not hold it), when that can be told
+     */
+    static Drift compare(String app, Optional<Reconciler.Loaded> loaded, Running running,
+            Optional<AppOverride> override, Revisions revisions,
+            java.util.function.BiFunction<Application, DesiredState, Optional<Application>> asDeployed) {
         String applied = loaded.map(l -> l.revision().name()).orElse(null);
         if (loaded.isEmpty()) {
             return new Drift(false, null, null, running.revision(), running.specHash(),
@@ -131,7 +143,8 @@ public final class GitVsRunning implements AutoCloseable {
                     false, read.problem() + " Only the spec hashes are compared.");
         }
         DesiredState deployedState = read.state().get();
-        Optional<Application> deployed = application(deployedState, app);
+        Optional<Application> deployed = application(deployedState, app)
+                .map(a -> asDeployed.apply(a, deployedState).orElse(a));
         if (deployed.isEmpty() || !SpecHash.of(deployed.get(), deployedState).equals(running.specHash())) {
             return new Drift(true, applied, gitHash, running.revision(), running.specHash(), explanation, List.of(),
                     false, "Revision " + running.revision() + " as read now "

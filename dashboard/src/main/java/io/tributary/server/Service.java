@@ -9,7 +9,10 @@ import io.tributary.apply.JobLauncher;
 import io.tributary.apply.Operations;
 import io.tributary.apply.Reconciler;
 import io.tributary.apply.MavenRepositories;
+import io.tributary.build.ArtifactStore;
+import io.tributary.build.ProjectBuilds;
 import io.tributary.config.ConfigLoader;
+import io.tributary.store.BuildStore;
 import io.tributary.secrets.SecretResolver;
 import io.tributary.server.api.Api;
 import io.tributary.server.api.Viewer;
@@ -93,6 +96,11 @@ public final class Service implements AutoCloseable {
                 Optional.of(new LeaderLock(db, LEADER_LOCK_KEY)), clock,
                 new Reconciler.Options(config.pollInterval(), config.workers()), metrics.registry());
         resources.push(reconciler);
+        ProjectBuilds builds = new ProjectBuilds(config.dataDir(), new ArtifactStore(config.dataDir().resolve("artifacts"),
+                clock), new BuildStore(db, clock), store, maven::of, clock, BuildOptions.fromEnvironment(config.pollInterval()),
+                reconciler::triggerSync);
+        reconciler.useBuilds(builds);
+        resources.push(builds);
         metrics.watch(reconciler);
         GitVsRunning drift = new GitVsRunning(reconciler, source, new ConfigLoader(), clock);
         resources.push(drift);
@@ -101,7 +109,8 @@ public final class Service implements AutoCloseable {
         Authenticator authenticator = new Authenticator(accounts, store, clock, desired);
         authenticator.bootstrapAdmin(Optional.ofNullable(config.adminPassword()));
         WebhookHandler webhooks = new WebhookHandler(Optional.ofNullable(config.webhookSecret()),
-                () -> watchedRef(config), reconciler::triggerSync, metrics.registry());
+                () -> watchedRef(config), reconciler::triggerSync, urls -> urls.stream().mapToInt(builds::pushed).sum(),
+                metrics.registry());
         ApplicationActions actions = new ApplicationActions(reconciler, clock);
         http = startHttp(config.port(), authenticator, new TokensApi(authenticator.tokens(), store, clock, desired),
                 new PasswordLinks(accounts, authenticator, store, clock, desired), actions,
@@ -136,6 +145,8 @@ public final class Service implements AutoCloseable {
             // open (Authenticator's OPEN_PREFIXES): the signature authenticates a webhook; scrapers read /metrics
             config.routes.post("/api/v1/webhooks/{provider}", webhooks::handle);
             config.routes.get("/metrics", metrics::scrape);
+            // open (Authenticator's OPEN_PREFIXES): the name is the content's sha256, which only who knows it can ask for
+            config.routes.get("/artifacts/{sha256}", new ArtifactRoute(reconciler)::handle);
             Api.install(config, reconciler, drift, ctx -> {
                 Caller caller = Access.require(ctx);
                 return new Viewer(caller.platformAdmin(), caller::may);

@@ -40,7 +40,7 @@ class SecurityIT {
     /** What anyone may reach without logging in (Authenticator's open paths). */
     private static final List<String> OPEN = List.of("/healthz", "/readyz", "/metrics", "/login", "/password/",
             "/assets/", "/webjars/", "/favicon", "/api/v1/webhooks/", "/api/v1/openapi.json", "/api/v1/login",
-            "/api/docs");
+            "/api/docs", "/artifacts/");
     /** Path parameters filled with values that exist, so that a route answers for real. */
     private static final Map<String, String> REAL = Map.of("{team}", "payments", "{name}", "orders",
             "{action}", "savepoint", "{id}", "1", "{user}", "vera", "{token}", "x", "{provider}", "github",

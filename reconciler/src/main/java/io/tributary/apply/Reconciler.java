@@ -2,6 +2,7 @@ package io.tributary.apply;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.build.ProjectBuilds;
 import io.tributary.config.ConfigError;
 import io.tributary.config.ConfigLoader;
 import io.tributary.flink.DeploymentTarget;
@@ -98,6 +99,10 @@ public final class Reconciler implements AutoCloseable {
     private volatile boolean running;
     private volatile boolean recovered;
     private volatile Loaded current;
+    /** {@link #current} with the jars of project builds: what passes, operations and readers use. */
+    private volatile Loaded resolved;
+    private volatile ProjectBuilds builds;
+    private volatile Map<String, ProjectBuilds.AppNote> buildNotes = Map.of();
     private volatile SyncStatus sync;
     private Thread loop;
     private Instant nextFetch = Instant.MIN;
@@ -206,6 +211,7 @@ public final class Reconciler implements AutoCloseable {
         if (loaded == null) {
             return List.of();
         }
+        loaded = withBuiltArtifacts(loaded);
         if (!recovered) {
             recovered = recover(loaded);
         }
@@ -355,7 +361,7 @@ public final class Reconciler implements AutoCloseable {
         });
         unrecorded = null;
         long t1 = System.nanoTime();
-        Plan plan = Planner.plan(planned, observed, clock.instant());
+        Plan plan = withBuildNotes(Planner.plan(planned, observed, clock.instant()));
         LOG.debug("pass observeMs={} planMs={} actions={}", ms(t0, t1), ms(t1, System.nanoTime()),
                 plan.apps().stream().filter(a -> a.action().isPresent()).count());
         List<Future<?>> started = new ArrayList<>();
@@ -582,8 +588,87 @@ public final class Reconciler implements AutoCloseable {
         return sync;
     }
 
+    /** The revision in force, with the digests of the jars Projects built for its apps (see {@link #useBuilds}). */
     public Optional<Loaded> current() {
-        return Optional.ofNullable(current);
+        Loaded loaded = current;
+        Loaded built = resolved;
+        return Optional.ofNullable(built != null && loaded != null && built.revision() == loaded.revision() ? built : loaded);
+    }
+
+    // ---- project builds
+
+    /**
+     * Builds the Projects of every revision from now on: each pass asks {@code builds} for the jar of
+     * every {@code jar.project} app, so a rebuilt jar is a spec change (an upgrade); an app with no jar
+     * yet is left alone, and one whose latest build failed keeps its job and shows {@code Degraded}.
+     * Call before {@link #start()}.
+     */
+    public void useBuilds(ProjectBuilds projectBuilds) {
+        this.builds = projectBuilds;
+    }
+
+    public Optional<ProjectBuilds> builds() {
+        return Optional.ofNullable(builds);
+    }
+
+    /** Build notes of apps, by {@code team/name}, as of the last pass: what pages show beside the status. */
+    public Map<String, ProjectBuilds.AppNote> buildNotes() {
+        return buildNotes;
+    }
+
+    private Loaded withBuiltArtifacts(Loaded loaded) {
+        ProjectBuilds b = builds;
+        if (b == null) {
+            return loaded;
+        }
+        ProjectBuilds.Resolution resolution;
+        try {
+            resolution = b.resolve(loaded.desired());
+        } catch (RuntimeException e) {
+            LOG.error("revision={} project builds could not be consulted", loaded.revision().name(), e);
+            Loaded previous = resolved;
+            return previous != null && previous.revision() == loaded.revision() ? previous : loaded;
+        }
+        buildNotes = resolution.notes();
+        if (resolution.desired() == loaded.desired()) {
+            resolved = null;
+            return loaded;
+        }
+        Loaded previous = resolved;
+        // the same Loaded while nothing changed: readers cache by its identity
+        if (previous != null && previous.revision() == loaded.revision()
+                && previous.desired().equals(resolution.desired())) {
+            return previous;
+        }
+        Loaded next = new Loaded(loaded.revision(), resolution.desired());
+        resolved = next;
+        return next;
+    }
+
+    /** Apps without a jar are not acted on; a failed build shows on the app as Degraded with its log. */
+    private Plan withBuildNotes(Plan plan) {
+        Map<String, ProjectBuilds.AppNote> notes = buildNotes;
+        if (notes.isEmpty()) {
+            return plan;
+        }
+        List<AppPlan> apps = new ArrayList<>();
+        for (AppPlan p : plan.apps()) {
+            ProjectBuilds.AppNote note = notes.get(p.app());
+            if (note == null) {
+                apps.add(p);
+            } else if (note.held()) {
+                apps.add(new AppPlan(p.app(), Optional.empty(),
+                        note.failed() ? io.tributary.plan.Health.DEGRADED : io.tributary.plan.Health.PROGRESSING,
+                        io.tributary.plan.Sync.OUT_OF_SYNC, note.message()));
+            } else if (p.action().isEmpty() && note.failed()) {
+                apps.add(new AppPlan(p.app(), p.action(), io.tributary.plan.Health.DEGRADED, p.sync(), note.message()));
+            } else if (p.action().isEmpty()) {
+                apps.add(new AppPlan(p.app(), p.action(), p.health(), p.sync(), p.message() + "; " + note.message()));
+            } else {
+                apps.add(p);
+            }
+        }
+        return new Plan(plan.clusters(), apps);
     }
 
     public Store store() {

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The jar of a jar application, as a local file: resolved from Maven coordinates (the jar alone;
  * the cluster provides Flink), or downloaded from a URL once and kept under its content's
- * sha256, with a small index from URL to content so a second use does not download again.
+ * sha256, with a small index from URL to content so a second use does not download again, or
+ * built by a Project and kept in the {@link ArtifactStore} (the same folder) under its digest.
  */
 public final class JobArtifacts {
     private static final Logger LOG = LoggerFactory.getLogger(JobArtifacts.class);
@@ -39,7 +40,19 @@ public final class JobArtifacts {
         if (jar.url() != null) {
             return download(URI.create(jar.url()));
         }
-        throw new IllegalArgumentException("jar.project artifacts come from builds, which are not available yet");
+        if (jar.project() != null) {
+            Application.ProjectArtifact p = jar.project();
+            if (p.sha256() == null) {
+                throw new ArtifactDownloadFailure("project " + p.name() + " has not built " + p.artifact() + " yet");
+            }
+            Path built = cacheDir.resolve(p.sha256() + ".jar");
+            if (!Files.isRegularFile(built)) {
+                throw new ArtifactDownloadFailure("the artifact store has no " + p.artifact() + " (sha256 " + p.sha256()
+                        + ") of project " + p.name() + "; build the project again");
+            }
+            return built;
+        }
+        throw new IllegalArgumentException("a jar job needs one of jar.maven, jar.url or jar.project");
     }
 
     private synchronized Path download(URI url) {

@@ -51,13 +51,27 @@ final class LiveApps {
         }
     }
 
+    /**
+     * A {@code jar.project} app's jars as the service says ({@code GET /api/v1/projects}): the one its
+     * spec has now and the one its job runs; either may be null.
+     */
+    record Artifact(String sha256, String runningSha256) {}
+
     final String server;
     final List<LiveApp> apps;
+    /** By app; empty when the service has no projects or the token may not view builds. */
+    final Map<String, Artifact> artifacts;
     /** The revision the service has in force, when its sync API said. */
     final Optional<String> appliedRevision;
 
     private LiveApps(String server, List<LiveApp> apps, Optional<String> appliedRevision) {
+        this(server, apps, appliedRevision, Map.of());
+    }
+
+    private LiveApps(String server, List<LiveApp> apps, Optional<String> appliedRevision,
+            Map<String, Artifact> artifacts) {
         this.server = server;
+        this.artifacts = Map.copyOf(artifacts);
         this.apps = List.copyOf(apps);
         this.appliedRevision = appliedRevision;
     }
@@ -91,7 +105,30 @@ final class LiveApps {
         } catch (Unavailable e) {
             applied = Optional.empty(); // only names the base in the report; the plan does not need it
         }
-        return new LiveApps(base, apps, applied);
+        return new LiveApps(base, apps, applied, artifacts(client, base, token));
+    }
+
+    /** The jars of {@code jar.project} apps; none when the service answers no projects (older, or no build:view). */
+    private static Map<String, Artifact> artifacts(HttpClient client, String base, String token) {
+        Map<String, Artifact> out = new HashMap<>();
+        try {
+            int seen = 0;
+            while (true) {
+                JsonNode projects = get(client, base, "/api/v1/projects?limit=" + PAGE + "&offset=" + seen, token);
+                JsonNode items = projects.path("items");
+                for (JsonNode project : items) {
+                    for (JsonNode app : project.path("applications")) {
+                        out.put(string(app, "app"), new Artifact(string(app, "sha256"), string(app, "runningSha256")));
+                    }
+                }
+                seen += items.size();
+                if (items.isEmpty() || seen >= projects.path("total").asLong(seen)) {
+                    return out;
+                }
+            }
+        } catch (Unavailable e) {
+            return out; // plans without the jars: project apps' upgrades then say only that the spec differs
+        }
     }
 
     static LiveApps of(String server, List<LiveApp> apps, Optional<String> appliedRevision) {

@@ -159,7 +159,8 @@ public final class PlanCommand implements Callable<Integer> {
             throw new UsageError(e.getMessage());
         }
         Map<String, Optional<DesiredState>> revisions = new HashMap<>();
-        Function<String, Known> known = live.known(app -> deployedSpec(app, sources, revisions));
+        headSide = withArtifacts(headSide, live.artifacts, LiveApps.Artifact::sha256);
+        Function<String, Known> known = live.known(app -> deployedSpec(app, sources, revisions, live.artifacts));
         String baseLabel = live.server + live.appliedRevision.map(r -> " (applied " + r + ")").orElse("");
         return PlanPreview.live(baseLabel, live.server, headSide, live.observed(clock.instant()), known,
                 clock.instant());
@@ -169,7 +170,27 @@ public final class PlanCommand implements Callable<Integer> {
      * The spec a live app's job was deployed with, read from the revision the service recorded,
      * when this repository has that revision and it gives the same spec hash.
      */
-    private Optional<Prior> deployedSpec(LiveApp live, Sources sources, Map<String, Optional<DesiredState>> revisions) {
+    /**
+     * {@code side} with the jar digest the service gives each {@code jar.project} app (Git does not hold
+     * it): so a head whose only change is a rebuilt jar plans "artifact changed".
+     */
+    private static Side withArtifacts(Side side, Map<String, LiveApps.Artifact> artifacts,
+            Function<LiveApps.Artifact, String> which) {
+        if (artifacts.isEmpty()) {
+            return side;
+        }
+        java.util.List<io.tributary.model.Resource> resources = new java.util.ArrayList<>();
+        for (io.tributary.model.Resource r : side.state().resources().values()) {
+            LiveApps.Artifact a = r instanceof io.tributary.model.Application app
+                    ? artifacts.get(app.id().qualifiedName()) : null;
+            resources.add(a == null || which.apply(a) == null ? r
+                    : ((io.tributary.model.Application) r).withProjectArtifact(which.apply(a)));
+        }
+        return new Side(side.label(), DesiredState.of(resources));
+    }
+
+    private Optional<Prior> deployedSpec(LiveApp live, Sources sources, Map<String, Optional<DesiredState>> revisions,
+            Map<String, LiveApps.Artifact> artifacts) {
         if (live.revision() == null || live.specHash() == null) {
             return Optional.empty();
         }
@@ -183,7 +204,8 @@ public final class PlanCommand implements Callable<Integer> {
                 return Optional.empty();
             }
         });
-        return state.flatMap(s -> s.applications().stream()
+        return state.map(s -> withArtifacts(new Side("deployed", s), artifacts, LiveApps.Artifact::runningSha256).state())
+                .flatMap(s -> s.applications().stream()
                 .filter(a -> a.id().qualifiedName().equals(live.app()))
                 .filter(a -> SpecHash.of(a, s).equals(live.specHash()))
                 .findFirst()

@@ -97,7 +97,30 @@ public record Application(Metadata metadata, Spec spec) implements Resource {
         }
     }
 
-    public record ProjectArtifact(String name, String artifact) {}
+    /**
+     * A jar built by a Project. {@code sha256} is never written in Git: the reconciler sets it to
+     * the digest of the jar the project's build produced, so a rebuilt jar changes the app's spec
+     * hash and upgrades the job like any other spec change. Null until a build has produced it.
+     */
+    public record ProjectArtifact(String name, String artifact, String sha256) {
+        public ProjectArtifact withSha256(String digest) {
+            return new ProjectArtifact(name, artifact, digest);
+        }
+    }
+
+    /** This application with its project jar's digest set (see {@link ProjectArtifact}); itself when it has none. */
+    public Application withProjectArtifact(String sha256) {
+        Jar jar = spec.job().jar();
+        if (jar == null || jar.project() == null) {
+            return this;
+        }
+        Jar resolved = new Jar(jar.maven(), jar.url(), jar.project().withSha256(sha256), jar.entryClass(), jar.args());
+        Job job = new Job(spec.job().type(), spec.job().sql(), spec.job().dependencies(), resolved);
+        Spec s = spec;
+        return new Application(metadata, new Spec(s.flinkVersion(), s.deployment(), job, s.parallelism(), s.state(),
+                s.upgradeMode(), s.allowStatelessFallback(), s.restore(), s.checkpoints(), s.savepoints(),
+                s.restartPolicy(), s.flinkConfiguration(), s.alertPolicies(), s.prune()));
+    }
 
     public enum DesiredState {
         RUNNING, SUSPENDED;

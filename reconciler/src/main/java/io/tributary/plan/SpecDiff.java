@@ -100,7 +100,9 @@ public final class SpecDiff {
         compare("deployment", a.deployment(), b.deployment(), variables, diffs);
         compare("job.type", a.job().type(), b.job().type(), variables, diffs);
         compare("job.sql", sqlText(a), sqlText(b), variables, diffs);
-        compare("job.jar", a.job().jar(), b.job().jar(), variables, diffs);
+        compare("job.jar", withoutDigest(a.job().jar()), withoutDigest(b.job().jar()), variables, diffs);
+        // a Project's jar rebuilt from a new commit: "artifact changed"
+        compare("artifact", projectDigest(a.job().jar()), projectDigest(b.job().jar()), variables, diffs);
         compare("job.dependencies", a.job().dependencies(), b.job().dependencies(), variables, diffs);
         compare("parallelism", a.parallelism(), b.parallelism(), variables, diffs);
         compare("checkpoints", a.checkpoints(), b.checkpoints(), variables, diffs);
@@ -127,6 +129,17 @@ public final class SpecDiff {
         compare("flinkConfiguration", a.flinkConfiguration(), b.flinkConfiguration(), variables, diffs);
         diffs.forEach(d -> reasons.addAll(reasons(d)));
         return List.copyOf(reasons);
+    }
+
+    private static Application.Jar withoutDigest(Application.Jar jar) {
+        if (jar == null || jar.project() == null || jar.project().sha256() == null) {
+            return jar;
+        }
+        return new Application.Jar(jar.maven(), jar.url(), jar.project().withSha256(null), jar.entryClass(), jar.args());
+    }
+
+    private static String projectDigest(Application.Jar jar) {
+        return jar == null || jar.project() == null ? null : jar.project().sha256();
     }
 
     private static String sqlText(Application.Spec spec) {

@@ -35,6 +35,13 @@ public final class Api {
         routes.get("/api/v1/revisions", platform::revisions);
         routes.get("/api/v1/events", platform::events);
         routes.get("/api/v1/savepoints", platform::savepoints);
+        ProjectsApi projects = new ProjectsApi(reconciler, viewers, java.time.Clock.systemUTC());
+        routes.get("/api/v1/projects", projects::list);
+        routes.get("/api/v1/projects/{team}/{name}", projects::get);
+        routes.get("/api/v1/projects/{team}/{name}/builds", projects::builds);
+        routes.post("/api/v1/projects/{team}/{name}/builds", projects::start);
+        routes.get("/api/v1/projects/{team}/{name}/builds/{id}", projects::build);
+        routes.post("/api/v1/projects/{team}/{name}/builds/{id}/cancel", projects::cancel);
         routes.get("/api/v1/openapi.json", openApi::serve);
         routes.get("/api/docs", docs::page);
         routes.get("/api/docs/init.js", docs::script);

@@ -40,7 +40,7 @@ public final class Authenticator {
     /** What anyone may reach: health, metrics, the login itself, static files, webhooks (signed), the API's description. */
     private static final List<String> OPEN_PREFIXES = List.of("/healthz", "/readyz", "/metrics", "/login",
             "/password/", "/assets/", "/webjars/", "/favicon", "/api/v1/webhooks/", "/api/v1/openapi.json",
-            "/api/v1/login", "/api/docs");
+            "/api/v1/login", "/api/docs", "/artifacts/");
     private static final Set<HandlerType> SAFE_METHODS = Set.of(HandlerType.GET, HandlerType.HEAD, HandlerType.OPTIONS);
     private static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; "
             + "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "

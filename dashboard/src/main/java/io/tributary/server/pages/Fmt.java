@@ -96,11 +96,12 @@ final class Fmt {
             return "idle";
         }
         return switch (status) {
-            case "Healthy", "Synced", "RUNNING", "Ready", "done", "kept", "info" -> "ok";
+            case "Healthy", "Synced", "RUNNING", "Ready", "done", "kept", "info", "succeeded" -> "ok";
             case "OutOfSync", "Suspended", "SUSPENDED", "CANCELED", "CANCELLING", "FINISHED", "warning",
-                    "Reconciling", "rolled-back" -> "warn";
+                    "Reconciling", "rolled-back", "canceled" -> "warn";
             case "Degraded", "Missing", "FAILED", "FAILING", "LOST", "Stalled", "failed", "error" -> "bad";
-            case "Progressing", "CREATED", "RESTARTING", "INITIALIZING", "RECONCILING", "open" -> "busy";
+            case "Progressing", "CREATED", "RESTARTING", "INITIALIZING", "RECONCILING", "open", "queued",
+                    "running" -> "busy";
             default -> "idle";
         };
     }
@@ -113,6 +114,18 @@ final class Fmt {
     static String filter(String team, String query) {
         return (team == null || team.isBlank() ? "" : "&team=" + url(team))
                 + (query == null || query.isBlank() ? "" : "&q=" + url(query));
+    }
+
+    private static final java.util.regex.Pattern BUILD_LOG =
+            java.util.regex.Pattern.compile("log: (/projects/[a-z0-9][-a-z0-9.]*/[a-z0-9][-a-z0-9.]*/builds/[0-9]+)");
+
+    /** The build page a status message points at ("...; log: /projects/t/p/builds/12"), or null. */
+    static String buildLog(String message) {
+        if (message == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = BUILD_LOG.matcher(message);
+        return m.find() ? m.group(1) : null;
     }
 
     static String orDash(String text) {

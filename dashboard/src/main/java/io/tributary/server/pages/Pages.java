@@ -91,6 +91,7 @@ public final class Pages implements AutoCloseable {
         config.routes.get("/clusters", this::clusters);
         config.routes.get("/teams", this::teams);
         config.routes.get("/variables", this::variables);
+        new BuildPages(reconciler, templates, clock).register(config);
         config.routes.get("/sync", this::sync);
         config.routes.post("/sync", this::syncNow);
         config.routes.get("/audit", this::audit);

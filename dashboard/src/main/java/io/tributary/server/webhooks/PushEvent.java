@@ -142,6 +142,49 @@ record PushEvent(String type, boolean push, List<String> refs) {
         return refs;
     }
 
+    /**
+     * The repository a push is about, as every URL the provider gives for it (clone, ssh, web), so that
+     * it can be matched against Projects' {@code spec.git.url}; empty when the body names none.
+     */
+    static List<String> repositoryUrls(byte[] body) {
+        List<String> urls = new ArrayList<>();
+        JsonNode node;
+        try {
+            node = JSON.readTree(body);
+        } catch (JacksonException | IllegalArgumentException e) {
+            return urls;
+        }
+        if (node == null || !node.isObject()) {
+            return urls;
+        }
+        JsonNode repository = node.path("repository");
+        for (String field : List.of("clone_url", "ssh_url", "git_url", "html_url", "url", "git_http_url", "git_ssh_url",
+                "homepage")) {
+            addUrl(urls, repository.path(field));
+        }
+        JsonNode project = node.path("project");
+        for (String field : List.of("git_http_url", "git_ssh_url", "web_url", "http_url", "ssh_url")) {
+            addUrl(urls, project.path(field));
+        }
+        // without a URL (test deliveries, some providers): the repository's path, matched as the end of a project's URL
+        addUrl(urls, repository.path("full_name"));
+        addUrl(urls, project.path("path_with_namespace"));
+        addUrl(urls, repository.path("links").path("html").path("href"));
+        for (JsonNode clone : repository.path("links").path("clone")) {
+            addUrl(urls, clone.path("href"));
+        }
+        if (repository.isString()) {
+            addUrl(urls, repository);
+        }
+        return urls;
+    }
+
+    private static void addUrl(List<String> urls, JsonNode value) {
+        if (value.isString() && !value.asString().isBlank() && !urls.contains(value.asString())) {
+            urls.add(value.asString());
+        }
+    }
+
     private static JsonNode json(byte[] body) {
         try {
             JsonNode node = JSON.readTree(body);

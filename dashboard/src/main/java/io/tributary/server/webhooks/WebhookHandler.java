@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -39,6 +40,7 @@ public final class WebhookHandler {
     private final Optional<WebhookSecret> secret;
     private final Supplier<Optional<String>> watchedRef;
     private final Runnable fetchNow;
+    private final java.util.function.Function<List<String>, Integer> projectPush;
     private final MeterRegistry meters;
 
     /**
@@ -49,6 +51,18 @@ public final class WebhookHandler {
      */
     public WebhookHandler(Optional<WebhookSecret> secret, Supplier<Optional<String>> watchedRef, Runnable fetchNow,
             MeterRegistry meters) {
+        this(secret, watchedRef, fetchNow, urls -> 0, meters);
+    }
+
+    /**
+     * As above; a push to a Project's repository also makes that project fetch (and build) now.
+     *
+     * @param projectPush given the URLs a push names its repository by, fetches the Projects built from
+     *     it and says how many there are
+     */
+    public WebhookHandler(Optional<WebhookSecret> secret, Supplier<Optional<String>> watchedRef, Runnable fetchNow,
+            java.util.function.Function<List<String>, Integer> projectPush, MeterRegistry meters) {
+        this.projectPush = projectPush;
         this.secret = secret;
         this.watchedRef = watchedRef;
         this.fetchNow = fetchNow;
@@ -98,8 +112,13 @@ public final class WebhookHandler {
                     + " payload as JSON (Content type application/json)");
             return;
         }
+        int projects = event.push() ? projectPush.apply(PushEvent.repositoryUrls(body)) : 0;
+        if (projects > 0) {
+            LOG.info("webhook provider={} event=\"{}\" refs={} projects={}: fetching them now", p.id(), event.type(),
+                    event.refs(), projects);
+        }
         Optional<String> watched = watchedRef.get();
-        if (event.moves(watched)) {
+        if (event.moves(watched) || projects > 0) {
             fetchNow.run();
             count(p.id(), Outcome.ACCEPTED);
             LOG.info("webhook provider={} event=\"{}\" refs={} accepted: fetching now", p.id(), event.type(),
@@ -109,6 +128,9 @@ public final class WebhookHandler {
             answer.put("provider", p.id());
             answer.put("event", event.type());
             answer.put("refs", event.refs());
+            if (projects > 0) {
+                answer.put("projects", projects);
+            }
             ctx.status(HttpStatus.ACCEPTED).contentType("application/json").result(JSON.writeValueAsString(answer));
             return;
         }

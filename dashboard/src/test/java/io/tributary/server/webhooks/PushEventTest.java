@@ -30,6 +30,25 @@ class PushEventTest {
     }
 
     @Test
+    void aPushNamesItsRepositoryByEveryUrlTheProviderGives() {
+        byte[] github = """
+                {"ref": "refs/heads/main", "repository": {"full_name": "acme/jobs",
+                 "clone_url": "https://github.com/acme/jobs.git", "ssh_url": "git@github.com:acme/jobs.git",
+                 "html_url": "https://github.com/acme/jobs"}}
+                """.getBytes(StandardCharsets.UTF_8);
+        assertThat(PushEvent.repositoryUrls(github)).containsExactly("https://github.com/acme/jobs.git",
+                "git@github.com:acme/jobs.git", "https://github.com/acme/jobs", "acme/jobs");
+        byte[] gitlab = """
+                {"ref": "refs/heads/main", "project": {"path_with_namespace": "acme/jobs",
+                 "git_http_url": "https://gitlab.com/acme/jobs.git"}}
+                """.getBytes(StandardCharsets.UTF_8);
+        assertThat(PushEvent.repositoryUrls(gitlab)).containsExactly("https://gitlab.com/acme/jobs.git", "acme/jobs");
+        assertThat(PushEvent.repositoryUrls(payload("gitlab-push.json"))).containsExactly("acme/flink-platform");
+        assertThat(PushEvent.repositoryUrls("not json".getBytes(StandardCharsets.UTF_8))).isEmpty();
+        assertThat(PushEvent.repositoryUrls(new byte[0])).isEmpty();
+    }
+
+    @Test
     void aPushToTheFollowedBranchMovesIt() {
         PushEvent push = PushEvent.parse(Provider.GITHUB, "push", payload("github-push.json"));
         assertThat(push.moves(MAIN)).isTrue();
