@@ -29,7 +29,7 @@ public final class DeployerLoaders implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeployerLoaders.class);
     static final String KUBERNETES = "io.tributary.sqlrunner.deploy.KubernetesDeployer";
 
-    private final MavenArtifacts artifacts;
+    private final java.util.function.Supplier<MavenArtifacts> artifacts;
     private final Path runnerJar;
     private final Map<String, URLClassLoader> loaders = new ConcurrentHashMap<>();
 
@@ -38,6 +38,11 @@ public final class DeployerLoaders implements AutoCloseable {
      * @param runnerJar the sql-runner jar (or its classes), which holds the adapters
      */
     public DeployerLoaders(MavenArtifacts artifacts, Path runnerJar) {
+        this(() -> artifacts, runnerJar);
+    }
+
+    /** As above, with the artifacts of the revision in force when a loader is first needed. */
+    public DeployerLoaders(java.util.function.Supplier<MavenArtifacts> artifacts, Path runnerJar) {
         this.artifacts = artifacts;
         this.runnerJar = runnerJar;
     }
@@ -89,7 +94,7 @@ public final class DeployerLoaders implements AutoCloseable {
             List<Path> path = new ArrayList<>(home.libJars());
             boolean hasDist = home.libJars().stream().anyMatch(p -> p.getFileName().toString().startsWith("flink-dist"));
             if (!hasDist) {
-                path.addAll(artifacts.resolve(List.of("org.apache.flink:" + module + ":" + home.version()), false));
+                path.addAll(artifacts.get().resolve(List.of("org.apache.flink:" + module + ":" + home.version()), false));
             }
             path.add(runnerJar);
             LOG.info("flink.version={} module={} deployer class path jars={}", home.version(), module, path.size());
