@@ -49,6 +49,8 @@ public final class KubernetesClusters {
         options.put("execution.target", "kubernetes-application");
         options.put("kubernetes.cluster-id", clusterId(app.metadata().team(), app.metadata().name()));
         putKubernetes(options, app.spec().deployment().kubernetes(), home);
+        // the app's own options: its kubeconfig, context and pod template reach every call, not only the deploy
+        options.putAll(app.spec().flinkConfiguration());
         return options;
     }
 
