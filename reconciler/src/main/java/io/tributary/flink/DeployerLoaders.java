@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
 public final class DeployerLoaders implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeployerLoaders.class);
     static final String KUBERNETES = "io.tributary.sqlrunner.deploy.KubernetesDeployer";
+    static final String YARN = "io.tributary.sqlrunner.deploy.YarnDeployer";
+    /** The shaded Hadoop client flink-yarn runs with when the service has no HADOOP_CLASSPATH. */
+    static final String HADOOP_VERSION = "3.3.6";
 
     private final java.util.function.Supplier<MavenArtifacts> artifacts;
     private final Path runnerJar;
@@ -96,6 +99,9 @@ public final class DeployerLoaders implements AutoCloseable {
             if (!hasDist) {
                 path.addAll(artifacts.get().resolve(List.of("org.apache.flink:" + module + ":" + home.version()), false));
             }
+            if (module.equals(YarnClusters.MODULE)) {
+                path.addAll(hadoopClasspath());
+            }
             path.add(runnerJar);
             LOG.info("flink.version={} module={} deployer class path jars={}", home.version(), module, path.size());
             List<URL> urls = new ArrayList<>();
@@ -109,6 +115,33 @@ public final class DeployerLoaders implements AutoCloseable {
             return new URLClassLoader("flink-" + home.version() + "-" + module, urls.toArray(new URL[0]),
                     ClassLoader.getPlatformClassLoader());
         });
+    }
+
+    /**
+     * Hadoop's client jars: the service's {@code HADOOP_CLASSPATH} (what {@code hadoop classpath} prints on
+     * a Hadoop host) when set, else the shaded Hadoop client from Maven.
+     */
+    private List<Path> hadoopClasspath() {
+        String env = System.getenv("HADOOP_CLASSPATH");
+        if (env != null && !env.isBlank()) {
+            List<Path> jars = new ArrayList<>();
+            for (String entry : env.split(java.io.File.pathSeparator)) {
+                if (entry.endsWith("/*") || entry.endsWith("*")) {
+                    Path dir = Path.of(entry.substring(0, entry.lastIndexOf('*')));
+                    try (var files = java.nio.file.Files.list(dir)) {
+                        files.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(jars::add);
+                    } catch (IOException e) {
+                        LOG.debug("HADOOP_CLASSPATH entry {} unreadable: {}", entry, e.toString());
+                    }
+                } else if (!entry.isBlank()) {
+                    jars.add(Path.of(entry));
+                }
+            }
+            return jars;
+        }
+        return artifacts.get().resolve(List.of("org.apache.hadoop:hadoop-client-api:" + HADOOP_VERSION,
+                "org.apache.hadoop:hadoop-client-runtime:" + HADOOP_VERSION, "commons-logging:commons-logging:1.1.3"),
+                false);
     }
 
     @Override
