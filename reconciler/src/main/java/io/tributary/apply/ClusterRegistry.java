@@ -29,6 +29,32 @@ public interface ClusterRegistry extends AutoCloseable {
      */
     Map<String, ClusterObservation> observe(DesiredState desired, Predicate<String> answered);
 
+    /**
+     * The web UI of a cluster: its Ingress when it has one, else its REST address.
+     */
+    default Optional<java.net.URI> webUiUrl(Cluster cluster) {
+        return restUrl(cluster);
+    }
+
+    /**
+     * The target of an app that brings its own cluster (kubernetes-application, yarn-application,
+     * yarn-per-job): the cluster is deployed by the target's submit and gone when the job ends. Empty for
+     * session modes and for modes this registry does not run.
+     */
+    default Optional<DeploymentTarget> appTarget(io.tributary.model.Application app, DesiredState desired) {
+        return Optional.empty();
+    }
+
+    /** The per-app target of an app by name, also after it left Git (to stop and remove it). */
+    default Optional<DeploymentTarget> appTarget(String app) {
+        return Optional.empty();
+    }
+
+    /** The web UI of an app's own cluster, when it has one. */
+    default Optional<java.net.URI> appWebUi(String app) {
+        return Optional.empty();
+    }
+
     /** Starts (or adopts) a managed cluster and returns once it can run jobs. */
     void start(Cluster cluster, DesiredState desired);
 

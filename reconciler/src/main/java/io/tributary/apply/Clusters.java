@@ -1,11 +1,14 @@
 package io.tributary.apply;
 
+import io.tributary.flink.DeployerLoaders;
 import io.tributary.flink.DeploymentTarget;
 import io.tributary.flink.FlinkDistributions;
 import io.tributary.flink.FlinkHome;
 import io.tributary.flink.FlinkRestClient;
 import io.tributary.flink.LocalCluster;
+import io.tributary.flink.SqlRunnerJar;
 import io.tributary.flink.StandaloneSessionTarget;
+import io.tributary.model.Application;
 import io.tributary.model.Cluster;
 import io.tributary.model.DesiredState;
 import io.tributary.model.FlinkVersion;
@@ -30,8 +33,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The clusters jobs run on, by name: managed local clusters this service starts (each in
  * {@code <dataDir>/clusters/<name>/}, with the spec it was started from beside it, so a restarted
- * service adopts it and still knows whether it is current), and external session clusters
- * reached by their address.
+ * service adopts it and still knows whether it is current), external session clusters reached by
+ * their address, Kubernetes sessions (managed or external, see {@link KubernetesRegistry}), and the
+ * per-app clusters of application modes, one per app under {@code <dataDir>/app-clusters/<team_name>/}.
  */
 public final class Clusters implements ClusterRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(Clusters.class);
@@ -44,12 +48,67 @@ public final class Clusters implements ClusterRegistry {
     private final LocalCluster.Options options;
     private final Map<String, LocalCluster> managed = new ConcurrentHashMap<>();
     private final Map<String, StandaloneSessionTarget> targets = new ConcurrentHashMap<>();
+    private final Map<io.tributary.model.FlinkVersion.Spec, FlinkHome> homes = new ConcurrentHashMap<>();
+    private final Duration startupTimeout;
+    private final Duration pollInterval;
+    /** The revision last seen, for the Maven repositories modules of a Flink version come from. */
+    private volatile DesiredState lastDesired;
+    private volatile KubernetesRegistry kubernetes;
+    private volatile DeployerLoaders loaders;
 
     public Clusters(Path dataDir, MavenRepositories maven, LocalCluster.Options options) {
+        this(dataDir, maven, options, Duration.ofMinutes(5), Duration.ofSeconds(1));
+    }
+
+    /**
+     * @param startupTimeout how long a per-app cluster may take until its job is listed; past it the
+     *     deploy fails with the cluster's startup diagnostics
+     * @param pollInterval how often a starting cluster is asked
+     */
+    public Clusters(Path dataDir, MavenRepositories maven, LocalCluster.Options options, Duration startupTimeout,
+            Duration pollInterval) {
         this.clustersDir = dataDir.resolve("clusters");
         this.dataDir = dataDir;
         this.maven = maven;
         this.options = options;
+        this.startupTimeout = startupTimeout;
+        this.pollInterval = pollInterval;
+    }
+
+    private KubernetesRegistry kubernetes() {
+        KubernetesRegistry k = kubernetes;
+        if (k == null) {
+            synchronized (this) {
+                if (kubernetes == null) {
+                    kubernetes = new KubernetesRegistry(loaders(), FlinkDistributions::existingOf, startupTimeout,
+                            pollInterval);
+                }
+                k = kubernetes;
+            }
+        }
+        return k;
+    }
+
+    private synchronized DeployerLoaders loaders() {
+        if (loaders == null) {
+            loaders = new DeployerLoaders(() -> maven.of(lastDesired == null ? DesiredState.of(List.of()) : lastDesired),
+                    SqlRunnerJar.locate(dataDir.resolve("work")));
+        }
+        return loaders;
+    }
+
+    /** A Flink version's home, resolved (and verified) once per spec. */
+    private FlinkHome home(FlinkVersion version, DesiredState desired) {
+        lastDesired = desired;
+        return homes.computeIfAbsent(version.spec(), v -> new FlinkDistributions(dataDir, maven.of(desired)).resolve(version));
+    }
+
+    private Optional<FlinkHome> homeOf(Cluster cluster) {
+        DesiredState desired = lastDesired;
+        if (desired == null) {
+            return Optional.empty();
+        }
+        return Optional.of(home(flinkVersion(cluster, desired), desired));
     }
 
     /** The target of a cluster that runs (managed) or is declared with an address (external). */
@@ -64,6 +123,9 @@ public final class Clusters implements ClusterRegistry {
 
     @Override
     public Optional<URI> restUrl(Cluster cluster) {
+        if (cluster.spec().mode() == Cluster.Mode.KUBERNETES_SESSION) {
+            return kubernetes().restUrl(cluster, this::homeOf);
+        }
         if (cluster.isLocal()) {
             return Optional.ofNullable(managed.get(cluster.id().qualifiedName())).map(LocalCluster::restUrl);
         }
@@ -74,6 +136,49 @@ public final class Clusters implements ClusterRegistry {
         return Optional.empty();
     }
 
+    @Override
+    public Optional<URI> webUiUrl(Cluster cluster) {
+        if (cluster.spec().mode() == Cluster.Mode.KUBERNETES_SESSION) {
+            return kubernetes().webUi(cluster).or(() -> restUrl(cluster));
+        }
+        return restUrl(cluster);
+    }
+
+    @Override
+    public Optional<DeploymentTarget> appTarget(Application app, DesiredState desired) {
+        if (app.spec().deployment().mode() != Application.DeploymentMode.KUBERNETES_APPLICATION) {
+            return Optional.empty();
+        }
+        FlinkVersion version = appFlinkVersion(app, desired);
+        return Optional.of(kubernetes().appTarget(app, desired, home(version, desired), appDirOf(app.id().qualifiedName())));
+    }
+
+    @Override
+    public Optional<DeploymentTarget> appTarget(String app) {
+        Path dir = appDirOf(app);
+        if (!KubernetesRegistry.deployedHere(dir)) {
+            return Optional.empty();
+        }
+        return kubernetes().appTarget(app, dir).map(t -> t);
+    }
+
+    @Override
+    public Optional<URI> appWebUi(String app) {
+        return kubernetes == null ? Optional.empty() : kubernetes.appWebUi(app);
+    }
+
+    private static FlinkVersion appFlinkVersion(Application app, DesiredState desired) {
+        String wanted = app.spec().flinkVersion();
+        Optional<FlinkVersion> version = wanted == null ? desired.defaultFlinkVersion()
+                : desired.all(FlinkVersion.class).stream().filter(v -> v.metadata().name().equals(wanted)).findFirst();
+        return version.orElseThrow(() -> new IllegalStateException("application " + app.id().qualifiedName()
+                + " has no Flink version; declare a default FlinkVersion"));
+    }
+
+    private Path appDirOf(String app) {
+        return dataDir.resolve("app-clusters").resolve(app.replace('/', '_'));
+    }
+
     public Optional<LocalCluster> local(String name) {
         return Optional.ofNullable(managed.get(name));
     }
@@ -81,14 +186,16 @@ public final class Clusters implements ClusterRegistry {
     /** Every declared standalone cluster and every managed one still on disk, as the planner reads them. */
     @Override
     public Map<String, ClusterObservation> observe(DesiredState desired, Predicate<String> answered) {
+        lastDesired = desired;
         Map<String, ClusterObservation> result = new HashMap<>();
         for (Cluster cluster : desired.all(Cluster.class)) {
-            if (cluster.spec().mode() != Cluster.Mode.STANDALONE) {
+            if (cluster.spec().mode() == Cluster.Mode.YARN_SESSION) {
                 continue;
             }
             String name = cluster.id().qualifiedName();
-            boolean isManaged = cluster.isLocal();
-            boolean running = !isManaged || managed.containsKey(name);
+            boolean isManaged = cluster.spec().managed();
+            boolean running = !isManaged || (cluster.isLocal() ? managed.containsKey(name)
+                    : KubernetesRegistry.deployedHere(dirOf(name)));
             boolean reachable = running && target(cluster).isPresent() && answered.test(name);
             result.put(name, new ClusterObservation(name, isManaged, running, reachable,
                     isManaged ? startedSpec(name) : Optional.empty()));
@@ -104,6 +211,14 @@ public final class Clusters implements ClusterRegistry {
     public void start(Cluster cluster, DesiredState desired) {
         String name = cluster.id().qualifiedName();
         FlinkVersion version = flinkVersion(cluster, desired);
+        if (cluster.spec().mode() == Cluster.Mode.KUBERNETES_SESSION) {
+            Path dir = dirOf(name);
+            kubernetes().start(cluster, desired, home(version, desired), dir, startedSpec(name).isPresent()
+                    || KubernetesRegistry.deployedHere(dir));
+            targets.remove(name);
+            writeSpec(name, SpecHash.of(cluster, desired));
+            return;
+        }
         FlinkHome home = new FlinkDistributions(dataDir, maven.of(desired)).resolve(version);
         Cluster.Standalone size = cluster.spec().standalone() == null
                 ? new Cluster.Standalone(null, null, null) : cluster.spec().standalone();
@@ -131,7 +246,9 @@ public final class Clusters implements ClusterRegistry {
     public void stop(String name) {
         LocalCluster local = managed.remove(name);
         targets.remove(name);
-        if (local != null) {
+        if (KubernetesRegistry.deployedHere(dirOf(name))) {
+            kubernetes().stop(name, dirOf(name));
+        } else if (local != null) {
             local.stop();
         } else {
             LocalCluster.stopLeftovers(dirOf(name), options.stopGrace());
@@ -167,6 +284,7 @@ public final class Clusters implements ClusterRegistry {
 
     private void writeSpec(String name, String hash) {
         try {
+            Files.createDirectories(dirOf(name));
             Files.writeString(dirOf(name).resolve(SPEC_FILE), hash + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -193,6 +311,9 @@ public final class Clusters implements ClusterRegistry {
         for (String name : List.copyOf(managed.keySet())) {
             LocalCluster local = managed.remove(name);
             local.stop();
+        }
+        if (loaders != null) {
+            loaders.close();
         }
     }
 }

@@ -93,10 +93,8 @@ final class Observer implements AutoCloseable {
         // own threads while the store's records are read on this one
         Map<String, Future<ClusterJobs>> listings = new HashMap<>();
         for (Cluster cluster : desired.all(Cluster.class)) {
-            if (cluster.spec().mode() == Cluster.Mode.STANDALONE) {
-                String name = cluster.id().qualifiedName();
-                listings.put(name, listers.submit(() -> listJobs(targets.apply(name))));
-            }
+            String name = cluster.id().qualifiedName();
+            listings.put(name, listers.submit(() -> listJobs(targets.apply(name))));
         }
         Map<String, AppStatus> statuses = new HashMap<>();
         Records records = store.inTransaction(tx -> {

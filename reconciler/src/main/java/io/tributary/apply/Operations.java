@@ -251,7 +251,19 @@ public final class Operations {
     private void suspend(Action.Suspend s, Operation op, Context ctx) {
         Optional<Operation> stopped = stopWithSavepoint(op, ctx, new JobId(s.jobId()), s.drain(), "savepoint", null);
         if (stopped.isPresent()) {
+            removeAppCluster(ctx);
             stoppedForGood(stopped.get(), ctx, "Suspended", "suspended with savepoint " + stopped.get().savepointPath());
+        }
+    }
+
+    /**
+     * An app in an application mode that stops for good takes its cluster with it: Flink ends an
+     * application cluster when its job ends, and whatever it leaves (a YARN application, Kubernetes
+     * objects) is removed here.
+     */
+    private static void removeAppCluster(Context ctx) {
+        if (ctx.target() instanceof io.tributary.flink.ApplicationClusterTarget app) {
+            app.delete();
         }
     }
 
@@ -267,6 +279,7 @@ public final class Operations {
                 store.endDeployment(job.hex(), clock.instant(), "CANCELED");
             }
         }
+        removeAppCluster(ctx);
         Operation done = latest(op);
         store.useTransaction(tx -> {
             tx.deleteStatus(op.app());

@@ -90,6 +90,9 @@ public final class Reconciler implements AutoCloseable {
     private final ExecutorService workers;
     private final ReconcileMetrics metrics;
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    /** Clusters whose last start or stop failed: when to try again, and how long the wait grows. */
+    private final Map<String, Instant> clusterRetryAt = new ConcurrentHashMap<>();
+    private final Map<String, Backoff> clusterBackoffs = new ConcurrentHashMap<>();
     /** Apps whose operation a crash left open and that wait for its cluster to be recovered. */
     private final Set<String> awaitingRecovery = ConcurrentHashMap.newKeySet();
     private final Set<Long> reportedWaiting = ConcurrentHashMap.newKeySet();
@@ -366,7 +369,10 @@ public final class Reconciler implements AutoCloseable {
                 plan.apps().stream().filter(a -> a.action().isPresent()).count());
         List<Future<?>> started = new ArrayList<>();
         for (ClusterAction action : plan.clusters()) {
-            started.addAll(runCluster(action, loaded).stream().toList());
+            Instant retryAt = clusterRetryAt.get(action.cluster());
+            if (retryAt == null || !clock.instant().isBefore(retryAt)) {
+                started.addAll(runCluster(action, loaded).stream().toList());
+            }
         }
         List<AppPlan> quiet = new ArrayList<>();
         for (AppPlan app : plan.apps()) {
@@ -447,13 +453,36 @@ public final class Reconciler implements AutoCloseable {
                                 loaded.revision().name()));
                     }
                 }
+                clusterBackoffs.remove(name);
+                clusterRetryAt.remove(name);
             } catch (RuntimeException e) {
-                LOG.error("cluster={} action={} failed", name, action.getClass().getSimpleName(), e);
+                // a cluster that cannot start (no Kubernetes API server, no YARN) is tried again later, not every pass
+                Duration delay = clusterBackoffs.computeIfAbsent(name,
+                        n -> new Backoff(Duration.ofSeconds(30), Duration.ofMinutes(10), 2.0)).nextDelay();
+                clusterRetryAt.put(name, clock.instant().plus(delay));
+                LOG.error("cluster={} action={} failed; retrying in {}s", name, action.getClass().getSimpleName(),
+                        delay.toSeconds(), e);
+                recordClusterFailure(name, action, e, delay, loaded);
+                return;
             } finally {
                 busy.remove(clusterKey(name));
             }
             triggerSync();
         }));
+    }
+
+    /** Each app on a cluster that failed to start or stop learns why, on its page. */
+    private void recordClusterFailure(String name, ClusterAction action, RuntimeException e, Duration delay,
+            Loaded loaded) {
+        String message = "cluster " + name + ": " + (action instanceof ClusterAction.StopCluster ? "stop" : "start")
+                + " failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                + "; retrying in " + delay.toSeconds() + "s";
+        for (Application app : loaded.desired().applications()) {
+            if (loaded.desired().clusterOf(app).filter(c -> c.id().qualifiedName().equals(name)).isPresent()) {
+                store.event(new AppEvent(0, clock.instant(), app.id().qualifiedName(), "cluster-failed", "error",
+                        message, loaded.revision().name()));
+            }
+        }
     }
 
     private static long ms(long from, long to) {
@@ -535,6 +564,7 @@ public final class Reconciler implements AutoCloseable {
     Optional<Operations.Context> context(String app, Loaded loaded, String actor) {
         Optional<Application> spec = application(app, loaded.desired());
         String cluster = spec.flatMap(a -> loaded.desired().clusterOf(a)).map(c -> c.id().qualifiedName())
+                .or(() -> spec.filter(a -> !a.spec().deployment().mode().isSession()).map(a -> appClusterName(app)))
                 .orElseGet(() -> store.status(app).map(AppStatus::cluster).orElse(null));
         if (cluster == null) {
             return Optional.empty();
@@ -553,7 +583,22 @@ public final class Reconciler implements AutoCloseable {
         if (loaded == null) {
             return Optional.empty();
         }
+        if (clusterName.startsWith(APP_CLUSTER_PREFIX)) {
+            String app = clusterName.substring(APP_CLUSTER_PREFIX.length());
+            Optional<Application> spec = application(app, loaded.desired());
+            return spec.isPresent() ? clusters.appTarget(spec.get(), loaded.desired()) : clusters.appTarget(app);
+        }
         return cluster(clusterName, loaded.desired()).flatMap(clusters::target);
+    }
+
+    /**
+     * The cluster name an app in an application mode (or per-job) records: its own cluster, which the
+     * registry deploys with the job ({@link ClusterRegistry#appTarget}).
+     */
+    static final String APP_CLUSTER_PREFIX = "app:";
+
+    static String appClusterName(String app) {
+        return APP_CLUSTER_PREFIX + app;
     }
 
     private static Optional<Cluster> cluster(String qualifiedName, DesiredState desired) {
@@ -567,8 +612,12 @@ public final class Reconciler implements AutoCloseable {
 
     /** Modes with a deployment target in this version; the others are validated and shown, not deployed. */
     static boolean supported(Application app) {
-        return app.spec().deployment().mode() == Application.DeploymentMode.STANDALONE_SESSION;
+        return SUPPORTED.contains(app.spec().deployment().mode());
     }
+
+    private static final Set<Application.DeploymentMode> SUPPORTED = java.util.EnumSet.of(
+            Application.DeploymentMode.STANDALONE_SESSION, Application.DeploymentMode.KUBERNETES_SESSION,
+            Application.DeploymentMode.KUBERNETES_APPLICATION);
 
     private static DesiredState withoutUnsupported(DesiredState desired) {
         List<Resource> kept = desired.resources().values().stream()

@@ -298,6 +298,16 @@ public final class FlinkDistributions {
         return major;
     }
 
+    /** A distribution already on disk (installed, or assembled earlier), by its folder. */
+    public static FlinkHome existing(Path home) {
+        return installed(home, Optional.empty());
+    }
+
+    /** {@link #existing(Path)} by the folder's name. */
+    public static FlinkHome existingOf(String home) {
+        return existing(Path.of(home));
+    }
+
     /** An installed distribution: its lib/ in the order Flink's scripts use (flink-dist last), its conf/. */
     static FlinkHome installed(Path home, Optional<Integer> declaredMajor) {
         Path dir = home.toAbsolutePath().normalize();

@@ -61,7 +61,7 @@ public final class Planner {
         List<ClusterAction> actions = new ArrayList<>();
         Set<String> declared = new HashSet<>();
         for (Cluster cluster : desired.all(Cluster.class)) {
-            if (!cluster.isLocal()) { // YARN and Kubernetes sessions come with their own targets
+            if (!cluster.spec().managed() || cluster.spec().mode() == Cluster.Mode.YARN_SESSION) {
                 continue;
             }
             String name = cluster.id().qualifiedName();

@@ -28,7 +28,7 @@ public final class TestingClusters implements ClusterRegistry {
 
     @Override
     public Optional<DeploymentTarget> target(Cluster cluster) {
-        boolean up = !cluster.isLocal() || started.containsKey(cluster.id().qualifiedName());
+        boolean up = !cluster.spec().managed() || started.containsKey(cluster.id().qualifiedName());
         return up ? Optional.of(flink) : Optional.empty();
     }
 
@@ -41,13 +41,13 @@ public final class TestingClusters implements ClusterRegistry {
     public Map<String, ClusterObservation> observe(DesiredState desired, Predicate<String> answered) {
         Map<String, ClusterObservation> result = new HashMap<>();
         for (Cluster c : desired.all(Cluster.class)) {
-            if (c.spec().mode() != Cluster.Mode.STANDALONE) {
+            if (c.spec().mode() == Cluster.Mode.YARN_SESSION) {
                 continue;
             }
             String name = c.id().qualifiedName();
-            boolean running = !c.isLocal() || started.containsKey(name);
+            boolean running = !c.spec().managed() || started.containsKey(name);
             boolean reachable = running && answered.test(name);
-            result.put(name, new ClusterObservation(name, c.isLocal(), running, reachable,
+            result.put(name, new ClusterObservation(name, c.spec().managed(), running, reachable,
                     Optional.ofNullable(started.get(name))));
         }
         return result;

@@ -156,12 +156,25 @@ class PlannerTest {
         assertThat(plan.apps()).isEmpty();
     }
 
+    /** Cluster actions but those of the base repo's managed Kubernetes session, which has a test of its own. */
+    private static java.util.List<ClusterAction> standaloneActions(Plan plan) {
+        return plan.clusters().stream().filter(c -> !c.cluster().equals("k8s-shared")).toList();
+    }
+
+    @Test
+    void managedKubernetesSessionNotDeployedIsStartedAndAnExternalOneIsNot() {
+        Observed observed = new Observed(Map.of(APP, Obs.none().build()), Map.of("local", localCluster()));
+        Plan plan = Planner.plan(RUNNING, observed, NOW);
+        assertThat(plan.clusters()).singleElement().isInstanceOf(ClusterAction.StartCluster.class)
+                .extracting(ClusterAction::cluster).isEqualTo("k8s-shared");
+    }
+
     @Test
     void managedClusterNotRunningIsStartedAndItsAppsWait() {
         Observed observed = new Observed(Map.of(APP, Obs.none().build()), Map.of());
         Plan plan = Planner.plan(RUNNING, observed, NOW);
-        assertThat(plan.clusters()).extracting(ClusterAction::cluster).containsExactly("local");
-        assertThat(plan.clusters().get(0)).isInstanceOf(ClusterAction.StartCluster.class);
+        assertThat(standaloneActions(plan)).extracting(ClusterAction::cluster).containsExactly("local");
+        assertThat(standaloneActions(plan).get(0)).isInstanceOf(ClusterAction.StartCluster.class);
         AppPlan app = plan.app(APP).orElseThrow();
         assertThat(app.action()).isEmpty();
         assertThat(app.message()).isEqualTo("waiting for cluster local");
@@ -172,7 +185,7 @@ class PlannerTest {
         Observed observed = new Observed(Map.of(APP, Obs.job(JobState.RUNNING, RUNNING).build()),
                 Map.of("local", new ClusterObservation("local", true, true, true, Optional.of("an older spec"))));
         Plan plan = Planner.plan(RUNNING, observed, NOW);
-        assertThat(plan.clusters()).singleElement().isInstanceOfSatisfying(ClusterAction.UpdateCluster.class,
+        assertThat(standaloneActions(plan)).singleElement().isInstanceOfSatisfying(ClusterAction.UpdateCluster.class,
                 u -> assertThat(u.appsToMove()).containsExactly(APP));
         assertThat(plan.actions()).isEmpty();
     }
@@ -192,7 +205,7 @@ class PlannerTest {
         Observed observed = new Observed(Map.of(APP, Obs.none().build()),
                 Map.of("local", new ClusterObservation("local", true, false, false, Optional.empty()).asBusy()));
         Plan plan = Planner.plan(RUNNING, observed, NOW);
-        assertThat(plan.clusters()).isEmpty();
+        assertThat(standaloneActions(plan)).isEmpty();
         assertThat(plan.app(APP).orElseThrow().message()).isEqualTo("waiting for cluster local");
     }
 
@@ -202,7 +215,7 @@ class PlannerTest {
                 Map.of("old-local", new ClusterObservation("old-local", true, true, true, Optional.of("x")),
                         "local", localCluster()));
         Plan plan = Planner.plan(RUNNING, observed, NOW);
-        assertThat(plan.clusters()).singleElement().isInstanceOf(ClusterAction.StopCluster.class)
+        assertThat(standaloneActions(plan)).singleElement().isInstanceOf(ClusterAction.StopCluster.class)
                 .extracting(ClusterAction::cluster).isEqualTo("old-local");
     }
 

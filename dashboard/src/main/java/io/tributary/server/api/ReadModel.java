@@ -197,7 +197,8 @@ final class ReadModel {
             Optional<AppStatus> status, Optional<AppOverride> override, Optional<SavepointRecord> last,
             Map<String, Long> ids) {
         Optional<String> webUi = spec.flatMap(a -> desired.get().clusterOf(a))
-                .flatMap(c -> reconciler.clusters().restUrl(c))
+                .flatMap(c -> reconciler.clusters().webUiUrl(c))
+                .or(() -> reconciler.clusters().appWebUi(app))
                 .map(url -> url + "/#/job/running/" + status.map(AppStatus::jobId).orElse(""));
         String[] parts = app.split("/", 2);
         long id = status.map(AppStatus::id).filter(n -> n > 0).or(() -> Optional.ofNullable(ids.get(app)))

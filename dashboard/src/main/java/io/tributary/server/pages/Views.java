@@ -90,7 +90,8 @@ final class Views {
         String[] parts = app.split("/", 2);
         Optional<String> jobId = status.map(AppStatus::jobId);
         String webUi = jobId.flatMap(job -> spec.flatMap(a -> desired.get().clusterOf(a))
-                .flatMap(c -> reconciler.clusters().restUrl(c))
+                .flatMap(c -> reconciler.clusters().webUiUrl(c))
+                .or(() -> reconciler.clusters().appWebUi(app))
                 .map(url -> url + "/#/job/running/" + job)).orElse(null);
         long id = status.map(AppStatus::id).filter(n -> n > 0).orElseGet(() -> reconciler.store().appId(app));
         return new AppRow(id, parts[0], parts[1], spec.isPresent(),
