@@ -90,7 +90,7 @@ public final class ServeCommand implements Callable<Integer> {
         ServiceConfig config = new ServiceConfig(repo, branch, path, credentials(), dataDir.toAbsolutePath(), database,
                 databaseUser, databasePassword(), port,
                 io.tributary.model.TimeSpan.parse(pollInterval).duration(), workers, mavenRepository,
-                System.getenv("TRIBUTARY_ADMIN_PASSWORD"), webhookSecret());
+                secretVariable("TRIBUTARY_ADMIN_PASSWORD"), webhookSecret());
         Service service = Service.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -110,9 +110,15 @@ public final class ServeCommand implements Callable<Integer> {
             }
         }
         if (sshKey != null) {
-            return new Credentials.SshKey(sshKey, System.getenv("TRIBUTARY_SSH_KEY_PASSPHRASE"), sshKnownHosts);
+            return new Credentials.SshKey(sshKey, secretVariable("TRIBUTARY_SSH_KEY_PASSPHRASE"), sshKnownHosts);
         }
         return new Credentials.None();
+    }
+
+    /** One of {@link #SECRET_VARIABLES}; set but empty (compose's {@code ${X:-}}, an env file's {@code X=}) is unset. */
+    private static String secretVariable(String name) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? null : value;
     }
 
     /** The file wins over the variable; neither: no password (or one in the JDBC URL). */
@@ -125,7 +131,7 @@ public final class ServeCommand implements Callable<Integer> {
                         + " (--database-password-file / TRIBUTARY_DATABASE_PASSWORD_FILE)", e);
             }
         }
-        return System.getenv("TRIBUTARY_DATABASE_PASSWORD");
+        return secretVariable("TRIBUTARY_DATABASE_PASSWORD");
     }
 
     /** The file wins over the variable; neither: webhooks are off. */
@@ -133,7 +139,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (webhookSecretFile != null) {
             return WebhookSecret.fromFile(webhookSecretFile);
         }
-        String secret = System.getenv("TRIBUTARY_WEBHOOK_SECRET");
+        String secret = secretVariable("TRIBUTARY_WEBHOOK_SECRET");
         return secret == null ? null : WebhookSecret.of(secret, "TRIBUTARY_WEBHOOK_SECRET");
     }
 
