@@ -131,7 +131,7 @@ class ApiFuzzIT {
 
     private static final List<String> PARAM_VALUES = List.of("payments", "orders", "nobody", "..", "%2e%2e%2f",
             "%00", "%FF%FE", "-1", "0", "99999999999999999999999", "1e400", "NaN", "%27%3B%20DROP%20TABLE%20apps%3B--",
-            "%3Cscript%3Ealert(1)%3C%2Fscript%3E", "x".repeat(3000), "%E2%80%AE", "{name}", "stop", "savepoint");
+            "%3Cscript%3Ealert(1)%3C%2Fscript%3E", "x".repeat(3000), "%E2%80%AE", "%7Bname%7D", "stop", "savepoint");
 
     private static final List<String> QUERIES = List.of("", "?limit=-1", "?limit=abc", "?limit=0&offset=-5",
             "?limit=99999999999999999999&offset=1e9", "?offset=NaN", "?health=Nope&sync=%00", "?team=%FF&q=" + "q".repeat(5000),

@@ -88,7 +88,7 @@ class DatabaseRestartIT {
     }
 
     @Test
-    void aCommitMadeWhileTheDatabaseIsDownIsAppliedOnceWhenItIsBack() throws Exception {
+    void whatChangesWhileTheDatabaseIsDownIsAppliedOnceWhenItIsBack() throws Exception {
         await("the app runs", () -> flink.running().size() == 1 && runningInStore());
         String firstJob = store.status(APP).orElseThrow().jobId();
         int submitsBefore = flink.submitCalls();
@@ -117,30 +117,35 @@ class DatabaseRestartIT {
                 .hasSize(deploymentsBefore.size() + 1);
         assertThat(deployments).extracting(Deployment::jobId).contains(firstJob, job.submission().jobId().hex());
         assertThat(store.operations(APP, 20)).extracting(Operation::status).doesNotContain("open");
+
+        anUpgradeCutByASecondOutageIsFinishedOnceAfterIt();
     }
 
-    @Test
-    void anUpgradeCutByTheOutageIsFinishedOnceAfterIt() throws Exception {
-        await("the app runs", () -> flink.running().size() == 1 && runningInStore());
+    /** The second restart, on the same server: the outage falls in the middle of an upgrade. */
+    private void anUpgradeCutByASecondOutageIsFinishedOnceAfterIt() throws Exception {
         String firstJob = store.status(APP).orElseThrow().jobId();
         int submitsBefore = flink.submitCalls();
+        int savepointsBefore = flink.savepointsTaken().size();
 
         flink.holdSavepoints(true); // the upgrade's savepoint stays in progress
         setRate("30");
         await("the upgrade waits on its savepoint", () -> store.openOperations().size() == 1);
         server.close();
         server = null;
-        flink.holdSavepoints(false); // the savepoint completes while nothing can be recorded
+        flink.completeHeldSavepoints(); // the old job stops with its savepoint while nothing can be recorded
         Thread.sleep(3_000);
+        assertThat(flink.running()).as("jobs running while the database is down").isEmpty();
         server = Database.embedded(serverDir);
 
         await("the upgrade is finished", () -> flink.running().size() == 1
                 && !flink.running().get(0).submission().jobId().hex().equals(firstJob) && runningInStore()
                 && store.openOperations().isEmpty());
         assertThat(flink.submitCalls()).as("submits of the upgrade").isEqualTo(submitsBefore + 1);
+        assertThat(flink.savepointsTaken()).as("savepoints: the upgrade's, none taken again")
+                .hasSize(savepointsBefore + 1);
         assertThat(flink.running()).singleElement().satisfies(j ->
                 assertThat(j.submission().restoreFrom()).as("the new job restores the upgrade's savepoint")
-                        .isEqualTo(flink.savepointsTaken().get(flink.savepointsTaken().size() - 1)));
+                        .isEqualTo(flink.savepointsTaken().get(savepointsBefore)));
         assertThat(store.savepoints(APP)).as("savepoints Flink wrote, all recorded")
                 .extracting(s -> s.path()).containsAll(flink.savepointsTaken());
     }

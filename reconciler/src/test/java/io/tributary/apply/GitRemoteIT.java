@@ -89,7 +89,8 @@ class GitRemoteIT {
 
     @Test
     void anOutageThenAForcePushThenAHugeBrokenCommitLeaveTheLastGoodRevisionApplied() throws Exception {
-        await("the first commit runs", () -> appliedIs(head()) && runs());
+        String firstCommit = head();
+        await("the first commit runs", () -> appliedIs(firstCommit) && runs());
         String firstJob = job();
         int submits = flink.submitCalls();
 
