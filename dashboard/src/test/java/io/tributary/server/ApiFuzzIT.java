@@ -96,7 +96,7 @@ class ApiFuzzIT {
                 send(method, real + query, "application/json", new byte[0], true);
             }
             if (!method.equals("GET")) {
-                for (Body body : bodies(3 * 1024 * 1024)) {
+                for (Body body : bodies(1536 * 1024)) { // over the 1 MiB a JSON body may have
                     send(method, real, body.contentType(), body.bytes(), true);
                 }
             }
@@ -114,7 +114,9 @@ class ApiFuzzIT {
             }
         }
         for (String provider : List.of("github", "gitlab", "gitea", "bitbucket", "generic", "nope")) {
-            for (Body body : bodies(30 * 1024 * 1024)) {
+            // one delivery over the 25 MiB a webhook may have, on two providers
+            boolean huge = provider.equals("github") || provider.equals("generic");
+            for (Body body : bodies(huge ? 26 * 1024 * 1024 : 0)) {
                 webhook(provider, body.bytes());
             }
         }
@@ -129,9 +131,9 @@ class ApiFuzzIT {
 
     // ---- inputs
 
-    private static final List<String> PARAM_VALUES = List.of("payments", "orders", "nobody", "..", "%2e%2e%2f",
-            "%00", "%FF%FE", "-1", "0", "99999999999999999999999", "1e400", "NaN", "%27%3B%20DROP%20TABLE%20apps%3B--",
-            "%3Cscript%3Ealert(1)%3C%2Fscript%3E", "x".repeat(3000), "%E2%80%AE", "%7Bname%7D", "stop", "savepoint");
+    private static final List<String> PARAM_VALUES = List.of("nobody", "%2e%2e%2f", "%00%FF%FE", "-1",
+            "99999999999999999999999", "NaN", "%27%3B%20DROP%20TABLE%20apps%3B--", "%3Cscript%3E", "x".repeat(3000),
+            "%7Bname%7D");
 
     private static final List<String> QUERIES = List.of("", "?limit=-1", "?limit=abc", "?limit=0&offset=-5",
             "?limit=99999999999999999999&offset=1e9", "?offset=NaN", "?health=Nope&sync=%00", "?team=%FF&q=" + "q".repeat(5000),
@@ -158,7 +160,7 @@ class ApiFuzzIT {
         for (String value : PARAM_VALUES) {
             out.add(fill(template, name -> value));
         }
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 2; i++) {
             out.add(fill(template, name -> random.nextBoolean() ? real.getOrDefault(name, "1") : randomSegment()));
         }
         return out;
@@ -191,7 +193,7 @@ class ApiFuzzIT {
                 "{\"name\": \"t\", \"expiresAt\": \"1900-01-01T00:00:00Z\"}", "{\"name\": \"t\", \"expiresAt\": 1e300}",
                 "{\"user\": [], \"password\": {}}", "{\"ref\": 7, \"branch\": []}", "{\"ref\": \"" + "r".repeat(100_000) + "\"}",
                 "{\"a\":1,\"a\":2}", "{\"reason\": \"\\ud800\"}", "\ufeff{\"reason\": \"bom\"}", "{'reason': 'single'}",
-                "[".repeat(50_000), "{\"a\":".repeat(20_000), "{\"reason\": \"" + "x".repeat(2_000_000) + "\"}")) {
+                "[".repeat(50_000), "{\"a\":".repeat(20_000), "{\"reason\": \"" + "x".repeat(1_100_000) + "\"}")) {
             out.add(new Body("application/json", json.getBytes(StandardCharsets.UTF_8)));
         }
         out.add(new Body("application/json", new byte[] {(byte) 0xC3, 0x28, (byte) 0xFF, 0x00, '{'}));
@@ -222,7 +224,9 @@ class ApiFuzzIT {
                     + abbreviate(new String(body, 0, Math.min(body.length, 80), StandardCharsets.ISO_8859_1)) + "] -> "
                     + response.statusCode() + " " + abbreviate(response.body()));
         }
-        if (asAdmin && response.statusCode() == 401 && !path.startsWith("/api/v1/login")) {
+        // a 401 may be the route's own answer (an unsigned webhook); log in again only if the session is gone
+        if (asAdmin && response.statusCode() == 401
+                && request("GET", "/api/v1/sync", "application/json", new byte[0], true).statusCode() == 401) {
             login = new ServiceApi(service.port()).login("admin", ServiceApi.ADMIN_PASSWORD);
         }
     }
