@@ -46,7 +46,7 @@ class ConfigLoaderFuzzTest {
             "\uFEFF", "\u00e9", "\uD83D\uDE00", "1e999", "0x1F", "-0", ".inf", "99999999999999999999999", "2s",
             "-1", "a", "b", "local", "flink-1.20", "team");
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void randomTextNeverBreaksTheLoader(@ForAll("yamlish") String text) {
         Path repo = newRepo();
         try {
@@ -57,7 +57,7 @@ class ConfigLoaderFuzzTest {
         }
     }
 
-    @Property(tries = 60)
+    @Property(tries = 50)
     void editedSampleRepositoryNeverBreaksTheLoader(@ForAll("sampleFiles") Path file,
             @ForAll("edits") List<Edit> edits) {
         Path repo = newRepo();
