@@ -21,6 +21,8 @@ import java.util.Optional;
  * the StreamPark-compatible endpoints: the permission each needs, the checks, the call, the audit.
  */
 public final class ApplicationActions {
+    /** Longest reason an action may carry: it is shown in pages, events and the audit, and flashed back in a cookie. */
+    static final int MAX_REASON = 1000;
 
     /** The actions and the permission each needs in the app's team. */
     public enum Action {
@@ -86,6 +88,10 @@ public final class ApplicationActions {
         if (reason == null || reason.isBlank()) {
             throw new BadRequestResponse("say why: \"reason\" is required for every action, and shown to others");
         }
+        if (reason.length() > MAX_REASON) {
+            throw new BadRequestResponse("the reason has " + reason.length() + " characters; keep it under "
+                    + MAX_REASON + " (link to a ticket for the details)");
+        }
         try {
             switch (known) {
                 case STOP -> overrides.stop(app, caller.user(), reason, drain);
@@ -109,7 +115,10 @@ public final class ApplicationActions {
         Caller caller = Access.require(ctx);
         ActionRequest request;
         try {
-            request = ctx.body().isBlank() ? new ActionRequest(null, null) : ctx.bodyAsClass(ActionRequest.class);
+            request = ctx.body().isBlank() ? null : ctx.bodyAsClass(ActionRequest.class);
+            if (request == null) {
+                request = new ActionRequest(null, null); // no body, or a JSON null: "reason" is missing
+            }
         } catch (RuntimeException e) {
             throw new BadRequestResponse("expected a JSON body {\"reason\": \"why\", \"drain\": false}");
         }

@@ -37,6 +37,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Private key for an ssh repository.")
     Path sshKey;
 
+    @Option(names = "--ssh-known-hosts", defaultValue = "${env:TRIBUTARY_SSH_KNOWN_HOSTS}", paramLabel = "FILE",
+            description = "known_hosts file the ssh server's key must be in (default: accept a new host once, then"
+                    + " hold it to that key).")
+    Path sshKnownHosts;
+
     @Option(names = "--data-dir", defaultValue = "${env:TRIBUTARY_DATA_DIR:-${sys:user.home}/.tributary}",
             paramLabel = "DIR", description = "Where the embedded database, Flink versions, clusters and checkouts live.")
     Path dataDir;
@@ -47,6 +52,11 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--database-user", defaultValue = "${env:TRIBUTARY_DATABASE_USER}", paramLabel = "USER")
     String databaseUser;
+
+    @Option(names = "--database-password-file", defaultValue = "${env:TRIBUTARY_DATABASE_PASSWORD_FILE}",
+            paramLabel = "FILE", description = "File holding the database password (or the password itself in"
+                    + " TRIBUTARY_DATABASE_PASSWORD), e.g. a mounted Kubernetes Secret.")
+    Path databasePasswordFile;
 
     @Option(names = "--port", defaultValue = "${env:TRIBUTARY_PORT:-8080}", description = "HTTP port (default: 8080).")
     int port;
@@ -68,12 +78,19 @@ public final class ServeCommand implements Callable<Integer> {
                     + " TRIBUTARY_WEBHOOK_SECRET); without one, webhooks are off. See docs/webhooks.md.")
     Path webhookSecretFile;
 
+    /**
+     * Secrets read only from the environment, never from a flag (a flag shows in {@code ps}); each
+     * but the admin password also has a {@code --...-file} flag. Documented in docs/operations.md.
+     */
+    public static final java.util.List<String> SECRET_VARIABLES = java.util.List.of("TRIBUTARY_DATABASE_PASSWORD",
+            "TRIBUTARY_ADMIN_PASSWORD", "TRIBUTARY_SSH_KEY_PASSPHRASE", "TRIBUTARY_WEBHOOK_SECRET");
+
     @Override
     public Integer call() throws InterruptedException {
         ServiceConfig config = new ServiceConfig(repo, branch, path, credentials(), dataDir.toAbsolutePath(), database,
-                databaseUser, System.getenv("TRIBUTARY_DATABASE_PASSWORD"), port,
+                databaseUser, databasePassword(), port,
                 io.tributary.model.TimeSpan.parse(pollInterval).duration(), workers, mavenRepository,
-                System.getenv("TRIBUTARY_ADMIN_PASSWORD"), webhookSecret());
+                secretVariable("TRIBUTARY_ADMIN_PASSWORD"), webhookSecret());
         Service service = Service.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -93,9 +110,28 @@ public final class ServeCommand implements Callable<Integer> {
             }
         }
         if (sshKey != null) {
-            return new Credentials.SshKey(sshKey, System.getenv("TRIBUTARY_SSH_KEY_PASSPHRASE"), null);
+            return new Credentials.SshKey(sshKey, secretVariable("TRIBUTARY_SSH_KEY_PASSPHRASE"), sshKnownHosts);
         }
         return new Credentials.None();
+    }
+
+    /** One of {@link #SECRET_VARIABLES}; set but empty (compose's {@code ${X:-}}, an env file's {@code X=}) is unset. */
+    private static String secretVariable(String name) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    /** The file wins over the variable; neither: no password (or one in the JDBC URL). */
+    private String databasePassword() {
+        if (databasePasswordFile != null) {
+            try {
+                return Files.readString(databasePasswordFile).strip();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the database password file " + databasePasswordFile
+                        + " (--database-password-file / TRIBUTARY_DATABASE_PASSWORD_FILE)", e);
+            }
+        }
+        return secretVariable("TRIBUTARY_DATABASE_PASSWORD");
     }
 
     /** The file wins over the variable; neither: webhooks are off. */
@@ -103,7 +139,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (webhookSecretFile != null) {
             return WebhookSecret.fromFile(webhookSecretFile);
         }
-        String secret = System.getenv("TRIBUTARY_WEBHOOK_SECRET");
+        String secret = secretVariable("TRIBUTARY_WEBHOOK_SECRET");
         return secret == null ? null : WebhookSecret.of(secret, "TRIBUTARY_WEBHOOK_SECRET");
     }
 

@@ -34,7 +34,7 @@ public record ServiceConfig(String repo, String branch, String path, Credentials
         out.put("path", path == null ? "(top)" : path);
         out.put("credentials", credentials.toString());
         out.put("data-dir", dataDir.toString());
-        out.put("database", database == null ? "embedded under " + dataDir.resolve("postgres") : database);
+        out.put("database", database == null ? "embedded under " + dataDir.resolve("postgres") : maskPassword(database));
         out.put("database-password", databasePassword == null ? "(none)" : "****");
         out.put("port", String.valueOf(port));
         out.put("poll-interval", pollInterval.toSeconds() + "s");
@@ -43,5 +43,11 @@ public record ServiceConfig(String repo, String branch, String path, Credentials
         out.put("admin-password", adminPassword == null ? "(generated on first start)" : "****");
         out.put("webhook-secret", webhookSecret == null ? "(none: webhooks are off)" : webhookSecret.toString());
         return out;
+    }
+
+    /** A JDBC URL as it may be printed: a password in it ({@code ?password=...}, {@code user:password@}) masked. */
+    static String maskPassword(String jdbcUrl) {
+        return jdbcUrl.replaceAll("(?i)([?&;]password=)[^&;]*", "$1****")
+                .replaceAll("(//[^/@:?]*:)[^/@]*@", "$1****@");
     }
 }

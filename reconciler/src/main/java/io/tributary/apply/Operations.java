@@ -322,9 +322,12 @@ public final class Operations {
      */
     private Optional<Operation> stopWithSavepoint(Operation op, Context ctx, JobId job, boolean drain, String kind,
             JobId next) {
+        // the step before the call: if the trigger cannot be recorded after it (a crash, the database
+        // gone), recovery knows Flink may have stopped the job and looks for its final savepoint
+        Operation stopping = STOPPING.equals(op.step()) ? op : store.update(op.withStep(STOPPING));
         CrashPoint.reached(CrashPoint.BEFORE_SAVEPOINT);
         String trigger = ctx.target().stopWithSavepoint(job, savepointDirectory(ctx), drain);
-        Operation waiting = store.update(op.withTriggerId(trigger).withStep(STOPPING));
+        Operation waiting = store.update(stopping.withTriggerId(trigger));
         Optional<Operation> taken = awaitSavepoint(waiting, ctx, job, kind, true, next);
         if (taken.isPresent()) {
             CrashPoint.reached(CrashPoint.AFTER_SAVEPOINT);

@@ -39,8 +39,10 @@ public final class Overrides {
     public void stop(String app, String actor, String reason, boolean drain) {
         requireReason(reason);
         pin(app, Application.DesiredState.SUSPENDED, actor, reason, "stop" + (drain ? " (drain)" : ""));
-        currentJob(app).ifPresent(job -> runNow(new Action.Suspend(app, job, drain, "stopped by " + actor + ": " + reason),
-                actor));
+        if (reconciler.leads()) {
+            currentJob(app).ifPresent(job -> runNow(new Action.Suspend(app, job, drain,
+                    "stopped by " + actor + ": " + reason), actor));
+        } // a standby: the leader suspends the app at its next pass, as the pin says
     }
 
     /** Pins the app running; the next pass starts it (from its last savepoint when it has one). */
@@ -110,6 +112,11 @@ public final class Overrides {
     }
 
     private void runNow(Action action, String actor) {
+        if (!reconciler.leads()) {
+            // two replicas must never act on one app at once: only the leader calls Flink
+            throw new Refused("this replica is a standby and does not act on Flink; send the " + action.kind()
+                    + " to the replica that leads (its GET /api/v1/sync says \"leader\": true)");
+        }
         Reconciler.Loaded loaded = reconciler.current().orElseThrow(() -> new Refused("no revision is applied yet"));
         Optional<Future<?>> started = reconciler.submit(action, loaded, actor);
         if (started.isEmpty()) {

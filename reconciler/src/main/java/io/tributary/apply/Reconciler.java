@@ -200,6 +200,7 @@ public final class Reconciler implements AutoCloseable {
      */
     private synchronized List<Future<?>> pass() {
         if (lock.isPresent() && !lock.get().isHeld() && !lock.get().tryAcquire()) {
+            followLeader();
             sync = withLeader(sync, false);
             // whoever leads meanwhile may leave operations open; recover them when leading again
             recovered = false;
@@ -307,6 +308,20 @@ public final class Reconciler implements AutoCloseable {
             }
         } catch (SourceException e) {
             LOG.warn("revision={} applied before cannot be checked out: {}", last.get().name(), e.getMessage());
+        }
+    }
+
+    /**
+     * A standby holds the revision the leader applied, from the store: its dashboard, API, logins
+     * (users come from Git) and {@code /readyz} answer as the leader's do, and on taking over it
+     * starts from that revision.
+     */
+    private void followLeader() {
+        Optional<RevisionRecord> last = store.lastApplied();
+        if (last.isPresent() && !last.get().name().equals(appliedName())) {
+            loadLastApplied();
+            sync = new SyncStatus(sync.condition(), sync.reason(), sync.source(), appliedName(), sync.fetchedRevision(),
+                    sync.lastFetch(), sync.lastAttempt(), sync.errors(), false);
         }
     }
 
@@ -635,6 +650,11 @@ public final class Reconciler implements AutoCloseable {
 
     public SyncStatus sync() {
         return sync;
+    }
+
+    /** True while this replica acts: it holds the leader lock, or runs alone (no lock). */
+    public boolean leads() {
+        return lock.isEmpty() || lock.get().isHeld();
     }
 
     /** The revision in force, with the digests of the jars Projects built for its apps (see {@link #useBuilds}). */

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -32,6 +34,11 @@ final class YamlReader {
     /** Deeper than any real config; stops alias bombs and runaway nesting. */
     private static final int MAX_DEPTH = 64;
     private static final int MAX_FILE_CODE_POINTS = 8 * 1024 * 1024;
+    /**
+     * The YAML scanner copies a token's text each time it reads on, so one huge token (a line of
+     * megabytes) takes minutes; no real config line comes near this.
+     */
+    private static final int MAX_LINE_LENGTH = 256 * 1024;
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -48,7 +55,13 @@ final class YamlReader {
                 .setMaxAliasesForCollections(50)
                 .setCodePointLimit(MAX_FILE_CODE_POINTS)
                 .build();
+        if (!withinLimits(file, text, errors)) {
+            return new Result(documents, errors);
+        }
         try {
+            if (!shallowEnough(file, settings, text, errors)) {
+                return new Result(documents, errors);
+            }
             for (Node node : new Compose(settings).composeAllFromReader(new StringReader(text))) {
                 Converter converter = new Converter(file, errors);
                 JsonNode json = converter.convert(node, "", null, 0);
@@ -77,6 +90,53 @@ final class YamlReader {
             errors.add(new ConfigError(file, 1, 1, "", "YAML error: " + e.getMessage()));
         }
         return new Result(documents, errors);
+    }
+
+    /** A file too large, or with a line too long, to parse in reasonable time: one error, nothing parsed. */
+    private static boolean withinLimits(String file, String text, List<ConfigError> errors) {
+        if (text.length() > MAX_FILE_CODE_POINTS) {
+            errors.add(new ConfigError(file, 1, 1, "", "the file has " + text.length() + " characters, more than the "
+                    + MAX_FILE_CODE_POINTS + " a config file may have; split it into several files"));
+            return false;
+        }
+        int line = 1;
+        int start = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            if (i == text.length() || text.charAt(i) == '\n') {
+                if (i - start > MAX_LINE_LENGTH) {
+                    errors.add(new ConfigError(file, line, 1, "", "line " + line + " has " + (i - start)
+                            + " characters, more than the " + MAX_LINE_LENGTH + " a config line may have"));
+                    return false;
+                }
+                line++;
+                start = i + 1;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether no collection nests deeper than {@link #MAX_DEPTH}, read from the parser's events
+     * (which keep their own stack): the composer recurses per level, and a file of {@code [[[[...}
+     * would overflow the thread's stack before the converter could refuse it.
+     */
+    private static boolean shallowEnough(String file, LoadSettings settings, String text, List<ConfigError> errors) {
+        int depth = 0;
+        for (Event event : new Parse(settings).parseReader(new StringReader(text))) {
+            switch (event.getEventId()) {
+                case SequenceStart, MappingStart -> depth++;
+                case SequenceEnd, MappingEnd -> depth--;
+                default -> { }
+            }
+            if (depth > MAX_DEPTH) {
+                Mark mark = event.getStartMark().orElse(null);
+                errors.add(new ConfigError(file, mark == null ? 1 : mark.getLine() + 1,
+                        mark == null ? 1 : mark.getColumn() + 1, "",
+                        "nesting is deeper than " + MAX_DEPTH + " levels; no config needs that many"));
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Turns YAML nodes into JSON nodes, remembering each node's place by pointer. */

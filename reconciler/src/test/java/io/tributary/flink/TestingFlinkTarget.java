@@ -53,6 +53,8 @@ public final class TestingFlinkTarget implements DeploymentTarget {
     private String nextSubmitFailure;
     private String savepointFailure;
     private boolean savepointsStayInProgress;
+    /** Held savepoints by trigger: what {@link #completeHeldSavepoints} finishes. */
+    private final Map<String, Runnable> held = new LinkedHashMap<>();
     private int submitCalls;
 
     public TestingFlinkTarget(Clock clock) {
@@ -78,6 +80,13 @@ public final class TestingFlinkTarget implements DeploymentTarget {
     /** Savepoints are accepted but never finish, like a slow Flink. */
     public synchronized void holdSavepoints(boolean hold) {
         this.savepointsStayInProgress = hold;
+    }
+
+    /** Stops holding, and lets every savepoint held so far complete now (stopping its job if it was a stop). */
+    public synchronized void completeHeldSavepoints() {
+        savepointsStayInProgress = false;
+        held.values().forEach(Runnable::run);
+        held.clear();
     }
 
     /** The job fails on its own, as a bad record or a lost dependency would make it. */
@@ -182,21 +191,26 @@ public final class TestingFlinkTarget implements DeploymentTarget {
         String trigger = "trigger-" + (operations.size() + 1);
         if (savepointsStayInProgress) {
             operations.put(trigger, new SavepointStatus.InProgress());
+            held.put(trigger, () -> complete(trigger, job, id, targetDirectory, stop));
         } else if (savepointFailure != null) {
             operations.put(trigger, new SavepointStatus.Failed(savepointFailure));
         } else {
-            String directory = targetDirectory == null ? "memory://savepoints" : targetDirectory;
-            String path = directory + "/savepoint-" + id.hex().substring(0, 6) + "-" + (savepoints.size() + 1);
-            savepoints.add(path);
-            operations.put(trigger, new SavepointStatus.Completed(path));
-            if (stop) {
-                job.state = JobState.FINISHED;
-                job.ended = clock.instant();
-                // Flink reports the final savepoint as the job's latest completed checkpoint
-                job.checkpoints.add(new Checkpoint(job.checkpoints.size() + 1L, path, clock.instant(), true, 1024));
-            }
+            complete(trigger, job, id, targetDirectory, stop);
         }
         return trigger;
+    }
+
+    private void complete(String trigger, FakeJob job, JobId id, String targetDirectory, boolean stop) {
+        String directory = targetDirectory == null ? "memory://savepoints" : targetDirectory;
+        String path = directory + "/savepoint-" + id.hex().substring(0, 6) + "-" + (savepoints.size() + 1);
+        savepoints.add(path);
+        operations.put(trigger, new SavepointStatus.Completed(path));
+        if (stop) {
+            job.state = JobState.FINISHED;
+            job.ended = clock.instant();
+            // Flink reports the final savepoint as the job's latest completed checkpoint
+            job.checkpoints.add(new Checkpoint(job.checkpoints.size() + 1L, path, clock.instant(), true, 1024));
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.javalin.http.HttpStatus;
 import io.javalin.router.exception.HttpResponseExceptionMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,17 @@ public final class Problems {
             write(ctx, e.getStatus(), HttpStatus.forStatus(e.getStatus()).getMessage(), detail(e, ctx));
         });
         config.routes.exception(Exception.class, (e, ctx) -> {
+            Optional<Client> client = clientError(e);
+            if (client.isPresent()) {
+                LOG.debug("request={} {} refused status={}: {}", ctx.method(), ctx.path(), client.get().status(), e.toString());
+                if (!isApi(ctx)) {
+                    ctx.status(client.get().status()).contentType("text/plain").result(client.get().detail());
+                    return;
+                }
+                write(ctx, client.get().status(), HttpStatus.forStatus(client.get().status()).getMessage(),
+                        client.get().detail());
+                return;
+            }
             LOG.error("request={} {} failed unexpectedly", ctx.method(), ctx.path(), e);
             if (!isApi(ctx)) {
                 ctx.status(500).contentType("text/plain").result("Internal server error; the service's log says why");
@@ -44,6 +56,34 @@ public final class Problems {
             write(ctx, 500, "Internal server error", "the service failed to answer " + ctx.method() + " " + ctx.path()
                     + "; its log has the cause (search for this path), and retrying may help");
         });
+    }
+
+    /** A request the client got wrong, found in an exception a handler let through. */
+    record Client(int status, String detail) {}
+
+    /**
+     * The client's mistakes that surface as exceptions from reading the request rather than from a
+     * handler's checks: a body that is not the JSON expected, a malformed multipart or form body (Jetty
+     * says which status), a charset nobody knows. They are 4xx, never 500.
+     */
+    static Optional<Client> clientError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof tools.jackson.core.JacksonException j) {
+                String why = j.getOriginalMessage() == null ? "" : ": " + j.getOriginalMessage().lines().findFirst()
+                        .orElse("");
+                return Optional.of(new Client(400, "the body is not the JSON this expects" + why));
+            }
+            if (t instanceof org.eclipse.jetty.http.HttpException h && h.getCode() >= 400 && h.getCode() < 500) {
+                return Optional.of(new Client(h.getCode(), "the request could not be read: "
+                        + (h.getReason() == null ? HttpStatus.forStatus(h.getCode()).getMessage() : h.getReason())));
+            }
+            if (t instanceof java.nio.charset.UnsupportedCharsetException
+                    || t instanceof java.nio.charset.IllegalCharsetNameException) {
+                return Optional.of(new Client(415, "the Content-Type names a charset this service does not know; send"
+                        + " UTF-8"));
+            }
+        }
+        return Optional.empty();
     }
 
     /** Whether the request is one of the API's: errors answer problem+json. */

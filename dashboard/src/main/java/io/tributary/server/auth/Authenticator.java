@@ -164,7 +164,15 @@ public final class Authenticator {
     record LoginRequest(String user, String password) {}
 
     private void loginJson(Context ctx) {
-        LoginRequest request = ctx.bodyAsClass(LoginRequest.class);
+        LoginRequest request;
+        try {
+            request = ctx.bodyAsClass(LoginRequest.class);
+        } catch (RuntimeException e) {
+            request = null;
+        }
+        if (request == null) {
+            throw new BadRequestResponse("expected a JSON body {\"user\": \"...\", \"password\": \"...\"}");
+        }
         Sessions.Session session = open(ctx, request.user(), request.password());
         ctx.json(Map.of("user", session.user(), "csrfToken", session.csrfToken()));
     }

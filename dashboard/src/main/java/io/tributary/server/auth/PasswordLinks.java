@@ -65,10 +65,24 @@ public final class PasswordLinks {
         ctx.status(201).json(Map.of("user", user, "path", "/password/" + secret, "expiresAt", expiresAt));
     }
 
+    /** The string field {@code password} of a JSON object body, or null for anything else. */
+    private static String jsonPassword(Context ctx) {
+        Object body;
+        try {
+            body = ctx.bodyAsClass(Map.class);
+        } catch (RuntimeException e) {
+            return null;
+        }
+        return body instanceof Map<?, ?> map && map.get("password") instanceof String password ? password : null;
+    }
+
     /** {@code POST /password/{token}} with a form or JSON field {@code password}: sets it, once. */
     private void spend(Context ctx) {
-        String password = ctx.isFormUrlencoded() ? ctx.formParam("password")
-                : ctx.bodyAsClass(Map.class).getOrDefault("password", "").toString();
+        String password = ctx.isFormUrlencoded() ? ctx.formParam("password") : jsonPassword(ctx);
+        if (password == null) {
+            throw new BadRequestResponse("expected the new password: a form field \"password\" or a JSON body"
+                    + " {\"password\": \"...\"}");
+        }
         Passwords.weakness(password).ifPresent(w -> {
             throw new BadRequestResponse(w);
         });

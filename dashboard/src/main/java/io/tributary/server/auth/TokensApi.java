@@ -53,6 +53,9 @@ public final class TokensApi {
         CreateRequest request;
         try {
             request = ctx.bodyAsClass(CreateRequest.class);
+            if (request == null) {
+                throw new IllegalArgumentException("a JSON null");
+            }
         } catch (RuntimeException e) {
             throw new BadRequestResponse("expected {\"name\": \"...\", \"expiresAt\": \"2027-01-01T00:00:00Z\"} "
                     + "(expiresAt optional, ISO-8601)");
