@@ -393,11 +393,22 @@ public final class Pages implements AutoCloseable {
         }
         String team = ctx.pathParamMap().get("team");
         String name = ctx.pathParam("name");
+        String pattern = "[a-z0-9]([-a-z0-9.]*[a-z0-9])?";
+        if ((team != null && !team.matches(pattern)) || !name.matches(pattern)) {
+            error(ctx, caller.get(), HttpStatus.BAD_REQUEST, "A channel is named like payments/oncall; use the"
+                    + " Send test alert buttons on the Alerts page.");
+            return;
+        }
         String channel = team == null ? name : team + "/" + name;
         try {
             Alerts.TestAlertResult result = alerts.test(caller.get(), team, name);
             flash(ctx, result.ok() ? "ok" : "error", result.ok() ? "Test alert sent to " + channel + ": "
                     + result.detail() : "Test alert to " + channel + " failed: " + result.detail());
+        } catch (io.javalin.http.NotFoundResponse e) {
+            // answered here, not by a redirect: a made-up name must not send the browser to a made-up page
+            error(ctx, caller.get(), HttpStatus.NOT_FOUND, "There is no alert channel " + channel
+                    + " that you may view. The Alerts page lists every channel you may see.");
+            return;
         } catch (HttpResponseException e) {
             flash(ctx, "error", "Could not send a test alert to " + channel + ": " + e.getMessage());
         }
