@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -74,6 +75,8 @@ public final class AlertDispatcher implements AutoCloseable {
     private final List<Notice> pending = new ArrayList<>();
     private Instant pendingSince;
     private final ExecutorService deliveries;
+    /** Per channel, the end of its queue of deliveries. */
+    private final Map<String, CompletableFuture<Void>> channelTails = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean running;
     private Thread thread;
 
@@ -227,40 +230,48 @@ public final class AlertDispatcher implements AutoCloseable {
         return notice.kind().name().toLowerCase();
     }
 
+    /**
+     * Delivers on the pool, one notice at a time per channel (in the order they were queued, so a
+     * resolved notice never overtakes its alert), channels side by side.
+     */
     private void deliver(String channel, Sender sender, Message message, String kind, List<Long> alertIds) {
-        deliveries.submit(() -> {
-            Duration wait = options.retryBackoff();
-            for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
-                boolean ok;
-                String detail;
-                try {
-                    detail = sender.send(message);
-                    ok = true;
-                } catch (Sender.DeliveryFailed | RuntimeException e) {
-                    detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                    ok = false;
-                }
-                record(channel, kind, attempt, ok, detail, alertIds);
-                if (ok) {
-                    LOG.info("channel={} kind={} alerts={} attempt={} delivered: {}", channel, kind, alertIds, attempt,
-                            detail);
-                    return;
-                }
-                boolean last = attempt == options.maxAttempts();
-                LOG.warn("channel={} kind={} alerts={} attempt={} failed{}: {}", channel, kind, alertIds, attempt,
-                        last ? ", giving up" : ", retrying in " + wait.toMillis() + "ms", detail);
-                if (last) {
-                    return;
-                }
-                try {
-                    Thread.sleep(wait.toMillis());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                wait = wait.multipliedBy(2);
+        Runnable attempts = () -> attempts(channel, sender, message, kind, alertIds);
+        channelTails.compute(channel, (k, tail) -> (tail == null ? CompletableFuture.<Void>completedFuture(null) : tail)
+                .thenRunAsync(attempts, deliveries).exceptionally(e -> null));
+    }
+
+    private void attempts(String channel, Sender sender, Message message, String kind, List<Long> alertIds) {
+        Duration wait = options.retryBackoff();
+        for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
+            boolean ok;
+            String detail;
+            try {
+                detail = sender.send(message);
+                ok = true;
+            } catch (Sender.DeliveryFailed | RuntimeException e) {
+                detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                ok = false;
             }
-        });
+            record(channel, kind, attempt, ok, detail, alertIds);
+            if (ok) {
+                LOG.info("channel={} kind={} alerts={} attempt={} delivered: {}", channel, kind, alertIds, attempt,
+                        detail);
+                return;
+            }
+            boolean last = attempt == options.maxAttempts();
+            LOG.warn("channel={} kind={} alerts={} attempt={} failed{}: {}", channel, kind, alertIds, attempt,
+                    last ? ", giving up" : ", retrying in " + wait.toMillis() + "ms", detail);
+            if (last) {
+                return;
+            }
+            try {
+                Thread.sleep(wait.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            wait = wait.multipliedBy(2);
+        }
     }
 
     private void record(String channel, String kind, int attempt, boolean ok, String detail, List<Long> alertIds) {

@@ -250,6 +250,10 @@ public final class Reconciler implements AutoCloseable {
         nextFetch = attempt.plus(options.pollInterval());
         Revision revision = checkout.revision();
         if (current != null && current.revision().id().equals(revision.id())) {
+            if (!sync.errors().isEmpty()) {
+                store.event(new AppEvent(0, attempt, PLATFORM_SUBJECT, "invalid-revision-resolved", "info", "revision "
+                        + revision.name() + " is in force again", revision.name()));
+            }
             sync = new SyncStatus("Ready", "revision " + revision.shortName() + " is applied", source.describe(),
                     appliedName(), revision.name(), attempt, attempt, List.of(), true);
             return;

@@ -52,6 +52,7 @@ class AlertConditionsIT {
     @TempDir
     Path temp;
 
+    private Path repo;
     private MutableClock clock;
     private TestingFlinkTarget flink;
     private Store store;
@@ -71,7 +72,7 @@ class AlertConditionsIT {
             exchange.close();
         });
         receiver.start();
-        Path repo = temp.resolve("repo");
+        repo = temp.resolve("repo");
         TestRepos.copyTree(TestRepos.BASE, repo);
         Files.writeString(repo.resolve("teams/payments/apps.yaml"), IntStream.rangeClosed(1, APPS).mapToObj(i -> """
                 apiVersion: tributary.io/v1
@@ -82,6 +83,7 @@ class AlertConditionsIT {
                   job:
                     type: sql
                     sql: {file: sql/orders.sql}
+                  restartPolicy: {maxRestarts: 1, window: 10m}
                   alertPolicies: [payments-default]
                 """.formatted(i)).collect(Collectors.joining("---\n")));
         Files.writeString(repo.resolve("teams/payments/alerts.yaml"), """
@@ -101,6 +103,8 @@ class AlertConditionsIT {
                     - event: cluster-down
                     - event: job-failed
                     - event: job-lost
+                    - event: restarts-exceeded
+                    - event: invalid-revision
                 """.formatted(receiver.getAddress().getPort()));
         clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
         flink = new TestingFlinkTarget(clock);
@@ -178,7 +182,7 @@ class AlertConditionsIT {
         JsonNode failed = await(1).get(0);
         assertThat(failed.path("event").asString()).isEqualTo("job-failed");
         assertThat(failed.path("app").asString()).isEqualTo(app);
-        assertThat(failed.path("message").asString()).contains("job " + job + " FAILED").contains("restart 1 of 3");
+        assertThat(failed.path("message").asString()).contains("job " + job + " FAILED").contains("restart 1 of 1");
         JsonNode resolved = await(2).get(1);
         assertThat(resolved.path("status").asString()).isEqualTo("resolved");
         assertThat(resolved.path("app").asString()).isEqualTo(app);
@@ -186,6 +190,44 @@ class AlertConditionsIT {
         AlertRecord alert = alerts.alerts(new Store.Filter(app, null, null, null), 10, 0).items().get(0);
         assertThat(alert.event()).isEqualTo("job-failed");
         assertThat(alert.resolvedAt()).isNotNull();
+    }
+
+    @Test
+    void aJobThatFailsAgainAfterItsLastRestartAlertsThatTheRestartsAreSpent() {
+        passes(3);
+        String app = "payments/orders-03";
+        flink.failJob(new JobId(store.status(app).orElseThrow().jobId()), "boom");
+        passes(3); // job-failed, restart 1 of 1, running again: resolved
+        await(2);
+        flink.failJob(new JobId(store.status(app).orElseThrow().jobId()), "boom again");
+        passes(3);
+        List<JsonNode> all = await(4);
+        assertThat(all.subList(2, 4)).extracting(n -> n.path("event").asString() + " " + n.path("status").asString())
+                .containsExactlyInAnyOrder("job-failed firing", "restarts-exceeded firing");
+        JsonNode exceeded = all.stream().filter(n -> n.path("event").asString().equals("restarts-exceeded"))
+                .findFirst().orElseThrow();
+        assertThat(exceeded.path("message").asString()).contains("1 restarts within 10m reached restartPolicy.maxRestarts (1)");
+        passes(2);
+        assertThat(received).as("the job stays down: nothing more is sent").hasSize(4);
+    }
+
+    @Test
+    void anInvalidRevisionAlertsOnceAndIsResolvedByAValidOne() throws IOException {
+        passes(2);
+        Path apps = repo.resolve("teams/payments/apps.yaml");
+        String valid = Files.readString(apps);
+        Files.writeString(apps, valid.replaceFirst("cluster: local", "cluster: lcoal"));
+        passes(2);
+        JsonNode invalid = await(1).get(0);
+        assertThat(invalid.path("event").asString()).isEqualTo("invalid-revision");
+        assertThat(invalid.path("subject").asString()).isEqualTo("platform:source");
+        assertThat(invalid.path("message").asString()).contains("is invalid (1 error(s))").contains("lcoal")
+                .contains("stays in force");
+        Files.writeString(apps, valid);
+        passes(2);
+        JsonNode resolved = await(2).get(1);
+        assertThat(resolved.path("event").asString()).isEqualTo("invalid-revision");
+        assertThat(resolved.path("status").asString()).isEqualTo("resolved");
     }
 
     private List<JsonNode> await(int count) {
