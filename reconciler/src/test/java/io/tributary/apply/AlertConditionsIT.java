@@ -64,7 +64,7 @@ class AlertConditionsIT {
     private final List<JsonNode> received = new CopyOnWriteArrayList<>();
 
     @BeforeEach
-    void setUp() throws IOException {
+    void startReceiver() throws IOException {
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         receiver.createContext("/hook", exchange -> {
             received.add(JSON.readTree(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
@@ -72,9 +72,13 @@ class AlertConditionsIT {
             exchange.close();
         });
         receiver.start();
+    }
+
+    /** A repository of {@code apps} apps on the managed cluster, all alerting the local webhook. */
+    private void start(int apps) throws IOException {
         repo = temp.resolve("repo");
         TestRepos.copyTree(TestRepos.BASE, repo);
-        Files.writeString(repo.resolve("teams/payments/apps.yaml"), IntStream.rangeClosed(1, APPS).mapToObj(i -> """
+        Files.writeString(repo.resolve("teams/payments/apps.yaml"), IntStream.rangeClosed(1, apps).mapToObj(i -> """
                 apiVersion: tributary.io/v1
                 kind: Application
                 metadata: {name: orders-%02d, team: payments}
@@ -129,9 +133,11 @@ class AlertConditionsIT {
 
     @AfterEach
     void tearDown() {
-        dispatcher.close();
-        reconciler.close();
-        maven.close();
+        if (dispatcher != null) {
+            dispatcher.close();
+            reconciler.close();
+            maven.close();
+        }
         receiver.stop(0);
     }
 
@@ -143,7 +149,8 @@ class AlertConditionsIT {
     }
 
     @Test
-    void aClusterDownWithTwentyAppsIsOneAlertAndOneResolvedNotice() {
+    void aClusterDownWithTwentyAppsIsOneAlertAndOneResolvedNotice() throws IOException {
+        start(APPS);
         passes(3);
         assertThat(flink.running()).hasSize(APPS);
 
@@ -172,7 +179,8 @@ class AlertConditionsIT {
     }
 
     @Test
-    void aFailedJobIsOneAlertResolvedWhenTheRestartRuns() {
+    void aFailedJobIsOneAlertResolvedWhenTheRestartRuns() throws IOException {
+        start(8);
         passes(3);
         String app = "payments/orders-07";
         String job = store.status(app).orElseThrow().jobId();
@@ -193,7 +201,8 @@ class AlertConditionsIT {
     }
 
     @Test
-    void aJobThatFailsAgainAfterItsLastRestartAlertsThatTheRestartsAreSpent() {
+    void aJobThatFailsAgainAfterItsLastRestartAlertsThatTheRestartsAreSpent() throws IOException {
+        start(3);
         passes(3);
         String app = "payments/orders-03";
         flink.failJob(new JobId(store.status(app).orElseThrow().jobId()), "boom");
@@ -213,6 +222,7 @@ class AlertConditionsIT {
 
     @Test
     void anInvalidRevisionAlertsOnceAndIsResolvedByAValidOne() throws IOException {
+        start(1);
         passes(2);
         Path apps = repo.resolve("teams/payments/apps.yaml");
         String valid = Files.readString(apps);
