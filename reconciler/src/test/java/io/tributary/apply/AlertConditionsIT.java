@@ -221,6 +221,22 @@ class AlertConditionsIT {
     }
 
     @Test
+    void aJobGoneFromAClusterThatAnswersIsJobLostUntilItRunsAgain() throws IOException {
+        start(1);
+        passes(3);
+        String app = "payments/orders-01";
+        String job = store.status(app).orElseThrow().jobId();
+        flink.forgetJob(new JobId(job));
+        passes(3);
+        JsonNode lost = await(1).get(0);
+        assertThat(lost.path("event").asString()).isEqualTo("job-lost");
+        assertThat(lost.path("message").asString()).contains("job " + job + " is gone from cluster local, which answers");
+        JsonNode resolved = await(2).get(1);
+        assertThat(resolved.path("event").asString() + " " + resolved.path("status").asString())
+                .isEqualTo("job-lost resolved");
+    }
+
+    @Test
     void anInvalidRevisionAlertsOnceAndIsResolvedByAValidOne() throws IOException {
         start(1);
         passes(2);
