@@ -137,7 +137,7 @@ public final class Service implements AutoCloseable {
     private Javalin startHttp(int port, Authenticator authenticator, TokensApi tokens, PasswordLinks passwordLinks,
             ApplicationActions actions, StreamParkApi streamPark, WebhookHandler webhooks, ServiceMetrics metrics,
             GitVsRunning drift, Alerts alerts) {
-        Pages pages = new Pages(reconciler, actions, authenticator.tokens(), drift, alerts, Clock.systemUTC());
+        Pages pages = new Pages(reconciler, actions, tokens, drift, alerts, Clock.systemUTC());
         resources.push(pages);
         Javalin app = Javalin.create(config -> {
             config.jsonMapper(new Json());

@@ -180,6 +180,43 @@ class AuthIT {
     }
 
     @Test
+    void aTeamAdminRevokesAMembersTokenFromTheTokensPageButAViewerCannotRevokeTheirs() {
+        String bobSecret = tokenOf("bob", "bob-has-a-long-password");
+        String bobPrefix = bobSecret.substring(0, 12);
+        ServiceApi.Login alice = admin.login("alice", ALICE_PASSWORD);
+        String aliceToken = json(send(request("/api/v1/tokens").header("Cookie", alice.cookie())
+                .header("X-CSRF-Token", alice.csrfToken()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"alice-script\"}"))), 201)
+                .path("token").path("id").asString();
+
+        String page = send(request("/tokens").header("Cookie", alice.cookie()).GET()).body();
+        assertThat(page).as("a team admin sees the members' tokens with their owner").contains(bobPrefix)
+                .contains("<td>bob</td>");
+        long bobTokenId = json(send(request("/api/v1/tokens").header("Cookie", alice.cookie()).GET()), 200)
+                .path("items").valueStream().filter(t -> t.path("prefix").asString().equals(bobPrefix))
+                .findFirst().orElseThrow().path("id").asLong();
+
+        ServiceApi.Login bob = admin.login("bob", "bob-has-a-long-password");
+        HttpResponse<String> refused = send(request("/tokens/" + aliceToken + "/revoke").header("Cookie", bob.cookie())
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(form("_csrf", bob.csrfToken())));
+        assertThat(refused.statusCode()).as("a viewer may not revoke a team admin's token").isEqualTo(403);
+
+        HttpResponse<String> revoked = send(request("/tokens/" + bobTokenId + "/revoke")
+                .header("Cookie", alice.cookie()).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(form("_csrf", alice.csrfToken())));
+        assertThat(revoked.statusCode()).isEqualTo(303);
+        assertThat(send(request("/api/v1/applications").header("Authorization", "Bearer " + bobSecret).GET())
+                .statusCode()).isEqualTo(401);
+        assertThat(service.reconciler().store().auditEvents(50)).anySatisfy(e -> {
+            assertThat(e.actor()).isEqualTo("alice");
+            assertThat(e.action()).isEqualTo("revoke-token");
+        }).anySatisfy(e -> {
+            assertThat(e.actor()).isEqualTo("bob");
+            assertThat(e.action()).isEqualTo("denied revoke-token");
+        });
+    }
+
+    @Test
     void anExpiredTokenIsRefused() {
         Instant soon = Instant.now().plusSeconds(2);
         String secret = json(admin.post("/api/v1/tokens", "{\"name\":\"short\",\"expiresAt\":\"" + soon + "\"}"), 201)

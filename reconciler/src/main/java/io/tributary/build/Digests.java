@@ -12,6 +12,9 @@ import java.util.HexFormat;
 
 /** SHA-256 in hex: the content address of jars, homes and configurations. */
 public final class Digests {
+    /** Cloned for each use: cheaper than looking the algorithm up among the providers every time. */
+    private static final MessageDigest SHA256 = lookUpSha256();
+
     private Digests() {}
 
     public static String sha256(Path file) {
@@ -36,6 +39,14 @@ public final class Digests {
     }
 
     public static MessageDigest newSha256() {
+        try {
+            return (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            return lookUpSha256();
+        }
+    }
+
+    private static MessageDigest lookUpSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

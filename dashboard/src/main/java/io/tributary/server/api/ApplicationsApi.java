@@ -3,6 +3,7 @@ package io.tributary.server.api;
 import io.javalin.http.Context;
 import io.tributary.model.Permission;
 import io.tributary.server.GitVsRunning;
+import io.tributary.server.Json;
 import io.tributary.store.AppEvent;
 import io.tributary.store.Deployment;
 import io.tributary.store.Operation;
@@ -88,7 +89,7 @@ final class ApplicationsApi {
             }
             return new PageView<>(paging.slice(matching), matching.size(), paging.limit(), paging.offset());
         });
-        ctx.contentType("application/json").result(json);
+        Json.answer(ctx, json);
     }
 
     /** {@code GET /api/v1/applications/{team}/{name}}: the app with its deployments, savepoints, events and operations. */
@@ -96,7 +97,7 @@ final class ApplicationsApi {
         String app = visibleApp(ctx);
         ReadModel.Snapshot snap = model.snapshot();
         byte[] json = model.detail(snap, app).orElseThrow(() -> notFound(app));
-        ctx.contentType("application/json").result(json);
+        Json.answer(ctx, json);
     }
 
     /** {@code GET /api/v1/applications/{team}/{name}/events}: the app's events, newest first, paged. */

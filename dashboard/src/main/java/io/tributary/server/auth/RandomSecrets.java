@@ -1,11 +1,10 @@
 package io.tributary.server.auth;
 
+import io.tributary.build.Digests;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 
 /** Random secrets (session cookies, API tokens, links) and the hashes under which they are stored. */
 final class RandomSecrets {
@@ -25,12 +24,7 @@ final class RandomSecrets {
      * so there is nothing to guess from the hash.
      */
     static String hash(String secret) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        return Digests.sha256(secret);
     }
 
     static boolean constantTimeEquals(String a, String b) {

@@ -44,10 +44,7 @@ public final class TokensApi {
     record CreateRequest(String name, Instant expiresAt) {}
 
     private void list(Context ctx) {
-        Caller caller = Access.require(ctx);
-        List<ApiTokens.Token> visible = caller.mayInSomeTeam(Permission.TOKEN_MANAGE)
-                ? tokens.listAll().stream().filter(t -> manages(caller, t.user())).toList()
-                : tokens.list(caller.user());
+        List<ApiTokens.Token> visible = visibleTo(Access.require(ctx));
         ctx.json(Map.of("items", visible, "total", visible.size()));
     }
 
@@ -62,11 +59,10 @@ public final class TokensApi {
         }
         ApiTokens.Created created;
         try {
-            created = tokens.create(caller.user(), request.name(), request.expiresAt());
+            created = create(caller, request.name(), request.expiresAt());
         } catch (IllegalArgumentException | DateTimeParseException e) {
             throw new BadRequestResponse(e.getMessage());
         }
-        audit(caller, "create-token", created.token());
         ctx.status(201).json(Map.of("token", created.token(), "secret", created.secret(),
                 "note", "the secret is shown only now; store it safely"));
     }
@@ -79,16 +75,42 @@ public final class TokensApi {
         } catch (NumberFormatException e) {
             throw new BadRequestResponse("a token id is a number, not \"" + ctx.pathParam("id") + "\"");
         }
-        ApiTokens.Token token = tokens.byId(id)
-                .orElseThrow(() -> new NotFoundResponse("no token " + id));
-        if (!manages(caller, token.user())) {
-            audit(caller, "denied revoke-token", token);
+        revoke(caller, id).orElseThrow(() -> new NotFoundResponse("no token " + id));
+        ctx.status(204);
+    }
+
+    /** The tokens the caller may see and revoke, for the API and the tokens page alike. */
+    public List<ApiTokens.Token> visibleTo(Caller caller) {
+        return caller.mayInSomeTeam(Permission.TOKEN_MANAGE)
+                ? tokens.listAll().stream().filter(t -> manages(caller, t.user())).toList()
+                : tokens.list(caller.user());
+    }
+
+    /** A new token of the caller's, audited; its secret is in the answer only. */
+    public ApiTokens.Created create(Caller caller, String name, Instant expiresAt) {
+        ApiTokens.Created created = tokens.create(caller.user(), name, expiresAt);
+        audit(caller, "create-token", created.token());
+        return created;
+    }
+
+    /**
+     * Revokes the token if the caller manages it; empty if there is no such token.
+     *
+     * @throws ForbiddenResponse (audited) when the token is someone else's whom the caller does not manage
+     */
+    public Optional<ApiTokens.Token> revoke(Caller caller, long id) {
+        Optional<ApiTokens.Token> token = tokens.byId(id);
+        if (token.isEmpty()) {
+            return token;
+        }
+        if (!manages(caller, token.get().user())) {
+            audit(caller, "denied revoke-token", token.get());
             throw new ForbiddenResponse(caller.user() + " may revoke only their own tokens; token:manage in a team "
                     + "lets its holder revoke those of the team's members");
         }
         tokens.revoke(id);
-        audit(caller, "revoke-token", token);
-        ctx.status(204);
+        audit(caller, "revoke-token", token.get());
+        return token;
     }
 
     private boolean manages(Caller caller, String owner) {

@@ -25,6 +25,7 @@ import io.tributary.server.alerts.Alerts;
 import io.tributary.server.auth.Access;
 import io.tributary.server.auth.ApiTokens;
 import io.tributary.server.auth.Caller;
+import io.tributary.server.auth.TokensApi;
 import io.tributary.server.pages.Model.AppRow;
 import io.tributary.server.pages.Model.Chrome;
 import io.tributary.server.pages.Model.Flash;
@@ -61,14 +62,14 @@ public final class Pages implements AutoCloseable {
 
     private final Reconciler reconciler;
     private final ApplicationActions actions;
-    private final ApiTokens tokens;
+    private final TokensApi tokens;
     private final Clock clock;
     private final Views views;
     private final Templates templates = new Templates();
     private final LiveUpdates live;
     private final Alerts alerts;
 
-    public Pages(Reconciler reconciler, ApplicationActions actions, ApiTokens tokens, GitVsRunning drift, Alerts alerts,
+    public Pages(Reconciler reconciler, ApplicationActions actions, TokensApi tokens, GitVsRunning drift, Alerts alerts,
             Clock clock) {
         this.reconciler = reconciler;
         this.alerts = alerts;
@@ -424,7 +425,7 @@ public final class Pages implements AutoCloseable {
     }
 
     private void renderTokens(Context ctx, Caller caller, String createdName, String createdSecret) {
-        List<ApiTokens.Token> list = new ArrayList<>(tokens.list(caller.user()));
+        List<ApiTokens.Token> list = new ArrayList<>(tokens.visibleTo(caller));
         list.sort(Comparator.comparing(ApiTokens.Token::createdAt).reversed());
         ctx.header("Cache-Control", "no-store");
         ctx.html(templates.render("tokens.jte", new Model.TokensPage(chrome(ctx, caller, "API tokens", "tokens"), list,
@@ -455,13 +456,12 @@ public final class Pages implements AutoCloseable {
         }
         ApiTokens.Created created;
         try {
-            created = tokens.create(caller.get().user(), name, expires);
+            created = tokens.create(caller.get(), name, expires);
         } catch (IllegalArgumentException e) {
             flash(ctx, "error", "Could not create the token: " + e.getMessage());
             ctx.redirect("/tokens", HttpStatus.SEE_OTHER);
             return;
         }
-        auditToken(caller.get(), "create-token", created.token());
         LOG.info("page token created user={} name={} prefix={}", caller.get().user(), name, created.token().prefix());
         renderTokens(ctx, caller.get(), name, created.secret());
     }
@@ -478,22 +478,20 @@ public final class Pages implements AutoCloseable {
             error(ctx, caller.get(), HttpStatus.BAD_REQUEST, "A token's id is a number; use the Revoke buttons on the API tokens page.");
             return;
         }
-        Optional<ApiTokens.Token> token = tokens.byId(id)
-                .filter(t -> t.user().equals(caller.get().user()) || caller.get().platformAdmin());
-        if (token.isEmpty()) {
-            error(ctx, caller.get(), HttpStatus.NOT_FOUND, "You have no token with id " + id + ".");
+        Optional<ApiTokens.Token> token;
+        try {
+            token = tokens.revoke(caller.get(), id);
+        } catch (ForbiddenResponse e) {
+            error(ctx, caller.get(), HttpStatus.FORBIDDEN, e.getMessage() + ".");
             return;
         }
-        tokens.revoke(id);
-        auditToken(caller.get(), "revoke-token", token.get());
-        flash(ctx, "ok", "Token \"" + token.get().name() + "\" revoked: requests with it are refused from now on.");
+        if (token.isEmpty()) {
+            error(ctx, caller.get(), HttpStatus.NOT_FOUND, "There is no token with id " + id + ".");
+            return;
+        }
+        flash(ctx, "ok", "Token \"" + token.get().name() + "\" of " + token.get().user()
+                + " revoked: requests with it are refused from now on.");
         ctx.redirect("/tokens", HttpStatus.SEE_OTHER);
-    }
-
-    /** As the tokens API audits them, so the audit log reads the same whichever way a token was made. */
-    private void auditToken(Caller caller, String action, ApiTokens.Token token) {
-        reconciler.store().audit(new AuditEvent(0, clock.instant(), caller.user(), action,
-                "token " + token.prefix() + "… (" + token.name() + ") of " + token.user(), null, null));
     }
 
     // ---- shared

@@ -1,5 +1,6 @@
 package io.tributary.server.webhooks;
 
+import io.tributary.build.Digests;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -115,10 +116,6 @@ final class Signatures {
     }
 
     private static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
+        return Digests.newSha256().digest(bytes);
     }
 }
