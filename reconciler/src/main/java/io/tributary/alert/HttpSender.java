@@ -35,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
  *       (Base64 HMAC-SHA256 of nothing, keyed with {@code timestamp + "\n" + secret}) in the body</li>
  * </ul>
  * The chat services answer 200 with an error code in the body when they refuse a message; that is a
- * failed delivery too. Robot URLs carry their token, so messages about them name the host only.
+ * failed delivery too. Hook URLs often carry a token, so messages about them name the host only.
  */
 final class HttpSender implements Sender {
     static final String SIGNATURE_HEADER = "X-Tributary-Signature";
@@ -144,9 +144,9 @@ final class HttpSender implements Sender {
         return null;
     }
 
-    /** The host and path start, never the query or a token in the path. */
+    /** The scheme and host only: a path or query may carry the hook's token. */
     private String where() {
-        return url.getScheme() + "://" + url.getAuthority() + (type == AlertChannel.Type.WEBHOOK ? url.getPath() : "/…");
+        return url.getScheme() + "://" + url.getAuthority() + "/…";
     }
 
     private static URI withQuery(URI uri, String extra) {
