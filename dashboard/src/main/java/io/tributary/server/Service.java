@@ -3,6 +3,7 @@ package io.tributary.server;
 import io.javalin.Javalin;
 import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.HttpStatus;
+import io.tributary.alert.AlertDispatcher;
 import io.tributary.apply.ClusterRegistry;
 import io.tributary.apply.Clusters;
 import io.tributary.apply.JobLauncher;
@@ -14,6 +15,7 @@ import io.tributary.build.ProjectBuilds;
 import io.tributary.config.ConfigLoader;
 import io.tributary.store.BuildStore;
 import io.tributary.secrets.SecretResolver;
+import io.tributary.server.alerts.Alerts;
 import io.tributary.server.api.Api;
 import io.tributary.server.api.Viewer;
 import io.tributary.server.pages.Pages;
@@ -33,6 +35,7 @@ import io.tributary.store.AuditEvent;
 import io.tributary.server.auth.PasswordLinks;
 import io.tributary.server.auth.TokensApi;
 import io.tributary.store.AccountStore;
+import io.tributary.store.AlertStore;
 import io.tributary.store.Database;
 import io.tributary.store.LeaderLock;
 import io.tributary.store.Store;
@@ -89,6 +92,15 @@ public final class Service implements AutoCloseable {
                 SqlRunnerJar.locate(config.dataDir().resolve("work")), config.dataDir().resolve("job-jars"),
                 new SecretResolver(System::getenv, name -> null));
         Operations operations = new Operations(store, launcher, clock, SAVEPOINT_TIMEOUT, SAVEPOINT_POLL);
+        // alerts hear every event the store writes; they outlive the loop, so its last events still go out
+        AlertStore alertStore = new AlertStore(db, clock);
+        java.util.concurrent.atomic.AtomicReference<Reconciler> loop = new java.util.concurrent.atomic.AtomicReference<>();
+        AlertDispatcher dispatcher = new AlertDispatcher(alertStore, () -> Optional.ofNullable(loop.get())
+                .flatMap(Reconciler::current).map(Reconciler.Loaded::desired), System::getenv, clock,
+                AlertDispatcher.Options.defaults());
+        store.onEvent(dispatcher::accept);
+        dispatcher.start();
+        resources.push(dispatcher);
         ConfigSource source = ConfigSource.open(new SourceSpec(config.repo(), config.branch(), config.path(),
                 config.credentials()), config.dataDir().resolve("source"));
         resources.push(source);
@@ -101,6 +113,7 @@ public final class Service implements AutoCloseable {
                 reconciler::triggerSync);
         reconciler.useBuilds(builds);
         resources.push(builds);
+        loop.set(reconciler);
         metrics.watch(reconciler);
         GitVsRunning drift = new GitVsRunning(reconciler, source, new ConfigLoader(), clock);
         resources.push(drift);
@@ -112,9 +125,10 @@ public final class Service implements AutoCloseable {
                 () -> watchedRef(config), reconciler::triggerSync, urls -> urls.stream().mapToInt(builds::pushed).sum(),
                 metrics.registry());
         ApplicationActions actions = new ApplicationActions(reconciler, clock);
+        Alerts alerts = new Alerts(reconciler, alertStore, dispatcher, clock);
         http = startHttp(config.port(), authenticator, new TokensApi(authenticator.tokens(), store, clock, desired),
                 new PasswordLinks(accounts, authenticator, store, clock, desired), actions,
-                new StreamParkApi(reconciler, actions), webhooks, metrics, drift);
+                new StreamParkApi(reconciler, actions), webhooks, metrics, drift, alerts);
         resources.push(http::stop);
         reconciler.start();
     }
@@ -131,8 +145,8 @@ public final class Service implements AutoCloseable {
 
     private Javalin startHttp(int port, Authenticator authenticator, TokensApi tokens, PasswordLinks passwordLinks,
             ApplicationActions actions, StreamParkApi streamPark, WebhookHandler webhooks, ServiceMetrics metrics,
-            GitVsRunning drift) {
-        Pages pages = new Pages(reconciler, actions, tokens, drift, Clock.systemUTC());
+            GitVsRunning drift, Alerts alerts) {
+        Pages pages = new Pages(reconciler, actions, tokens, drift, alerts, Clock.systemUTC());
         resources.push(pages);
         Javalin app = Javalin.create(config -> {
             config.jsonMapper(new Json());
@@ -152,6 +166,7 @@ public final class Service implements AutoCloseable {
                 return new Viewer(caller.platformAdmin(), caller::may);
             });
             config.routes.post("/api/v1/applications/{team}/{name}/actions/{action}", actions::handle);
+            alerts.register(config.routes);
             streamPark.register(config.routes);
             config.routes.get("/api/v1/sync", ctx -> ctx.json(reconciler.sync()));
             config.routes.post("/api/v1/sync", ctx -> {

@@ -57,6 +57,8 @@ public final class Reconciler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
     /** The actor of everything the loop does on its own. */
     public static final String SELF = "tributary";
+    /** The subject of events about the config source as a whole (invalid-revision), beside apps' {@code team/name}. */
+    public static final String PLATFORM_SUBJECT = "platform:source";
 
     public record Options(Duration pollInterval, int workers) {}
 
@@ -89,6 +91,8 @@ public final class Reconciler implements AutoCloseable {
     private final Options options;
     private final ExecutorService workers;
     private final ReconcileMetrics metrics;
+    /** What alerts are about: job, cluster and checkpoint conditions, written as events when they change. */
+    private final Conditions conditions;
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
     /** Clusters whose last start or stop failed: when to try again, and how long the wait grows. */
     private final Map<String, Instant> clusterRetryAt = new ConcurrentHashMap<>();
@@ -129,6 +133,7 @@ public final class Reconciler implements AutoCloseable {
         this.clusters = clusters;
         this.operations = operations;
         this.observer = new Observer(store, clusters, clock);
+        this.conditions = new Conditions(store, clock);
         this.lock = lock;
         this.clock = clock;
         this.options = options;
@@ -255,6 +260,10 @@ public final class Reconciler implements AutoCloseable {
         nextFetch = attempt.plus(options.pollInterval());
         Revision revision = checkout.revision();
         if (current != null && current.revision().id().equals(revision.id())) {
+            if (!sync.errors().isEmpty()) {
+                store.event(new AppEvent(0, attempt, PLATFORM_SUBJECT, "invalid-revision-resolved", "info", "revision "
+                        + revision.name() + " is in force again", revision.name()));
+            }
             sync = new SyncStatus("Ready", "revision " + revision.shortName() + " is applied", source.describe(),
                     appliedName(), revision.name(), attempt, attempt, List.of(), true);
             return;
@@ -272,6 +281,9 @@ public final class Reconciler implements AutoCloseable {
                 errors.isEmpty() ? null : String.join("\n", errors), result.valid() ? attempt : null);
         if (!result.valid()) {
             store.recordRevision(record);
+            store.event(new AppEvent(0, attempt, PLATFORM_SUBJECT, "invalid-revision", "error", "revision "
+                    + revision.name() + " is invalid (" + errors.size() + " error(s)); first: " + errors.get(0) + "; "
+                    + (current == null ? "nothing is applied yet" : appliedName() + " stays in force"), revision.name()));
             LOG.warn("revision={} invalid errors={} first=\"{}\"; {}", revision.name(), errors.size(), errors.get(0),
                     current == null ? "nothing is applied yet" : appliedName() + " stays in force");
             if (current == null) {
@@ -285,6 +297,10 @@ public final class Reconciler implements AutoCloseable {
         }
         LOG.info("revision={} message=\"{}\" loaded resources={}", revision.name(), revision.message(),
                 result.state().size());
+        if (!sync.errors().isEmpty()) {
+            store.event(new AppEvent(0, attempt, PLATFORM_SUBJECT, "invalid-revision-resolved", "info", "revision "
+                    + revision.name() + " is valid and applied", revision.name()));
+        }
         current = new Loaded(revision, result.state());
         // recorded as applied in the pass's observe transaction, which commits before any action starts
         unrecorded = record;
@@ -414,6 +430,13 @@ public final class Reconciler implements AutoCloseable {
                 }
             }
         });
+        Set<String> quietApps = quiet.stream().map(AppPlan::app).collect(Collectors.toSet());
+        try {
+            conditions.afterPass(planned, observed, plan, statuses, quietApps, loaded.revision().name(), this::target,
+                    action -> submit(action, loaded, SELF).map(started::add).isPresent());
+        } catch (RuntimeException e) {
+            LOG.warn("alert conditions not checked this pass: {}", e.toString());
+        }
         return started;
     }
 

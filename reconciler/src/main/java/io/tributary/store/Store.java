@@ -33,16 +33,39 @@ public final class Store {
     private final Clock clock;
     /** Shared by this store and those handed to transactions: see {@link #changes}. */
     private final AtomicLong changes;
+    /** Who hears of every event written (the alert dispatcher): shared with the stores handed to transactions. */
+    private final List<Consumer<AppEvent>> listeners;
+    /** Inside a transaction: its events, told to the listeners once it commits. */
+    private final List<AppEvent> uncommitted;
 
     public Store(Database db, Clock clock) {
-        this(db.jdbi(), null, clock, new AtomicLong());
+        this(db.jdbi(), null, clock, new AtomicLong(), new java.util.concurrent.CopyOnWriteArrayList<>());
     }
 
-    private Store(Jdbi jdbi, Handle handle, Clock clock, AtomicLong changes) {
+    private Store(Jdbi jdbi, Handle handle, Clock clock, AtomicLong changes, List<Consumer<AppEvent>> listeners) {
         this.jdbi = jdbi;
         this.handle = handle;
         this.clock = clock;
         this.changes = changes;
+        this.listeners = listeners;
+        this.uncommitted = handle == null ? null : new ArrayList<>();
+    }
+
+    /**
+     * Tells {@code listener} of every event written through this store from now on, once written (an
+     * event written in a transaction once it commits). The one place alerts hear of what happened.
+     * A listener must return quickly and never throw.
+     */
+    public void onEvent(Consumer<AppEvent> listener) {
+        listeners.add(listener);
+    }
+
+    private void tell(List<AppEvent> events) {
+        for (AppEvent e : events) {
+            for (Consumer<AppEvent> listener : listeners) {
+                listener.accept(e);
+            }
+        }
     }
 
     /**
@@ -64,8 +87,16 @@ public final class Store {
             return work.apply(this);
         }
         long before = changes.get();
+        List<AppEvent> written = new ArrayList<>();
         try {
-            return jdbi.inTransaction(h -> work.apply(new Store(jdbi, h, clock, changes)));
+            T result = jdbi.inTransaction(h -> {
+                Store tx = new Store(jdbi, h, clock, changes, listeners);
+                T r = work.apply(tx);
+                written.addAll(tx.uncommitted);
+                return r;
+            });
+            tell(written);
+            return result;
         } finally {
             if (changes.get() != before) {
                 changes.incrementAndGet(); // counted again once committed: a read meanwhile saw the old rows
@@ -343,7 +374,13 @@ public final class Store {
         requireOneOf(event.severity(), AppEvent.SEVERITIES, "severity");
         AppEvent toInsert = new AppEvent(0, timeOrNow(event.at()), event.app(), event.type(), event.severity(),
                 event.message(), event.revision());
-        return write(EventDao.class, d -> d.insert(toInsert));
+        AppEvent written = write(EventDao.class, d -> d.insert(toInsert));
+        if (uncommitted != null) {
+            uncommitted.add(written);
+        } else {
+            tell(List.of(written));
+        }
+        return written;
     }
 
     /** The app's latest {@code limit} events, newest first. */

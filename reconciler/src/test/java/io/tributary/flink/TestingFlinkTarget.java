@@ -97,6 +97,12 @@ public final class TestingFlinkTarget implements DeploymentTarget {
         job.ended = clock.instant();
     }
 
+    /** The cluster forgets the job, as a session cluster restarted without high availability does. */
+    public synchronized void forgetJob(JobId id) {
+        existing(id);
+        jobs.remove(id);
+    }
+
     /** The job is cancelled by someone outside Tributary. */
     public synchronized void cancelFromOutside(JobId id) {
         cancel(id);

@@ -99,7 +99,15 @@ final class Model {
 
     record AuditPage(Chrome chrome, List<AuditEvent> entries) {}
 
-    record AlertsPage(Chrome chrome, int policies, int channels) {}
+    /** {@code app}: the app whose history is shown, or null for every alert the caller may view. */
+    record AlertsPage(Chrome chrome, int policies, int channelCount, String app,
+            List<io.tributary.server.alerts.Alerts.ChannelView> channels,
+            List<io.tributary.server.alerts.Alerts.AlertView> alerts, long total) {
+
+        List<io.tributary.server.alerts.Alerts.ChannelView> failing() {
+            return channels.stream().filter(io.tributary.server.alerts.Alerts.ChannelView::failing).toList();
+        }
+    }
 
     /** {@code created}: the secret of a token just created, shown this once. */
     record TokensPage(Chrome chrome, List<io.tributary.server.auth.ApiTokens.Token> tokens, String createdName,

@@ -21,6 +21,7 @@ import io.tributary.model.User;
 import io.tributary.model.Variable;
 import io.tributary.server.ApplicationActions;
 import io.tributary.server.GitVsRunning;
+import io.tributary.server.alerts.Alerts;
 import io.tributary.server.auth.Access;
 import io.tributary.server.auth.ApiTokens;
 import io.tributary.server.auth.Caller;
@@ -66,9 +67,12 @@ public final class Pages implements AutoCloseable {
     private final Views views;
     private final Templates templates = new Templates();
     private final LiveUpdates live;
+    private final Alerts alerts;
 
-    public Pages(Reconciler reconciler, ApplicationActions actions, TokensApi tokens, GitVsRunning drift, Clock clock) {
+    public Pages(Reconciler reconciler, ApplicationActions actions, TokensApi tokens, GitVsRunning drift, Alerts alerts,
+            Clock clock) {
         this.reconciler = reconciler;
+        this.alerts = alerts;
         this.actions = actions;
         this.tokens = tokens;
         this.clock = clock;
@@ -96,6 +100,8 @@ public final class Pages implements AutoCloseable {
         config.routes.post("/sync", this::syncNow);
         config.routes.get("/audit", this::audit);
         config.routes.get("/alerts", this::alerts);
+        config.routes.post("/alerts/channels/{team}/{name}/test", this::testAlert);
+        config.routes.post("/alerts/channels/{name}/test", this::testAlert);
         config.routes.get("/tokens", this::tokens);
         config.routes.post("/tokens", this::createToken);
         config.routes.post("/tokens/{id}/revoke", this::revokeToken);
@@ -369,10 +375,46 @@ public final class Pages implements AutoCloseable {
         if (caller.isEmpty()) {
             return;
         }
+        String app = blankToNull(ctx.queryParam("app"));
+        if (app != null && !app.matches("[a-z0-9][-a-z0-9.]*/[a-z0-9][-a-z0-9.]*")) {
+            error(ctx, caller.get(), HttpStatus.BAD_REQUEST, "app must be team/name, such as payments/orders.");
+            return;
+        }
         int policies = views.desired().map(d -> d.all(AlertPolicy.class).size()).orElse(0);
         int channels = views.desired().map(d -> d.all(AlertChannel.class).size()).orElse(0);
+        Alerts.AlertPage history = alerts.alerts(caller.get(), app, null, null, 100, 0);
         ctx.html(templates.render("alerts.jte", new Model.AlertsPage(chrome(ctx, caller.get(), "Alerts", "alerts"),
-                policies, channels)));
+                policies, channels, app, alerts.channels(caller.get()), history.items(), history.total())));
+    }
+
+    /** The "Send test alert" button of a channel: one attempt now, its outcome as the flash message. */
+    private void testAlert(Context ctx) {
+        Optional<Caller> caller = page(ctx);
+        if (caller.isEmpty()) {
+            return;
+        }
+        String team = ctx.pathParamMap().get("team");
+        String name = ctx.pathParam("name");
+        String pattern = "[a-z0-9]([-a-z0-9.]*[a-z0-9])?";
+        if ((team != null && !team.matches(pattern)) || !name.matches(pattern)) {
+            error(ctx, caller.get(), HttpStatus.BAD_REQUEST, "A channel is named like payments/oncall; use the"
+                    + " Send test alert buttons on the Alerts page.");
+            return;
+        }
+        String channel = team == null ? name : team + "/" + name;
+        try {
+            Alerts.TestAlertResult result = alerts.test(caller.get(), team, name);
+            flash(ctx, result.ok() ? "ok" : "error", result.ok() ? "Test alert sent to " + channel + ": "
+                    + result.detail() : "Test alert to " + channel + " failed: " + result.detail());
+        } catch (io.javalin.http.NotFoundResponse e) {
+            // answered here, not by a redirect: a made-up name must not send the browser to a made-up page
+            error(ctx, caller.get(), HttpStatus.NOT_FOUND, "There is no alert channel " + channel
+                    + " that you may view. The Alerts page lists every channel you may see.");
+            return;
+        } catch (HttpResponseException e) {
+            flash(ctx, "error", "Could not send a test alert to " + channel + ": " + e.getMessage());
+        }
+        ctx.redirect("/alerts", HttpStatus.SEE_OTHER);
     }
 
     private void tokens(Context ctx) {

@@ -1,0 +1,71 @@
+package io.tributary.alert;
+
+import io.tributary.model.AlertChannel;
+import io.tributary.model.AlertPolicy;
+import io.tributary.model.Application;
+import io.tributary.model.DesiredState;
+import io.tributary.model.Kind;
+import io.tributary.model.Resource;
+import io.tributary.model.ResourceId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** One channel an alert goes to, and the policy (its template and rule) that sends it there. */
+record Route(AlertPolicy policy, AlertPolicy.Rule rule, AlertChannel channel) {
+
+    String channelKey() {
+        return channel.id().qualifiedName();
+    }
+
+    /**
+     * Where an alert of {@code subject} and {@code event} goes: the policies of the app (for a cluster,
+     * of every app on it; for the platform, every policy) with a rule for the event, and their
+     * channels, each channel once.
+     */
+    static List<Route> of(DesiredState desired, String subject, AlertPolicy.Event event) {
+        List<AlertPolicy> policies = new ArrayList<>();
+        if (subject.equals(EventRules.PLATFORM)) {
+            policies.addAll(desired.all(AlertPolicy.class));
+        } else {
+            for (Application app : appsOf(desired, subject)) {
+                for (String name : app.spec().alertPolicies()) {
+                    lookup(desired, Kind.ALERT_POLICY, app.metadata().team(), name, AlertPolicy.class)
+                            .filter(p -> !policies.contains(p)).ifPresent(policies::add);
+                }
+            }
+        }
+        Map<String, Route> routes = new LinkedHashMap<>();
+        for (AlertPolicy policy : policies) {
+            Optional<AlertPolicy.Rule> rule = policy.spec().rules().stream().filter(r -> r.event() == event).findFirst();
+            if (rule.isEmpty()) {
+                continue;
+            }
+            for (String name : policy.spec().channels()) {
+                lookup(desired, Kind.ALERT_CHANNEL, policy.metadata().team(), name, AlertChannel.class)
+                        .ifPresent(c -> routes.putIfAbsent(c.id().qualifiedName(), new Route(policy, rule.get(), c)));
+            }
+        }
+        return List.copyOf(routes.values());
+    }
+
+    /** The apps a subject is about: the app itself, or every app on the cluster. */
+    static List<Application> appsOf(DesiredState desired, String subject) {
+        if (subject.startsWith(EventRules.CLUSTER)) {
+            String cluster = subject.substring(EventRules.CLUSTER.length());
+            return desired.applications().stream()
+                    .filter(a -> desired.clusterOf(a).map(c -> c.id().qualifiedName().equals(cluster)).orElse(false))
+                    .toList();
+        }
+        return desired.applications().stream().filter(a -> a.id().qualifiedName().equals(subject)).toList();
+    }
+
+    /** A team document of that name, else the platform one (a team's shadows the platform's). */
+    static <T extends Resource> Optional<T> lookup(DesiredState desired, Kind kind, String team, String name,
+            Class<T> type) {
+        Optional<Resource> own = team == null ? Optional.empty() : desired.get(new ResourceId(kind, team, name));
+        return own.or(() -> desired.get(new ResourceId(kind, null, name))).filter(type::isInstance).map(type::cast);
+    }
+}

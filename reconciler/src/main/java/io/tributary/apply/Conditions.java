@@ -1,0 +1,296 @@
+package io.tributary.apply;
+
+import io.tributary.flink.DeploymentTarget;
+import io.tributary.flink.FlinkException;
+import io.tributary.flink.FlinkRest.CheckpointStats;
+import io.tributary.flink.JobId;
+import io.tributary.model.AlertPolicy;
+import io.tributary.model.Application;
+import io.tributary.model.DesiredState;
+import io.tributary.model.JobState;
+import io.tributary.model.Kind;
+import io.tributary.model.ResourceId;
+import io.tributary.plan.Action;
+import io.tributary.plan.AppObservation;
+import io.tributary.plan.ClusterObservation;
+import io.tributary.plan.Observed;
+import io.tributary.plan.Plan;
+import io.tributary.store.AppEvent;
+import io.tributary.store.AppStatus;
+import io.tributary.store.SavepointRecord;
+import io.tributary.store.Store;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Notices, once per pass, the conditions alerts are about and writes each change as an app event
+ * (the store tells the alert dispatcher): a job that failed ({@code job-failed}), vanished from a
+ * cluster that answers ({@code job-lost}), runs again ({@code job-running}), stays down because
+ * the restart policy's budget is spent ({@code restarts-exceeded}); a cluster that stopped answering
+ * ({@code cluster-down}, one event for the cluster, subject {@code cluster:<name>}) or answers again;
+ * and, for apps whose alert policies have a {@code checkpoint-failures} rule, failed checkpoints
+ * counted within the rule's window from Flink's checkpoint statistics, restarting the job from its
+ * last completed checkpoint (or savepoint) when the rule says {@code action: restart}.
+ *
+ * <p>Only changes are written: the state seen last is kept per app (from the stored status at first).
+ */
+final class Conditions {
+    private static final Logger LOG = LoggerFactory.getLogger(Conditions.class);
+    static final String CLUSTER_SUBJECT = "cluster:";
+    private static final String GONE = "GONE";
+
+    /** Submits an action as the loop does (busy apps are skipped); empty when it was not started. */
+    interface Submitter {
+        boolean submit(Action action);
+    }
+
+    private final Store store;
+    private final Clock clock;
+    private final Map<String, String> lastJob = new HashMap<>();
+    private final Map<String, Boolean> clusterUp = new HashMap<>();
+    private final Set<String> restartsExceeded = new HashSet<>();
+    /** Per job: samples of Flink's count of failed checkpoints, oldest first. */
+    private final Map<String, Deque<Sample>> failedCheckpoints = new HashMap<>();
+    /** Per app: the job whose failing checkpoints fired an alert, and when. */
+    private final Map<String, Fired> checkpointAlerts = new HashMap<>();
+
+    private record Sample(Instant at, long failed) {}
+
+    private record Fired(String jobId, Instant at) {}
+
+    Conditions(Store store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /**
+     * @param stored each app's status as last written (the state seen before this process started)
+     * @param quiet apps the plan gave no action this pass
+     */
+    void afterPass(DesiredState desired, Observed observed, Plan plan, Map<String, AppStatus> stored,
+            Set<String> quiet, String revision, Function<String, Optional<DeploymentTarget>> targets,
+            Submitter submitter) {
+        Map<String, Application> apps = new HashMap<>();
+        desired.applications().forEach(a -> apps.put(a.id().qualifiedName(), a));
+        for (ClusterObservation cluster : observed.clusters().values()) {
+            cluster(cluster, desired, revision);
+        }
+        for (AppObservation obs : observed.apps().values()) {
+            if (obs.operationInFlight()) {
+                continue;
+            }
+            Application app = apps.get(obs.app());
+            String message = plan.app(obs.app()).map(Plan.AppPlan::message).orElse("");
+            job(obs, app, stored.get(obs.app()), message, revision);
+            if (app != null && quiet.contains(obs.app())) {
+                checkpoints(obs, app, desired, revision, targets, submitter);
+            }
+        }
+        lastJob.keySet().retainAll(observed.apps().keySet());
+        Set<String> jobs = new HashSet<>();
+        observed.apps().values().forEach(o -> o.job().ifPresent(j -> jobs.add(j.jobId())));
+        failedCheckpoints.keySet().retainAll(jobs);
+    }
+
+    // ---- jobs
+
+    private void job(AppObservation obs, Application app, AppStatus stored, String planMessage, String revision) {
+        String key = obs.app();
+        if (obs.job().isEmpty()) {
+            lastJob.put(key, "NONE");
+            restartsExceeded.remove(key);
+            return;
+        }
+        AppObservation.CurrentJob job = obs.job().get();
+        String now = job.state().map(Enum::name).orElse(GONE);
+        String before = lastJob.containsKey(key) ? lastJob.get(key)
+                : stored == null || stored.jobState() == null ? null
+                : "MISSING".equals(stored.jobState()) ? GONE : stored.jobState();
+        lastJob.put(key, now);
+        if (now.equals(before)) {
+            restartsExhausted(obs, app, now, planMessage, revision);
+            return;
+        }
+        String cluster = stored == null || stored.cluster() == null ? "its cluster" : "cluster " + stored.cluster();
+        if (now.equals(JobState.FAILED.name())) {
+            event(key, "job-failed", "error", "job " + job.jobId() + " FAILED: " + planMessage, revision);
+        } else if (now.equals(GONE) && before != null && !before.equals(JobState.LOST.name())) {
+            // after a cluster was down, its jobs' loss is part of that one cluster-down alert
+            event(key, "job-lost", "error", "job " + job.jobId() + " is gone from " + cluster
+                    + ", which answers: " + planMessage, revision);
+        } else if (now.equals(JobState.RUNNING.name()) && before != null) {
+            event(key, "job-running", "info", "job " + job.jobId() + " RUNNING", revision);
+            restartsExceeded.remove(key);
+        }
+        restartsExhausted(obs, app, now, planMessage, revision);
+    }
+
+    /** The job is down and the restart policy allows no more restarts within its window. */
+    private void restartsExhausted(AppObservation obs, Application app, String state, String planMessage,
+            String revision) {
+        if (app == null) {
+            return;
+        }
+        boolean down = state.equals(GONE) || state.equals(JobState.FAILED.name())
+                || state.equals(JobState.CANCELED.name()) || state.equals(JobState.SUSPENDED.name());
+        Application.RestartPolicy policy = app.spec().restartPolicy();
+        if (!down || !policy.restartsAutomatically()) {
+            return;
+        }
+        Instant windowStart = clock.instant().minus(policy.window().duration());
+        long inWindow = obs.recentRestarts().stream().filter(t -> t.isAfter(windowStart)).count();
+        if (inWindow >= policy.maxRestarts() && restartsExceeded.add(obs.app())) {
+            event(obs.app(), "restarts-exceeded", "error", inWindow + " restarts within " + policy.window().text()
+                    + " reached restartPolicy.maxRestarts (" + policy.maxRestarts() + "); the job stays down: "
+                    + planMessage, revision);
+        }
+    }
+
+    // ---- clusters
+
+    private void cluster(ClusterObservation cluster, DesiredState desired, String revision) {
+        if (cluster.busy() || !cluster.running()) {
+            return; // being started, stopped or updated, or a managed one not started yet
+        }
+        Boolean before = clusterUp.put(cluster.name(), cluster.reachable());
+        if (!cluster.reachable() && !Boolean.FALSE.equals(before)) {
+            List<String> apps = desired.applications().stream()
+                    .filter(a -> desired.clusterOf(a).map(c -> c.id().qualifiedName().equals(cluster.name())).orElse(false))
+                    .map(a -> a.id().qualifiedName()).toList();
+            event(CLUSTER_SUBJECT + cluster.name(), "cluster-down", "error", "cluster " + cluster.name()
+                    + " cannot be reached; " + apps.size() + " app(s) on it: " + String.join(", ", apps), revision);
+        } else if (cluster.reachable() && Boolean.FALSE.equals(before)) {
+            event(CLUSTER_SUBJECT + cluster.name(), "cluster-down-resolved", "info", "cluster " + cluster.name()
+                    + " answers again", revision);
+        }
+    }
+
+    // ---- checkpoints
+
+    private void checkpoints(AppObservation obs, Application app, DesiredState desired, String revision,
+            Function<String, Optional<DeploymentTarget>> targets, Submitter submitter) {
+        List<AlertPolicy.Rule> rules = checkpointRules(app, desired);
+        Optional<JobState> state = obs.job().flatMap(AppObservation.CurrentJob::state);
+        if (rules.isEmpty() || state.isEmpty() || state.get() != JobState.RUNNING) {
+            return;
+        }
+        String jobId = obs.job().get().jobId();
+        Optional<DeploymentTarget> target = desired.clusterOf(app).flatMap(c -> targets.apply(c.id().qualifiedName()));
+        if (target.isEmpty()) {
+            return;
+        }
+        CheckpointStats stats;
+        try {
+            stats = target.get().checkpoints(new JobId(jobId));
+        } catch (FlinkException e) {
+            return;
+        }
+        Instant now = clock.instant();
+        String key = obs.app();
+        Fired fired = checkpointAlerts.get(key);
+        if (fired != null) {
+            boolean completedSince = stats.latestCompleted().map(c -> c.time().isAfter(fired.at())).orElse(false);
+            if (completedSince) {
+                checkpointAlerts.remove(key);
+                event(key, "checkpoint-failures-resolved", "info", "checkpoint "
+                        + stats.latestCompleted().get().id() + " of job " + jobId + " completed", revision);
+            }
+            if (fired.jobId().equals(jobId)) {
+                return; // this job's failures are alerted (and acted on) once
+            }
+        }
+        Deque<Sample> samples = failedCheckpoints.computeIfAbsent(jobId, j -> new ArrayDeque<>());
+        samples.addLast(new Sample(now, stats.failed()));
+        Duration longest = rules.stream().map(r -> window(r)).max(Duration::compareTo).orElseThrow();
+        while (samples.size() > 2 && samples.peekFirst().at().isBefore(now.minus(longest).minus(Duration.ofMinutes(1)))) {
+            samples.removeFirst();
+        }
+        for (AlertPolicy.Rule rule : rules) {
+            Duration within = window(rule);
+            long failed = stats.failed() - baseline(samples, now.minus(within), obs.job().get().startedAt());
+            int count = rule.count() == null ? 1 : rule.count();
+            if (failed < count) {
+                continue;
+            }
+            String what = failed + " checkpoint(s) of job " + jobId + " failed within " + describe(rule)
+                    + " (the rule alerts at " + count + ")" + stats.latestFailureMessage().map(m -> "; last: " + m).orElse("");
+            checkpointAlerts.put(key, new Fired(jobId, now));
+            boolean restart = rules.stream().anyMatch(r -> r.action() == AlertPolicy.Action.RESTART
+                    && failed >= (r.count() == null ? 1 : r.count()));
+            if (!restart) {
+                event(key, "checkpoint-failures", "warning", what, revision);
+                return;
+            }
+            Optional<String> from = stats.latestCompleted().map(c -> "checkpoint " + c.externalPath())
+                    .or(() -> store.latestRestorable(key).map(SavepointRecord::path).map(p -> "savepoint " + p));
+            if (from.isEmpty() && !app.spec().allowStatelessFallback()) {
+                event(key, "checkpoint-failures", "error", what + "; action restart: not restarted, there is no"
+                        + " completed checkpoint or savepoint to restart from (allowStatelessFallback is false)",
+                        revision);
+                return;
+            }
+            String how = from.map(f -> "restarting the job from its last completed " + f)
+                    .orElse("restarting the job without state (allowStatelessFallback: true)");
+            event(key, "checkpoint-failures", "error", what + "; action restart: " + how, revision);
+            boolean started = submitter.submit(new Action.Upgrade(key, jobId, Application.UpgradeMode.LAST_STATE,
+                    app.spec().allowStatelessFallback(), "checkpoints keep failing: " + how));
+            LOG.info("app={} job={} checkpointFailures={} restart={} started={}", key, jobId, failed, how, started);
+            return;
+        }
+    }
+
+    /** Flink's failed count at the window's start: a sample from then, else 0 for a job started since, else the oldest. */
+    private static long baseline(Deque<Sample> samples, Instant windowStart, Instant jobStarted) {
+        Sample atStart = null;
+        for (Sample s : samples) {
+            if (!s.at().isAfter(windowStart)) {
+                atStart = s;
+            }
+        }
+        if (atStart != null) {
+            return atStart.failed();
+        }
+        if (jobStarted != null && !jobStarted.isBefore(windowStart)) {
+            return 0;
+        }
+        return samples.peekFirst().failed();
+    }
+
+    private static Duration window(AlertPolicy.Rule rule) {
+        return rule.within() == null ? Duration.ofMinutes(10) : rule.within().duration();
+    }
+
+    private static String describe(AlertPolicy.Rule rule) {
+        return rule.within() == null ? "10m" : rule.within().text();
+    }
+
+    /** The checkpoint-failures rules of the app's alert policies (a team's policy shadows the platform's). */
+    static List<AlertPolicy.Rule> checkpointRules(Application app, DesiredState desired) {
+        List<AlertPolicy.Rule> rules = new ArrayList<>();
+        for (String name : app.spec().alertPolicies()) {
+            Optional<io.tributary.model.Resource> policy = desired.get(new ResourceId(Kind.ALERT_POLICY,
+                    app.metadata().team(), name)).or(() -> desired.get(new ResourceId(Kind.ALERT_POLICY, null, name)));
+            policy.filter(AlertPolicy.class::isInstance).map(AlertPolicy.class::cast).ifPresent(p ->
+                    p.spec().rules().stream().filter(r -> r.event() == AlertPolicy.Event.CHECKPOINT_FAILURES)
+                            .forEach(rules::add));
+        }
+        return rules;
+    }
+
+    private void event(String subject, String type, String severity, String message, String revision) {
+        store.event(new AppEvent(0, clock.instant(), subject, type, severity, message, revision));
+    }
+}

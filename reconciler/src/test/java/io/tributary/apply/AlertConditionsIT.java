@@ -1,0 +1,277 @@
+package io.tributary.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.alert.AlertDispatcher;
+import io.tributary.config.ConfigLoader;
+import io.tributary.config.TestRepos;
+import io.tributary.flink.FlinkTestSupport;
+import io.tributary.flink.JobId;
+import io.tributary.flink.SqlRunnerJar;
+import io.tributary.flink.TestingFlinkTarget;
+import io.tributary.source.ConfigSource;
+import io.tributary.source.SourceSpec;
+import io.tributary.store.AlertRecord;
+import io.tributary.store.AlertStore;
+import io.tributary.store.Database;
+import io.tributary.store.MutableClock;
+import io.tributary.store.Store;
+import io.tributary.store.TestDatabase;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The reconciler noticing what alerts are about, over a real store and the in-memory Flink, with
+ * the dispatcher posting to a local webhook: a cluster that stops answering with 20 apps on it is
+ * one cluster-down alert and one resolved notice, and a job that fails is one job-failed alert,
+ * resolved once the restart policy has it running again.
+ */
+class AlertConditionsIT {
+    private static final int APPS = 20;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @TempDir
+    Path temp;
+
+    private Path repo;
+    private MutableClock clock;
+    private TestingFlinkTarget flink;
+    private Store store;
+    private AlertStore alerts;
+    private MavenRepositories maven;
+    private Reconciler reconciler;
+    private AlertDispatcher dispatcher;
+    private HttpServer receiver;
+    private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void startReceiver() throws IOException {
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            received.add(JSON.readTree(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+    }
+
+    /** A repository of {@code apps} apps on the managed cluster, all alerting the local webhook. */
+    private void start(int apps) throws IOException {
+        repo = temp.resolve("repo");
+        TestRepos.copyTree(TestRepos.BASE, repo);
+        Files.writeString(repo.resolve("teams/payments/apps.yaml"), IntStream.rangeClosed(1, apps).mapToObj(i -> """
+                apiVersion: tributary.io/v1
+                kind: Application
+                metadata: {name: orders-%02d, team: payments}
+                spec:
+                  deployment: {mode: standalone-session, cluster: local}
+                  job:
+                    type: sql
+                    sql: {file: sql/orders.sql}
+                  restartPolicy: {maxRestarts: 1, window: 10m}
+                  alertPolicies: [payments-default]
+                """.formatted(i)).collect(Collectors.joining("---\n")));
+        Files.writeString(repo.resolve("teams/payments/alerts.yaml"), """
+                apiVersion: tributary.io/v1
+                kind: AlertChannel
+                metadata: {name: hook, team: payments}
+                spec:
+                  type: webhook
+                  webhook: {url: "http://127.0.0.1:%d/hook"}
+                ---
+                apiVersion: tributary.io/v1
+                kind: AlertPolicy
+                metadata: {name: payments-default, team: payments}
+                spec:
+                  channels: [hook]
+                  rules:
+                    - event: cluster-down
+                    - event: job-failed
+                    - event: job-lost
+                    - event: restarts-exceeded
+                    - event: invalid-revision
+                """.formatted(receiver.getAddress().getPort()));
+        clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
+        flink = new TestingFlinkTarget(clock);
+        Database db = TestDatabase.fresh();
+        store = new Store(db, clock);
+        alerts = new AlertStore(db, Clock.systemUTC());
+        maven = new MavenRepositories(FlinkTestSupport.sharedRepository().localRepository());
+        Path work = temp.resolve("work");
+        JobLauncher launcher = new JobLauncher(maven, work.resolve("jars"), HttpClient.newHttpClient(),
+                SqlRunnerJar.locate(work), work.resolve("job-jars"),
+                new io.tributary.secrets.SecretResolver(name -> null, name -> null));
+        Operations operations = new Operations(store, launcher, clock, Duration.ofSeconds(2), Duration.ofMillis(5));
+        ConfigSource source = ConfigSource.open(new SourceSpec(repo.toString(), null, null), temp.resolve("source"), clock);
+        reconciler = new Reconciler(source, new ConfigLoader(), store, new TestingClusters(flink), operations,
+                Optional.empty(), clock, new Reconciler.Options(Duration.ofSeconds(30), 2));
+        dispatcher = new AlertDispatcher(alerts, () -> reconciler.current().map(Reconciler.Loaded::desired),
+                name -> null, Clock.systemUTC(), new AlertDispatcher.Options(Duration.ofMillis(500),
+                        Duration.ofHours(1), 3, Duration.ofMillis(50), 3, "http://tributary.test"));
+        store.onEvent(dispatcher::accept);
+        dispatcher.start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (dispatcher != null) {
+            dispatcher.close();
+            reconciler.close();
+            maven.close();
+        }
+        receiver.stop(0);
+    }
+
+    private void passes(int n) {
+        for (int i = 0; i < n; i++) {
+            reconciler.triggerSync();
+            reconciler.reconcileOnce();
+        }
+    }
+
+    @Test
+    void aClusterDownWithTwentyAppsIsOneAlertAndOneResolvedNotice() throws IOException {
+        start(APPS);
+        passes(3);
+        assertThat(flink.running()).hasSize(APPS);
+
+        flink.setUnreachable(true);
+        passes(3);
+        JsonNode down = await(1).get(0);
+        assertThat(down.path("event").asString()).isEqualTo("cluster-down");
+        assertThat(down.path("status").asString()).isEqualTo("firing");
+        assertThat(down.path("subject").asString()).isEqualTo("cluster:local");
+        assertThat(down.path("cluster").asString()).isEqualTo("local");
+        assertThat(down.path("apps")).hasSize(APPS);
+        assertThat(down.path("message").asString()).contains("cluster local cannot be reached; 20 app(s) on it");
+
+        flink.setUnreachable(false);
+        passes(3);
+        JsonNode back = await(2).get(1);
+        assertThat(back.path("event").asString()).isEqualTo("cluster-down");
+        assertThat(back.path("status").asString()).isEqualTo("resolved");
+        assertThat(back.path("message").asString()).isEqualTo("cluster local answers again");
+
+        passes(2);
+        sleep(1_000); // what else might have been sent would have been by now
+        assertThat(received).as("one alert and its resolved notice, nothing per app").hasSize(2);
+        assertThat(store.events("cluster:local", 10)).extracting(e -> e.type())
+                .containsExactly("cluster-down-resolved", "cluster-down");
+    }
+
+    @Test
+    void aFailedJobIsOneAlertResolvedWhenTheRestartRuns() throws IOException {
+        start(8);
+        passes(3);
+        String app = "payments/orders-07";
+        String job = store.status(app).orElseThrow().jobId();
+        flink.failJob(new JobId(job), "java.lang.ArithmeticException: / by zero");
+        passes(3);
+
+        JsonNode failed = await(1).get(0);
+        assertThat(failed.path("event").asString()).isEqualTo("job-failed");
+        assertThat(failed.path("app").asString()).isEqualTo(app);
+        assertThat(failed.path("message").asString()).contains("job " + job + " FAILED").contains("restart 1 of 1");
+        JsonNode resolved = await(2).get(1);
+        assertThat(resolved.path("status").asString()).isEqualTo("resolved");
+        assertThat(resolved.path("app").asString()).isEqualTo(app);
+        assertThat(store.status(app).orElseThrow().jobId()).isNotEqualTo(job);
+        AlertRecord alert = alerts.alerts(new Store.Filter(app, null, null, null), 10, 0).items().get(0);
+        assertThat(alert.event()).isEqualTo("job-failed");
+        assertThat(alert.resolvedAt()).isNotNull();
+    }
+
+    @Test
+    void aJobThatFailsAgainAfterItsLastRestartAlertsThatTheRestartsAreSpent() throws IOException {
+        start(3);
+        passes(3);
+        String app = "payments/orders-03";
+        flink.failJob(new JobId(store.status(app).orElseThrow().jobId()), "boom");
+        passes(3); // job-failed, restart 1 of 1, running again: resolved
+        await(2);
+        flink.failJob(new JobId(store.status(app).orElseThrow().jobId()), "boom again");
+        passes(3);
+        List<JsonNode> all = await(4);
+        assertThat(all.subList(2, 4)).extracting(n -> n.path("event").asString() + " " + n.path("status").asString())
+                .containsExactlyInAnyOrder("job-failed firing", "restarts-exceeded firing");
+        JsonNode exceeded = all.stream().filter(n -> n.path("event").asString().equals("restarts-exceeded"))
+                .findFirst().orElseThrow();
+        assertThat(exceeded.path("message").asString()).contains("1 restarts within 10m reached restartPolicy.maxRestarts (1)");
+        passes(2);
+        assertThat(received).as("the job stays down: nothing more is sent").hasSize(4);
+    }
+
+    @Test
+    void aJobGoneFromAClusterThatAnswersIsJobLostUntilItRunsAgain() throws IOException {
+        start(1);
+        passes(3);
+        String app = "payments/orders-01";
+        String job = store.status(app).orElseThrow().jobId();
+        flink.forgetJob(new JobId(job));
+        passes(3);
+        JsonNode lost = await(1).get(0);
+        assertThat(lost.path("event").asString()).isEqualTo("job-lost");
+        assertThat(lost.path("message").asString()).contains("job " + job + " is gone from cluster local, which answers");
+        JsonNode resolved = await(2).get(1);
+        assertThat(resolved.path("event").asString() + " " + resolved.path("status").asString())
+                .isEqualTo("job-lost resolved");
+    }
+
+    @Test
+    void anInvalidRevisionAlertsOnceAndIsResolvedByAValidOne() throws IOException {
+        start(1);
+        passes(2);
+        Path apps = repo.resolve("teams/payments/apps.yaml");
+        String valid = Files.readString(apps);
+        Files.writeString(apps, valid.replaceFirst("cluster: local", "cluster: lcoal"));
+        passes(2);
+        JsonNode invalid = await(1).get(0);
+        assertThat(invalid.path("event").asString()).isEqualTo("invalid-revision");
+        assertThat(invalid.path("subject").asString()).isEqualTo("platform:source");
+        assertThat(invalid.path("message").asString()).contains("is invalid (1 error(s))").contains("lcoal")
+                .contains("stays in force");
+        Files.writeString(apps, valid);
+        passes(2);
+        JsonNode resolved = await(2).get(1);
+        assertThat(resolved.path("event").asString()).isEqualTo("invalid-revision");
+        assertThat(resolved.path("status").asString()).isEqualTo("resolved");
+    }
+
+    private List<JsonNode> await(int count) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (received.size() < count) {
+            assertThat(System.nanoTime()).as("the webhook receives " + count + " notices; got " + received)
+                    .isLessThan(deadline);
+            sleep(20);
+        }
+        return List.copyOf(received);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
