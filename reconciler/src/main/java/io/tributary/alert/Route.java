@@ -51,7 +51,10 @@ record Route(AlertPolicy policy, AlertPolicy.Rule rule, AlertChannel channel) {
         return List.copyOf(routes.values());
     }
 
-    /** The apps a subject is about: the app itself, or every app on the cluster. */
+    /**
+     * The apps a subject is about: the app itself, every app on the cluster, or, for a Project's
+     * {@code team/name} (build-failed), every app of the team whose jar the project builds.
+     */
     static List<Application> appsOf(DesiredState desired, String subject) {
         if (subject.startsWith(EventRules.CLUSTER)) {
             String cluster = subject.substring(EventRules.CLUSTER.length());
@@ -59,7 +62,18 @@ record Route(AlertPolicy policy, AlertPolicy.Rule rule, AlertChannel channel) {
                     .filter(a -> desired.clusterOf(a).map(c -> c.id().qualifiedName().equals(cluster)).orElse(false))
                     .toList();
         }
-        return desired.applications().stream().filter(a -> a.id().qualifiedName().equals(subject)).toList();
+        List<Application> app = desired.applications().stream().filter(a -> a.id().qualifiedName().equals(subject))
+                .toList();
+        if (!app.isEmpty() || subject.indexOf('/') < 0) {
+            return app;
+        }
+        // a Project's build (team/project): the apps whose jar it builds
+        String team = subject.substring(0, subject.indexOf('/'));
+        String project = subject.substring(subject.indexOf('/') + 1);
+        return desired.applications().stream()
+                .filter(a -> team.equals(a.metadata().team()) && a.spec().job().jar() != null
+                        && a.spec().job().jar().project() != null && project.equals(a.spec().job().jar().project().name()))
+                .toList();
     }
 
     /** A team document of that name, else the platform one (a team's shadows the platform's). */
