@@ -132,6 +132,9 @@ public final class Clusters implements ClusterRegistry {
     @Override
     public Optional<URI> restUrl(Cluster cluster) {
         if (cluster.spec().mode() == Cluster.Mode.KUBERNETES_SESSION) {
+            if (cluster.spec().managed() && !KubernetesRegistry.deployedHere(dirOf(cluster.id().qualifiedName()))) {
+                return Optional.empty(); // not deployed: nothing to ask the API server
+            }
             return kubernetes().restUrl(cluster, this::homeOf);
         }
         if (cluster.spec().mode() == Cluster.Mode.YARN_SESSION) {
@@ -149,8 +152,8 @@ public final class Clusters implements ClusterRegistry {
 
     @Override
     public Optional<URI> webUiUrl(Cluster cluster) {
-        if (cluster.spec().mode() == Cluster.Mode.KUBERNETES_SESSION) {
-            return kubernetes().webUi(cluster).or(() -> restUrl(cluster));
+        if (cluster.spec().mode() == Cluster.Mode.KUBERNETES_SESSION && kubernetes != null) {
+            return kubernetes.webUi(cluster).or(() -> restUrl(cluster));
         }
         return restUrl(cluster);
     }
