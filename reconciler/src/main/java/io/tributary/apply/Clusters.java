@@ -54,6 +54,7 @@ public final class Clusters implements ClusterRegistry {
     /** The revision last seen, for the Maven repositories modules of a Flink version come from. */
     private volatile DesiredState lastDesired;
     private volatile KubernetesRegistry kubernetes;
+    private volatile YarnRegistry yarn;
     private volatile DeployerLoaders loaders;
 
     public Clusters(Path dataDir, MavenRepositories maven, LocalCluster.Options options) {
@@ -87,6 +88,13 @@ public final class Clusters implements ClusterRegistry {
             }
         }
         return k;
+    }
+
+    private synchronized YarnRegistry yarn() {
+        if (yarn == null) {
+            yarn = new YarnRegistry(loaders(), FlinkDistributions::existingOf, startupTimeout, pollInterval);
+        }
+        return yarn;
     }
 
     private synchronized DeployerLoaders loaders() {
@@ -124,7 +132,13 @@ public final class Clusters implements ClusterRegistry {
     @Override
     public Optional<URI> restUrl(Cluster cluster) {
         if (cluster.spec().mode() == Cluster.Mode.KUBERNETES_SESSION) {
+            if (cluster.spec().managed() && !KubernetesRegistry.deployedHere(dirOf(cluster.id().qualifiedName()))) {
+                return Optional.empty(); // not deployed: nothing to ask the API server
+            }
             return kubernetes().restUrl(cluster, this::homeOf);
+        }
+        if (cluster.spec().mode() == Cluster.Mode.YARN_SESSION) {
+            return yarn().restUrl(cluster, dirOf(cluster.id().qualifiedName()), this::homeOf);
         }
         if (cluster.isLocal()) {
             return Optional.ofNullable(managed.get(cluster.id().qualifiedName())).map(LocalCluster::restUrl);
@@ -138,28 +152,34 @@ public final class Clusters implements ClusterRegistry {
 
     @Override
     public Optional<URI> webUiUrl(Cluster cluster) {
-        if (cluster.spec().mode() == Cluster.Mode.KUBERNETES_SESSION) {
-            return kubernetes().webUi(cluster).or(() -> restUrl(cluster));
+        if (cluster.spec().mode() == Cluster.Mode.KUBERNETES_SESSION && kubernetes != null) {
+            return kubernetes.webUi(cluster).or(() -> restUrl(cluster));
         }
         return restUrl(cluster);
     }
 
     @Override
     public Optional<DeploymentTarget> appTarget(Application app, DesiredState desired) {
-        if (app.spec().deployment().mode() != Application.DeploymentMode.KUBERNETES_APPLICATION) {
+        Application.DeploymentMode mode = app.spec().deployment().mode();
+        if (mode.isSession()) {
             return Optional.empty();
         }
-        FlinkVersion version = appFlinkVersion(app, desired);
-        return Optional.of(kubernetes().appTarget(app, desired, home(version, desired), appDirOf(app.id().qualifiedName())));
+        FlinkHome home = home(appFlinkVersion(app, desired), desired);
+        Path dir = appDirOf(app.id().qualifiedName());
+        return Optional.of(mode == Application.DeploymentMode.KUBERNETES_APPLICATION
+                ? kubernetes().appTarget(app, desired, home, dir) : yarn().appTarget(app, home, dir));
     }
 
     @Override
     public Optional<DeploymentTarget> appTarget(String app) {
         Path dir = appDirOf(app);
-        if (!KubernetesRegistry.deployedHere(dir)) {
-            return Optional.empty();
+        if (KubernetesRegistry.deployedHere(dir)) {
+            return kubernetes().appTarget(app, dir).map(t -> t);
         }
-        return kubernetes().appTarget(app, dir).map(t -> t);
+        if (YarnRegistry.deployedHere(dir)) {
+            return yarn().appTarget(app, dir).map(t -> t);
+        }
+        return Optional.empty();
     }
 
     @Override
@@ -189,13 +209,10 @@ public final class Clusters implements ClusterRegistry {
         lastDesired = desired;
         Map<String, ClusterObservation> result = new HashMap<>();
         for (Cluster cluster : desired.all(Cluster.class)) {
-            if (cluster.spec().mode() == Cluster.Mode.YARN_SESSION) {
-                continue;
-            }
             String name = cluster.id().qualifiedName();
             boolean isManaged = cluster.spec().managed();
             boolean running = !isManaged || (cluster.isLocal() ? managed.containsKey(name)
-                    : KubernetesRegistry.deployedHere(dirOf(name)));
+                    : KubernetesRegistry.deployedHere(dirOf(name)) || YarnRegistry.deployedHere(dirOf(name)));
             boolean reachable = running && target(cluster).isPresent() && answered.test(name);
             result.put(name, new ClusterObservation(name, isManaged, running, reachable,
                     isManaged ? startedSpec(name) : Optional.empty()));
@@ -211,6 +228,12 @@ public final class Clusters implements ClusterRegistry {
     public void start(Cluster cluster, DesiredState desired) {
         String name = cluster.id().qualifiedName();
         FlinkVersion version = flinkVersion(cluster, desired);
+        if (cluster.spec().mode() == Cluster.Mode.YARN_SESSION) {
+            yarn().start(cluster, home(version, desired), dirOf(name));
+            targets.remove(name);
+            writeSpec(name, SpecHash.of(cluster, desired));
+            return;
+        }
         if (cluster.spec().mode() == Cluster.Mode.KUBERNETES_SESSION) {
             Path dir = dirOf(name);
             kubernetes().start(cluster, desired, home(version, desired), dir, startedSpec(name).isPresent()
@@ -248,6 +271,8 @@ public final class Clusters implements ClusterRegistry {
         targets.remove(name);
         if (KubernetesRegistry.deployedHere(dirOf(name))) {
             kubernetes().stop(name, dirOf(name));
+        } else if (YarnRegistry.deployedHere(dirOf(name))) {
+            yarn().stop(name, dirOf(name));
         } else if (local != null) {
             local.stop();
         } else {

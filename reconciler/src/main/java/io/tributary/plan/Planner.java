@@ -61,7 +61,7 @@ public final class Planner {
         List<ClusterAction> actions = new ArrayList<>();
         Set<String> declared = new HashSet<>();
         for (Cluster cluster : desired.all(Cluster.class)) {
-            if (!cluster.spec().managed() || cluster.spec().mode() == Cluster.Mode.YARN_SESSION) {
+            if (!cluster.spec().managed()) {
                 continue;
             }
             String name = cluster.id().qualifiedName();
@@ -72,6 +72,9 @@ public final class Planner {
                 continue;
             }
             if (obs == null || !obs.running()) {
+                if (!cluster.isLocal() && !wantedByARunningApp(cluster, desired)) {
+                    continue; // a Kubernetes or YARN session takes shared resources: deployed once an app needs it
+                }
                 actions.add(new ClusterAction.StartCluster(name, "managed cluster is not running"));
             } else if (obs.specHash().isPresent() && !obs.specHash().get().equals(hash)) {
                 actions.add(new ClusterAction.UpdateCluster(name, appsRunningOn(cluster, desired, observed),
@@ -84,6 +87,12 @@ public final class Planner {
             }
         }
         return actions;
+    }
+
+    private static boolean wantedByARunningApp(Cluster cluster, DesiredState desired) {
+        return desired.applications().stream()
+                .anyMatch(app -> app.spec().state() == Application.DesiredState.RUNNING
+                        && desired.clusterOf(app).filter(c -> c.id().equals(cluster.id())).isPresent());
     }
 
     private static List<String> appsRunningOn(Cluster cluster, DesiredState desired, Observed observed) {

@@ -41,9 +41,6 @@ public final class TestingClusters implements ClusterRegistry {
     public Map<String, ClusterObservation> observe(DesiredState desired, Predicate<String> answered) {
         Map<String, ClusterObservation> result = new HashMap<>();
         for (Cluster c : desired.all(Cluster.class)) {
-            if (c.spec().mode() == Cluster.Mode.YARN_SESSION) {
-                continue;
-            }
             String name = c.id().qualifiedName();
             boolean running = !c.spec().managed() || started.containsKey(name);
             boolean reachable = running && answered.test(name);

@@ -81,6 +81,8 @@ class YarnAppClustersIT {
         hadoopConf = Files.createDirectories(tmp.resolve("hadoop-conf"));
         // containers read the ResourceManager's address from a yarn-site.xml on their class path: this one
         Configuration client = new Configuration(yarn.getConfig());
+        // the minicluster's rack mapping is a class of Hadoop's tests, which containers do not have
+        client.set("net.topology.node.switch.mapping.impl", "org.apache.hadoop.net.ScriptBasedMapping");
         client.set(YarnConfiguration.YARN_APPLICATION_CLASSPATH, hadoopConf + ","
                 + yarn.getConfig().get(YarnConfiguration.YARN_APPLICATION_CLASSPATH));
         for (String file : List.of("core-site.xml", "yarn-site.xml")) {

@@ -158,15 +158,36 @@ class PlannerTest {
 
     /** Cluster actions but those of the base repo's managed Kubernetes session, which has a test of its own. */
     private static java.util.List<ClusterAction> standaloneActions(Plan plan) {
-        return plan.clusters().stream().filter(c -> !c.cluster().equals("k8s-shared")).toList();
+        return plan.clusters().stream().filter(c -> !c.cluster().equals("k8s-shared")
+                && !c.cluster().equals("yarn-shared")).toList();
     }
 
     @Test
-    void managedKubernetesSessionNotDeployedIsStartedAndAnExternalOneIsNot() {
+    void managedKubernetesAndYarnSessionsAreNotDeployedWhileNoAppShouldRunOnThem() {
         Observed observed = new Observed(Map.of(APP, Obs.none().build()), Map.of("local", localCluster()));
         Plan plan = Planner.plan(RUNNING, observed, NOW);
+        assertThat(plan.clusters()).as("the base repo's k8s-shared and yarn-shared have no running app").isEmpty();
+    }
+
+    @Test
+    void aManagedKubernetesSessionIsDeployedOnceARunningAppUsesIt() {
+        DesiredState onK8s = PlanFixtures.desired("", "5").resources().values().stream()
+                .map(r -> r instanceof Application a && a.id().qualifiedName().equals(APP) ? onCluster(a, "k8s-shared") : r)
+                .collect(java.util.stream.Collectors.collectingAndThen(java.util.stream.Collectors.toList(),
+                        DesiredState::of));
+        Plan plan = Planner.plan(onK8s, new Observed(Map.of(APP, Obs.none().build()), Map.of("local", localCluster())), NOW);
         assertThat(plan.clusters()).singleElement().isInstanceOf(ClusterAction.StartCluster.class)
                 .extracting(ClusterAction::cluster).isEqualTo("k8s-shared");
+        assertThat(plan.app(APP).orElseThrow().message()).isEqualTo("waiting for cluster k8s-shared");
+    }
+
+    private static Application onCluster(Application app, String cluster) {
+        Application.Spec s = app.spec();
+        Application.Deployment d = new Application.Deployment(Application.DeploymentMode.KUBERNETES_SESSION, cluster,
+                null, null);
+        return new Application(app.metadata(), new Application.Spec(s.flinkVersion(), d, s.job(), s.parallelism(),
+                s.state(), s.upgradeMode(), s.allowStatelessFallback(), s.restore(), s.checkpoints(), s.savepoints(),
+                s.restartPolicy(), s.flinkConfiguration(), s.alertPolicies(), s.prune()));
     }
 
     @Test
