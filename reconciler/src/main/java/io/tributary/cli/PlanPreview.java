@@ -84,7 +84,7 @@ final class PlanPreview {
         }
         Map<String, ClusterObservation> clusters = new HashMap<>();
         for (Cluster cluster : base.state().all(Cluster.class)) {
-            if (cluster.isLocal()) {
+            if (cluster.spec().managed() && Planner.runsWhenSettled(cluster, base.state())) {
                 String name = cluster.id().qualifiedName();
                 clusters.put(name, new ClusterObservation(name, true, true, true,
                         Optional.of(SpecHash.of(cluster, base.state()))));
@@ -116,7 +116,7 @@ final class PlanPreview {
         // started or restarted waits for it in one pass and is handled in the next.
         Map<String, ClusterObservation> settled = new HashMap<>();
         for (Cluster cluster : head.state().all(Cluster.class)) {
-            if (cluster.isLocal()) {
+            if (cluster.spec().managed() && Planner.runsWhenSettled(cluster, head.state())) {
                 String name = cluster.id().qualifiedName();
                 settled.put(name, new ClusterObservation(name, true, true, true,
                         Optional.of(SpecHash.of(cluster, head.state()))));

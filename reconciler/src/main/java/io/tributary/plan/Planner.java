@@ -72,8 +72,8 @@ public final class Planner {
                 continue;
             }
             if (obs == null || !obs.running()) {
-                if (!cluster.isLocal() && !wantedByARunningApp(cluster, desired)) {
-                    continue; // a Kubernetes or YARN session takes shared resources: deployed once an app needs it
+                if (!runsWhenSettled(cluster, desired)) {
+                    continue;
                 }
                 actions.add(new ClusterAction.StartCluster(name, "managed cluster is not running"));
             } else if (obs.specHash().isPresent() && !obs.specHash().get().equals(hash)) {
@@ -89,8 +89,12 @@ public final class Planner {
         return actions;
     }
 
-    private static boolean wantedByARunningApp(Cluster cluster, DesiredState desired) {
-        return desired.applications().stream()
+    /**
+     * Whether a managed cluster runs once {@code desired} is applied: a local one always; a Kubernetes or
+     * YARN session, which takes shared resources, only while a running app uses it.
+     */
+    public static boolean runsWhenSettled(Cluster cluster, DesiredState desired) {
+        return cluster.isLocal() || desired.applications().stream()
                 .anyMatch(app -> app.spec().state() == Application.DesiredState.RUNNING
                         && desired.clusterOf(app).filter(c -> c.id().equals(cluster.id())).isPresent());
     }
