@@ -121,6 +121,8 @@ class LeaderElectionIT {
         ServiceApi survivor = second.api();
         Await.until("the last commit runs", STEP, () -> runsHealthy(survivor)
                 && survivor.sync().path("appliedRevision").asString("").endsWith(last)
+                && survivor.detail(APP).path("deployments").findValuesAsString("revision").stream()
+                        .anyMatch(r -> r.endsWith(last))
                 && survivor.detail(APP).path("operations").findValuesAsString("status").stream()
                         .allMatch("done"::equals));
 

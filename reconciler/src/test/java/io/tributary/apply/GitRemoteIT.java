@@ -151,10 +151,11 @@ class GitRemoteIT {
         assertThat(flink.submitCalls()).isEqualTo(submits + 2);
 
         // the fix: the loop was never stuck, the next commit is applied
+        String beforeFix = job();
         Files.delete(remote.resolve("teams/payments/bulk.yaml"));
         setRate(remote, "50");
         RevCommit fixed = commit("drop the bulk apps, rate 50");
-        await("the fix is applied", () -> appliedIs(fixed.name()) && runs()
+        await("the fix is applied", () -> appliedIs(fixed.name()) && runs() && !beforeFix.equals(job())
                 && reconciler.sync().errors().isEmpty());
         assertThat(flink.submitCalls()).isEqualTo(submits + 3);
     }
