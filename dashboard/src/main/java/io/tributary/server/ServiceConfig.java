@@ -1,5 +1,6 @@
 package io.tributary.server;
 
+import io.tributary.store.JdbcUrls;
 import io.tributary.server.webhooks.WebhookSecret;
 import io.tributary.source.Credentials;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ public record ServiceConfig(String repo, String branch, String path, Credentials
         out.put("path", path == null ? "(top)" : path);
         out.put("credentials", credentials.toString());
         out.put("data-dir", dataDir.toString());
-        out.put("database", database == null ? "embedded under " + dataDir.resolve("postgres") : maskPassword(database));
+        out.put("database", database == null ? "embedded under " + dataDir.resolve("postgres") : JdbcUrls.masked(database));
         out.put("database-password", databasePassword == null ? "(none)" : "****");
         out.put("port", String.valueOf(port));
         out.put("poll-interval", pollInterval.toSeconds() + "s");
@@ -43,11 +44,5 @@ public record ServiceConfig(String repo, String branch, String path, Credentials
         out.put("admin-password", adminPassword == null ? "(generated on first start)" : "****");
         out.put("webhook-secret", webhookSecret == null ? "(none: webhooks are off)" : webhookSecret.toString());
         return out;
-    }
-
-    /** A JDBC URL as it may be printed: a password in it ({@code ?password=...}, {@code user:password@}) masked. */
-    static String maskPassword(String jdbcUrl) {
-        return jdbcUrl.replaceAll("(?i)([?&;]password=)[^&;]*", "$1****")
-                .replaceAll("(//[^/@:?]*:)[^/@]*@", "$1****@");
     }
 }

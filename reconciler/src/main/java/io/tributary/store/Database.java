@@ -110,7 +110,7 @@ public final class Database implements AutoCloseable {
      */
     public static Database connect(String jdbcUrl, String user, String password) {
         if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
-            throw new IllegalArgumentException("not a PostgreSQL JDBC URL: " + JdbcUrls.withoutPassword(jdbcUrl));
+            throw new IllegalArgumentException("not a PostgreSQL JDBC URL: " + JdbcUrls.masked(jdbcUrl));
         }
         Database db = new Database(jdbcUrl, user, password, null, Duration.ofSeconds(30));
         LOG.info("database=external url={} user={}", db.jdbcUrl(), user);
@@ -123,7 +123,7 @@ public final class Database implements AutoCloseable {
 
     /** The JDBC URL of the database, without a password even if one was given in it. */
     public String jdbcUrl() {
-        return JdbcUrls.withoutPassword(jdbcUrl);
+        return JdbcUrls.masked(jdbcUrl);
     }
 
     /** Pooled connections. */
