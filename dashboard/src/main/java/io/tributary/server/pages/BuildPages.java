@@ -2,6 +2,7 @@ package io.tributary.server.pages;
 
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.sse.SseClient;
 import io.tributary.apply.Reconciler;
@@ -69,10 +70,10 @@ final class BuildPages implements ProjectBuilds.Listener {
 
     void register(JavalinConfig config) {
         config.routes.get("/projects", this::projects);
-        config.routes.get("/projects/{team}/{name}", this::project);
-        config.routes.post("/projects/{team}/{name}/builds", this::start);
-        config.routes.get("/projects/{team}/{name}/builds/{id}", this::build);
-        config.routes.post("/projects/{team}/{name}/builds/{id}/cancel", this::cancel);
+        config.routes.get("/projects/{team}/{name}", ofProject(this::project));
+        config.routes.post("/projects/{team}/{name}/builds", ofProject(this::start));
+        config.routes.get("/projects/{team}/{name}/builds/{id}", ofProject(this::build));
+        config.routes.post("/projects/{team}/{name}/builds/{id}/cancel", ofProject(this::cancel));
         // a stream for a build that is not there, or not the caller's to see, is refused before it opens
         config.routes.before("/events/builds/{id}", ctx -> {
             Optional<Caller> caller = Access.caller(ctx);
@@ -104,90 +105,58 @@ final class BuildPages implements ProjectBuilds.Listener {
                 reconciler.builds().isPresent())));
     }
 
-    private void project(Context ctx) {
-        Optional<Caller> caller = page(ctx);
-        if (caller.isEmpty()) {
-            return;
-        }
-        Optional<Project> p = visible(ctx, caller.get());
-        if (p.isEmpty()) {
-            return;
-        }
-        String key = p.get().id().qualifiedName();
+    private void project(Context ctx, Caller caller, Project p) {
+        String key = p.id().qualifiedName();
         List<BuildRecord> builds = reconciler.builds().map(b -> b.store().builds(key, 50)).orElse(List.of());
-        ctx.html(templates.render("project.jte", new ProjectPage(chrome(ctx, caller.get(), key),
-                row(p.get(), builds.stream().findFirst()), builds.stream().map(this::row).toList(),
-                caller.get().may(Permission.BUILD_RUN, p.get().metadata().team()))));
+        ctx.html(templates.render("project.jte", new ProjectPage(chrome(ctx, caller, key),
+                row(p, builds.stream().findFirst()), builds.stream().map(this::row).toList(),
+                caller.may(Permission.BUILD_RUN, p.metadata().team()))));
     }
 
-    private void build(Context ctx) {
-        Optional<Caller> caller = page(ctx);
-        if (caller.isEmpty()) {
-            return;
-        }
-        Optional<Project> p = visible(ctx, caller.get());
-        if (p.isEmpty()) {
-            return;
-        }
-        Optional<BuildRecord> b = build(ctx, p.get());
+    private void build(Context ctx, Caller caller, Project p) {
+        Optional<BuildRecord> b = build(ctx, p);
         if (b.isEmpty()) {
-            error(ctx, caller.get(), HttpStatus.NOT_FOUND, "Project " + p.get().id().qualifiedName()
+            error(ctx, caller, HttpStatus.NOT_FOUND, "Project " + p.id().qualifiedName()
                     + " has no build " + ctx.pathParam("id") + ". Its page lists its builds.");
             return;
         }
-        ctx.html(templates.render("build.jte", new BuildPage(chrome(ctx, caller.get(), "Build #" + b.get().id()
-                + " of " + p.get().id().qualifiedName()), row(p.get(), Optional.empty()), row(b.get()), b.get().log(),
-                caller.get().may(Permission.BUILD_RUN, p.get().metadata().team()))));
+        ctx.html(templates.render("build.jte", new BuildPage(chrome(ctx, caller, "Build #" + b.get().id()
+                + " of " + p.id().qualifiedName()), row(p, Optional.empty()), row(b.get()), b.get().log(),
+                caller.may(Permission.BUILD_RUN, p.metadata().team()))));
     }
 
-    private void start(Context ctx) {
-        Optional<Caller> caller = page(ctx);
-        if (caller.isEmpty()) {
-            return;
-        }
-        Optional<Project> p = visible(ctx, caller.get());
-        if (p.isEmpty()) {
-            return;
-        }
-        String key = p.get().id().qualifiedName();
-        if (!caller.get().may(Permission.BUILD_RUN, p.get().metadata().team())) {
-            error(ctx, caller.get(), HttpStatus.FORBIDDEN, caller.get().user() + " lacks build:run in team "
-                    + p.get().metadata().team() + "; ask a team admin for the developer role.");
+    private void start(Context ctx, Caller caller, Project p) {
+        String key = p.id().qualifiedName();
+        if (!caller.may(Permission.BUILD_RUN, p.metadata().team())) {
+            error(ctx, caller, HttpStatus.FORBIDDEN, caller.user() + " lacks build:run in team "
+                    + p.metadata().team() + "; ask a team admin for the developer role.");
             return;
         }
         Optional<ProjectBuilds> builds = reconciler.builds();
         if (builds.isEmpty()) {
-            error(ctx, caller.get(), HttpStatus.SERVICE_UNAVAILABLE, "Builds are off in this service.");
+            error(ctx, caller, HttpStatus.SERVICE_UNAVAILABLE, "Builds are off in this service.");
             return;
         }
         try {
-            long id = builds.get().request(key, caller.get().user());
-            reconciler.store().audit(new AuditEvent(0, clock.instant(), caller.get().user(), "build", "project " + key,
+            long id = builds.get().request(key, caller.user());
+            reconciler.store().audit(new AuditEvent(0, clock.instant(), caller.user(), "build", "project " + key,
                     null, "build #" + id));
             ctx.redirect("/projects/" + key + "/builds/" + id);
         } catch (IllegalArgumentException | IllegalStateException e) {
-            error(ctx, caller.get(), HttpStatus.CONFLICT, "Could not build " + key + ": " + e.getMessage());
+            error(ctx, caller, HttpStatus.CONFLICT, "Could not build " + key + ": " + e.getMessage());
         }
     }
 
-    private void cancel(Context ctx) {
-        Optional<Caller> caller = page(ctx);
-        if (caller.isEmpty()) {
-            return;
-        }
-        Optional<Project> p = visible(ctx, caller.get());
-        if (p.isEmpty()) {
-            return;
-        }
-        Optional<BuildRecord> b = build(ctx, p.get());
-        if (b.isEmpty() || !caller.get().may(Permission.BUILD_RUN, p.get().metadata().team())) {
-            error(ctx, caller.get(), b.isEmpty() ? HttpStatus.NOT_FOUND : HttpStatus.FORBIDDEN, b.isEmpty()
-                    ? "No such build." : caller.get().user() + " lacks build:run in team " + p.get().metadata().team());
+    private void cancel(Context ctx, Caller caller, Project p) {
+        Optional<BuildRecord> b = build(ctx, p);
+        if (b.isEmpty() || !caller.may(Permission.BUILD_RUN, p.metadata().team())) {
+            error(ctx, caller, b.isEmpty() ? HttpStatus.NOT_FOUND : HttpStatus.FORBIDDEN, b.isEmpty()
+                    ? "No such build." : caller.user() + " lacks build:run in team " + p.metadata().team());
             return;
         }
         if (reconciler.builds().map(e -> e.cancel(b.get().id())).orElse(false)) {
-            reconciler.store().audit(new AuditEvent(0, clock.instant(), caller.get().user(), "cancel build",
-                    "project " + p.get().id().qualifiedName(), null, "build #" + b.get().id()));
+            reconciler.store().audit(new AuditEvent(0, clock.instant(), caller.user(), "cancel build",
+                    "project " + p.id().qualifiedName(), null, "build #" + b.get().id()));
         }
         ctx.redirect(row(b.get()).href());
     }
@@ -302,6 +271,24 @@ final class BuildPages implements ProjectBuilds.Listener {
     }
 
     /** The path's project if the caller may view it; otherwise a 404 page is written and empty returned. */
+    /** A page of one project: for a logged-in caller who may view it; the login form or a 404 page otherwise. */
+    private interface ProjectPageHandler {
+        void handle(Context ctx, Caller caller, Project project);
+    }
+
+    private Handler ofProject(ProjectPageHandler handler) {
+        return ctx -> {
+            Optional<Caller> caller = page(ctx);
+            if (caller.isEmpty()) {
+                return;
+            }
+            Optional<Project> p = visible(ctx, caller.get());
+            if (p.isPresent()) {
+                handler.handle(ctx, caller.get(), p.get());
+            }
+        };
+    }
+
     private Optional<Project> visible(Context ctx, Caller caller) {
         String key = ctx.pathParam("team") + "/" + ctx.pathParam("name");
         Optional<Project> p = caller.may(Permission.BUILD_VIEW, ctx.pathParam("team"))
