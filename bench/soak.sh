@@ -105,7 +105,7 @@ rss_mb() { local p; p=$(service_pid); [ -n "$p" ] && awk '/VmRSS/ {printf "%d", 
 echo "soak: waiting for $apps apps to run"
 started=$(date +%s)
 while :; do
-  running=$(api "$base/api/v1/applications?limit=1000" | python3 -c '
+  running=$(api "$base/api/v1/applications?limit=500" | python3 -c '
 import json,sys
 d=json.load(sys.stdin); print(sum(1 for a in d["items"] if (a.get("status") or {}).get("jobState")=="RUNNING"))')
   [ "$running" -ge "$apps" ] && break

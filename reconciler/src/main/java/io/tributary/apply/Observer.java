@@ -78,35 +78,75 @@ final class Observer implements AutoCloseable {
     }
 
     /**
+     * The store's records, and the jobs of the named clusters (listed on their own threads while the
+     * store is read), as of one moment: what {@link #observe} makes the planner's view of.
+     */
+    final class Snapshot {
+        private final Instant at;
+        private final long startedNanos;
+        private final Map<String, Future<ClusterJobs>> listings = new HashMap<>();
+        private final Map<String, AppStatus> statuses = new HashMap<>();
+        private Records records;
+        private long storeMs;
+
+        private Snapshot(Instant at) {
+            this.at = at;
+            this.startedNanos = System.nanoTime();
+        }
+
+        private void list(String cluster, Function<String, Optional<DeploymentTarget>> targets) {
+            listings.computeIfAbsent(cluster, name -> listers.submit(() -> listJobs(targets.apply(name))));
+        }
+    }
+
+    /**
+     * Reads a {@link Snapshot}: each cluster in {@code clusterNames} listed once (the listing also says
+     * whether it answers), and the store's records.
+     *
+     * @param write what the pass writes before it acts (the revision just applied), done in the same
+     *     transaction as the reads, which commits before this returns
+     */
+    Snapshot read(Set<String> clusterNames, Function<String, Optional<DeploymentTarget>> targets,
+            Consumer<Store> write) {
+        Snapshot snapshot = new Snapshot(clock.instant());
+        clusterNames.forEach(name -> snapshot.list(name, targets));
+        snapshot.records = store.inTransaction(tx -> {
+            write.accept(tx);
+            tx.statuses().forEach(s -> snapshot.statuses.put(s.app(), s));
+            return new Records(tx.restorableSavepointsByApp(), tx.deployedApps(),
+                    tx.operationsSinceByApp("restart", snapshot.at.minus(RESTART_HISTORY)), tx.latestOperationsByApp(10),
+                    tx.overrides().stream().collect(Collectors.toMap(AppOverride::app, Function.identity())));
+        });
+        snapshot.storeMs = (System.nanoTime() - snapshot.startedNanos) / 1_000_000;
+        return snapshot;
+    }
+
+    /** {@link #read} on another thread, writing nothing. */
+    Future<Snapshot> readAhead(Set<String> clusterNames, Function<String, Optional<DeploymentTarget>> targets) {
+        return listers.submit(() -> read(clusterNames, targets, tx -> {}));
+    }
+
+    /** The names of the clusters {@code desired} declares: those a snapshot lists. */
+    static Set<String> clusterNames(DesiredState desired) {
+        return desired.all(Cluster.class).stream().map(c -> c.id().qualifiedName()).collect(Collectors.toSet());
+    }
+
+    /**
      * @param desired the apps the planner plans (Git's, minus those of modes without a target yet)
      * @param previous the state last applied, for apps that left Git (their upgrade mode and prune)
      * @param busy apps whose operation runs right now
      * @param targets the deployment target of each cluster name
-     * @param write what the pass writes before it acts (the revision just applied), done in the same
-     *     transaction as the reads, which commits before this returns
+     * @param snapshot the records and listings to observe from; a cluster of {@code desired} it did
+     *     not list is listed now
      */
     Observed observe(DesiredState desired, DesiredState previous, Set<String> busy,
-            Function<String, Optional<DeploymentTarget>> targets, Consumer<Store> write) {
-        Instant now = clock.instant();
-        long t0 = System.nanoTime();
-        // each declared cluster's jobs, listed once (the listing also says whether it answers), on their
-        // own threads while the store's records are read on this one
-        Map<String, Future<ClusterJobs>> listings = new HashMap<>();
-        for (Cluster cluster : desired.all(Cluster.class)) {
-            String name = cluster.id().qualifiedName();
-            listings.put(name, listers.submit(() -> listJobs(targets.apply(name))));
-        }
-        Map<String, AppStatus> statuses = new HashMap<>();
-        Records records = store.inTransaction(tx -> {
-            write.accept(tx);
-            tx.statuses().forEach(s -> statuses.put(s.app(), s));
-            return new Records(tx.restorableSavepointsByApp(), tx.deployedApps(),
-                    tx.operationsSinceByApp("restart", now.minus(RESTART_HISTORY)), tx.latestOperationsByApp(10),
-                    tx.overrides().stream().collect(Collectors.toMap(AppOverride::app, Function.identity())));
-        });
+            Function<String, Optional<DeploymentTarget>> targets, Snapshot snapshot) {
         long t1 = System.nanoTime();
         Map<String, ClusterJobs> jobsByCluster = new HashMap<>();
-        listings.forEach((name, listing) -> jobsByCluster.put(name, join(listing)));
+        for (String name : clusterNames(desired)) {
+            snapshot.list(name, targets);
+            jobsByCluster.put(name, join(snapshot.listings.get(name)));
+        }
         long t2 = System.nanoTime();
         Map<String, ClusterObservation> clusterObservations = new HashMap<>(clusters.observe(desired,
                 name -> jobsByCluster.getOrDefault(name, new ClusterJobs(Optional.empty())).jobs().isPresent()));
@@ -114,6 +154,7 @@ final class Observer implements AutoCloseable {
         Map<String, AppObservation> apps = new HashMap<>();
         Map<String, Application> declared = desired.applications().stream()
                 .collect(Collectors.toMap(a -> a.id().qualifiedName(), Function.identity()));
+        Map<String, AppStatus> statuses = snapshot.statuses;
         for (String app : union(declared.keySet(), statuses.keySet())) {
             AppStatus status = statuses.get(app);
             Application spec = declared.get(app);
@@ -124,19 +165,22 @@ final class Observer implements AutoCloseable {
             String cluster = spec != null ? desired.clusterOf(spec).or(() -> previousCluster(app, previous))
                     .map(c -> c.id().qualifiedName()).orElse(status == null ? null : status.cluster())
                     : status == null ? null : status.cluster();
-            apps.put(app, observeApp(app, status, spec, cluster, busy.contains(app), jobsByCluster, targets, records));
+            apps.put(app, observeApp(app, status, spec, cluster, busy.contains(app), jobsByCluster, targets,
+                    snapshot.records));
         }
-        LOG.debug("observed apps={} clusters={} storeMs={} flinkWaitMs={} restMs={}", apps.size(), listings.size(),
-                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
+        LOG.debug("observed apps={} clusters={} storeMs={} flinkWaitMs={} restMs={} sinceReadMs={}", apps.size(),
+                jobsByCluster.size(), snapshot.storeMs, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000,
+                (System.nanoTime() - snapshot.startedNanos) / 1_000_000);
         return new Observed(apps, clusterObservations);
     }
 
-    private static ClusterJobs join(Future<ClusterJobs> listing) {
+    /** What {@code reading} read; what it threw, thrown here. */
+    static <T> T join(Future<T> reading) {
         try {
-            return listing.get();
+            return reading.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while listing a cluster's jobs", e);
+            throw new IllegalStateException("interrupted while observing", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;

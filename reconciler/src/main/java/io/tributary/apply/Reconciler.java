@@ -9,6 +9,7 @@ import io.tributary.flink.DeploymentTarget;
 import io.tributary.model.Application;
 import io.tributary.model.Cluster;
 import io.tributary.model.DesiredState;
+import io.tributary.model.JobState;
 import io.tributary.model.Resource;
 import io.tributary.plan.Action;
 import io.tributary.plan.AppObservation;
@@ -44,6 +45,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +63,15 @@ public final class Reconciler implements AutoCloseable {
     public static final String PLATFORM_SUBJECT = "platform:source";
 
     public record Options(Duration pollInterval, int workers) {}
+
+    /** How often the loop observes when nothing is triggered (or the poll interval, if shorter). */
+    private static final Duration IDLE_PASS = Duration.ofSeconds(5);
+    /** How often it observes while a job is on its way from one state to another. */
+    private static final Duration SETTLING_PASS = Duration.ofMillis(250);
+    /** For how long after an operation ended a job between states is followed that closely. */
+    private static final Duration SETTLING_WINDOW = Duration.ofSeconds(30);
+    private static final Set<JobState> SETTLING_STATES = java.util.EnumSet.of(JobState.INITIALIZING,
+            JobState.CREATED, JobState.FAILING, JobState.CANCELLING, JobState.RESTARTING, JobState.RECONCILING);
 
     /** A validated revision in force: its name and what it declares. */
     public record Loaded(Revision revision, DesiredState desired) {}
@@ -103,6 +114,11 @@ public final class Reconciler implements AutoCloseable {
     private final Backoff fetchBackoff = Backoff.forFetches();
     private final Object wakeUp = new Object();
     private volatile boolean wakeRequested;
+    /** An operation ended since the last pass began waiting: see {@link #loop}. */
+    private boolean operationEnded;
+    /** The last pass saw a job between states, or started an operation: see {@link #loop}. */
+    private volatile boolean settling;
+    private volatile long lastOperationEnd = System.nanoTime() - SETTLING_WINDOW.toNanos();
     private volatile boolean running;
     private volatile boolean recovered;
     private volatile Loaded current;
@@ -164,6 +180,11 @@ public final class Reconciler implements AutoCloseable {
         }
     }
 
+    /**
+     * Passes every few seconds, sooner when triggered, and every {@link #SETTLING_PASS} while a job
+     * is on its way somewhere (an operation just ended, a job is starting, restarting or stopping), so
+     * the status shows RUNNING moments after the job runs rather than at the next idle pass.
+     */
     private void loop() {
         while (running) {
             try {
@@ -171,17 +192,34 @@ public final class Reconciler implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.error("reconcile pass failed", e);
             }
+            long passEnded = System.nanoTime();
             synchronized (wakeUp) {
-                if (!wakeRequested && running) {
-                    try {
-                        wakeUp.wait(Math.min(options.pollInterval().toMillis(), 5_000));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
+                long idle = settling ? SETTLING_PASS.toNanos() : Math.min(options.pollInterval().toNanos(), IDLE_PASS.toNanos());
+                try {
+                    while (running && !wakeRequested) {
+                        long due = passEnded + (operationEnded ? Math.min(idle, SETTLING_PASS.toNanos()) : idle);
+                        long left = due - System.nanoTime();
+                        if (left <= 0) {
+                            break;
+                        }
+                        TimeUnit.NANOSECONDS.timedWait(wakeUp, left);
                     }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
                 wakeRequested = false;
+                operationEnded = false;
             }
+        }
+    }
+
+    /** An operation ended: look again soon, without fetching, to record where its job went. */
+    private void operationEnded() {
+        lastOperationEnd = System.nanoTime();
+        synchronized (wakeUp) {
+            operationEnded = true;
+            wakeUp.notifyAll();
         }
     }
 
@@ -212,7 +250,14 @@ public final class Reconciler implements AutoCloseable {
             return List.of();
         }
         long t0 = System.nanoTime();
+        Set<String> busyAtStart = Set.copyOf(busy);
+        Future<Observer.Snapshot> readAhead = null;
         if (!clock.instant().isBefore(nextFetch)) {
+            // the store and the clusters are read while Git is fetched: neither waits for the other
+            if (recovered && current != null) {
+                readAhead = observer.readAhead(Observer.clusterNames(withoutUnsupported(current.desired())),
+                        this::target);
+            }
             fetch();
         }
         long t1 = System.nanoTime();
@@ -224,7 +269,7 @@ public final class Reconciler implements AutoCloseable {
         if (!recovered) {
             recovered = recover(loaded);
         }
-        List<Future<?>> started = reconcile(loaded);
+        List<Future<?>> started = reconcile(loaded, busyAtStart, readAhead);
         LOG.debug("pass fetchMs={} reconcileMs={}", ms(t0, t1), ms(t1, System.nanoTime()));
         if (pruneDue) {
             pruneDue = false;
@@ -381,19 +426,34 @@ public final class Reconciler implements AutoCloseable {
 
     // ---- observe, plan, act
 
-    private List<Future<?>> reconcile(Loaded loaded) {
+    /**
+     * @param busyAtStart apps whose operation ran when the pass began: skipped too, as an operation
+     *     that ended since may have changed records a snapshot read ahead does not show
+     * @param readAhead the snapshot read while fetching, or null to read one now
+     */
+    private List<Future<?>> reconcile(Loaded loaded, Set<String> busyAtStart, Future<Observer.Snapshot> readAhead) {
         DesiredState desired = loaded.desired();
         DesiredState planned = withoutUnsupported(desired);
         Set<String> inFlight = new java.util.HashSet<>(busy);
+        inFlight.addAll(busyAtStart);
         inFlight.addAll(awaitingRecovery);
         long t0 = System.nanoTime();
         RevisionRecord applied = unrecorded;
-        Observed observed = observer.observe(planned, desired, inFlight, this::target, tx -> {
+        Consumer<Store> recordApplied = tx -> {
             if (applied != null) {
+                tx.commitWithoutWaitingForDisk();
                 tx.recordRevision(applied);
             }
-        });
+        };
+        Observer.Snapshot snapshot;
+        if (readAhead == null) {
+            snapshot = observer.read(Observer.clusterNames(planned), this::target, recordApplied);
+        } else {
+            snapshot = Observer.join(readAhead);
+            store.useTransaction(recordApplied);
+        }
         unrecorded = null;
+        Observed observed = observer.observe(planned, desired, inFlight, this::target, snapshot);
         long t1 = System.nanoTime();
         Plan plan = withBuildNotes(Planner.plan(planned, observed, clock.instant()));
         LOG.debug("pass observeMs={} planMs={} actions={}", ms(t0, t1), ms(t1, System.nanoTime()),
@@ -418,8 +478,10 @@ public final class Reconciler implements AutoCloseable {
                 .collect(Collectors.toMap(AppStatus::app, s -> s));
         Map<String, Application> declared = desired.applications().stream()
                 .collect(Collectors.toMap(a -> a.id().qualifiedName(), a -> a));
-        // one transaction for the pass's status writes: a commit (and its fsync) per pass, not per app
+        // one transaction for the pass's status writes, one commit per pass and not per app; observations
+        // need not wait for the disk (the next operation's intent flushes them)
         store.useTransaction(tx -> {
+            tx.commitWithoutWaitingForDisk();
             for (AppPlan app : quiet) {
                 recordStatus(tx, app, observed.app(app.app()), Optional.ofNullable(statuses.get(app.app())),
                         Optional.ofNullable(declared.get(app.app())), loaded);
@@ -430,6 +492,11 @@ public final class Reconciler implements AutoCloseable {
                 }
             }
         });
+        // a job that restarts for ever on its own keeps the loop at its idle pace: only what our own
+        // operations set moving is followed closely
+        settling = !started.isEmpty() || System.nanoTime() - lastOperationEnd < SETTLING_WINDOW.toNanos()
+                && observed.apps().values().stream().anyMatch(o -> o.job()
+                        .flatMap(AppObservation.CurrentJob::state).filter(SETTLING_STATES::contains).isPresent());
         Set<String> quietApps = quiet.stream().map(AppPlan::app).collect(Collectors.toSet());
         try {
             conditions.afterPass(planned, observed, plan, statuses, quietApps, loaded.revision().name(), this::target,
@@ -457,6 +524,7 @@ public final class Reconciler implements AutoCloseable {
                     metrics.actionEnded(action.kind(), operations.run(action, ctx.get()), start);
                 } finally {
                     busy.remove(action.app());
+                    operationEnded();
                 }
             }));
         } catch (RuntimeException e) {

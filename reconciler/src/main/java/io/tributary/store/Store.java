@@ -104,6 +104,19 @@ public final class Store {
         }
     }
 
+    /**
+     * Inside a transaction: its commit returns without waiting for the disk. For records the service
+     * can lose to a machine crash (an observed status, the revision just fetched): PostgreSQL's log is
+     * written in order, so the next commit that waits (an operation's intent) makes this one durable
+     * too, before anything is asked of Flink.
+     */
+    public void commitWithoutWaitingForDisk() {
+        if (handle == null) {
+            throw new IllegalStateException("only inside inTransaction");
+        }
+        handle.execute("SET LOCAL synchronous_commit = off");
+    }
+
     /** {@link #inTransaction} for work that returns nothing. */
     public void useTransaction(Consumer<Store> work) {
         inTransaction(s -> {
