@@ -64,8 +64,11 @@ public final class Service implements AutoCloseable {
     static final long LEADER_LOCK_KEY = 0x74726962L;
     /** How long a savepoint may take before the operation gives up (Flink's own default timeout is 10 min). */
     private static final Duration SAVEPOINT_TIMEOUT = Duration.ofMinutes(10);
-    /** How often a running savepoint is asked about: every poll past completion is upgrade downtime. */
-    private static final Duration SAVEPOINT_POLL = Duration.ofMillis(50);
+    /**
+     * The longest wait between two looks at a running savepoint. The first looks come every 10 ms,
+     * as every wait past its completion is upgrade downtime; a long savepoint is asked about less often.
+     */
+    private static final Duration SAVEPOINT_POLL = Duration.ofSeconds(1);
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final Reconciler reconciler;

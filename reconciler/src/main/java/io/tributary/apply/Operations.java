@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,19 +36,25 @@ public final class Operations {
     static final String CANCELLING = "cancelling";
     static final String SUBMITTING = "submitting";
     static final String SAVEPOINTING = "savepointing";
+    private static final Duration MIN_POLL = Duration.ofMillis(10);
 
     private final Store store;
     private final JobLauncher launcher;
     private final Clock clock;
     private final Duration savepointTimeout;
-    private final Duration pollInterval;
+    private final Duration maxPollInterval;
 
-    public Operations(Store store, JobLauncher launcher, Clock clock, Duration savepointTimeout, Duration pollInterval) {
+    /**
+     * @param maxPollInterval the longest wait between two looks at a savepoint or a stopping job; the
+     *     first looks come sooner (see {@link #sleep})
+     */
+    public Operations(Store store, JobLauncher launcher, Clock clock, Duration savepointTimeout,
+            Duration maxPollInterval) {
         this.store = store;
         this.launcher = launcher;
         this.clock = clock;
         this.savepointTimeout = savepointTimeout;
-        this.pollInterval = pollInterval;
+        this.maxPollInterval = maxPollInterval;
     }
 
     /**
@@ -235,13 +242,14 @@ public final class Operations {
 
     private void cancelAndWait(Operation op, Context ctx, JobId job) {
         ctx.target().cancel(job);
-        long deadline = System.nanoTime() + savepointTimeout.toNanos();
+        long since = System.nanoTime();
+        long deadline = since + savepointTimeout.toNanos();
         while (System.nanoTime() < deadline) {
             Optional<JobSummary> summary = ctx.target().job(job);
             if (summary.isEmpty() || summary.get().state().isTerminal()) {
                 return;
             }
-            sleep();
+            sleep(since);
         }
         throw new IllegalStateException("job " + job + " did not stop within " + savepointTimeout + " after cancel");
     }
@@ -341,7 +349,8 @@ public final class Operations {
      */
     private Optional<Operation> awaitSavepoint(Operation op, Context ctx, JobId job, String kind, boolean stopped,
             JobId next) {
-        long deadline = System.nanoTime() + savepointTimeout.toNanos();
+        long since = System.nanoTime();
+        long deadline = since + savepointTimeout.toNanos();
         while (true) {
             SavepointStatus status = ctx.target().savepointStatus(job, op.triggerId());
             if (status instanceof SavepointStatus.Completed c) {
@@ -358,7 +367,7 @@ public final class Operations {
                 savepointFailed(op, "the savepoint did not complete within " + savepointTimeout);
                 return Optional.empty();
             }
-            sleep();
+            sleep(since);
         }
     }
 
@@ -517,9 +526,17 @@ public final class Operations {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    private void sleep() {
+    /**
+     * Waits a tenth of the time waited so far, between {@link #MIN_POLL} and the maximum: a small
+     * savepoint is seen done within milliseconds of completing (the job is down meanwhile), a long
+     * one is not asked about more than a few dozen times.
+     */
+    private void sleep(long waitingSince) {
+        long waited = System.nanoTime() - waitingSince;
+        long nanos = Math.max(Math.min(MIN_POLL.toNanos(), maxPollInterval.toNanos()),
+                Math.min(waited / 10, maxPollInterval.toNanos()));
         try {
-            Thread.sleep(pollInterval.toMillis());
+            TimeUnit.NANOSECONDS.sleep(nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
