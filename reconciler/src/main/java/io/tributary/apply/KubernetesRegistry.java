@@ -73,7 +73,7 @@ final class KubernetesRegistry {
      */
     void start(Cluster cluster, DesiredState desired, FlinkHome home, Path dir, boolean startedHere) {
         String name = cluster.id().qualifiedName();
-        Map<String, String> options = KubernetesClusters.sessionOptions(cluster, home);
+        Map<String, String> options = KubernetesClusters.sessionOptions(cluster, home, dir);
         String id = options.get("kubernetes.cluster-id");
         if (kubernetes.exists(home, options)) {
             if (!startedHere) {
@@ -149,7 +149,7 @@ final class KubernetesRegistry {
      * removed after the app left Git.
      */
     ApplicationClusterTarget appTarget(Application app, DesiredState desired, FlinkHome home, Path dir) {
-        Map<String, String> options = KubernetesClusters.applicationOptions(app, home);
+        Map<String, String> options = KubernetesClusters.applicationOptions(app, home, dir);
         AppTarget current = appTargets.get(app.id().qualifiedName());
         if (current != null && current.options().equals(options)) {
             return current.target();

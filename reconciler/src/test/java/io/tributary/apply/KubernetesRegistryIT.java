@@ -166,6 +166,36 @@ class KubernetesRegistryIT {
     }
 
     @Test
+    void aSessionsPodTemplatesShapeItsJobManagerAndAChangedTemplateIsAnotherSpec() throws Exception {
+        String templated = SESSION.replace("NAME", "templated").replace("ingress: true}", """
+                ingress: false,
+                    podTemplate: {
+                      metadata: {labels: {cost-center: payments}},
+                      spec: {
+                        containers: [{name: log-shipper, image: "fluent/fluent-bit:3.0"}],
+                        tolerations: [{key: dedicated, operator: Equal, value: flink, effect: NoSchedule}]}},
+                    taskManagerPodTemplate: {metadata: {labels: {role: tm-only}}}}""");
+        DesiredState desired = repo(templated, "");
+        Cluster cluster = cluster(desired, "templated");
+        try (Clusters clusters = clusters(dataDir("templated"))) {
+            clusters.start(cluster, desired);
+        }
+        var pod = client.apps().deployments().inNamespace("flink").withName("templated").get().getSpec().getTemplate();
+        assertThat(pod.getMetadata().getLabels()).containsEntry("cost-center", "payments")
+                .containsEntry("component", "jobmanager").doesNotContainKey("role");
+        assertThat(pod.getSpec().getContainers()).extracting(c -> c.getName())
+                .contains("flink-main-container", "log-shipper");
+        assertThat(pod.getSpec().getTolerations()).singleElement()
+                .satisfies(t -> assertThat(t.getKey() + "=" + t.getValue() + ":" + t.getEffect())
+                        .isEqualTo("dedicated=flink:NoSchedule"));
+
+        DesiredState changed = repo(templated.replace("cost-center: payments", "cost-center: risk"), "");
+        assertThat(io.tributary.plan.SpecHash.of(cluster(changed, "templated"), changed))
+                .as("a changed pod template is a changed spec: the cluster is upgraded")
+                .isNotEqualTo(io.tributary.plan.SpecHash.of(cluster, desired));
+    }
+
+    @Test
     void aClusterIdTakenBySomeoneElseIsReportedNotDeployedOver() throws Exception {
         client.apps().deployments().inNamespace("flink").resource(new DeploymentBuilder().withNewMetadata()
                 .withName("theirs").withNamespace("flink").endMetadata().build()).create();
