@@ -146,8 +146,9 @@ final class KubernetesRegistry {
                 + options.get("kubernetes.namespace") + " was deployed, but its JobManager did not answer on "
                 + url.map(u -> "its REST address " + u).orElse("a REST address (flink-kubernetes reports none)")
                 + " within " + startupTimeout.toSeconds() + "s. Its objects are left in place (a slow image pull may"
-                + " still finish; the Clusters page shows it Running once it answers); suspend its apps or remove"
-                + " the Cluster to delete them. Its JobManager, as Kubernetes describes it:\n"
+                + " still finish; the Clusters page shows it Running once it answers); fix the Cluster's spec (say,"
+                + " its image) to deploy it again, or remove the Cluster to delete it. Its JobManager, as Kubernetes"
+                + " describes it:\n"
                 + kubernetes.diagnostics(home, options);
         try {
             Files.createDirectories(dir);
