@@ -70,36 +70,40 @@ public final class KubernetesClusters {
 
     /**
      * Writes a spec's pod templates as files in {@code dir}, named by their content (so a changed template
-     * is a changed option), removes the ones no longer used, and returns Flink's
+     * is a changed option), removes the ones a new one replaces, and returns Flink's
      * {@code kubernetes.pod-template-file.<role>} options naming them.
      */
     static Map<String, String> podTemplateFiles(Cluster.Kubernetes k8s, Path dir) {
         Map<String, String> options = new LinkedHashMap<>();
-        Set<Path> written = new HashSet<>();
-        if (k8s != null) {
-            k8s.podTemplates().forEach((role, template) -> {
-                Map<String, Object> pod = new LinkedHashMap<>();
-                pod.put("apiVersion", "v1");
-                pod.put("kind", "Pod");
-                pod.putAll(template);
-                byte[] json = TEMPLATE_JSON.writeValueAsBytes(pod);
-                Path file = dir.resolve(TEMPLATE_PREFIX + role + "-" + Digests.sha256(json).substring(0, 16) + ".json");
+        if (k8s == null || k8s.podTemplates().isEmpty()) {
+            return options;
+        }
+        Set<Path> current = new HashSet<>();
+        boolean wroteNew = false;
+        for (Map.Entry<String, Map<String, Object>> template : k8s.podTemplates().entrySet()) {
+            String role = template.getKey();
+            Map<String, Object> pod = new LinkedHashMap<>();
+            pod.put("apiVersion", "v1");
+            pod.put("kind", "Pod");
+            pod.putAll(template.getValue());
+            byte[] json = TEMPLATE_JSON.writeValueAsBytes(pod);
+            Path file = dir.resolve(TEMPLATE_PREFIX + role + "-" + Digests.sha256(json).substring(0, 16) + ".json");
+            current.add(file);
+            options.put("kubernetes.pod-template-file." + role, file.toAbsolutePath().toString());
+            if (!Files.isRegularFile(file)) {
                 try {
                     Files.createDirectories(dir);
-                    if (!Files.isRegularFile(file)) {
-                        Files.write(file, json);
-                    }
+                    Files.write(file, json);
                 } catch (IOException e) {
                     throw new UncheckedIOException("could not write the " + role + " pod template to " + file, e);
                 }
-                written.add(file);
-                options.put("kubernetes.pod-template-file." + role, file.toAbsolutePath().toString());
-            });
+                wroteNew = true;
+            }
         }
-        if (Files.isDirectory(dir)) {
+        if (wroteNew) { // a changed template: the ones it replaces go
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path old : files.filter(f -> f.getFileName().toString().startsWith(TEMPLATE_PREFIX))
-                        .filter(f -> !written.contains(f)).toList()) {
+                        .filter(f -> !current.contains(f)).toList()) {
                     Files.deleteIfExists(old);
                 }
             } catch (IOException e) {
