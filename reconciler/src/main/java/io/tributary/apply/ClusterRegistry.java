@@ -51,6 +51,14 @@ public interface ClusterRegistry extends AutoCloseable {
     }
 
     /** The web UI of an app's own cluster, when it has one. */
+    /**
+     * Why a managed cluster that was started does not answer (a Kubernetes session whose JobManager never
+     * came up: its pods' states, events and log tails); empty when there is nothing to tell.
+     */
+    default Optional<StartupProblem> startupProblem(Cluster cluster) {
+        return Optional.empty();
+    }
+
     default Optional<java.net.URI> appWebUi(String app) {
         return Optional.empty();
     }

@@ -41,6 +41,8 @@ public final class Clusters implements ClusterRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(Clusters.class);
     private static final String SPEC_FILE = "tributary-spec.sha256";
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+    private static final java.net.http.HttpClient PROBE = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(3)).build();
 
     private final Path clustersDir;
     private final Path dataDir;
@@ -51,6 +53,7 @@ public final class Clusters implements ClusterRegistry {
     private final Map<io.tributary.model.FlinkVersion.Spec, FlinkHome> homes = new ConcurrentHashMap<>();
     private final Duration startupTimeout;
     private final Duration pollInterval;
+    private final Predicate<URI> answers;
     /** The revision last seen, for the Maven repositories modules of a Flink version come from. */
     private volatile DesiredState lastDesired;
     private volatile KubernetesRegistry kubernetes;
@@ -68,6 +71,13 @@ public final class Clusters implements ClusterRegistry {
      */
     public Clusters(Path dataDir, MavenRepositories maven, LocalCluster.Options options, Duration startupTimeout,
             Duration pollInterval) {
+        this(dataDir, maven, options, startupTimeout, pollInterval, Clusters::answers);
+    }
+
+    /** @param answers whether a session's JobManager answers on a REST address (tests stand in for pods) */
+    Clusters(Path dataDir, MavenRepositories maven, LocalCluster.Options options, Duration startupTimeout,
+            Duration pollInterval, Predicate<URI> answers) {
+        this.answers = answers;
         this.clustersDir = dataDir.resolve("clusters");
         this.dataDir = dataDir;
         this.maven = maven;
@@ -82,7 +92,7 @@ public final class Clusters implements ClusterRegistry {
             synchronized (this) {
                 if (kubernetes == null) {
                     kubernetes = new KubernetesRegistry(loaders(), FlinkDistributions::existingOf, startupTimeout,
-                            pollInterval);
+                            pollInterval, answers);
                 }
                 k = kubernetes;
             }
@@ -152,8 +162,11 @@ public final class Clusters implements ClusterRegistry {
 
     @Override
     public Optional<URI> webUiUrl(Cluster cluster) {
-        if (cluster.spec().mode() == Cluster.Mode.KUBERNETES_SESSION && kubernetes != null) {
-            return kubernetes.webUi(cluster).or(() -> restUrl(cluster));
+        if (cluster.spec().mode() == Cluster.Mode.KUBERNETES_SESSION) {
+            Path dir = dirOf(cluster.id().qualifiedName());
+            Optional<URI> ingress = kubernetes != null ? kubernetes.webUi(cluster, dir)
+                    : KubernetesRegistry.recordedWebUi(dir);
+            return ingress.or(() -> restUrl(cluster));
         }
         return restUrl(cluster);
     }
@@ -183,8 +196,26 @@ public final class Clusters implements ClusterRegistry {
     }
 
     @Override
+    public Optional<StartupProblem> startupProblem(Cluster cluster) {
+        if (cluster.spec().mode() != Cluster.Mode.KUBERNETES_SESSION || !cluster.spec().managed()) {
+            return Optional.empty();
+        }
+        return KubernetesRegistry.startupProblem(dirOf(cluster.id().qualifiedName()));
+    }
+
+    private static boolean answers(URI restUrl) {
+        try {
+            new FlinkRestClient(restUrl, PROBE, Duration.ofSeconds(5)).overview();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
     public Optional<URI> appWebUi(String app) {
-        return kubernetes == null ? Optional.empty() : kubernetes.appWebUi(app);
+        return kubernetes == null ? KubernetesRegistry.recordedWebUi(appDirOf(app)) : kubernetes.appWebUi(app)
+                .or(() -> KubernetesRegistry.recordedWebUi(appDirOf(app)));
     }
 
     private static FlinkVersion appFlinkVersion(Application app, DesiredState desired) {
@@ -236,10 +267,13 @@ public final class Clusters implements ClusterRegistry {
         }
         if (cluster.spec().mode() == Cluster.Mode.KUBERNETES_SESSION) {
             Path dir = dirOf(name);
-            kubernetes().start(cluster, desired, home(version, desired), dir, startedSpec(name).isPresent()
+            FlinkHome home = home(version, desired);
+            kubernetes().start(cluster, desired, home, dir, startedSpec(name).isPresent()
                     || KubernetesRegistry.deployedHere(dir));
             targets.remove(name);
             writeSpec(name, SpecHash.of(cluster, desired));
+            // deployed with this spec either way; one that never answers is reported with its pods' diagnostics
+            kubernetes().awaitAnswer(cluster, home, dir);
             return;
         }
         FlinkHome home = new FlinkDistributions(dataDir, maven.of(desired)).resolve(version);

@@ -27,6 +27,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,10 @@ import org.slf4j.LoggerFactory;
 final class KubernetesRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesRegistry.class);
     static final String STATE_FILE = "kubernetes.properties";
+    /** Why a deployed session did not answer: its JobManager pods' states, events and log tails. */
+    static final String STARTUP_PROBLEM_FILE = "startup-problem.txt";
+    /** The web UI's Ingress URL, so a restarted service links to it before the cluster's next deploy. */
+    static final String WEB_UI_FILE = "web-ui.url";
     private static final String HOME_KEY = "tributary.flink-home";
     private static final Duration NEGATIVE_CACHE = Duration.ofSeconds(30);
 
@@ -46,6 +51,7 @@ final class KubernetesRegistry {
     private final Function<String, FlinkHome> installed;
     private final Duration startupTimeout;
     private final Duration pollInterval;
+    private final Predicate<URI> answers;
     private final Map<String, Optional<URI>> restUrls = new ConcurrentHashMap<>();
     private final Map<String, Instant> unknownSince = new ConcurrentHashMap<>();
     private final Map<String, URI> webUis = new ConcurrentHashMap<>();
@@ -55,13 +61,15 @@ final class KubernetesRegistry {
 
     /**
      * @param installed a Flink home by its folder, for clusters found on disk after a restart
+     * @param answers whether a JobManager answers on a REST address
      */
     KubernetesRegistry(DeployerLoaders loaders, Function<String, FlinkHome> installed, Duration startupTimeout,
-            Duration pollInterval) {
+            Duration pollInterval, Predicate<URI> answers) {
         this.kubernetes = new KubernetesClusters(loaders);
         this.installed = installed;
         this.startupTimeout = startupTimeout;
         this.pollInterval = pollInterval;
+        this.answers = answers;
     }
 
     // ---- sessions
@@ -73,7 +81,7 @@ final class KubernetesRegistry {
      */
     void start(Cluster cluster, DesiredState desired, FlinkHome home, Path dir, boolean startedHere) {
         String name = cluster.id().qualifiedName();
-        Map<String, String> options = KubernetesClusters.sessionOptions(cluster, home);
+        Map<String, String> options = KubernetesClusters.sessionOptions(cluster, home, dir);
         String id = options.get("kubernetes.cluster-id");
         if (kubernetes.exists(home, options)) {
             if (!startedHere) {
@@ -90,8 +98,83 @@ final class KubernetesRegistry {
         writeState(dir, options, home);
         restUrls.remove(name);
         unknownSince.remove(name);
-        ingress(cluster.spec().kubernetes(), desired).ifPresent(i -> webUis.put(name,
-                kubernetes.createIngress(home, options, i.domain(), i.className(), i.tls())));
+        Optional<KubernetesAppCluster.Ingress> ingress = ingress(cluster.spec().kubernetes(), desired);
+        if (ingress.isPresent()) {
+            KubernetesAppCluster.Ingress i = ingress.get();
+            URI url = kubernetes.createIngress(home, options, i.domain(), i.className(), i.tls());
+            webUis.put(name, url);
+            recordWebUi(dir, url);
+        } else {
+            webUis.remove(name);
+            recordWebUi(dir, null);
+        }
+    }
+
+    /**
+     * Waits until a deployed (or adopted) session's JobManager answers on its REST address, for at most the
+     * startup timeout. One that does not is left as it is (a slow image pull may still finish) and described:
+     * its JobManager pods' states, events and log tails are kept beside its spec ({@link #startupProblem})
+     * and are the message of the exception thrown.
+     */
+    void awaitAnswer(Cluster cluster, FlinkHome home, Path dir) {
+        String name = cluster.id().qualifiedName();
+        Map<String, String> options = KubernetesClusters.sessionOptions(cluster, home, dir);
+        Instant deadline = Instant.now().plus(startupTimeout);
+        Optional<URI> url = Optional.empty();
+        while (true) {
+            try {
+                url = kubernetes.restAddress(home, options);
+            } catch (RuntimeException e) {
+                LOG.debug("cluster={} REST address unknown: {}", name, e.getMessage());
+            }
+            if (url.isPresent() && answers.test(url.get())) {
+                deleteFile(dir.resolve(STARTUP_PROBLEM_FILE));
+                LOG.info("cluster={} rest={} answers", name, url.get());
+                return;
+            }
+            if (!Instant.now().isBefore(deadline)) {
+                break;
+            }
+            try {
+                Thread.sleep(pollInterval.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for cluster " + name + " to answer", e);
+            }
+        }
+        String problem = "Kubernetes session " + options.get("kubernetes.cluster-id") + " in namespace "
+                + options.get("kubernetes.namespace") + " was deployed, but its JobManager did not answer on "
+                + url.map(u -> "its REST address " + u).orElse("a REST address (flink-kubernetes reports none)")
+                + " within " + startupTimeout.toSeconds() + "s. Its objects are left in place (a slow image pull may"
+                + " still finish; the Clusters page shows it Running once it answers); fix the Cluster's spec (say,"
+                + " its image) to deploy it again, or remove the Cluster to delete it. Its JobManager, as Kubernetes"
+                + " describes it:\n"
+                + kubernetes.diagnostics(home, options);
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(STARTUP_PROBLEM_FILE), Instant.now() + "\n" + problem);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        LOG.warn("cluster={} rest={} timeout={}s not answering; diagnostics stored", name, url.orElse(null),
+                startupTimeout.toSeconds());
+        throw new IllegalStateException(problem);
+    }
+
+    /** Why a session deployed here did not come up, and when that was found; empty once it answered. */
+    static Optional<StartupProblem> startupProblem(Path dir) {
+        Path file = dir.resolve(STARTUP_PROBLEM_FILE);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            String text = Files.readString(file);
+            int newline = text.indexOf('\n');
+            return Optional.of(new StartupProblem(Instant.parse(text.substring(0, newline)),
+                    text.substring(newline + 1)));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** Removes a managed session's objects, from what was recorded when it was deployed. */
@@ -101,6 +184,8 @@ final class KubernetesRegistry {
         restUrls.remove(name);
         webUis.remove(name);
         deleteState(dir);
+        deleteFile(dir.resolve(STARTUP_PROBLEM_FILE));
+        recordWebUi(dir, null);
     }
 
     static boolean deployedHere(Path dir) {
@@ -137,8 +222,34 @@ final class KubernetesRegistry {
         return url;
     }
 
-    Optional<URI> webUi(Cluster cluster) {
-        return Optional.ofNullable(webUis.get(cluster.id().qualifiedName()));
+    /** The session's Ingress URL: the one created by this process, else the one recorded when it was deployed. */
+    Optional<URI> webUi(Cluster cluster, Path dir) {
+        return Optional.ofNullable(webUis.computeIfAbsent(cluster.id().qualifiedName(),
+                n -> recordedWebUi(dir).orElse(null)));
+    }
+
+    /** The Ingress URL recorded in a cluster's folder. */
+    static Optional<URI> recordedWebUi(Path dir) {
+        Path file = dir.resolve(WEB_UI_FILE);
+        try {
+            return Files.isRegularFile(file) ? Optional.of(URI.create(Files.readString(file).strip())) : Optional.empty();
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("file={} unreadable web UI URL: {}", file, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static void recordWebUi(Path dir, URI url) {
+        if (url == null) {
+            deleteFile(dir.resolve(WEB_UI_FILE));
+            return;
+        }
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(WEB_UI_FILE), url + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     // ---- per-app clusters
@@ -149,7 +260,7 @@ final class KubernetesRegistry {
      * removed after the app left Git.
      */
     ApplicationClusterTarget appTarget(Application app, DesiredState desired, FlinkHome home, Path dir) {
-        Map<String, String> options = KubernetesClusters.applicationOptions(app, home);
+        Map<String, String> options = KubernetesClusters.applicationOptions(app, home, dir);
         AppTarget current = appTargets.get(app.id().qualifiedName());
         if (current != null && current.options().equals(options)) {
             return current.target();
@@ -163,7 +274,8 @@ final class KubernetesRegistry {
                         + " image with pipeline.jars: local:///... in the app's flinkConfiguration"))
                 + "/artifacts/" + sha);
         Optional<KubernetesAppCluster.Ingress> ingress = ingress(app.spec().deployment().kubernetes(), desired);
-        KubernetesAppCluster cluster = new KubernetesAppCluster(kubernetes, home, options, artifactUrl, ingress);
+        KubernetesAppCluster cluster = new KubernetesAppCluster(kubernetes, home, options, artifactUrl, ingress,
+                recordedWebUi(dir), url -> recordWebUi(dir, url));
         ApplicationClusterTarget target = new ApplicationClusterTarget(cluster,
                 url -> FlinkRestClient.of(url.toString()), startupTimeout, pollInterval);
         writeState(dir, options, home);
@@ -181,7 +293,7 @@ final class KubernetesRegistry {
             KubernetesAppCluster cluster = new KubernetesAppCluster(kubernetes, state.home(), state.options(),
                     sha -> {
                         throw new FlinkException.Rejected(400, "app " + app + " left Git; it is not deployed again");
-                    }, Optional.empty());
+                    }, Optional.empty(), recordedWebUi(dir), url -> recordWebUi(dir, url));
             ApplicationClusterTarget target = new ApplicationClusterTarget(cluster,
                     url -> FlinkRestClient.of(url.toString()), startupTimeout, pollInterval);
             appTargets.put(app, new AppTarget(state.options(), target, cluster));
@@ -197,6 +309,7 @@ final class KubernetesRegistry {
     void forgetApp(String app, Path dir) {
         appTargets.remove(app);
         deleteState(dir);
+        recordWebUi(dir, null);
     }
 
     private static Optional<KubernetesAppCluster.Ingress> ingress(Cluster.Kubernetes k8s, DesiredState desired) {
@@ -247,8 +360,12 @@ final class KubernetesRegistry {
     }
 
     private static void deleteState(Path dir) {
+        deleteFile(dir.resolve(STATE_FILE));
+    }
+
+    private static void deleteFile(Path file) {
         try {
-            Files.deleteIfExists(dir.resolve(STATE_FILE));
+            Files.deleteIfExists(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -483,11 +483,14 @@ public final class ProjectBuilds implements AutoCloseable {
                 }
             }
             return head;
-        } catch (SourceException | SecretUnavailable | IllegalArgumentException e) {
-            if (!Objects.equals(t.fetchError, e.getMessage())) {
-                LOG.warn("project={} fetch failed: {}", t.key, e.getMessage());
+        } catch (RuntimeException e) {
+            // whatever stops the fetch (a remote that does not exist, a missing secret, a JGit failure) is the
+            // project's error on the projects page and in the API, not only a line in the service log
+            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            if (!Objects.equals(t.fetchError, message)) {
+                LOG.warn("project={} fetch failed: {}", t.key, message);
             }
-            t.fetchError = e.getMessage();
+            t.fetchError = message;
             t.lastFetch = clock.instant();
             return null;
         }

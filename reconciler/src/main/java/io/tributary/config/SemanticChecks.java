@@ -147,6 +147,9 @@ final class SemanticChecks {
             errors.add(entry.errorAtKey("/spec/deployment/kubernetes", "kubernetes settings apply only to the"
                     + " kubernetes-application mode; a session app takes them from its Cluster"));
         }
+        if (deployment.kubernetes() != null && mode == DeploymentMode.KUBERNETES_APPLICATION) {
+            checkPodTemplates(entry, "/spec/deployment/kubernetes", deployment.kubernetes(), spec.flinkConfiguration());
+        }
         if (mode == DeploymentMode.YARN_PER_JOB) {
             version.flatMap(FlinkVersion::major).filter(major -> major >= 2).ifPresent(major -> errors.add(
                     entry.error("/spec/deployment/mode", "yarn-per-job was removed in Flink 2.0 and this app uses "
@@ -222,6 +225,9 @@ final class SemanticChecks {
                 if (spec.kubernetes() != null && spec.kubernetes().ingress() && !settingsHaveIngress()) {
                     errors.add(entry.error("/spec/kubernetes/ingress", "the cluster asks for an ingress but no"
                             + " Settings document sets ingress.domain"));
+                }
+                if (spec.kubernetes() != null) {
+                    checkPodTemplates(entry, "/spec/kubernetes", spec.kubernetes(), spec.flinkConfiguration());
                 }
             }
         }
@@ -347,6 +353,20 @@ final class SemanticChecks {
         if (span != null && span.duration().isZero()) {
             errors.add(entry.error(pointer, "must be longer than 0"));
         }
+    }
+
+    /** A pod template written in the spec and a template file named in flinkConfiguration would fight: one wins. */
+    private void checkPodTemplates(Entry entry, String pointer, Cluster.Kubernetes k8s,
+            Map<String, String> flinkConfiguration) {
+        Map<String, String> fields = Map.of("default", "podTemplate", "jobmanager", "jobManagerPodTemplate",
+                "taskmanager", "taskManagerPodTemplate");
+        k8s.podTemplates().keySet().forEach(role -> {
+            String option = "kubernetes.pod-template-file." + role;
+            if (flinkConfiguration.containsKey(option)) {
+                errors.add(entry.errorAtKey(pointer + "/" + fields.get(role), fields.get(role) + " and " + option
+                        + " in flinkConfiguration both give the " + role + " pod template; keep one of them"));
+            }
+        });
     }
 
     private void checkMemorySizes(Entry entry, Map<String, String> flinkConfiguration) {

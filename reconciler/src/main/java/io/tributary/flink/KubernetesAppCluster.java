@@ -5,6 +5,7 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,24 +24,36 @@ public final class KubernetesAppCluster implements AppCluster {
     private final Map<String, String> options;
     private final Function<String, URI> artifactUrl;
     private final Optional<Ingress> ingress;
+    private final Consumer<URI> webUiChanged;
     private volatile URI restUrl;
     private volatile URI webUi;
 
     /** Settings' ingress, when the app asks for one. */
     public record Ingress(String domain, String className, boolean tls) {}
 
+    /** A cluster with no web UI recorded before, whose Ingress URL nobody records. */
+    public KubernetesAppCluster(KubernetesClusters kubernetes, FlinkHome home, Map<String, String> options,
+            Function<String, URI> artifactUrl, Optional<Ingress> ingress) {
+        this(kubernetes, home, options, artifactUrl, ingress, Optional.empty(), url -> {});
+    }
+
     /**
      * @param options the cluster's options ({@link KubernetesClusters#applicationOptions}) with the app's
      *     Flink configuration over them
      * @param artifactUrl the URL the service serves a jar at, by its sha256
+     * @param recordedWebUi the Ingress URL recorded when the cluster was deployed (by an earlier run of the service)
+     * @param webUiChanged told the Ingress URL when one is created, and null when the cluster is removed
      */
     public KubernetesAppCluster(KubernetesClusters kubernetes, FlinkHome home, Map<String, String> options,
-            Function<String, URI> artifactUrl, Optional<Ingress> ingress) {
+            Function<String, URI> artifactUrl, Optional<Ingress> ingress, Optional<URI> recordedWebUi,
+            Consumer<URI> webUiChanged) {
         this.kubernetes = kubernetes;
         this.home = home;
         this.options = Map.copyOf(options);
         this.artifactUrl = artifactUrl;
         this.ingress = ingress;
+        this.webUi = recordedWebUi.orElse(null);
+        this.webUiChanged = webUiChanged;
     }
 
     public String clusterId() {
@@ -78,7 +91,10 @@ public final class KubernetesAppCluster implements AppCluster {
         restUrl = kubernetes.deployApplication(home, job, submission.args(), submission.entryClass());
         LOG.info("cluster={} job={} jar={} rest={} deployed", clusterId(), submission.jobId(), job.get("pipeline.jars"),
                 restUrl);
-        ingress.ifPresent(i -> webUi = kubernetes.createIngress(home, options, i.domain(), i.className(), i.tls()));
+        ingress.ifPresent(i -> {
+            webUi = kubernetes.createIngress(home, options, i.domain(), i.className(), i.tls());
+            webUiChanged.accept(webUi);
+        });
     }
 
     @Override
@@ -104,6 +120,7 @@ public final class KubernetesAppCluster implements AppCluster {
         LOG.info("cluster={} deleted objects={}", clusterId(), kubernetes.delete(home, options));
         restUrl = null;
         webUi = null;
+        webUiChanged.accept(null);
     }
 
     private static int minor(String version) {

@@ -3,13 +3,23 @@ package io.tributary.flink;
 import io.tributary.build.Digests;
 import io.tributary.model.Application;
 import io.tributary.model.Cluster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Native Kubernetes session and application clusters, deployed by the flink-kubernetes of the
@@ -23,6 +33,10 @@ public final class KubernetesClusters {
     /** Flink refuses longer cluster ids (they name Services, which are DNS-1035 labels of at most 63). */
     static final int MAX_CLUSTER_ID = 45;
     private static final int LOG_LINES = 100;
+    private static final String TEMPLATE_PREFIX = "pod-template-";
+    private static final ObjectMapper TEMPLATE_JSON = JsonMapper.builder()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .build();
 
     private final DeployerLoaders loaders;
 
@@ -37,6 +51,65 @@ public final class KubernetesClusters {
         options.put("kubernetes.cluster-id", clusterId(cluster.metadata().team(), cluster.metadata().name()));
         putKubernetes(options, cluster.spec().kubernetes(), home);
         options.putAll(cluster.spec().flinkConfiguration());
+        return options;
+    }
+
+    /** {@link #sessionOptions(Cluster, FlinkHome)} with the Cluster's pod templates written to files in {@code dir}. */
+    public static Map<String, String> sessionOptions(Cluster cluster, FlinkHome home, Path dir) {
+        Map<String, String> options = sessionOptions(cluster, home);
+        options.putAll(podTemplateFiles(cluster.spec().kubernetes(), dir));
+        return options;
+    }
+
+    /** {@link #applicationOptions(Application, FlinkHome)} with the app's pod templates written to files in {@code dir}. */
+    public static Map<String, String> applicationOptions(Application app, FlinkHome home, Path dir) {
+        Map<String, String> options = applicationOptions(app, home);
+        options.putAll(podTemplateFiles(app.spec().deployment().kubernetes(), dir));
+        return options;
+    }
+
+    /**
+     * Writes a spec's pod templates as files in {@code dir}, named by their content (so a changed template
+     * is a changed option), removes the ones a new one replaces, and returns Flink's
+     * {@code kubernetes.pod-template-file.<role>} options naming them.
+     */
+    static Map<String, String> podTemplateFiles(Cluster.Kubernetes k8s, Path dir) {
+        Map<String, String> options = new LinkedHashMap<>();
+        if (k8s == null || k8s.podTemplates().isEmpty()) {
+            return options;
+        }
+        Set<Path> current = new HashSet<>();
+        boolean wroteNew = false;
+        for (Map.Entry<String, Map<String, Object>> template : k8s.podTemplates().entrySet()) {
+            String role = template.getKey();
+            Map<String, Object> pod = new LinkedHashMap<>();
+            pod.put("apiVersion", "v1");
+            pod.put("kind", "Pod");
+            pod.putAll(template.getValue());
+            byte[] json = TEMPLATE_JSON.writeValueAsBytes(pod);
+            Path file = dir.resolve(TEMPLATE_PREFIX + role + "-" + Digests.sha256(json).substring(0, 16) + ".json");
+            current.add(file);
+            options.put("kubernetes.pod-template-file." + role, file.toAbsolutePath().toString());
+            if (!Files.isRegularFile(file)) {
+                try {
+                    Files.createDirectories(dir);
+                    Files.write(file, json);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("could not write the " + role + " pod template to " + file, e);
+                }
+                wroteNew = true;
+            }
+        }
+        if (wroteNew) { // a changed template: the ones it replaces go
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path old : files.filter(f -> f.getFileName().toString().startsWith(TEMPLATE_PREFIX))
+                        .filter(f -> !current.contains(f)).toList()) {
+                    Files.deleteIfExists(old);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         return options;
     }
 

@@ -1,5 +1,6 @@
 package io.tributary.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 
 /** A Flink session cluster: standalone, YARN session or Kubernetes session; managed or external. */
@@ -45,7 +46,32 @@ public record Cluster(Metadata metadata, Spec spec) implements Resource {
 
     public record Yarn(String hadoopConfDir, String queue, String applicationId) {}
 
-    public record Kubernetes(String namespace, String context, String image, String serviceAccount, boolean ingress) {}
+    /**
+     * Where and how Flink runs on Kubernetes. The pod templates are Pod objects as written in YAML:
+     * {@code podTemplate} for the JobManager and TaskManager pods alike, the other two for one of them
+     * (over the common one, as Flink's {@code kubernetes.pod-template-file.*} options do). Left out of
+     * the spec digest when absent, so specs written before they existed keep their digest.
+     */
+    public record Kubernetes(String namespace, String context, String image, String serviceAccount, boolean ingress,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Object> podTemplate,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Object> jobManagerPodTemplate,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Object> taskManagerPodTemplate) {
+
+        /** The pod templates by Flink's role name ({@code default}, {@code jobmanager}, {@code taskmanager}). */
+        public Map<String, Map<String, Object>> podTemplates() {
+            Map<String, Map<String, Object>> templates = new java.util.LinkedHashMap<>();
+            if (podTemplate != null) {
+                templates.put("default", podTemplate);
+            }
+            if (jobManagerPodTemplate != null) {
+                templates.put("jobmanager", jobManagerPodTemplate);
+            }
+            if (taskManagerPodTemplate != null) {
+                templates.put("taskmanager", taskManagerPodTemplate);
+            }
+            return templates;
+        }
+    }
 
     /** A managed standalone cluster: Tributary runs it on its own host as child processes. */
     public boolean isLocal() {

@@ -82,7 +82,17 @@ class KubernetesRegistryIT {
         return data;
     }
 
+    /**
+     * A service's cluster registry. No pod runs on the mock API server, so a session's JobManager is taken
+     * to answer on the REST address flink-kubernetes reports; {@link #asTheServiceIs} asks it for real.
+     */
     private static Clusters clusters(Path data) {
+        return new Clusters(data, maven, LocalCluster.Options.defaults(), Duration.ofSeconds(2), Duration.ofMillis(200),
+                url -> true);
+    }
+
+    /** The registry as the service builds it: a JobManager answers only if its REST API does. */
+    private static Clusters asTheServiceIs(Path data) {
         return new Clusters(data, maven, LocalCluster.Options.defaults(), Duration.ofSeconds(2), Duration.ofMillis(200));
     }
 
@@ -152,6 +162,8 @@ class KubernetesRegistryIT {
 
             String uid = deployment.getMetadata().getUid();
             try (Clusters restarted = clusters(data)) {
+                assertThat(restarted.webUiUrl(shared)).as("the Ingress URL is remembered across a restart")
+                        .contains(URI.create("http://shared.flink.example.com"));
                 restarted.start(shared, desired);
                 assertThat(client.apps().deployments().inNamespace("flink").withName("shared").get().getMetadata()
                         .getUid()).as("adopted, not deployed again").isEqualTo(uid);
@@ -163,6 +175,78 @@ class KubernetesRegistryIT {
         assertThat(client.services().inNamespace("flink").withLabel("app", "shared").list().getItems()).isEmpty();
         assertThat(client.configMaps().inNamespace("flink").withLabel("app", "shared").list().getItems()).isEmpty();
         assertThat(client.network().v1().ingresses().inNamespace("flink").withName("shared-ui").get()).isNull();
+    }
+
+    @Test
+    void aSessionsPodTemplatesShapeItsJobManagerAndAChangedTemplateIsAnotherSpec() throws Exception {
+        String templated = SESSION.replace("NAME", "templated").replace("ingress: true}", """
+                ingress: false,
+                    podTemplate: {
+                      metadata: {labels: {cost-center: payments}},
+                      spec: {
+                        containers: [{name: log-shipper, image: "fluent/fluent-bit:3.0"}],
+                        tolerations: [{key: dedicated, operator: Equal, value: flink, effect: NoSchedule}]}},
+                    taskManagerPodTemplate: {metadata: {labels: {role: tm-only}}}}""");
+        DesiredState desired = repo(templated, "");
+        Cluster cluster = cluster(desired, "templated");
+        try (Clusters clusters = clusters(dataDir("templated"))) {
+            clusters.start(cluster, desired);
+        }
+        var pod = client.apps().deployments().inNamespace("flink").withName("templated").get().getSpec().getTemplate();
+        assertThat(pod.getMetadata().getLabels()).containsEntry("cost-center", "payments")
+                .containsEntry("component", "jobmanager").doesNotContainKey("role");
+        assertThat(pod.getSpec().getContainers()).extracting(c -> c.getName())
+                .contains("flink-main-container", "log-shipper");
+        assertThat(pod.getSpec().getTolerations()).singleElement()
+                .satisfies(t -> assertThat(t.getKey() + "=" + t.getValue() + ":" + t.getEffect())
+                        .isEqualTo("dedicated=flink:NoSchedule"));
+
+        DesiredState changed = repo(templated.replace("cost-center: payments", "cost-center: risk"), "");
+        assertThat(io.tributary.plan.SpecHash.of(cluster(changed, "templated"), changed))
+                .as("a changed pod template is a changed spec: the cluster is upgraded")
+                .isNotEqualTo(io.tributary.plan.SpecHash.of(cluster, desired));
+    }
+
+    @Test
+    void aSessionWhoseJobManagerNeverAnswersIsDownWithItsPodsStateAndEvents() throws Exception {
+        DesiredState desired = repo(SESSION.replace("NAME", "silent").replace("ingress: true", "ingress: false"), "");
+        Cluster silent = cluster(desired, "silent");
+        client.pods().inNamespace("flink").resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata().withName("silent-6d9f-abcde").withNamespace("flink")
+                    .addToLabels("app", "silent").addToLabels("component", "jobmanager").endMetadata()
+                .withNewStatus().withPhase("Pending").addNewContainerStatus().withName("flink-main-container")
+                    .withNewState().withNewWaiting().withReason("ImagePullBackOff")
+                    .withMessage("Back-off pulling image \"flink:1.20.1-java17\"").endWaiting().endState()
+                    .endContainerStatus().endStatus()
+                .build()).create();
+        client.v1().events().inNamespace("flink").resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+                .withNewMetadata().withName("silent-6d9f-abcde.1").withNamespace("flink").endMetadata()
+                .withNewInvolvedObject().withKind("Pod").withName("silent-6d9f-abcde").endInvolvedObject()
+                .withType("Warning").withReason("Failed")
+                .withMessage("Failed to pull image \"flink:1.20.1-java17\": pull access denied").build()).create();
+        Path data = dataDir("silent");
+        try (Clusters clusters = asTheServiceIs(data)) {
+            assertThatThrownBy(() -> clusters.start(silent, desired))
+                    .hasMessageContaining("Kubernetes session silent in namespace flink was deployed, but its"
+                            + " JobManager did not answer on its REST address http://silent-rest.flink")
+                    .hasMessageContaining("within 2s")
+                    .hasMessageContaining("container flink-main-container: waiting, ImagePullBackOff")
+                    .hasMessageContaining("Warning Failed: Failed to pull image \"flink:1.20.1-java17\": pull access"
+                            + " denied");
+
+            assertThat(clusters.startupProblem(silent)).hasValueSatisfying(p -> assertThat(p.description())
+                    .contains("ImagePullBackOff", "pull access denied"));
+            assertThat(client.apps().deployments().inNamespace("flink").withName("silent").get())
+                    .as("left in place: a slow start may still finish").isNotNull();
+            var observed = clusters.observe(desired, n -> false).get("silent");
+            assertThat(observed.running()).isTrue();
+            assertThat(observed.reachable()).isFalse();
+        }
+        try (Clusters restarted = asTheServiceIs(data)) {
+            assertThat(restarted.startupProblem(silent)).as("kept for a restarted service").isPresent();
+            restarted.stop("silent");
+            assertThat(restarted.startupProblem(silent)).as("gone with the cluster").isEmpty();
+        }
     }
 
     @Test

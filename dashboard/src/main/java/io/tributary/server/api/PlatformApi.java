@@ -20,6 +20,7 @@ import io.tributary.store.Store;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import io.tributary.apply.StartupProblem;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,11 +58,12 @@ final class PlatformApi {
 
     /**
      * @param state {@code running} (its REST API answers), {@code unreachable} (it has an address that does
-     *     not answer), {@code stopped} (managed, not started), {@code unknown} (a mode this version does not run)
+     *     not answer), {@code down} (managed, started, and it never answered: {@code startupProblem} says why),
+     *     {@code stopped} (managed, not started), {@code unknown} (a mode this version does not run)
      */
     record ClusterView(String name, String team, String mode, boolean managed, String flinkVersion, String state,
             String restUrl, String webUi, Integer taskManagers, Integer slotsTotal, Integer slotsAvailable,
-            Integer jobsRunning, String reportedFlinkVersion) {}
+            Integer jobsRunning, String reportedFlinkVersion, String startupProblem, Instant startupProblemAt) {}
 
     record FlinkVersionView(String name, String version, String home, boolean isDefault) {}
 
@@ -96,8 +98,10 @@ final class PlatformApi {
         Optional<URI> rest = reconciler.clusters().restUrl(c);
         boolean supported = c.spec().mode() == Cluster.Mode.STANDALONE;
         Optional<ClusterOverview> overview = rest.flatMap(this::overview);
-        String state = !supported ? "unknown" : overview.isPresent() ? "running" : rest.isPresent() ? "unreachable"
-                : c.spec().managed() ? "stopped" : "unknown";
+        Optional<StartupProblem> problem = overview.isPresent() ? Optional.empty()
+                : reconciler.clusters().startupProblem(c);
+        String state = problem.isPresent() ? "down" : !supported ? "unknown" : overview.isPresent() ? "running"
+                : rest.isPresent() ? "unreachable" : c.spec().managed() ? "stopped" : "unknown";
         String version = c.spec().flinkVersion() != null ? c.spec().flinkVersion()
                 : desired.defaultFlinkVersion().map(v -> v.metadata().name()).orElse(null);
         return new ClusterView(c.metadata().name(), c.metadata().team(), c.spec().mode().yamlName(), c.spec().managed(),
@@ -106,7 +110,8 @@ final class PlatformApi {
                 overview.map(ClusterOverview::slotsTotal).orElse(null),
                 overview.map(ClusterOverview::slotsAvailable).orElse(null),
                 overview.map(ClusterOverview::jobsRunning).orElse(null),
-                overview.map(ClusterOverview::flinkVersion).filter(v -> !v.isEmpty()).orElse(null));
+                overview.map(ClusterOverview::flinkVersion).filter(v -> !v.isEmpty()).orElse(null),
+                problem.map(StartupProblem::description).orElse(null), problem.map(StartupProblem::at).orElse(null));
     }
 
     /** Flink's {@code /overview} of a cluster, asked at most every 5 s; empty when it does not answer. */

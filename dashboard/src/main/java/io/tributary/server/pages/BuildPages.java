@@ -47,8 +47,9 @@ final class BuildPages implements ProjectBuilds.Listener {
         this.clock = clock;
     }
 
+    /** @param lastFetch when the ref was last fetched, or tried: the time of {@code fetchError} when there is one */
     record ProjectRow(String team, String name, String url, String ref, String revision, String fetchError,
-            List<String> apps, List<String> artifacts, BuildRow latest) {
+            java.time.Instant lastFetch, List<String> apps, List<String> artifacts, BuildRow latest) {
         String href() {
             return "/projects/" + team + "/" + name;
         }
@@ -247,6 +248,7 @@ final class BuildPages implements ProjectBuilds.Listener {
         return new ProjectRow(p.metadata().team(), p.metadata().name(), p.spec().git().url(), p.spec().git().ref(),
                 state.map(ProjectBuilds.ProjectState::revision).orElse(null),
                 state.map(ProjectBuilds.ProjectState::fetchError).orElse(null),
+                state.map(ProjectBuilds.ProjectState::lastFetch).orElse(null),
                 state.map(ProjectBuilds.ProjectState::apps).orElse(List.of()),
                 state.map(ProjectBuilds.ProjectState::artifacts).orElse(List.of()), latest.map(this::row).orElse(null));
     }

@@ -37,18 +37,32 @@ final class ClusterState {
                     .orElseGet(() -> row(cluster, mode, version, "Unreachable", rest.map(URI::toString).orElse(null),
                             null, null, "The managed cluster's processes run but its REST API does not answer."));
         }
+        Optional<io.tributary.apply.StartupProblem> problem = registry.startupProblem(cluster);
         if (rest.isPresent()) {
             try {
                 FlinkRest.ClusterOverview o = new FlinkRestClient(rest.get(), HTTP, Duration.ofSeconds(3)).overview();
                 return row(cluster, mode, version, "Running", rest.get().toString(), o.taskManagers(), o.slotsTotal(),
                         o.slotsAvailable(), "Flink " + o.flinkVersion() + ", " + o.jobsRunning() + " jobs running");
             } catch (RuntimeException e) {
+                if (problem.isPresent()) {
+                    return down(cluster, mode, version, rest.get().toString(), problem.get());
+                }
                 return row(cluster, mode, version, "Unreachable", rest.get().toString(), null, null,
                         "Its REST API did not answer: " + e.getMessage());
             }
         }
+        if (problem.isPresent()) {
+            return down(cluster, mode, version, null, problem.get());
+        }
         return row(cluster, mode, version, "Unknown", null, null, null,
                 mode + " clusters are declared but not yet observed by this service.");
+    }
+
+    /** Started, and it never answered: the reason, with its JobManager's diagnostics, is the detail. */
+    private static ClusterRow down(Cluster c, String mode, String version, String address,
+            io.tributary.apply.StartupProblem problem) {
+        return row(c, mode, version, "Down", address, null, null, "since " + problem.at() + ": "
+                + problem.description());
     }
 
     private static ClusterRow row(Cluster c, String mode, String version, String state, String address,
