@@ -566,23 +566,25 @@ public final class Reconciler implements AutoCloseable {
                 Duration delay = clusterBackoffs.computeIfAbsent(name,
                         n -> new Backoff(Duration.ofSeconds(30), Duration.ofMinutes(10), 2.0)).nextDelay();
                 clusterRetryAt.put(name, clock.instant().plus(delay));
-                LOG.error("cluster={} action={} failed; retrying in {}s", name, action.getClass().getSimpleName(),
-                        delay.toSeconds(), e);
-                recordClusterFailure(name, action, e, delay, loaded);
+                // a session deployed but not answering stays deployed and is not started again by itself
+                boolean retried = cluster(name, loaded.desired()).flatMap(clusters::startupProblem).isEmpty();
+                LOG.error("cluster={} action={} failed; {}", name, action.getClass().getSimpleName(),
+                        retried ? "retrying in " + delay.toSeconds() + "s" : "left deployed", e);
+                recordClusterFailure(name, action, e, retried ? "; retrying in " + delay.toSeconds() + "s" : "",
+                        loaded);
                 return;
             } finally {
                 busy.remove(clusterKey(name));
             }
-            triggerSync();
+            operationEnded();
         }));
     }
 
     /** Each app on a cluster that failed to start or stop learns why, on its page. */
-    private void recordClusterFailure(String name, ClusterAction action, RuntimeException e, Duration delay,
+    private void recordClusterFailure(String name, ClusterAction action, RuntimeException e, String retry,
             Loaded loaded) {
         String message = "cluster " + name + ": " + (action instanceof ClusterAction.StopCluster ? "stop" : "start")
-                + " failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
-                + "; retrying in " + delay.toSeconds() + "s";
+                + " failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + retry;
         for (Application app : loaded.desired().applications()) {
             if (loaded.desired().clusterOf(app).filter(c -> c.id().qualifiedName().equals(name)).isPresent()) {
                 store.event(new AppEvent(0, clock.instant(), app.id().qualifiedName(), "cluster-failed", "error",
