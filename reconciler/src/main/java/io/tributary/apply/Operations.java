@@ -123,6 +123,9 @@ public final class Operations {
             start(op.withRestoreFrom(r.savepoint()), ctx, false);
         } else if (action instanceof Action.Restart r) {
             store.endDeployment(r.failedJobId(), clock.instant(), "FAILED");
+            // a checkpoint restored from is kept in the app's history beside its savepoints
+            r.restoreFrom().filter(path -> path.matches(".*/chk-\\d+/?")).ifPresent(path -> store.recordSavepoint(
+                    new SavepointRecord(0, r.app(), r.failedJobId(), path, "checkpoint", 0, null, null, op.revision())));
             start(op.withRestoreFrom(r.restoreFrom().orElse(null)), ctx, false);
         } else if (action instanceof Action.Upgrade u) {
             upgrade(u, op, ctx);
