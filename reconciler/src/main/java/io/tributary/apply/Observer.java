@@ -173,8 +173,9 @@ final class Observer implements AutoCloseable {
             ClusterJobs jobs = cluster == null ? new ClusterJobs(Optional.empty())
                     : jobsByCluster.computeIfAbsent(cluster, c -> listJobs(target));
             Optional<JobState> state = jobs.stateOf(status.jobId());
-            Instant started = jobs.jobs().flatMap(j -> Optional.ofNullable(j.get(new JobId(status.jobId()))))
-                    .map(JobSummary::startTime).orElse(status.updatedAt());
+            Optional<JobSummary> summary = jobs.jobs()
+                    .flatMap(j -> Optional.ofNullable(j.get(new JobId(status.jobId()))));
+            Instant started = summary.map(JobSummary::startTime).orElse(status.updatedAt());
             Optional<String> checkpoint = Optional.empty();
             if (state.isEmpty() || state.get().isTerminal()) {
                 checkpoint = latestCheckpoint(target, status.jobId());
@@ -182,7 +183,8 @@ final class Observer implements AutoCloseable {
             if (checkpoint.isEmpty() && state.isEmpty()) {
                 checkpoint = checkpointLeftOnDisk(app, spec, cluster, status.jobId(), records);
             }
-            job = Optional.of(new CurrentJob(status.jobId(), state, started, checkpoint));
+            job = Optional.of(new CurrentJob(status.jobId(), state, started, checkpoint,
+                    summary.map(JobSummary::lastModification).orElse(started)));
         }
         Optional<AppliedSpec> applied = status == null || status.specHash() == null ? Optional.empty()
                 : Optional.of(new AppliedSpec(status.specHash(), status.revision(),

@@ -26,7 +26,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -36,12 +38,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The managed local cluster runs without Flink HA: a JobManager killed with {@code kill -9} is
- * started again by the watchdog, but the new one does not know the jobs. The app comes back from
- * the newest checkpoint its lost job completed (read from the checkpoint directory), not from
- * nothing or an older savepoint, and its history says so.
+ * Processes of a managed local cluster killed with {@code kill -9} under a stateful SQL job that
+ * checkpoints every second. The cluster runs without Flink HA: a JobManager killed is started again
+ * by the watchdog, but the new one does not know the jobs, so the app comes back from the newest
+ * checkpoint its lost job completed (read from the checkpoint directory), not from nothing or an
+ * older savepoint, and its history says so. A TaskManager killed is Flink's to handle: it restarts
+ * the job per its restart strategy once the watchdog brought a TaskManager back, and the app's
+ * history shows that restart.
  */
-class JobManagerKilledIT {
+class ClusterProcessKilledIT {
     private static final String APP = "payments/orders";
 
     @TempDir
@@ -139,6 +144,43 @@ class JobManagerKilledIT {
         assertThat(store.events(APP, 20)).extracting(AppEvent::message)
                 .anySatisfy(m -> assertThat(m).contains("job " + next).contains("from file:" + chk));
         assertThat(store.savepoints(APP)).extracting(SavepointRecord::kind).doesNotContain("savepoint", "periodic");
+    }
+
+    @Test
+    void aKilledTaskManagerIsRecoveredByFlinkAndTheAppsHistoryShowsTheRestart() throws Exception {
+        reconcileUntil("the job runs", Duration.ofMinutes(4), () -> running().isPresent());
+        String job = running().orElseThrow().jobId();
+        reconcileUntil("a checkpoint completes", Duration.ofMinutes(2),
+                () -> newestCompleted(job).isPresent());
+        reconcileUntil("the app is healthy", Duration.ofMinutes(1),
+                () -> running().filter(s -> "Healthy".equals(s.health())).isPresent());
+
+        LocalCluster local = clusters.local(localCluster().id().qualifiedName()).orElseThrow();
+        long taskManager = local.taskManagerPids().get(0);
+        Process kill = new ProcessBuilder("kill", "-9", String.valueOf(taskManager)).inheritIO().start();
+        assertThat(kill.waitFor()).isZero();
+
+        List<String> seen = new ArrayList<>();
+        reconcileUntil("Flink's restart of the job is recorded", Duration.ofMinutes(3), () -> {
+            store.status(APP).ifPresent(s -> seen.add(s.jobState() + "/" + s.health()));
+            return store.events(APP, 20).stream().anyMatch(e -> e.type().equals("job-restarted"));
+        });
+        AppEvent restarted = store.events(APP, 20).stream().filter(e -> e.type().equals("job-restarted"))
+                .findFirst().orElseThrow();
+        assertThat(restarted.severity()).isEqualTo("warning");
+        assertThat(restarted.message()).contains("Flink restarted job " + job).contains("restart strategy");
+
+        reconcileUntil("the app is healthy again", Duration.ofMinutes(3), () -> {
+            store.status(APP).ifPresent(s -> seen.add(s.jobState() + "/" + s.health()));
+            return running().filter(s -> "Healthy".equals(s.health())).isPresent()
+                    && target().job(new JobId(job)).map(j -> j.state() == JobState.RUNNING).orElse(false);
+        });
+        System.out.println("app states seen after the TaskManager was killed: " + seen);
+        assertThat(running().orElseThrow().jobId()).as("Flink restarted the same job; Tributary started none")
+                .isEqualTo(job);
+        assertThat(store.operations(APP, 10)).extracting(Operation::kind).containsOnly("deploy");
+        assertThat(local.taskManagerPids().get(0)).as("the watchdog started a new TaskManager").isNotEqualTo(taskManager);
+        assertThat(target().restarts(new JobId(job)).orElseThrow()).isPositive();
     }
 
     private Optional<AppStatus> running() {
