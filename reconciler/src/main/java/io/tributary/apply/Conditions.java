@@ -117,9 +117,9 @@ final class Conditions {
     /**
      * A job Flink restarted by itself (its restart strategy, after a TaskManager was lost or a task
      * failed): written as a {@code job-restarted} event when Flink's restart count grew. The count is
-     * asked for when a job is first seen and then only when Flink's listing says the job changed, so a
-     * job that runs steadily costs no call; a restart is noticed even when the pass missed its
-     * {@code RESTARTING} state.
+     * asked for only when Flink's listing says the job changed since the last pass (not when a job is
+     * first seen, so a start-up with many jobs costs no burst of calls, nor for a job that runs
+     * steadily); a restart is noticed even when the pass missed its {@code RESTARTING} state.
      */
     private void restartedByFlink(AppObservation obs, Application app, DesiredState desired, String revision,
             Function<String, Optional<DeploymentTarget>> targets) {
@@ -132,7 +132,11 @@ final class Conditions {
             return;
         }
         FlinkRestarts seen = flinkRestarts.get(job.jobId());
-        if (seen != null && !job.lastChange().isAfter(seen.lastChange())) {
+        if (seen == null) {
+            flinkRestarts.put(job.jobId(), new FlinkRestarts(job.lastChange(), -1)); // count not asked yet
+            return;
+        }
+        if (!job.lastChange().isAfter(seen.lastChange())) {
             return;
         }
         Optional<DeploymentTarget> target = desired.clusterOf(app).flatMap(c -> targets.apply(c.id().qualifiedName()));
@@ -145,10 +149,10 @@ final class Conditions {
         } catch (FlinkException e) {
             return; // asked again at the next change
         }
-        long before = seen == null ? 0 : seen.count();
+        long before = Math.max(seen.count(), 0);
         long now = count.orElse(before);
         flinkRestarts.put(job.jobId(), new FlinkRestarts(job.lastChange(), Math.max(now, before)));
-        if (seen != null && now > before) {
+        if (now > before) {
             event(obs.app(), "job-restarted", "warning", "Flink restarted job " + job.jobId()
                     + " per its restart strategy (" + now + " restart(s) of this job so far); job " + state.get(),
                     revision);
