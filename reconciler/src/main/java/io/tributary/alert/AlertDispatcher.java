@@ -4,6 +4,7 @@ import io.tributary.model.AlertChannel;
 import io.tributary.model.AlertPolicy;
 import io.tributary.model.Application;
 import io.tributary.model.DesiredState;
+import io.tributary.model.Settings;
 import io.tributary.store.AlertDelivery;
 import io.tributary.store.AlertRecord;
 import io.tributary.store.AlertStore;
@@ -55,6 +56,17 @@ public final class AlertDispatcher implements AutoCloseable {
             int digestThreshold, String dashboardUrl) {
         public static Options defaults() {
             return new Options(Duration.ofSeconds(5), Duration.ofHours(1), 4, Duration.ofSeconds(2), 3, null);
+        }
+
+        /** These options with the values the Settings' {@code alerts} block sets (absent ones kept). */
+        public Options with(Settings.Alerts alerts) {
+            if (alerts == null) {
+                return this;
+            }
+            return new Options(alerts.groupWait() == null ? groupWait : alerts.groupWait().duration(),
+                    alerts.repeatInterval() == null ? repeatInterval : alerts.repeatInterval().duration(),
+                    alerts.attempts() == null ? maxAttempts : alerts.attempts(), retryBackoff,
+                    alerts.digestThreshold() == null ? digestThreshold : alerts.digestThreshold(), dashboardUrl);
         }
     }
 
@@ -110,14 +122,23 @@ public final class AlertDispatcher implements AutoCloseable {
         thread.start();
     }
 
+    /**
+     * The options in force: the service's, with what the Settings of the revision in force set in
+     * {@code alerts}; a new revision changes them from its next notice on.
+     */
+    Options effective() {
+        return desired.get().flatMap(DesiredState::settings).map(s -> options.with(s.spec().alerts())).orElse(options);
+    }
+
     private void loop() {
         while (running) {
             try {
-                Signal signal = signals.poll(Math.max(10, options.groupWait().toMillis() / 4), TimeUnit.MILLISECONDS);
+                Duration groupWait = effective().groupWait();
+                Signal signal = signals.poll(Math.max(10, groupWait.toMillis() / 4), TimeUnit.MILLISECONDS);
                 if (signal != null) {
                     handle(signal);
                 }
-                if (!pending.isEmpty() && !clock.instant().isBefore(pendingSince.plus(options.groupWait()))) {
+                if (!pending.isEmpty() && !clock.instant().isBefore(pendingSince.plus(groupWait))) {
                     flush();
                 }
             } catch (InterruptedException e) {
@@ -149,7 +170,7 @@ public final class AlertDispatcher implements AutoCloseable {
             } else {
                 AlertRecord alert = store.seenAgain(open.get().id(), signal.message());
                 Instant last = alert.lastNotifiedAt() == null ? alert.openedAt() : alert.lastNotifiedAt();
-                boolean due = !clock.instant().isBefore(last.plus(options.repeatInterval()))
+                boolean due = !clock.instant().isBefore(last.plus(effective().repeatInterval()))
                         && pending.stream().noneMatch(n -> n.alert().id() == alert.id());
                 LOG.debug("alert={} subject={} event={} reported again repeats={} resend={}", alert.id(),
                         alert.subject(), alert.event(), alert.repeats(), due);
@@ -211,7 +232,7 @@ public final class AlertDispatcher implements AutoCloseable {
                 }
                 return;
             }
-            if (addressed.size() > options.digestThreshold()) {
+            if (addressed.size() > effective().digestThreshold()) {
                 Map<String, Object> vars = digestVariables(addressed, state.get());
                 Message message = templates.render(target.spec().type(), null, vars);
                 List<Long> ids = addressed.stream().map(a -> a.notice().alert().id()).toList();
@@ -242,7 +263,8 @@ public final class AlertDispatcher implements AutoCloseable {
 
     private void attempts(String channel, Sender sender, Message message, String kind, List<Long> alertIds) {
         Duration wait = options.retryBackoff();
-        for (int attempt = 1; attempt <= options.maxAttempts(); attempt++) {
+        int maxAttempts = effective().maxAttempts();
+        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             boolean ok;
             String detail;
             try {
@@ -258,7 +280,7 @@ public final class AlertDispatcher implements AutoCloseable {
                         detail);
                 return;
             }
-            boolean last = attempt == options.maxAttempts();
+            boolean last = attempt == maxAttempts;
             LOG.warn("channel={} kind={} alerts={} attempt={} failed{}: {}", channel, kind, alertIds, attempt,
                     last ? ", giving up" : ", retrying in " + wait.toMillis() + "ms", detail);
             if (last) {

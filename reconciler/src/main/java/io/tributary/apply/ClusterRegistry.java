@@ -63,6 +63,14 @@ public interface ClusterRegistry extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The default checkpoint directory of a cluster Tributary runs (a managed local cluster's), where a
+     * job that names none writes its checkpoints; empty when not known here.
+     */
+    default Optional<String> checkpointDirectory(String clusterName) {
+        return Optional.empty();
+    }
+
     /** Starts (or adopts) a managed cluster and returns once it can run jobs. */
     void start(Cluster cluster, DesiredState desired);
 

@@ -234,6 +234,11 @@ public final class Clusters implements ClusterRegistry {
         return Optional.ofNullable(managed.get(name));
     }
 
+    @Override
+    public Optional<String> checkpointDirectory(String clusterName) {
+        return local(clusterName).flatMap(LocalCluster::checkpointDirectory);
+    }
+
     /** Every declared standalone cluster and every managed one still on disk, as the planner reads them. */
     @Override
     public Map<String, ClusterObservation> observe(DesiredState desired, Predicate<String> answered) {

@@ -67,7 +67,12 @@ final class Conditions {
     /** Per app: the job whose failing checkpoints fired an alert, and when. */
     private final Map<String, Fired> checkpointAlerts = new HashMap<>();
 
+    /** Per job: when Flink last said it changed, and its restart count then. */
+    private final Map<String, FlinkRestarts> flinkRestarts = new HashMap<>();
+
     private record Sample(Instant at, long failed) {}
+
+    private record FlinkRestarts(Instant lastChange, long count) {}
 
     private record Fired(String jobId, Instant at) {}
 
@@ -95,6 +100,9 @@ final class Conditions {
             Application app = apps.get(obs.app());
             String message = plan.app(obs.app()).map(Plan.AppPlan::message).orElse("");
             job(obs, app, stored.get(obs.app()), message, revision);
+            if (app != null) {
+                restartedByFlink(obs, app, desired, revision, targets);
+            }
             if (app != null && quiet.contains(obs.app())) {
                 checkpoints(obs, app, desired, revision, targets, submitter);
             }
@@ -103,6 +111,52 @@ final class Conditions {
         Set<String> jobs = new HashSet<>();
         observed.apps().values().forEach(o -> o.job().ifPresent(j -> jobs.add(j.jobId())));
         failedCheckpoints.keySet().retainAll(jobs);
+        flinkRestarts.keySet().retainAll(jobs);
+    }
+
+    /**
+     * A job Flink restarted by itself (its restart strategy, after a TaskManager was lost or a task
+     * failed): written as a {@code job-restarted} event when Flink's restart count grew. The count is
+     * asked for only when Flink's listing says the job changed since the last pass (not when a job is
+     * first seen, so a start-up with many jobs costs no burst of calls, nor for a job that runs
+     * steadily); a restart is noticed even when the pass missed its {@code RESTARTING} state.
+     */
+    private void restartedByFlink(AppObservation obs, Application app, DesiredState desired, String revision,
+            Function<String, Optional<DeploymentTarget>> targets) {
+        if (obs.job().isEmpty()) {
+            return;
+        }
+        AppObservation.CurrentJob job = obs.job().get();
+        Optional<JobState> state = job.state();
+        if (state.isEmpty() || state.get() == JobState.LOST || state.get().isTerminal()) {
+            return;
+        }
+        FlinkRestarts seen = flinkRestarts.get(job.jobId());
+        if (seen == null) {
+            flinkRestarts.put(job.jobId(), new FlinkRestarts(job.lastChange(), -1)); // count not asked yet
+            return;
+        }
+        if (!job.lastChange().isAfter(seen.lastChange())) {
+            return;
+        }
+        Optional<DeploymentTarget> target = desired.clusterOf(app).flatMap(c -> targets.apply(c.id().qualifiedName()));
+        if (target.isEmpty()) {
+            return;
+        }
+        java.util.OptionalLong count;
+        try {
+            count = target.get().restarts(new JobId(job.jobId()));
+        } catch (FlinkException e) {
+            return; // asked again at the next change
+        }
+        long before = Math.max(seen.count(), 0);
+        long now = count.orElse(before);
+        flinkRestarts.put(job.jobId(), new FlinkRestarts(job.lastChange(), Math.max(now, before)));
+        if (now > before) {
+            event(obs.app(), "job-restarted", "warning", "Flink restarted job " + job.jobId()
+                    + " per its restart strategy (" + now + " restart(s) of this job so far); job " + state.get(),
+                    revision);
+        }
     }
 
     // ---- jobs

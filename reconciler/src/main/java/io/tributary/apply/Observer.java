@@ -217,13 +217,18 @@ final class Observer implements AutoCloseable {
             ClusterJobs jobs = cluster == null ? new ClusterJobs(Optional.empty())
                     : jobsByCluster.computeIfAbsent(cluster, c -> listJobs(target));
             Optional<JobState> state = jobs.stateOf(status.jobId());
-            Instant started = jobs.jobs().flatMap(j -> Optional.ofNullable(j.get(new JobId(status.jobId()))))
-                    .map(JobSummary::startTime).orElse(status.updatedAt());
+            Optional<JobSummary> summary = jobs.jobs()
+                    .flatMap(j -> Optional.ofNullable(j.get(new JobId(status.jobId()))));
+            Instant started = summary.map(JobSummary::startTime).orElse(status.updatedAt());
             Optional<String> checkpoint = Optional.empty();
             if (state.isEmpty() || state.get().isTerminal()) {
                 checkpoint = latestCheckpoint(target, status.jobId());
             }
-            job = Optional.of(new CurrentJob(status.jobId(), state, started, checkpoint));
+            if (checkpoint.isEmpty() && state.isEmpty()) {
+                checkpoint = checkpointLeftOnDisk(app, spec, cluster, status.jobId(), records);
+            }
+            job = Optional.of(new CurrentJob(status.jobId(), state, started, checkpoint,
+                    summary.map(JobSummary::lastModification).orElse(started)));
         }
         Optional<AppliedSpec> applied = status == null || status.specHash() == null ? Optional.empty()
                 : Optional.of(new AppliedSpec(status.specHash(), status.revision(),
@@ -265,6 +270,30 @@ final class Observer implements AutoCloseable {
         } catch (FlinkException e) {
             return Optional.empty(); // the cluster forgot the job: the planner falls back to the last savepoint
         }
+    }
+
+    /**
+     * The lost job's newest completed checkpoint in its checkpoint directory, when it is newer than the
+     * app's last savepoint: a JobManager without HA that was restarted no longer knows the job, but the
+     * checkpoints the old one completed are still on disk.
+     */
+    private Optional<String> checkpointLeftOnDisk(String app, Application spec, String cluster, String jobId,
+            Records records) {
+        String directory = null;
+        if (spec != null) {
+            Map<String, String> config = JobLauncher.jobConfiguration(spec.spec());
+            directory = Optional.ofNullable(config.get("execution.checkpointing.dir"))
+                    .orElse(config.get("state.checkpoints.dir"));
+        }
+        if (directory == null && cluster != null) {
+            directory = clusters.checkpointDirectory(cluster).orElse(null);
+        }
+        Optional<RetainedCheckpoints.Found> found = RetainedCheckpoints.latest(directory, jobId);
+        Optional<Instant> lastSavepoint = records.savepoints().getOrDefault(app, List.of()).stream()
+                .filter(s -> !"checkpoint".equals(s.kind())).map(SavepointRecord::createdAt).findFirst();
+        found = found.filter(f -> lastSavepoint.map(f.completedAt()::isAfter).orElse(true));
+        found.ifPresent(f -> LOG.debug("app={} job={} checkpoint={} found on disk", app, jobId, f.path()));
+        return found.map(RetainedCheckpoints.Found::path);
     }
 
     /** The newest operation if it failed, with how many failed in a row for the same kind and spec. */

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,8 @@ public final class Operations {
     private final Clock clock;
     private final Duration savepointTimeout;
     private final Duration maxPollInterval;
+    /** Whether this replica may still act; asked before every call to Flink (see {@link #actOnlyWhile}). */
+    private volatile BooleanSupplier leading = () -> true;
 
     /**
      * @param maxPollInterval the longest wait between two looks at a savepoint or a stopping job; the
@@ -55,6 +58,28 @@ public final class Operations {
         this.clock = clock;
         this.savepointTimeout = savepointTimeout;
         this.maxPollInterval = maxPollInterval;
+    }
+
+    /**
+     * Makes every operation ask {@code leading} (the leader lock) before each call to Flink: a replica
+     * that lost the lock stops there and leaves the operation open, as recorded, for the new leader's
+     * recovery, which goes on from the recorded step and savepoint trigger instead of asking Flink again.
+     */
+    public void actOnlyWhile(BooleanSupplier leading) {
+        this.leading = leading;
+    }
+
+    /** This replica no longer leads: the operation stops before its next call to Flink. */
+    static final class NotLeading extends RuntimeException {
+        NotLeading(String call) {
+            super("this replica no longer holds the leader lock; stopped before " + call);
+        }
+    }
+
+    private void beforeFlink(String call) {
+        if (!leading.getAsBoolean()) {
+            throw new NotLeading(call);
+        }
     }
 
     /**
@@ -78,6 +103,10 @@ public final class Operations {
         try {
             execute(action, op, ctx);
             return latest(op).status();
+        } catch (NotLeading e) {
+            LOG.warn("app={} action={} operation={} left open for the leader: {}", action.app(), action.kind(), op.id(),
+                    e.getMessage());
+            return Operation.OPEN;
         } catch (RuntimeException e) {
             String message = describe(e);
             LOG.warn("app={} action={} operation={} failed: {}", action.app(), action.kind(), op.id(), message);
@@ -130,6 +159,9 @@ public final class Operations {
             start(op.withRestoreFrom(r.savepoint()), ctx, false);
         } else if (action instanceof Action.Restart r) {
             store.endDeployment(r.failedJobId(), clock.instant(), "FAILED");
+            // a checkpoint restored from is kept in the app's history beside its savepoints
+            r.restoreFrom().filter(path -> path.matches(".*/chk-\\d+/?")).ifPresent(path -> store.recordSavepoint(
+                    new SavepointRecord(0, r.app(), r.failedJobId(), path, "checkpoint", 0, null, null, op.revision())));
             start(op.withRestoreFrom(r.restoreFrom().orElse(null)), ctx, false);
         } else if (action instanceof Action.Upgrade u) {
             upgrade(u, op, ctx);
@@ -163,6 +195,7 @@ public final class Operations {
         Operation submitting = op.newJobId() != null && SUBMITTING.equals(op.step()) ? op
                 : store.update(op.withNewJobId(jobId.hex()).withStep(SUBMITTING));
         long t1 = System.nanoTime();
+        beforeFlink("submit");
         ctx.target().submit(job.submission(jobId, Optional.ofNullable(op.restoreFrom()), allowNonRestoredState));
         long t2 = System.nanoTime();
         CrashPoint.reached(CrashPoint.AFTER_SUBMIT);
@@ -241,6 +274,7 @@ public final class Operations {
     }
 
     private void cancelAndWait(Operation op, Context ctx, JobId job) {
+        beforeFlink("cancel");
         ctx.target().cancel(job);
         long since = System.nanoTime();
         long deadline = since + savepointTimeout.toNanos();
@@ -269,8 +303,9 @@ public final class Operations {
      * application cluster when its job ends, and whatever it leaves (a YARN application, Kubernetes
      * objects) is removed here.
      */
-    private static void removeAppCluster(Context ctx) {
+    private void removeAppCluster(Context ctx) {
         if (ctx.target() instanceof io.tributary.flink.ApplicationClusterTarget app) {
+            beforeFlink("removing the app's cluster");
             app.delete();
         }
     }
@@ -300,9 +335,12 @@ public final class Operations {
 
     private void savepoint(Action.TakeSavepoint t, Operation op, Context ctx) {
         JobId job = new JobId(t.jobId());
+        // the step before the call, as for a stop: recovery then looks for the savepoint before planning another
+        Operation savepointing = store.update(op.withStep(SAVEPOINTING));
         CrashPoint.reached(CrashPoint.BEFORE_SAVEPOINT);
+        beforeFlink("triggering a savepoint");
         String trigger = ctx.target().triggerSavepoint(job, savepointDirectory(ctx));
-        Operation waiting = store.update(op.withTriggerId(trigger).withStep(SAVEPOINTING));
+        Operation waiting = store.update(savepointing.withTriggerId(trigger));
         String kind = "tributary".equals(ctx.actor()) ? "periodic" : "manual";
         awaitSavepoint(waiting, ctx, job, kind, false, null).ifPresent(taken -> {
             store.update(taken.withStatus(Operation.DONE, null));
@@ -314,6 +352,7 @@ public final class Operations {
         int disposed = 0;
         for (SavepointRecord s : store.savepoints(d.app())) {
             if (d.savepointIds().contains(s.id()) && s.disposedAt() == null) {
+                beforeFlink("disposing " + s.path());
                 ctx.target().disposeSavepoint(s.path());
                 store.markDisposed(s.id(), clock.instant());
                 disposed++;
@@ -334,6 +373,7 @@ public final class Operations {
         // gone), recovery knows Flink may have stopped the job and looks for its final savepoint
         Operation stopping = STOPPING.equals(op.step()) ? op : store.update(op.withStep(STOPPING));
         CrashPoint.reached(CrashPoint.BEFORE_SAVEPOINT);
+        beforeFlink("stop-with-savepoint");
         String trigger = ctx.target().stopWithSavepoint(job, savepointDirectory(ctx), drain);
         Operation waiting = store.update(stopping.withTriggerId(trigger));
         Optional<Operation> taken = awaitSavepoint(waiting, ctx, job, kind, true, next);
@@ -352,6 +392,7 @@ public final class Operations {
         long since = System.nanoTime();
         long deadline = since + savepointTimeout.toNanos();
         while (true) {
+            beforeFlink("polling savepoint " + op.triggerId());
             SavepointStatus status = ctx.target().savepointStatus(job, op.triggerId());
             if (status instanceof SavepointStatus.Completed c) {
                 long t0 = System.nanoTime();
@@ -433,6 +474,8 @@ public final class Operations {
             } else {
                 rollBack(op, "interrupted before any call to Flink; planning again");
             }
+        } catch (NotLeading e) {
+            LOG.warn("app={} operation={} recovery left open for the leader: {}", op.app(), op.id(), e.getMessage());
         } catch (RuntimeException e) {
             LOG.warn("app={} operation={} recovery failed: {}", op.app(), op.id(), describe(e));
             store.update(op.withStatus(Operation.FAILED, "recovery failed: " + describe(e)));
@@ -474,6 +517,11 @@ public final class Operations {
                 // stopped with a savepoint whose trigger was never recorded: Flink lists it as the latest checkpoint
                 path = ctx.target().checkpoints(old).latestCompleted().filter(Checkpoint::savepoint)
                         .map(Checkpoint::externalPath);
+            } else if ("savepoint".equals(op.kind()) && job.isPresent() && !job.get().state().isTerminal()) {
+                // a savepoint triggered but not recorded (the replica lost the database or the lock right
+                // after the call): once complete, Flink lists it as the latest checkpoint; reuse it
+                path = ctx.target().checkpoints(old).latestCompleted().filter(Checkpoint::savepoint)
+                        .filter(c -> !c.time().isBefore(op.createdAt())).map(Checkpoint::externalPath);
             }
             if (path.isEmpty()) {
                 rollBack(op, "no savepoint was completed before the crash; planning again");

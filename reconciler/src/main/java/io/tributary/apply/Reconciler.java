@@ -148,6 +148,7 @@ public final class Reconciler implements AutoCloseable {
         this.store = store;
         this.clusters = clusters;
         this.operations = operations;
+        lock.ifPresent(l -> operations.actOnlyWhile(l::isHeld));
         this.observer = new Observer(store, clusters, clock);
         this.conditions = new Conditions(store, clock);
         this.lock = lock;

@@ -58,6 +58,8 @@ final class SemanticChecks {
                     checkChannel(entry, channel);
                 } else if (resource instanceof AlertPolicy policy) {
                     checkPolicy(entry, policy);
+                } else if (resource instanceof Settings settings) {
+                    checkAlertSettings(entry, settings.spec().alerts());
                 }
             }
         }
@@ -74,6 +76,22 @@ final class SemanticChecks {
                             + firstDefault.id.name() + " already is (" + firstDefault.doc.describe("/spec/default") + ")"));
                 }
             }
+        }
+    }
+
+    /** Alert timings a team cannot turn into a storm or a silence: the schema checks types and counts. */
+    private void checkAlertSettings(Entry entry, Settings.Alerts alerts) {
+        if (alerts == null) {
+            return;
+        }
+        if (alerts.groupWait() != null && alerts.groupWait().duration().compareTo(java.time.Duration.ofMinutes(10)) > 0) {
+            errors.add(entry.error("/spec/alerts/groupWait", "must be at most 10m: notices wait this long before they"
+                    + " are sent, so a longer wait delays every alert; the default is 5s"));
+        }
+        if (alerts.repeatInterval() != null
+                && alerts.repeatInterval().duration().compareTo(java.time.Duration.ofMinutes(1)) < 0) {
+            errors.add(entry.error("/spec/alerts/repeatInterval", "must be at least 1m, so an open alert is not"
+                    + " re-sent on every pass; the default is 1h"));
         }
     }
 

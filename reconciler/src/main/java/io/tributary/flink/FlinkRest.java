@@ -15,7 +15,17 @@ public final class FlinkRest {
 
     public record TaskManager(String id, int slots, int freeSlots) {}
 
-    public record JobSummary(JobId id, String name, JobState state, Instant startTime, Optional<Instant> endTime) {}
+    /**
+     * A job as Flink's job listing shows it.
+     *
+     * @param lastModification when the job or one of its tasks last changed state (a restart moves it)
+     */
+    public record JobSummary(JobId id, String name, JobState state, Instant startTime, Optional<Instant> endTime,
+            Instant lastModification) {
+        public JobSummary(JobId id, String name, JobState state, Instant startTime, Optional<Instant> endTime) {
+            this(id, name, state, startTime, endTime, startTime);
+        }
+    }
 
     /** The root exception and the history Flink keeps, newest first. */
     public record JobExceptions(Optional<String> rootException, Optional<Instant> timestamp, List<String> history) {}

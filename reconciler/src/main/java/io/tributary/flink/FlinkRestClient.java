@@ -231,9 +231,25 @@ public final class FlinkRestClient {
 
     private static JobSummary summary(JsonNode job) {
         long end = job.path("end-time").asLong(-1);
+        long start = job.path("start-time").asLong();
         return new JobSummary(new JobId(job.path("jid").asString()), job.path("name").asString(""),
-                JobState.fromFlink(job.path("state").asString(null)), Instant.ofEpochMilli(job.path("start-time").asLong()),
-                end > 0 ? Optional.of(Instant.ofEpochMilli(end)) : Optional.empty());
+                JobState.fromFlink(job.path("state").asString(null)), Instant.ofEpochMilli(start),
+                end > 0 ? Optional.of(Instant.ofEpochMilli(end)) : Optional.empty(),
+                Instant.ofEpochMilli(job.path("last-modification").asLong(start)));
+    }
+
+    /** How often Flink restarted the job (its {@code numRestarts} metric); empty before the metric exists. */
+    public java.util.OptionalLong restarts(JobId id) {
+        for (JsonNode metric : get("jobs/" + id + "/metrics?get=numRestarts")) {
+            if ("numRestarts".equals(metric.path("id").asString(""))) {
+                try {
+                    return java.util.OptionalLong.of(Long.parseLong(metric.path("value").asString("")));
+                } catch (NumberFormatException e) {
+                    return java.util.OptionalLong.empty();
+                }
+            }
+        }
+        return java.util.OptionalLong.empty();
     }
 
     private static Optional<Checkpoint> checkpoint(JsonNode node, String timeField) {

@@ -557,6 +557,16 @@ public final class LocalCluster implements AutoCloseable {
         return clusterDir;
     }
 
+    /** Where jobs write their checkpoints unless they say otherwise: the cluster's configured default. */
+    public Optional<String> checkpointDirectory() {
+        Map<String, Object> current = config;
+        if (current == null) {
+            return Optional.empty();
+        }
+        return LocalClusterConfig.ALIASES.get(0).stream().map(k -> LocalClusterConfig.text(current, k))
+                .filter(v -> v != null).findFirst();
+    }
+
     public Path logDir() {
         return logDir;
     }

@@ -52,9 +52,15 @@ public record AppObservation(
      * @param state Flink's state; {@link JobState#LOST} when its cluster cannot be reached; empty
      *     when the cluster answers but no longer knows the job (a restarted session cluster)
      * @param latestCheckpoint the external path of the newest completed checkpoint, if any
+     * @param lastChange when the job or one of its tasks last changed state, as Flink says (a restart
+     *     by Flink moves it); {@code startedAt} when not known
      */
     public record CurrentJob(String jobId, Optional<JobState> state, Instant startedAt,
-            Optional<String> latestCheckpoint) {}
+            Optional<String> latestCheckpoint, Instant lastChange) {
+        public CurrentJob(String jobId, Optional<JobState> state, Instant startedAt, Optional<String> latestCheckpoint) {
+            this(jobId, state, startedAt, latestCheckpoint, startedAt);
+        }
+    }
 
     /** What the current job was deployed from: enough to handle the app after it left Git. */
     public record AppliedSpec(String specHash, String revision, UpgradeMode upgradeMode, boolean prune) {}

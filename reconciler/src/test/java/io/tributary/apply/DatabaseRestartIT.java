@@ -129,7 +129,9 @@ class DatabaseRestartIT {
 
         flink.holdSavepoints(true); // the upgrade's savepoint stays in progress
         setRate("30");
-        await("the upgrade waits on its savepoint", () -> store.openOperations().size() == 1);
+        // the trigger is recorded: Flink was asked (a replica that cannot confirm its lock asks Flink nothing)
+        await("the upgrade waits on its savepoint", () -> store.openOperations().size() == 1
+                && store.openOperations().get(0).triggerId() != null);
         server.close();
         server = null;
         flink.completeHeldSavepoints(); // the old job stops with its savepoint while nothing can be recorded

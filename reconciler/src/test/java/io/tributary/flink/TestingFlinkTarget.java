@@ -135,6 +135,11 @@ public final class TestingFlinkTarget implements DeploymentTarget {
         return List.copyOf(disposed);
     }
 
+    /** How many savepoints (and stops with a savepoint) were asked for, completed or not. */
+    public synchronized int savepointTriggers() {
+        return operations.size();
+    }
+
     public synchronized int submitCalls() {
         return submitCalls;
     }
