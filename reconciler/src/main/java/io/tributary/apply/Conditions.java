@@ -2,6 +2,7 @@ package io.tributary.apply;
 
 import io.tributary.flink.DeploymentTarget;
 import io.tributary.flink.FlinkException;
+import io.tributary.flink.FlinkRest.Checkpoint;
 import io.tributary.flink.FlinkRest.CheckpointStats;
 import io.tributary.flink.JobId;
 import io.tributary.model.AlertPolicy;
@@ -256,11 +257,12 @@ final class Conditions {
         String key = obs.app();
         Fired fired = checkpointAlerts.get(key);
         if (fired != null) {
-            boolean completedSince = stats.latestCompleted().map(c -> c.time().isAfter(fired.at())).orElse(false);
-            if (completedSince) {
+            // a savepoint taken meanwhile says nothing of the checkpoints
+            Optional<Checkpoint> checkpoint = stats.latestCompleted().filter(c -> !c.savepoint());
+            if (checkpoint.map(c -> c.time().isAfter(fired.at())).orElse(false)) {
                 checkpointAlerts.remove(key);
                 event(key, "checkpoint-failures-resolved", "info", "checkpoint "
-                        + stats.latestCompleted().get().id() + " of job " + jobId + " completed", revision);
+                        + checkpoint.get().id() + " of job " + jobId + " completed", revision);
             }
             if (fired.jobId().equals(jobId)) {
                 return; // this job's failures are alerted (and acted on) once

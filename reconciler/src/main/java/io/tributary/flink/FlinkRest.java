@@ -30,7 +30,10 @@ public final class FlinkRest {
     /** The root exception and the history Flink keeps, newest first. */
     public record JobExceptions(Optional<String> rootException, Optional<Instant> timestamp, List<String> history) {}
 
-    /** Checkpoint counts, the latest completed one, the last failure, and what the job was restored from. */
+    /**
+     * Checkpoint counts, the latest completed checkpoint or savepoint (whichever is newer), the last
+     * failure, and what the job was restored from.
+     */
     public record CheckpointStats(long completed, long failed, long inProgress, Optional<Checkpoint> latestCompleted,
             Optional<String> latestFailureMessage, Optional<Checkpoint> restored) {}
 

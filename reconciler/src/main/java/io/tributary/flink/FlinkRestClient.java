@@ -162,7 +162,8 @@ public final class FlinkRestClient {
         JsonNode counts = body.path("counts");
         JsonNode latest = body.path("latest");
         return new CheckpointStats(counts.path("completed").asLong(), counts.path("failed").asLong(),
-                counts.path("in_progress").asLong(), checkpoint(latest.path("completed"), "latest_ack_timestamp"),
+                counts.path("in_progress").asLong(), newer(checkpoint(latest.path("completed"), "latest_ack_timestamp"),
+                        checkpoint(latest.path("savepoint"), "latest_ack_timestamp")),
                 text(latest.path("failed"), "failure_message"), checkpoint(latest.path("restored"), "restore_timestamp"));
     }
 
@@ -261,6 +262,14 @@ public final class FlinkRestClient {
         long size = node.path("checkpointed_size").asLong(node.path("state_size").asLong(0));
         return Optional.of(new Checkpoint(node.path("id").asLong(), node.path("external_path").asString(),
                 Instant.ofEpochMilli(node.path(timeField).asLong()), savepoint, size));
+    }
+
+    /** Flink lists the latest savepoint apart from the latest checkpoint; both count as completed (ids share one sequence). */
+    private static Optional<Checkpoint> newer(Optional<Checkpoint> checkpoint, Optional<Checkpoint> savepoint) {
+        if (checkpoint.isEmpty() || savepoint.isEmpty()) {
+            return checkpoint.or(() -> savepoint);
+        }
+        return savepoint.get().id() > checkpoint.get().id() ? savepoint : checkpoint;
     }
 
     private static Optional<String> text(JsonNode node, String field) {
