@@ -406,7 +406,8 @@ public final class Reconciler implements AutoCloseable {
             }
         }
         List<AppPlan> quiet = new ArrayList<>();
-        for (AppPlan app : plan.apps()) {
+        for (AppPlan planned0 : plan.apps()) {
+            AppPlan app = withoutYarn(planned0, desired);
             if (app.action().isPresent()) {
                 submit(app.action().get(), loaded, SELF).ifPresent(started::add);
             } else {
@@ -655,7 +656,41 @@ public final class Reconciler implements AutoCloseable {
 
     private static final Set<Application.DeploymentMode> SUPPORTED = java.util.EnumSet.of(
             Application.DeploymentMode.STANDALONE_SESSION, Application.DeploymentMode.KUBERNETES_SESSION,
-            Application.DeploymentMode.KUBERNETES_APPLICATION);
+            Application.DeploymentMode.KUBERNETES_APPLICATION, Application.DeploymentMode.YARN_SESSION,
+            Application.DeploymentMode.YARN_PER_JOB, Application.DeploymentMode.YARN_APPLICATION);
+
+    /**
+     * A YARN app whose Hadoop configuration is missing gets no operation (each would fail the same way):
+     * it shows Degraded with what to set, and a suspended one says what it needs to run.
+     */
+    private static AppPlan withoutYarn(AppPlan plan, DesiredState desired) {
+        Optional<String> problem = application(plan.app(), desired).flatMap(a -> hadoopConfProblem(a, desired));
+        if (problem.isEmpty()) {
+            return plan;
+        }
+        if (plan.action().isPresent()) {
+            return new AppPlan(plan.app(), Optional.empty(), io.tributary.plan.Health.DEGRADED, plan.sync(),
+                    "not deployed: " + problem.get());
+        }
+        if (plan.health() == io.tributary.plan.Health.SUSPENDED) {
+            return new AppPlan(plan.app(), Optional.empty(), plan.health(), plan.sync(),
+                    plan.message() + "; to run it: " + problem.get());
+        }
+        return plan;
+    }
+
+    private static Optional<String> hadoopConfProblem(Application app, DesiredState desired) {
+        Application.DeploymentMode mode = app.spec().deployment().mode();
+        if (mode.isYarnPerAppCluster()) {
+            return io.tributary.flink.YarnClusters.hadoopConfProblem(app.spec().deployment().yarn(),
+                    "spec.deployment.yarn.hadoopConfDir");
+        }
+        if (mode == Application.DeploymentMode.YARN_SESSION) {
+            return desired.clusterOf(app).flatMap(c -> io.tributary.flink.YarnClusters.hadoopConfProblem(
+                    c.spec().yarn(), "cluster " + c.id().qualifiedName() + "'s spec.yarn.hadoopConfDir"));
+        }
+        return Optional.empty();
+    }
 
     private static DesiredState withoutUnsupported(DesiredState desired) {
         List<Resource> kept = desired.resources().values().stream()

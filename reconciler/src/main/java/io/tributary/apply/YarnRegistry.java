@@ -71,6 +71,10 @@ final class YarnRegistry {
     void start(Cluster cluster, FlinkHome home, Path dir) {
         String name = cluster.id().qualifiedName();
         String confDir = YarnClusters.hadoopConfDir(cluster.spec().yarn());
+        YarnClusters.hadoopConfProblem(cluster.spec().yarn(), "cluster " + name + "'s spec.yarn.hadoopConfDir")
+                .ifPresent(p -> {
+                    throw new IllegalStateException(p);
+                });
         Map<String, String> options = YarnClusters.options("yarn-session", name, cluster.spec().yarn(), home,
                 cluster.spec().flinkConfiguration());
         Optional<Map<String, String>> recorded = read(dir);
