@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.TestRepos;
+import io.tributary.flink.ApplicationClusterTarget;
 import io.tributary.flink.DeploymentTarget;
 import io.tributary.flink.FlinkTestSupport;
 import io.tributary.flink.JobId;
@@ -105,7 +106,7 @@ class YarnReconcilerIT {
     @AfterEach
     void tearDown() {
         try {
-            clusters.appTarget(APP).ifPresent(DeploymentTarget::delete);
+            clusters.appTarget(APP).ifPresent(t -> ((ApplicationClusterTarget) t).delete()); // the YARN application
         } finally {
             reconciler.close();
             clusters.close();
