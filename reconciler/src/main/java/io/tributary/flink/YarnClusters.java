@@ -31,6 +31,9 @@ public final class YarnClusters {
         }
     }
 
+    /** Flink's option naming folders in HDFS that hold lib/ and a flink-dist jar, shipped by reference. */
+    public static final String PROVIDED_LIB_DIRS = "yarn.provided.lib.dirs";
+
     private final DeployerLoaders loaders;
 
     public YarnClusters(DeployerLoaders loaders) {
@@ -92,7 +95,8 @@ public final class YarnClusters {
             options.put("yarn.application.queue", yarn.queue());
         }
         boolean hasDist = home.libJars().stream().anyMatch(p -> p.getFileName().toString().startsWith("flink-dist"));
-        if (!hasDist) {
+        // yarn.provided.lib.dirs: lib/ (and a flink-dist jar) already in HDFS, cached by the NodeManagers
+        if (!hasDist && !flinkConfiguration.containsKey(PROVIDED_LIB_DIRS)) {
             options.put("yarn.ship-files", home.home().resolve("lib").toString());
         }
         options.put("$internal.deployment.config-dir", home.confDir().toString());

@@ -85,8 +85,9 @@ class YarnReconcilerIT {
                     jobmanager.memory.process.size: 1024m
                     taskmanager.memory.process.size: 1024m
                     web.refresh-interval: "200"
+                    yarn.provided.lib.dirs: "%s"
                 """.formatted(yarn.hadoopConfDir(), EXAMPLE, ENTRY_CLASS, state.resolve("checkpoints").toUri(),
-                state.resolve("savepoints").toUri()));
+                state.resolve("savepoints").toUri(), yarn.providedLib("1.20.1", FlinkTestSupport.sharedRepository())));
         Clock clock = Clock.systemUTC();
         store = new Store(TestDatabase.fresh(), clock);
         store.onEvent(events::add);

@@ -43,6 +43,7 @@ class YarnAppClustersIT {
     static FlinkHome home;
     static Path jar;
     static String hadoopConf;
+    static String providedLib;
 
     @BeforeAll
     static void start() throws Exception {
@@ -54,6 +55,7 @@ class YarnAppClustersIT {
                 .jar(new Application.Jar(EXAMPLE, null, null, ENTRY_CLASS, List.of()));
         yarn = MiniYarn.shared(artifacts);
         hadoopConf = yarn.hadoopConfDir().toString();
+        providedLib = yarn.providedLib(home.version(), artifacts);
     }
 
     @AfterAll
@@ -67,7 +69,8 @@ class YarnAppClustersIT {
                 "jobmanager.memory.process.size", "1024m",
                 "taskmanager.memory.process.size", "1024m",
                 "taskmanager.numberOfTaskSlots", "2",
-                "web.refresh-interval", "200"));
+                "web.refresh-interval", "200",
+                YarnClusters.PROVIDED_LIB_DIRS, providedLib));
     }
 
     private static ApplicationClusterTarget target(YarnAppCluster cluster) {
