@@ -668,13 +668,13 @@ public final class Reconciler implements AutoCloseable {
         if (problem.isEmpty()) {
             return plan;
         }
-        if (plan.action().isPresent()) {
-            return new AppPlan(plan.app(), Optional.empty(), io.tributary.plan.Health.DEGRADED, plan.sync(),
-                    "not deployed: " + problem.get());
-        }
         if (plan.health() == io.tributary.plan.Health.SUSPENDED) {
             return new AppPlan(plan.app(), Optional.empty(), plan.health(), plan.sync(),
                     plan.message() + "; to run it: " + problem.get());
+        }
+        if (plan.action().isPresent()) {
+            return new AppPlan(plan.app(), Optional.empty(), io.tributary.plan.Health.DEGRADED, plan.sync(),
+                    "not deployed: " + problem.get());
         }
         return plan;
     }
