@@ -83,8 +83,8 @@ final class ConfigRepo implements AutoCloseable {
 
     /**
      * A new repository in {@code dir} that needs no Flink cluster: team {@code streams} with one SQL app,
-     * {@value #YARN_APP}, in YARN per-job mode, which this version validates and reports (health
-     * {@code Unknown}, {@code OutOfSync}) but does not deploy.
+     * {@value #YARN_APP}, in YARN per-job mode, whose Hadoop configuration folder does not exist here: it
+     * is reported ({@code Degraded}, {@code OutOfSync}, with what to set) and never deployed.
      */
     static ConfigRepo withoutFlink(Path dir) throws IOException, GitAPIException {
         ConfigRepo repo = new ConfigRepo(dir, Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call());

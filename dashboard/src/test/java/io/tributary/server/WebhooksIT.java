@@ -158,7 +158,10 @@ class WebhooksIT {
     @Test
     @Order(6)
     void metricsShowTheLoopTheAppsTheDeliveriesAndTheRequests() {
-        api.detail(ConfigRepo.YARN_APP);
+        JsonNode yarnApp = api.detail(ConfigRepo.YARN_APP).path("application");
+        assertThat(yarnApp.path("status").path("health").asString()).isEqualTo("Degraded");
+        assertThat(yarnApp.path("status").path("message").asString())
+                .contains("spec.deployment.yarn.hadoopConfDir /etc/hadoop/conf").contains("HADOOP_CONF_DIR");
         HttpResponse<String> response = api.getWithoutLogin("/metrics");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
@@ -168,8 +171,9 @@ class WebhooksIT {
 
         assertThat(value(samples, "tributary_reconcile_pass_seconds_count", Map.of())).isGreaterThanOrEqualTo(6);
         assertThat(value(samples, "tributary_reconcile_pass_seconds_sum", Map.of())).isPositive();
-        assertThat(value(samples, "tributary_apps_by_health", Map.of("health", "Unknown"))).isEqualTo(1);
-        assertThat(value(samples, "tributary_apps_by_health", Map.of("health", "Degraded"))).isZero();
+        assertThat(value(samples, "tributary_apps_by_health", Map.of("health", "Unknown"))).isZero();
+        assertThat(value(samples, "tributary_apps_by_health", Map.of("health", "Degraded")))
+                .as("the YARN app, which has no Hadoop configuration here").isEqualTo(1);
         assertThat(value(samples, "tributary_apps_by_sync", Map.of("sync", "OutOfSync"))).isEqualTo(1);
         assertThat(value(samples, "tributary_apps_by_sync", Map.of("sync", "Synced"))).isZero();
         assertThat(value(samples, "tributary_source_condition", Map.of("condition", "Ready"))).isEqualTo(1);

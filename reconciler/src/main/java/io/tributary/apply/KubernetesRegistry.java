@@ -12,9 +12,7 @@ import io.tributary.model.Cluster;
 import io.tributary.model.DesiredState;
 import io.tributary.model.Settings;
 import java.io.IOException;
-import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +21,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -44,20 +40,15 @@ final class KubernetesRegistry {
     static final String STARTUP_PROBLEM_FILE = "startup-problem.txt";
     /** The web UI's Ingress URL, so a restarted service links to it before the cluster's next deploy. */
     static final String WEB_UI_FILE = "web-ui.url";
-    private static final String HOME_KEY = "tributary.flink-home";
-    private static final Duration NEGATIVE_CACHE = Duration.ofSeconds(30);
+    private static final String HOME_KEY = ClusterBookkeeping.HOME_KEY;
 
     private final KubernetesClusters kubernetes;
     private final Function<String, FlinkHome> installed;
     private final Duration startupTimeout;
     private final Duration pollInterval;
     private final Predicate<URI> answers;
-    private final Map<String, Optional<URI>> restUrls = new ConcurrentHashMap<>();
-    private final Map<String, Instant> unknownSince = new ConcurrentHashMap<>();
     private final Map<String, URI> webUis = new ConcurrentHashMap<>();
-    private final Map<String, AppTarget> appTargets = new ConcurrentHashMap<>();
-
-    private record AppTarget(Map<String, String> options, ApplicationClusterTarget target, KubernetesAppCluster cluster) {}
+    private final ClusterBookkeeping books = new ClusterBookkeeping(STATE_FILE, "Kubernetes");
 
     /**
      * @param installed a Flink home by its folder, for clusters found on disk after a restart
@@ -95,9 +86,8 @@ final class KubernetesRegistry {
             LOG.info("cluster={} kubernetesId={} namespace={} rest={} deployed", name, id,
                     options.get("kubernetes.namespace"), rest);
         }
-        writeState(dir, options, home);
-        restUrls.remove(name);
-        unknownSince.remove(name);
+        books.write(dir, options, home);
+        books.forgetRestUrl(name);
         Optional<KubernetesAppCluster.Ingress> ingress = ingress(cluster.spec().kubernetes(), desired);
         if (ingress.isPresent()) {
             KubernetesAppCluster.Ingress i = ingress.get();
@@ -181,9 +171,9 @@ final class KubernetesRegistry {
     void stop(String name, Path dir) {
         readState(dir).ifPresent(state -> LOG.info("cluster={} deleted objects={}", name,
                 kubernetes.delete(state.home(), state.options())));
-        restUrls.remove(name);
+        books.forgetRestUrl(name);
         webUis.remove(name);
-        deleteState(dir);
+        books.delete(dir);
         deleteFile(dir.resolve(STARTUP_PROBLEM_FILE));
         recordWebUi(dir, null);
     }
@@ -198,28 +188,8 @@ final class KubernetesRegistry {
      * {@code kubernetes.rest-service.exposed.type} says so. Asked once; an unknown one again after 30 s.
      */
     Optional<URI> restUrl(Cluster cluster, Function<Cluster, Optional<FlinkHome>> home) {
-        String name = cluster.id().qualifiedName();
-        Optional<URI> known = restUrls.get(name);
-        if (known != null && known.isPresent()) {
-            return known;
-        }
-        Instant since = unknownSince.get(name);
-        if (since != null && Instant.now().isBefore(since.plus(NEGATIVE_CACHE))) {
-            return Optional.empty();
-        }
-        Optional<URI> url = Optional.empty();
-        try {
-            url = home.apply(cluster).flatMap(h -> kubernetes.restAddress(h, KubernetesClusters.sessionOptions(cluster, h)));
-        } catch (RuntimeException e) {
-            LOG.warn("cluster={} REST address unknown: {}", name, e.getMessage());
-        }
-        restUrls.put(name, url);
-        if (url.isEmpty()) {
-            unknownSince.put(name, Instant.now());
-        } else {
-            unknownSince.remove(name);
-        }
-        return url;
+        return books.restUrl(cluster.id().qualifiedName(), () -> home.apply(cluster)
+                .flatMap(h -> kubernetes.restAddress(h, KubernetesClusters.sessionOptions(cluster, h))));
     }
 
     /** The session's Ingress URL: the one created by this process, else the one recorded when it was deployed. */
@@ -261,10 +231,11 @@ final class KubernetesRegistry {
      */
     ApplicationClusterTarget appTarget(Application app, DesiredState desired, FlinkHome home, Path dir) {
         Map<String, String> options = KubernetesClusters.applicationOptions(app, home, dir);
-        AppTarget current = appTargets.get(app.id().qualifiedName());
-        if (current != null && current.options().equals(options)) {
-            return current.target();
-        }
+        return books.appTarget(app.id().qualifiedName(), options, () -> newAppTarget(app, desired, home, dir, options));
+    }
+
+    private ApplicationClusterTarget newAppTarget(Application app, DesiredState desired, FlinkHome home, Path dir,
+            Map<String, String> options) {
         Optional<Settings.Spec> settings = desired.settings().map(Settings::spec);
         Optional<String> dashboardUrl = settings.map(Settings.Spec::dashboardUrl);
         Function<String, URI> artifactUrl = sha -> URI.create(dashboardUrl.map(u -> u.replaceAll("/+$", ""))
@@ -278,37 +249,31 @@ final class KubernetesRegistry {
                 recordedWebUi(dir), url -> recordWebUi(dir, url));
         ApplicationClusterTarget target = new ApplicationClusterTarget(cluster,
                 url -> FlinkRestClient.of(url.toString()), startupTimeout, pollInterval);
-        writeState(dir, options, home);
-        appTargets.put(app.id().qualifiedName(), new AppTarget(options, target, cluster));
+        books.write(dir, options, home);
         return target;
     }
 
     /** The target of an app that left Git, from what was recorded when it was deployed. */
     Optional<ApplicationClusterTarget> appTarget(String app, Path dir) {
-        AppTarget current = appTargets.get(app);
-        if (current != null) {
-            return Optional.of(current.target());
-        }
-        return readState(dir).map(state -> {
+        return books.appTarget(app).or(() -> readState(dir).map(state -> books.appTarget(app, state.options(), () -> {
             KubernetesAppCluster cluster = new KubernetesAppCluster(kubernetes, state.home(), state.options(),
                     sha -> {
                         throw new FlinkException.Rejected(400, "app " + app + " left Git; it is not deployed again");
                     }, Optional.empty(), recordedWebUi(dir), url -> recordWebUi(dir, url));
-            ApplicationClusterTarget target = new ApplicationClusterTarget(cluster,
-                    url -> FlinkRestClient.of(url.toString()), startupTimeout, pollInterval);
-            appTargets.put(app, new AppTarget(state.options(), target, cluster));
-            return target;
-        });
+            return new ApplicationClusterTarget(cluster, url -> FlinkRestClient.of(url.toString()), startupTimeout,
+                    pollInterval);
+        })));
     }
 
     Optional<URI> appWebUi(String app) {
-        return Optional.ofNullable(appTargets.get(app)).flatMap(t -> t.cluster().webUi());
+        return books.appTarget(app).map(ApplicationClusterTarget::cluster)
+                .flatMap(c -> ((KubernetesAppCluster) c).webUi());
     }
 
     /** Forgets an app's cluster once it is removed. */
     void forgetApp(String app, Path dir) {
-        appTargets.remove(app);
-        deleteState(dir);
+        books.forgetApp(app);
+        books.delete(dir);
         recordWebUi(dir, null);
     }
 
@@ -328,39 +293,12 @@ final class KubernetesRegistry {
 
     private record State(Map<String, String> options, FlinkHome home) {}
 
-    private static void writeState(Path dir, Map<String, String> options, FlinkHome home) {
-        Properties p = new Properties();
-        p.putAll(new TreeMap<>(options));
-        p.setProperty(HOME_KEY, home.home().toString());
-        try {
-            Files.createDirectories(dir);
-            try (Writer w = Files.newBufferedWriter(dir.resolve(STATE_FILE))) {
-                p.store(w, "written by Tributary: what this Kubernetes cluster was deployed with");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private Optional<State> readState(Path dir) {
-        Path file = dir.resolve(STATE_FILE);
-        if (!Files.isRegularFile(file)) {
-            return Optional.empty();
-        }
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file)) {
-            p.load(r);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Map<String, String> options = new LinkedHashMap<>();
-        p.stringPropertyNames().forEach(k -> options.put(k, p.getProperty(k)));
-        String home = options.remove(HOME_KEY);
-        return Optional.of(new State(options, installed.apply(home)));
-    }
-
-    private static void deleteState(Path dir) {
-        deleteFile(dir.resolve(STATE_FILE));
+        return books.read(dir).map(state -> {
+            Map<String, String> options = new LinkedHashMap<>(state);
+            String home = options.remove(HOME_KEY);
+            return new State(options, installed.apply(home));
+        });
     }
 
     private static void deleteFile(Path file) {

@@ -10,7 +10,6 @@ import io.tributary.model.Application;
 import io.tributary.model.Cluster;
 import io.tributary.model.DesiredState;
 import io.tributary.model.JobState;
-import io.tributary.model.Resource;
 import io.tributary.plan.Action;
 import io.tributary.plan.AppObservation;
 import io.tributary.plan.ClusterAction;
@@ -256,7 +255,7 @@ public final class Reconciler implements AutoCloseable {
         if (!clock.instant().isBefore(nextFetch)) {
             // the store and the clusters are read while Git is fetched: neither waits for the other
             if (recovered && current != null) {
-                readAhead = observer.readAhead(Observer.clusterNames(withoutUnsupported(current.desired())),
+                readAhead = observer.readAhead(Observer.clusterNames(current.desired()),
                         this::target);
             }
             fetch();
@@ -434,7 +433,6 @@ public final class Reconciler implements AutoCloseable {
      */
     private List<Future<?>> reconcile(Loaded loaded, Set<String> busyAtStart, Future<Observer.Snapshot> readAhead) {
         DesiredState desired = loaded.desired();
-        DesiredState planned = withoutUnsupported(desired);
         Set<String> inFlight = new java.util.HashSet<>(busy);
         inFlight.addAll(busyAtStart);
         inFlight.addAll(awaitingRecovery);
@@ -448,15 +446,15 @@ public final class Reconciler implements AutoCloseable {
         };
         Observer.Snapshot snapshot;
         if (readAhead == null) {
-            snapshot = observer.read(Observer.clusterNames(planned), this::target, recordApplied);
+            snapshot = observer.read(Observer.clusterNames(desired), this::target, recordApplied);
         } else {
             snapshot = Observer.join(readAhead);
             store.useTransaction(recordApplied);
         }
         unrecorded = null;
-        Observed observed = observer.observe(planned, desired, inFlight, this::target, snapshot);
+        Observed observed = observer.observe(desired, desired, inFlight, this::target, snapshot);
         long t1 = System.nanoTime();
-        Plan plan = withBuildNotes(Planner.plan(planned, observed, clock.instant()));
+        Plan plan = withBuildNotes(Planner.plan(desired, observed, clock.instant()));
         LOG.debug("pass observeMs={} planMs={} actions={}", ms(t0, t1), ms(t1, System.nanoTime()),
                 plan.apps().stream().filter(a -> a.action().isPresent()).count());
         List<Future<?>> started = new ArrayList<>();
@@ -467,7 +465,8 @@ public final class Reconciler implements AutoCloseable {
             }
         }
         List<AppPlan> quiet = new ArrayList<>();
-        for (AppPlan app : plan.apps()) {
+        for (AppPlan planned : plan.apps()) {
+            AppPlan app = withHadoopConfChecked(planned, desired);
             if (app.action().isPresent()) {
                 submit(app.action().get(), loaded, SELF).ifPresent(started::add);
             } else {
@@ -487,11 +486,6 @@ public final class Reconciler implements AutoCloseable {
                 recordStatus(tx, app, observed.app(app.app()), Optional.ofNullable(statuses.get(app.app())),
                         Optional.ofNullable(declared.get(app.app())), loaded);
             }
-            for (Application app : declared.values()) {
-                if (!supported(app)) {
-                    recordUnsupported(tx, app, Optional.ofNullable(statuses.get(app.id().qualifiedName())), loaded);
-                }
-            }
         });
         // a job that restarts for ever on its own keeps the loop at its idle pace: only what our own
         // operations set moving is followed closely
@@ -500,7 +494,7 @@ public final class Reconciler implements AutoCloseable {
                         .flatMap(AppObservation.CurrentJob::state).filter(SETTLING_STATES::contains).isPresent());
         Set<String> quietApps = quiet.stream().map(AppPlan::app).collect(Collectors.toSet());
         try {
-            conditions.afterPass(planned, observed, plan, statuses, quietApps, loaded.revision().name(), this::target,
+            conditions.afterPass(desired, observed, plan, statuses, quietApps, loaded.revision().name(), this::target,
                     action -> submit(action, loaded, SELF).map(started::add).isPresent());
         } catch (RuntimeException e) {
             LOG.warn("alert conditions not checked this pass: {}", e.toString());
@@ -658,15 +652,6 @@ public final class Reconciler implements AutoCloseable {
                 && Objects.equals(a.cluster(), b.cluster()) && Objects.equals(a.deploymentMode(), b.deploymentMode());
     }
 
-    private void recordUnsupported(Store tx, Application app, Optional<AppStatus> previous, Loaded loaded) {
-        String key = app.id().qualifiedName();
-        AppStatus next = new AppStatus(key, 0, null, null, null, app.spec().deployment().cluster(),
-                app.spec().deployment().mode().yamlName(), null, "Unknown", "OutOfSync",
-                app.spec().deployment().mode().yamlName() + " deployments are not available in this version of"
-                        + " Tributary; the app is validated but not deployed", clock.instant());
-        saveIfChanged(tx, previous, next, loaded);
-    }
-
     // ---- what an operation gets
 
     /** The spec, target and cluster of one app in a revision; empty when its cluster has no target. */
@@ -719,20 +704,37 @@ public final class Reconciler implements AutoCloseable {
         return desired.applications().stream().filter(a -> a.id().qualifiedName().equals(app)).findFirst();
     }
 
-    /** Modes with a deployment target in this version; the others are validated and shown, not deployed. */
-    static boolean supported(Application app) {
-        return SUPPORTED.contains(app.spec().deployment().mode());
+    /**
+     * A YARN app whose Hadoop configuration is missing gets no operation (each would fail the same way):
+     * it shows Degraded with what to set, and a suspended one says what it needs to run.
+     */
+    private static AppPlan withHadoopConfChecked(AppPlan plan, DesiredState desired) {
+        Optional<String> problem = application(plan.app(), desired).flatMap(a -> hadoopConfProblem(a, desired));
+        if (problem.isEmpty()) {
+            return plan;
+        }
+        if (plan.health() == io.tributary.plan.Health.SUSPENDED) {
+            return new AppPlan(plan.app(), Optional.empty(), plan.health(), plan.sync(),
+                    plan.message() + "; to run it: " + problem.get());
+        }
+        if (plan.action().isPresent()) {
+            return new AppPlan(plan.app(), Optional.empty(), io.tributary.plan.Health.DEGRADED, plan.sync(),
+                    "not deployed: " + problem.get());
+        }
+        return plan;
     }
 
-    private static final Set<Application.DeploymentMode> SUPPORTED = java.util.EnumSet.of(
-            Application.DeploymentMode.STANDALONE_SESSION, Application.DeploymentMode.KUBERNETES_SESSION,
-            Application.DeploymentMode.KUBERNETES_APPLICATION);
-
-    private static DesiredState withoutUnsupported(DesiredState desired) {
-        List<Resource> kept = desired.resources().values().stream()
-                .filter(r -> !(r instanceof Application a) || supported(a))
-                .toList();
-        return DesiredState.of(kept);
+    private static Optional<String> hadoopConfProblem(Application app, DesiredState desired) {
+        Application.DeploymentMode mode = app.spec().deployment().mode();
+        if (mode.isYarnPerAppCluster()) {
+            return io.tributary.flink.YarnClusters.hadoopConfProblem(app.spec().deployment().yarn(),
+                    "spec.deployment.yarn.hadoopConfDir");
+        }
+        if (mode == Application.DeploymentMode.YARN_SESSION) {
+            return desired.clusterOf(app).flatMap(c -> io.tributary.flink.YarnClusters.hadoopConfProblem(
+                    c.spec().yarn(), "cluster " + c.id().qualifiedName() + "'s spec.yarn.hadoopConfDir"));
+        }
+        return Optional.empty();
     }
 
     /** No operation runs: what tests wait for after an override started one outside a pass. */

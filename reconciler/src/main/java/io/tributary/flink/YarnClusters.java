@@ -31,6 +31,9 @@ public final class YarnClusters {
         }
     }
 
+    /** Flink's option naming folders in HDFS that hold lib/ and a flink-dist jar, shipped by reference. */
+    public static final String PROVIDED_LIB_DIRS = "yarn.provided.lib.dirs";
+
     private final DeployerLoaders loaders;
 
     public YarnClusters(DeployerLoaders loaders) {
@@ -43,6 +46,39 @@ public final class YarnClusters {
             return yarn.hadoopConfDir();
         }
         return System.getenv("HADOOP_CONF_DIR");
+    }
+
+    /**
+     * Why YARN cannot be asked with this Hadoop configuration, found without asking it: no folder at
+     * all, a folder that is not there, or one without {@code yarn-site.xml}. Empty when it looks usable.
+     *
+     * @param field where the spec names the folder, for the message ({@code spec.deployment.yarn.hadoopConfDir})
+     */
+    public static Optional<String> hadoopConfProblem(Cluster.Yarn yarn, String field) {
+        String dir = hadoopConfDir(yarn);
+        String fix = "set " + field + " to the folder on the service's host that holds core-site.xml and"
+                + " yarn-site.xml, or HADOOP_CONF_DIR in the service's environment";
+        if (dir == null) {
+            return Optional.of("YARN needs a Hadoop configuration and none is given: " + fix);
+        }
+        String source = yarn != null && yarn.hadoopConfDir() != null ? field + " " + dir : "HADOOP_CONF_DIR " + dir;
+        java.nio.file.Path path = java.nio.file.Path.of(dir);
+        if (!java.nio.file.Files.isDirectory(path)) {
+            return Optional.of(source + " is not a folder on the service's host: " + fix);
+        }
+        if (!java.nio.file.Files.isRegularFile(path.resolve("yarn-site.xml"))) {
+            return Optional.of(source + " has no yarn-site.xml: " + fix);
+        }
+        return Optional.empty();
+    }
+
+    /** Fails with {@link #hadoopConfProblem} before anything asks YARN. */
+    static void requireHadoopConf(String hadoopConfDir) {
+        String field = "hadoopConfDir";
+        hadoopConfProblem(new Cluster.Yarn(hadoopConfDir, null, null), field)
+                .ifPresent(p -> {
+                    throw new FlinkException.Rejected(400, p);
+                });
     }
 
     /**
@@ -59,7 +95,8 @@ public final class YarnClusters {
             options.put("yarn.application.queue", yarn.queue());
         }
         boolean hasDist = home.libJars().stream().anyMatch(p -> p.getFileName().toString().startsWith("flink-dist"));
-        if (!hasDist) {
+        // yarn.provided.lib.dirs: lib/ (and a flink-dist jar) already in HDFS, cached by the NodeManagers
+        if (!hasDist && !flinkConfiguration.containsKey(PROVIDED_LIB_DIRS)) {
             options.put("yarn.ship-files", home.home().resolve("lib").toString());
         }
         options.put("$internal.deployment.config-dir", home.confDir().toString());
@@ -88,12 +125,12 @@ public final class YarnClusters {
 
     public Optional<URI> restAddress(FlinkHome home, String hadoopConfDir, Map<String, String> options,
             String applicationId) {
-        return Optional.ofNullable((String) call(home, "restAddress", hadoopConfDir, options, applicationId))
+        return Optional.ofNullable((String) read(home, "restAddress", hadoopConfDir, options, applicationId))
                 .map(URI::create);
     }
 
     public Report report(FlinkHome home, String hadoopConfDir, String applicationId) {
-        String text = (String) call(home, "report", hadoopConfDir, applicationId);
+        String text = (String) read(home, "report", hadoopConfDir, applicationId);
         String[] lines = text.split("\n", 2);
         String[] status = lines[0].split(" ", 2);
         return new Report(status[0], status.length > 1 ? status[1] : "", lines.length > 1 ? lines[1] : "");
@@ -105,7 +142,7 @@ public final class YarnClusters {
 
     @SuppressWarnings("unchecked")
     public List<String> runningByName(FlinkHome home, String hadoopConfDir, String name) {
-        return (List<String>) call(home, "runningByName", hadoopConfDir, name);
+        return (List<String>) read(home, "runningByName", hadoopConfDir, name);
     }
 
     private static Deployed deployed(String text) {
@@ -114,6 +151,25 @@ public final class YarnClusters {
     }
 
     private Object call(FlinkHome home, String method, Object... args) {
-        return loaders.call(home, MODULE, DeployerLoaders.YARN, method, args);
+        String confDir = (String) args[0];
+        requireHadoopConf(confDir);
+        try {
+            return loaders.call(home, MODULE, DeployerLoaders.YARN, method, args);
+        } catch (FlinkException.Rejected e) {
+            throw new FlinkException.Rejected(e.status(), e.getMessage() + " (Hadoop configuration: " + confDir
+                    + "; check yarn.resourcemanager.address in its yarn-site.xml and that the ResourceManager runs)");
+        }
+    }
+
+    /**
+     * A question to YARN: a ResourceManager that does not answer makes the cluster unreachable (its jobs
+     * LOST), never a failed pass.
+     */
+    private Object read(FlinkHome home, String method, Object... args) {
+        try {
+            return call(home, method, args);
+        } catch (FlinkException.Rejected e) {
+            throw new FlinkException.Unreachable("YARN cannot be asked: " + e.getMessage(), e);
+        }
     }
 }

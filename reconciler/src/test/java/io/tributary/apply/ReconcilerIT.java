@@ -348,4 +348,39 @@ class ReconcilerIT {
                 assertThat(j.submission().restoreFrom()).isEqualTo(savepoint));
         assertThat(store.openOperations()).isEmpty();
     }
+
+    @Test
+    void aYarnAppWithoutAHadoopConfigurationGetsNoOperationAndSaysWhatToSet() throws IOException {
+        Path missing = temp.resolve("no-hadoop-conf");
+        String ledger = """
+                apiVersion: tributary.io/v1
+                kind: Application
+                metadata: {name: ledger, team: payments}
+                spec:
+                  state: %s
+                  deployment:
+                    mode: yarn-application
+                    yarn: {hadoopConfDir: "%s"}
+                  job:
+                    type: jar
+                    jar: {maven: "com.example:ledger:1.0", entryClass: com.example.Ledger}
+                """;
+        write("teams/payments/ledger.yaml", ledger.formatted("running", missing));
+        sync();
+        AppStatus status = store.status("payments/ledger").orElseThrow();
+        assertThat(status.health()).isEqualTo("Degraded");
+        assertThat(status.message()).startsWith("not deployed: spec.deployment.yarn.hadoopConfDir " + missing
+                + " is not a folder on the service's host").contains("HADOOP_CONF_DIR");
+        assertThat(store.operations("payments/ledger", 10)).as("no deploy that would fail the same way").isEmpty();
+
+        Files.createDirectories(missing);
+        sync();
+        assertThat(store.status("payments/ledger").orElseThrow().message()).contains("has no yarn-site.xml");
+
+        write("teams/payments/ledger.yaml", ledger.formatted("suspended", missing));
+        sync();
+        status = store.status("payments/ledger").orElseThrow();
+        assertThat(status.health()).isEqualTo("Suspended");
+        assertThat(status.message()).startsWith("suspended; to run it: spec.deployment.yarn.hadoopConfDir");
+    }
 }

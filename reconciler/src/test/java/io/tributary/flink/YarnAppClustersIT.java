@@ -7,9 +7,7 @@ import io.tributary.build.MavenArtifacts;
 import io.tributary.flink.FlinkRest.SavepointStatus;
 import io.tributary.model.Application;
 import io.tributary.model.JobState;
-import java.io.OutputStream;
 import java.net.http.HttpClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,23 +15,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
-import org.apache.hadoop.yarn.api.records.ApplicationId;
-import org.apache.hadoop.yarn.client.api.YarnClient;
-import org.apache.hadoop.yarn.conf.YarnConfiguration;
-import org.apache.hadoop.yarn.server.MiniYARNCluster;
-import org.apache.hadoop.yarn.server.resourcemanager.scheduler.fifo.FifoScheduler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * YARN per-app clusters on a real MiniDFSCluster + MiniYARNCluster, deployed by flink-yarn 1.20.1
- * loaded over an assembled distribution: an application-mode app runs, takes a savepoint, stops with
- * one (its YARN application ends), starts again from it with its state, and is seen FAILED with YARN's
- * diagnostics when its YARN application is killed from outside. Heavy: run it alone.
+ * The three YARN modes on a real MiniDFSCluster + MiniYARNCluster (one per test JVM, {@link MiniYarn}),
+ * deployed by flink-yarn 1.20.1 loaded over an assembled distribution. In each mode a job runs, takes a
+ * savepoint, stops with one, and starts again from it with its state: an application-mode app (whose
+ * YARN application ends with its job, and whose kill from outside is seen as FAILED with YARN's
+ * diagnostics), a per-job app (the job graph built by the service), and jobs on a yarn-session deployed
+ * with flink-yarn's descriptor and then adopted by its application id, as an external session is.
+ * Heavy: run it alone.
  */
 class YarnAppClustersIT {
     private static final String EXAMPLE = "org.apache.flink:flink-examples-streaming:1.20.0";
@@ -42,14 +36,14 @@ class YarnAppClustersIT {
     @TempDir
     static Path tmp;
 
-    static MiniDFSCluster dfs;
-    static MiniYARNCluster yarn;
-    static Path hadoopConf;
+    static MiniYarn yarn;
     static MavenArtifacts artifacts;
     static DeployerLoaders loaders;
     static YarnClusters yarnClusters;
     static FlinkHome home;
     static Path jar;
+    static String hadoopConf;
+    static String providedLib;
 
     @BeforeAll
     static void start() throws Exception {
@@ -59,47 +53,13 @@ class YarnAppClustersIT {
         yarnClusters = new YarnClusters(loaders);
         jar = new JobArtifacts(artifacts, tmp.resolve("artifacts"), HttpClient.newHttpClient())
                 .jar(new Application.Jar(EXAMPLE, null, null, ENTRY_CLASS, List.of()));
-
-        Configuration conf = new YarnConfiguration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("dfs").toString());
-        dfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        conf.set("fs.defaultFS", dfs.getFileSystem().getUri().toString());
-        conf.setInt(YarnConfiguration.RM_SCHEDULER_MINIMUM_ALLOCATION_MB, 256);
-        conf.setClass(YarnConfiguration.RM_SCHEDULER, FifoScheduler.class, Object.class);
-        conf.setBoolean(YarnConfiguration.NM_PMEM_CHECK_ENABLED, false);
-        conf.setBoolean(YarnConfiguration.NM_VMEM_CHECK_ENABLED, false);
-        conf.setInt(YarnConfiguration.NM_PMEM_MB, 6144);
-        conf.setInt(YarnConfiguration.RM_MAX_COMPLETED_APPLICATIONS, 100);
-        // the containers' Hadoop: the shaded client the adapter uses too
-        List<Path> hadoopJars = artifacts.resolve(List.of("org.apache.hadoop:hadoop-client-api:3.3.6",
-                "org.apache.hadoop:hadoop-client-runtime:3.3.6", "commons-logging:commons-logging:1.1.3"), false);
-        conf.set(YarnConfiguration.YARN_APPLICATION_CLASSPATH, String.join(",",
-                hadoopJars.stream().map(Path::toString).toList()));
-        yarn = new MiniYARNCluster("tributary", 1, 1, 1);
-        yarn.init(conf);
-        yarn.start();
-        hadoopConf = Files.createDirectories(tmp.resolve("hadoop-conf"));
-        // containers read the ResourceManager's address from a yarn-site.xml on their class path: this one
-        Configuration client = new Configuration(yarn.getConfig());
-        // the minicluster's rack mapping is a class of Hadoop's tests, which containers do not have
-        client.set("net.topology.node.switch.mapping.impl", "org.apache.hadoop.net.ScriptBasedMapping");
-        client.set(YarnConfiguration.YARN_APPLICATION_CLASSPATH, hadoopConf + ","
-                + yarn.getConfig().get(YarnConfiguration.YARN_APPLICATION_CLASSPATH));
-        for (String file : List.of("core-site.xml", "yarn-site.xml")) {
-            try (OutputStream out = Files.newOutputStream(hadoopConf.resolve(file))) {
-                client.writeXml(out);
-            }
-        }
+        yarn = MiniYarn.shared(artifacts);
+        hadoopConf = yarn.hadoopConfDir().toString();
+        providedLib = yarn.providedLib(home.version(), artifacts);
     }
 
     @AfterAll
     static void stop() {
-        if (yarn != null) {
-            yarn.stop();
-        }
-        if (dfs != null) {
-            dfs.shutdown();
-        }
         loaders.close();
         artifacts.close();
     }
@@ -109,7 +69,8 @@ class YarnAppClustersIT {
                 "jobmanager.memory.process.size", "1024m",
                 "taskmanager.memory.process.size", "1024m",
                 "taskmanager.numberOfTaskSlots", "2",
-                "web.refresh-interval", "200"));
+                "web.refresh-interval", "200",
+                YarnClusters.PROVIDED_LIB_DIRS, providedLib));
     }
 
     private static ApplicationClusterTarget target(YarnAppCluster cluster) {
@@ -125,41 +86,84 @@ class YarnAppClustersIT {
 
     @Test
     void anApplicationRunsSavepointsStopsAndResumesWithItsStateAndAKillFromOutsideIsSeen() throws Exception {
-        YarnAppCluster cluster = new YarnAppCluster(yarnClusters, home, hadoopConf.toString(),
+        YarnAppCluster cluster = new YarnAppCluster(yarnClusters, home, hadoopConf,
                 options("payments/ledger", "yarn-application"), false, Duration.ofMinutes(3));
         ApplicationClusterTarget target = target(cluster);
-        String savepoints = tmp.resolve("savepoints").toUri().toString();
 
-        JobId first = JobId.random();
-        target.submit(submission(first, null));
-        await("first job RUNNING", () -> target.job(first).map(j -> j.state() == JobState.RUNNING).orElse(false));
-        assertThat(cluster.exists()).isTrue();
-        await("a checkpoint", () -> target.checkpoints(first).completed() > 0);
-
-        String manual = awaitSavepoint(target, first, () -> target.triggerSavepoint(first, savepoints));
-        assertThat(manual).startsWith("file:");
-        String finalSavepoint = awaitSavepoint(target, first, () -> target.stopWithSavepoint(first, savepoints, false));
-        await("the application's YARN application ends with its job", () -> !cluster.exists());
-
-        JobId second = JobId.random();
-        target.submit(submission(second, finalSavepoint));
-        await("resumed job RUNNING", () -> target.job(second).map(j -> j.state() == JobState.RUNNING).orElse(false));
-        assertThat(target.checkpoints(second).restored()).hasValueSatisfying(r -> {
-            assertThat(r.savepoint()).isTrue();
-            assertThat(r.externalPath()).isEqualTo(finalSavepoint);
+        JobId second = runSavepointStopAndResume(target, target, () -> {
+            await("the application's YARN application ends with its job", () -> !cluster.exists());
         });
 
         String id = cluster.applicationId().orElseThrow();
-        try (YarnClient client = YarnClient.createYarnClient()) {
-            client.init(yarn.getConfig());
-            client.start();
-            client.killApplication(ApplicationId.fromString(id));
-        }
+        yarn.kill(id);
         await("the killed application's job FAILED", () -> target.jobs().stream()
                 .anyMatch(j -> j.id().equals(second) && j.state() == JobState.FAILED));
         assertThat(target.exceptions(second).rootException()).hasValueSatisfying(e ->
                 assertThat(e).contains("YARN application " + id + " KILLED"));
         target.delete();
+    }
+
+    @Test
+    void aPerJobClusterRunsSavepointsStopsAndResumesWithItsState() {
+        YarnAppCluster cluster = new YarnAppCluster(yarnClusters, home, hadoopConf,
+                options("payments/ledger-per-job", "yarn-per-job"), true, Duration.ofMinutes(3));
+        ApplicationClusterTarget target = target(cluster);
+
+        runSavepointStopAndResume(target, target, () -> {
+            await("the per-job YARN application ends with its job", () -> !cluster.exists());
+        });
+        String id = cluster.applicationId().orElseThrow();
+        target.delete();
+        await("stopping the app ends its YARN application", () -> !yarn.state(id).equals("RUNNING"));
+    }
+
+    @Test
+    void aManagedSessionRunsJobsAndIsAdoptedByItsApplicationIdAsAnExternalOneIs() {
+        Map<String, String> options = options("yarn-shared", "yarn-session");
+        YarnClusters.Deployed deployed = yarnClusters.deploySession(home, hadoopConf, options);
+        assertThat(yarn.state(deployed.applicationId())).isEqualTo("RUNNING");
+        StandaloneSessionTarget managed = new StandaloneSessionTarget(FlinkRestClient.of(deployed.restUrl().toString()));
+        // the second half through the address YARN gives for the application id, as for managed: false
+        java.net.URI adopted = yarnClusters.restAddress(home, hadoopConf, options, deployed.applicationId())
+                .orElseThrow();
+        StandaloneSessionTarget external = new StandaloneSessionTarget(FlinkRestClient.of(adopted.toString()));
+        try {
+            runSavepointStopAndResume(managed, external, () -> {
+            });
+            assertThat(yarn.state(deployed.applicationId())).as("the session outlives its jobs").isEqualTo("RUNNING");
+        } finally {
+            yarnClusters.kill(home, hadoopConf, deployed.applicationId());
+        }
+        await("killing the session ends its YARN application",
+                () -> yarnClusters.report(home, hadoopConf, deployed.applicationId()).ended());
+    }
+
+    /**
+     * Runs a job on {@code first}: RUNNING, a checkpoint, a savepoint, stop with a savepoint; then
+     * {@code afterStop}; then a new job on {@code second} from that savepoint, which Flink reports it
+     * restored from. Returns the new job.
+     */
+    private static JobId runSavepointStopAndResume(DeploymentTarget first, DeploymentTarget second,
+            Runnable afterStop) {
+        String savepoints = tmp.resolve("savepoints").toUri().toString();
+        JobId job = JobId.random();
+        first.submit(submission(job, null));
+        await("first job RUNNING", () -> first.job(job).map(j -> j.state() == JobState.RUNNING).orElse(false));
+        await("a checkpoint", () -> first.checkpoints(job).completed() > 0);
+
+        String manual = awaitSavepoint(first, job, () -> first.triggerSavepoint(job, savepoints));
+        assertThat(manual).startsWith("file:");
+        String finalSavepoint = awaitSavepoint(first, job, () -> first.stopWithSavepoint(job, savepoints, false));
+        afterStop.run();
+
+        JobId resumed = JobId.random();
+        second.submit(submission(resumed, finalSavepoint));
+        await("resumed job RUNNING", () -> second.job(resumed).map(j -> j.state() == JobState.RUNNING).orElse(false));
+        assertThat(second.checkpoints(resumed).restored()).hasValueSatisfying(r -> {
+            assertThat(r.savepoint()).isTrue();
+            assertThat(r.externalPath()).isEqualTo(finalSavepoint);
+        });
+        return resumed;
     }
 
     private static String awaitSavepoint(DeploymentTarget target, JobId job, Supplier<String> trigger) {

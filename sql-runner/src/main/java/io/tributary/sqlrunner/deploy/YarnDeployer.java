@@ -171,7 +171,19 @@ public final class YarnDeployer {
                 }
             }
         }
+        // Hadoop's default is to retry a ResourceManager that does not answer for 15 minutes; a
+        // reconciler pass or a deploy must fail sooner, with the error, unless the folder asks otherwise
+        longIfDefault(config, YarnConfiguration.RESOURCEMANAGER_CONNECT_MAX_WAIT_MS, 30_000L);
+        longIfDefault(config, YarnConfiguration.RESOURCEMANAGER_CONNECT_RETRY_INTERVAL_MS, 2_000L);
         return config;
+    }
+
+    private static void longIfDefault(YarnConfiguration config, String key, long value) {
+        String[] sources = config.getPropertySources(key);
+        boolean onlyDefault = sources == null || java.util.Arrays.stream(sources).allMatch(src -> src.endsWith("-default.xml"));
+        if (onlyDefault) {
+            config.setLong(key, value);
+        }
     }
 
     private static ClusterSpecification specification(Configuration config) {
