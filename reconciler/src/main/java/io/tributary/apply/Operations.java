@@ -435,6 +435,7 @@ public final class Operations {
 
     private void savepointFailed(Operation op, String message) {
         String error = "savepoint failed: " + message + "; the job keeps running";
+        LOG.warn("app={} action={} operation={} {}", op.app(), op.kind(), op.id(), error);
         store.update(latest(op).withStatus(Operation.FAILED, error));
         event(op.app(), op.revision(), op.kind() + "-failed", "error", op.kind() + " failed: " + error);
     }

@@ -271,7 +271,7 @@ public final class Reconciler implements AutoCloseable {
         }
         List<Future<?>> started = reconcile(loaded, busyAtStart, readAhead);
         LOG.debug("pass fetchMs={} reconcileMs={}", ms(t0, t1), ms(t1, System.nanoTime()));
-        if (pruneDue) {
+        if (pruneDue && busy.isEmpty()) { // not beside a submit: the JobManager needs the cores then
             pruneDue = false;
             source.prune(List.of(loaded.revision()));
         }
@@ -487,9 +487,10 @@ public final class Reconciler implements AutoCloseable {
                         Optional.ofNullable(declared.get(app.app())), loaded);
             }
         });
-        // a job that restarts for ever on its own keeps the loop at its idle pace: only what our own
-        // operations set moving is followed closely
-        settling = !started.isEmpty() || System.nanoTime() - lastOperationEnd < SETTLING_WINDOW.toNanos()
+        // only what our own operations set moving is followed closely (a job that restarts for ever on
+        // its own keeps the loop at its idle pace), and not while an operation runs: its app is not
+        // observed meanwhile, a submit's JobManager needs the cores, and the operation's end wakes the loop
+        settling = System.nanoTime() - lastOperationEnd < SETTLING_WINDOW.toNanos() && busy.isEmpty()
                 && observed.apps().values().stream().anyMatch(o -> o.job()
                         .flatMap(AppObservation.CurrentJob::state).filter(SETTLING_STATES::contains).isPresent());
         Set<String> quietApps = quiet.stream().map(AppPlan::app).collect(Collectors.toSet());
