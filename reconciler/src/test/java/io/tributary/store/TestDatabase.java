@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -15,6 +17,7 @@ import java.util.stream.Stream;
 public final class TestDatabase {
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private static Database server;
+    private static final List<Database> HANDED_OUT = new ArrayList<>();
 
     private TestDatabase() {}
 
@@ -37,12 +40,21 @@ public final class TestDatabase {
         return server;
     }
 
-    /** A new database on the shared server, migrated, reached by URL as an external one would be. */
-    public static Database fresh() {
+    /**
+     * A new database on the shared server, migrated, reached by URL as an external one would be. The
+     * databases handed out before are closed first: test classes run one after another, each using
+     * the database of its own last call, so their connection pools would otherwise pile up past the
+     * server's connection limit over a run.
+     */
+    public static synchronized Database fresh() {
+        HANDED_OUT.forEach(Database::close);
+        HANDED_OUT.clear();
         Database shared = shared();
         String name = "it_" + DATABASES.incrementAndGet();
         shared.jdbi().useHandle(h -> h.execute("CREATE DATABASE " + name));
-        return Database.connect(urlOf(shared, name), EmbeddedServer.USER, null);
+        Database db = Database.connect(urlOf(shared, name), EmbeddedServer.USER, null);
+        HANDED_OUT.add(db);
+        return db;
     }
 
     /** The URL of database {@code name} on the server {@code db} runs on. */
