@@ -59,7 +59,7 @@ final class PlatformApi {
     /**
      * @param state {@code running} (its REST API answers), {@code unreachable} (it has an address that does
      *     not answer), {@code down} (managed, started, and it never answered: {@code startupProblem} says why),
-     *     {@code stopped} (managed, not started), {@code unknown} (a mode this version does not run)
+     *     {@code stopped} (managed, not started), {@code unknown} (external, and its address is not known yet)
      */
     record ClusterView(String name, String team, String mode, boolean managed, String flinkVersion, String state,
             String restUrl, String webUi, Integer taskManagers, Integer slotsTotal, Integer slotsAvailable,
@@ -96,16 +96,16 @@ final class PlatformApi {
 
     private ClusterView cluster(Cluster c, DesiredState desired) {
         Optional<URI> rest = reconciler.clusters().restUrl(c);
-        boolean supported = c.spec().mode() == Cluster.Mode.STANDALONE;
         Optional<ClusterOverview> overview = rest.flatMap(this::overview);
         Optional<StartupProblem> problem = overview.isPresent() ? Optional.empty()
                 : reconciler.clusters().startupProblem(c);
-        String state = problem.isPresent() ? "down" : !supported ? "unknown" : overview.isPresent() ? "running"
+        String state = problem.isPresent() ? "down" : overview.isPresent() ? "running"
                 : rest.isPresent() ? "unreachable" : c.spec().managed() ? "stopped" : "unknown";
         String version = c.spec().flinkVersion() != null ? c.spec().flinkVersion()
                 : desired.defaultFlinkVersion().map(v -> v.metadata().name()).orElse(null);
         return new ClusterView(c.metadata().name(), c.metadata().team(), c.spec().mode().yamlName(), c.spec().managed(),
-                version, state, rest.map(URI::toString).orElse(null), rest.map(u -> u + "/#/overview").orElse(null),
+                version, state, rest.map(URI::toString).orElse(null),
+                reconciler.clusters().webUiUrl(c).map(u -> u + "/#/overview").orElse(null),
                 overview.map(ClusterOverview::taskManagers).orElse(null),
                 overview.map(ClusterOverview::slotsTotal).orElse(null),
                 overview.map(ClusterOverview::slotsAvailable).orElse(null),
