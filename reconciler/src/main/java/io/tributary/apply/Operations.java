@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,8 @@ public final class Operations {
     static final String SUBMITTING = "submitting";
     static final String SAVEPOINTING = "savepointing";
     private static final Duration MIN_POLL = Duration.ofMillis(10);
+    /** How long a savepoint refused because the job's tasks are still starting is asked for again. */
+    private static final Duration TASKS_STARTING = Duration.ofSeconds(30);
 
     private final Store store;
     private final JobLauncher launcher;
@@ -342,7 +345,8 @@ public final class Operations {
         String trigger = ctx.target().triggerSavepoint(job, savepointDirectory(ctx));
         Operation waiting = store.update(savepointing.withTriggerId(trigger));
         String kind = "tributary".equals(ctx.actor()) ? "periodic" : "manual";
-        awaitSavepoint(waiting, ctx, job, kind, false, null).ifPresent(taken -> {
+        awaitSavepoint(waiting, ctx, job, kind, false, null,
+                () -> ctx.target().triggerSavepoint(job, savepointDirectory(ctx))).ifPresent(taken -> {
             store.update(taken.withStatus(Operation.DONE, null));
             event(op.app(), op.revision(), "savepoint", "info", kind + " savepoint " + taken.savepointPath());
         });
@@ -376,7 +380,8 @@ public final class Operations {
         beforeFlink("stop-with-savepoint");
         String trigger = ctx.target().stopWithSavepoint(job, savepointDirectory(ctx), drain);
         Operation waiting = store.update(stopping.withTriggerId(trigger));
-        Optional<Operation> taken = awaitSavepoint(waiting, ctx, job, kind, true, next);
+        Optional<Operation> taken = awaitSavepoint(waiting, ctx, job, kind, true, next,
+                () -> ctx.target().stopWithSavepoint(job, savepointDirectory(ctx), drain));
         if (taken.isPresent()) {
             CrashPoint.reached(CrashPoint.AFTER_SAVEPOINT);
         }
@@ -388,9 +393,10 @@ public final class Operations {
      * (recorded as the operation's failure: empty).
      */
     private Optional<Operation> awaitSavepoint(Operation op, Context ctx, JobId job, String kind, boolean stopped,
-            JobId next) {
+            JobId next, Supplier<String> triggerAgain) {
         long since = System.nanoTime();
         long deadline = since + savepointTimeout.toNanos();
+        long tasksStartingUntil = since + TASKS_STARTING.toNanos();
         while (true) {
             beforeFlink("polling savepoint " + op.triggerId());
             SavepointStatus status = ctx.target().savepointStatus(job, op.triggerId());
@@ -401,6 +407,14 @@ public final class Operations {
                 return Optional.of(taken);
             }
             if (status instanceof SavepointStatus.Failed f) {
+                if (triggerAgain != null && tasksStarting(f.message()) && System.nanoTime() < tasksStartingUntil) {
+                    // a job just started (by the operation before this one) takes a moment to run its tasks
+                    LOG.info("app={} job={} tasks not all running yet; asking for the savepoint again", op.app(), job);
+                    sleep(since);
+                    beforeFlink("triggering the savepoint again");
+                    op = store.update(op.withTriggerId(triggerAgain.get()));
+                    continue;
+                }
                 savepointFailed(op, f.message());
                 return Optional.empty();
             }
@@ -431,6 +445,12 @@ public final class Operations {
         });
         LOG.info("app={} job={} savepoint={} kind={} recorded", op.app(), job, path, kind);
         return taken;
+    }
+
+    /** Flink's refusal of a checkpoint while some of the job's tasks are not running (yet). */
+    private static boolean tasksStarting(String failure) {
+        return failure.contains("is not being executed at the moment")
+                || failure.contains("Not all required tasks are currently running");
     }
 
     private void savepointFailed(Operation op, String message) {
@@ -503,7 +523,8 @@ public final class Operations {
                 if (status instanceof SavepointStatus.Completed c) {
                     path = Optional.of(c.location());
                 } else if (status instanceof SavepointStatus.InProgress) {
-                    path = awaitSavepoint(op, ctx, old, savepointKind(op), false, null).map(Operation::savepointPath);
+                    path = awaitSavepoint(op, ctx, old, savepointKind(op), false, null, null)
+                            .map(Operation::savepointPath);
                     if (path.isEmpty()) {
                         return;
                     }
