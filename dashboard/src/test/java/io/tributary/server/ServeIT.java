@@ -113,6 +113,9 @@ class ServeIT {
         api.triggerSync();
         await("the app runs again", () -> "RUNNING".equals(status().path("jobState").asString(null)));
         assertThat(detail().path("deployments").get(0).path("restoredFrom").asString()).isEqualTo(savepoint);
+        assertThat(ServiceApi.flinkGet(api.flinkRestUrl(APP).orElseThrow(), "/jars").path("files"))
+                .as("the JobManager keeps one upload of the SQL job jar for all three submits, not one per submit")
+                .hasSize(1);
     }
 
     @Test

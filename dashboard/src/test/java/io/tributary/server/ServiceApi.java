@@ -138,6 +138,15 @@ final class ServiceApi {
         return Optional.of(URI.create(ui.getScheme() + "://" + ui.getAuthority()));
     }
 
+    /** A GET of Flink's own REST API at {@code flink} (see {@link #flinkRestUrl}), read as JSON. */
+    static JsonNode flinkGet(URI flink, String path) {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(flink.resolve(path)).GET().build());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET " + flink.resolve(path) + ": " + response.statusCode() + " " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
     private static HttpResponse<String> send(HttpRequest request) {
         try {
             return HTTP.send(request, HttpResponse.BodyHandlers.ofString());

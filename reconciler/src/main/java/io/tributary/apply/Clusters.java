@@ -134,8 +134,9 @@ public final class Clusters implements ClusterRegistry {
     public Optional<DeploymentTarget> target(Cluster cluster) {
         String name = cluster.id().qualifiedName();
         Optional<URI> rest = restUrl(cluster);
+        // one target per address, kept: it holds the HTTP client, its connections and the uploaded jars' ids
         return rest.map(url -> targets.compute(name, (n, existing) ->
-                existing != null && existing.restUrl().equals(url) ? existing
+                existing != null && existing.restUrl().equals(FlinkRestClient.baseOf(url)) ? existing
                         : new StandaloneSessionTarget(FlinkRestClient.of(url.toString()))));
     }
 

@@ -41,10 +41,15 @@ public final class FlinkRestClient {
     private final Duration timeout;
 
     public FlinkRestClient(URI base, HttpClient http, Duration timeout) {
-        String text = base.toString();
-        this.base = URI.create(text.endsWith("/") ? text : text + "/");
+        this.base = baseOf(base);
         this.http = http;
         this.timeout = timeout;
+    }
+
+    /** A REST address as {@link #baseUri()} gives it: with one trailing slash, so paths resolve under it. */
+    public static URI baseOf(URI address) {
+        String text = address.toString();
+        return text.endsWith("/") ? address : URI.create(text + "/");
     }
 
     public static FlinkRestClient of(String baseUrl) {
