@@ -1,8 +1,8 @@
 package io.tributary.build;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -95,17 +95,15 @@ public final class SqlJobJar {
         out.closeEntry();
     }
 
-    private static String digest(Path runner, List<Path> runnerFiles, List<Path> dependencies) throws IOException {
+    /** Each file's name and content digest: the jar's name changes when any of them does. */
+    private static String digest(Path runner, List<Path> runnerFiles, List<Path> dependencies) {
         MessageDigest sha = Digests.newSha256();
         List<Path> all = new ArrayList<>(runnerFiles);
         all.addAll(dependencies);
         for (Path file : all) {
             String name = Files.isDirectory(runner) && file.startsWith(runner) ? runner.relativize(file).toString()
                     : file.getFileName().toString();
-            sha.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            try (OutputStream sink = new java.security.DigestOutputStream(OutputStream.nullOutputStream(), sha)) {
-                Files.copy(file, sink);
-            }
+            sha.update((name + "\n" + Digests.sha256Remembered(file) + "\n").getBytes(StandardCharsets.UTF_8));
         }
         return HexFormat.of().formatHex(sha.digest());
     }

@@ -80,7 +80,7 @@ public final class KubernetesAppCluster implements AppCluster {
                         + " HTTP (1.19+ can); name a jar in the image with pipeline.jars: local:///... in the app's"
                         + " flinkConfiguration");
             }
-            job.put("pipeline.jars", artifactUrl.apply(Digests.sha256(submission.jar())).toString());
+            job.put("pipeline.jars", artifactUrl.apply(Digests.sha256Remembered(submission.jar())).toString());
         }
         job.put("$internal.pipeline.job-id", submission.jobId().hex());
         job.put("parallelism.default", Integer.toString(submission.parallelism()));

@@ -41,7 +41,7 @@ public final class StandaloneSessionTarget implements DeploymentTarget {
      */
     @Override
     public void submit(JobSubmission submission) {
-        String digest = Digests.sha256(submission.jar());
+        String digest = Digests.sha256Remembered(submission.jar());
         RunRequest run = new RunRequest(submission.entryClass(), submission.args(), submission.parallelism(),
                 submission.jobId(), submission.restoreFrom(), submission.allowNonRestoredState(),
                 submission.flinkConfiguration());
