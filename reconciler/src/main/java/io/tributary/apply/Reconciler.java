@@ -271,9 +271,13 @@ public final class Reconciler implements AutoCloseable {
         }
         List<Future<?>> started = reconcile(loaded, busyAtStart, readAhead);
         LOG.debug("pass fetchMs={} reconcileMs={}", ms(t0, t1), ms(t1, System.nanoTime()));
-        if (pruneDue && busy.isEmpty()) { // not beside a submit: the JobManager needs the cores then
-            pruneDue = false;
-            source.prune(List.of(loaded.revision()));
+        // housekeeping not beside a submit, nor while a job of ours is being scheduled: the JobManager needs the cores
+        if (busy.isEmpty() && !settling) {
+            source.settle();
+            if (pruneDue) {
+                pruneDue = false;
+                source.prune(List.of(loaded.revision()));
+            }
         }
         return started;
     }

@@ -42,6 +42,12 @@ public interface ConfigSource extends AutoCloseable {
         prune(DEFAULT_KEEP, keep);
     }
 
+    /**
+     * Finishes what {@link #fetch()} left for a quiet moment (a Git source read in place copies the
+     * new revision's objects into its clone). Cheap when there is nothing to do; never throws.
+     */
+    default void settle() {}
+
     /** Releases connections and files; the exports stay on disk. */
     @Override
     void close();

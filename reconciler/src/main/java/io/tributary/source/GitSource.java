@@ -68,10 +68,11 @@ import org.slf4j.LoggerFactory;
  * then needs no network.
  *
  * <p>A repository on this machine (a path, not a {@code file://} URL) is read in place for its
- * branches: its refs straight from its folder, and a new tip's missing objects copied from its
- * object database into the clone, without a transport (an ls-remote and a fetch cost a few hundred
- * milliseconds each time, most of the fixed cost of a commit reaching Flink). The clone keeps every
- * object it handed out, as with a fetch, so a revision stays readable if the repository is deleted.
+ * branches: its refs straight from its folder, a new tip exported from its own objects, and the
+ * objects the clone lacks copied over later ({@link #settle()}), without a transport (an ls-remote
+ * and a fetch cost a few hundred milliseconds each time, most of the fixed cost of a commit reaching
+ * Flink). The clone keeps every object it handed out, as with a fetch, so a revision stays readable
+ * if the repository is deleted.
  */
 final class GitSource implements ConfigSource {
     private static final Logger LOG = LoggerFactory.getLogger(GitSource.class);
@@ -93,6 +94,8 @@ final class GitSource implements ConfigSource {
     private final Repository inPlace;
     private final String description;
     private String lastId;
+    /** The branch tip last exported straight from {@link #inPlace} and not yet copied into the clone. */
+    private Target uncopied;
 
     /** What a ref name resolved to on the remote: {@code fullName} is null for a bare commit. */
     private record Target(String shortName, String fullName, ObjectId remoteId) {}
@@ -213,6 +216,7 @@ final class GitSource implements ConfigSource {
         if (revision == null || revision.isBlank()) {
             throw new SourceException(Reason.REF_NOT_FOUND, "no revision given; name a branch, tag, commit or revision such as main@sha1:...");
         }
+        settle(); // a revision named by id is looked for in the clone
         return find(revision.strip());
     }
 
@@ -273,25 +277,57 @@ final class GitSource implements ConfigSource {
         return export(null, parse(fetched, wanted));
     }
 
-    /** The branch's or tag's commit as the remote has it now, fetched (forced) if the clone's differs. */
+    /**
+     * The branch's or tag's commit as the remote has it now, fetched (forced) if the clone's differs.
+     * A local repository's new branch tip is exported straight from its own objects, and copied into
+     * the clone later, by {@link #settle()}: the copy is no part of a commit's way to Flink.
+     */
     private Checkout tip(Target target) {
         Ref local = exactRef(target.fullName());
-        if (local == null || !target.remoteId().equals(local.getObjectId())) {
-            long t0 = System.nanoTime();
-            boolean copied = copyInPlace(target, local);
-            if (copied) {
-                LOG.debug("ref={} copyMs={}", target.fullName(), (System.nanoTime() - t0) / 1_000_000);
-            }
-            if (!copied) {
-                fetch(List.of(new RefSpec("+" + target.fullName() + ":" + target.fullName())));
-            }
-            local = exactRef(target.fullName());
-            if (local == null) {
-                throw new SourceException(Reason.REF_NOT_FOUND, target.fullName() + " vanished from " + location.display()
-                        + " while it was fetched; try again");
-            }
+        if (local != null && target.remoteId().equals(local.getObjectId())) {
+            return export(target.shortName(), parse(local.getObjectId(), target.shortName()));
+        }
+        if (readsInPlace(target, local)) {
+            uncopied = target;
+            return export(inPlace, target.shortName(), parse(inPlace, target.remoteId(), target.shortName()));
+        }
+        fetch(List.of(new RefSpec("+" + target.fullName() + ":" + target.fullName())));
+        local = exactRef(target.fullName());
+        if (local == null) {
+            throw new SourceException(Reason.REF_NOT_FOUND, target.fullName() + " vanished from " + location.display()
+                    + " while it was fetched; try again");
         }
         return export(target.shortName(), parse(local.getObjectId(), target.shortName()));
+    }
+
+    /**
+     * Copies into the clone the branch tip last exported straight from a local repository, so the clone
+     * keeps every revision handed out. A failure is logged, not thrown: the revision stays exported,
+     * and only a later checkout of it by id would need the repository to still have it.
+     */
+    @Override
+    public synchronized void settle() {
+        Target target = uncopied;
+        if (target == null) {
+            return;
+        }
+        uncopied = null;
+        long t0 = System.nanoTime();
+        try {
+            if (!copyInPlace(target, exactRef(target.fullName()))) {
+                fetch(List.of(new RefSpec("+" + target.fullName() + ":" + target.fullName())));
+            }
+            LOG.debug("ref={} copyMs={}", target.fullName(), (System.nanoTime() - t0) / 1_000_000);
+        } catch (SourceException e) {
+            LOG.warn("the local clone could not take {} from {}; that revision stays exported, but a checkout of it"
+                    + " by id will need the repository source=\"{}\": {}", target.remoteId().name(), location.display(),
+                    description, e.getMessage());
+        }
+    }
+
+    /** A branch of a repository on this machine that the clone already has: exported in place, copied after. */
+    private boolean readsInPlace(Target target, Ref local) {
+        return inPlace != null && local != null && target.fullName().startsWith(HEADS);
     }
 
     /**
@@ -301,7 +337,7 @@ final class GitSource implements ConfigSource {
      * fetches.
      */
     private boolean copyInPlace(Target target, Ref local) {
-        if (inPlace == null || local == null || !target.fullName().startsWith(HEADS)) {
+        if (!readsInPlace(target, local)) {
             return false;
         }
         int copied = 0;
@@ -424,14 +460,19 @@ final class GitSource implements ConfigSource {
     }
 
     private RevCommit parse(ObjectId id, String wanted) {
-        try (RevWalk walk = new RevWalk(repository)) {
+        return parse(repository, id, wanted);
+    }
+
+    private RevCommit parse(Repository from, ObjectId id, String wanted) {
+        try (RevWalk walk = new RevWalk(from)) {
             return walk.parseCommit(id);
         } catch (IncorrectObjectTypeException e) {
             throw new SourceException(Reason.REF_NOT_FOUND, "'" + wanted + "' does not name a commit in " + location.display());
         } catch (MissingObjectException e) {
             throw new SourceException(Reason.REF_NOT_FOUND, "commit " + id.name() + " is not in " + location.display());
         } catch (IOException e) {
-            throw Exports.failure("cannot read commit " + id.name() + " from the local clone", e);
+            throw Exports.failure("cannot read commit " + id.name() + " from "
+                    + (from == repository ? "the local clone" : location.display()), e);
         }
     }
 
@@ -577,11 +618,16 @@ final class GitSource implements ConfigSource {
 
     /** The export of {@code commit} with the path applied, named after how it was asked for. */
     private Checkout export(String shortRef, RevCommit commit) {
+        return export(repository, shortRef, commit);
+    }
+
+    /** The commit's files, read from {@code from}: the clone, or a local repository read in place. */
+    private Checkout export(Repository from, String shortRef, RevCommit commit) {
         String message = firstLine(commit.getFullMessage());
         Revision revision = shortRef == null
                 ? Revision.ofCommit(commit.name(), clock.instant(), message)
                 : Revision.ofRef(shortRef, commit.name(), clock.instant(), message);
-        try (ObjectReader reader = repository.newObjectReader()) {
+        try (ObjectReader reader = from.newObjectReader()) {
             if (spec.path() != null) {
                 try (TreeWalk walk = TreeWalk.forPath(reader, spec.path(), commit.getTree())) {
                     if (walk == null || !walk.getFileMode(0).equals(FileMode.TREE)) {
@@ -626,6 +672,7 @@ final class GitSource implements ConfigSource {
 
     @Override
     public synchronized void close() {
+        settle();
         if (ssh != null) {
             ssh.close();
         }

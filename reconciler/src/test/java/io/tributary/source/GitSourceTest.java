@@ -163,12 +163,26 @@ class GitSourceTest {
             RevCommit second = remote.write("a.yaml", "second").write("b/c.yaml", "new").commit("second");
             Revision read = source.fetch().revision();
             assertThat(read.id()).isEqualTo(second.name());
+            source.settle(); // what the reconciler does once no job of its own is starting
 
             remote.close();
             Exports.deleteTree(remote.dir);
             Exports.deleteTree(work.resolve("revisions"));
             assertThat(files(source.checkout(read.name()).root()))
                     .containsExactly(Map.entry("a.yaml", "second"), Map.entry("b/c.yaml", "new"));
+        }
+    }
+
+    @Test
+    void aLocalRepositorysNewCommitCanBeCheckedOutByIdRightAfterItsFetch() throws Exception {
+        remote.write("a.yaml", "first").commit("first");
+        try (ConfigSource source = open("main", null)) {
+            source.fetch();
+            remote.write("a.yaml", "second").commit("second");
+            Revision read = source.fetch().revision();
+
+            Exports.deleteTree(work.resolve("revisions"));
+            assertThat(files(source.checkout("sha1:" + read.id()).root())).containsExactly(Map.entry("a.yaml", "second"));
         }
     }
 
