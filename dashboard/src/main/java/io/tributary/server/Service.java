@@ -179,8 +179,8 @@ public final class Service implements AutoCloseable {
                             null, "lacks app:sync in every team"));
                     throw new ForbiddenResponse("triggering a sync needs app:sync in some team");
                 }
+                reconciler.triggerSync(); // first: the pass need not wait for the audit's write
                 reconciler.store().audit(new AuditEvent(0, null, caller.user(), "sync", "config source", null, null));
-                reconciler.triggerSync();
                 ctx.status(HttpStatus.ACCEPTED).json(Map.of("triggered", true));
             });
             config.routes.get("/healthz", ctx -> ctx.result("ok"));
