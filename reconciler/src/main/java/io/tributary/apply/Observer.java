@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -48,6 +49,8 @@ final class Observer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Observer.class);
     /** How far back restarts are read; longer than any sensible restartPolicy.window. */
     private static final Duration RESTART_HISTORY = Duration.ofDays(1);
+    /** How long a read of the store's records serves passes while this process writes nothing. */
+    private static final Duration STORE_READ_REUSE = Duration.ofSeconds(5);
 
     private final Store store;
     private final ClusterRegistry clusters;
@@ -59,6 +62,8 @@ final class Observer implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
+    /** The last read of the store's records, or the one running; see {@link #currentStoreRead}. */
+    private volatile Future<StoreRead> lastStoreRead;
 
     Observer(Store store, ClusterRegistry clusters, Clock clock) {
         this.store = store;
@@ -88,6 +93,7 @@ final class Observer implements AutoCloseable {
         private final Map<String, AppStatus> statuses = new HashMap<>();
         private Records records;
         private long storeMs;
+        private boolean storeReused;
 
         private Snapshot(Instant at) {
             this.at = at;
@@ -101,29 +107,90 @@ final class Observer implements AutoCloseable {
 
     /**
      * Reads a {@link Snapshot}: each cluster in {@code clusterNames} listed once (the listing also says
-     * whether it answers), and the store's records.
+     * whether it answers), and the store's records, read again only when {@link #lastStoreRead} is no
+     * longer current.
      *
-     * @param write what the pass writes before it acts (the revision just applied), done in the same
-     *     transaction as the reads, which commits before this returns
+     * @param write what the pass writes before it acts (the revision just applied), or null: done in the
+     *     same transaction as the reads when there are reads, and committed before this returns
      */
     Snapshot read(Set<String> clusterNames, Function<String, Optional<DeploymentTarget>> targets,
             Consumer<Store> write) {
         Snapshot snapshot = new Snapshot(clock.instant());
         clusterNames.forEach(name -> snapshot.list(name, targets));
-        snapshot.records = store.inTransaction(tx -> {
-            write.accept(tx);
-            tx.statuses().forEach(s -> snapshot.statuses.put(s.app(), s));
-            return new Records(tx.restorableSavepointsByApp(), tx.deployedApps(),
-                    tx.operationsSinceByApp("restart", snapshot.at.minus(RESTART_HISTORY)), tx.latestOperationsByApp(10),
-                    tx.overrides().stream().collect(Collectors.toMap(AppOverride::app, Function.identity())));
-        });
+        StoreRead records = currentStoreRead();
+        if (records == null) {
+            records = readStore(write);
+            lastStoreRead = CompletableFuture.completedFuture(records);
+        } else if (write != null) {
+            store.useTransaction(write);
+        }
+        snapshot.statuses.putAll(records.statuses());
+        snapshot.records = records.records();
         snapshot.storeMs = (System.nanoTime() - snapshot.startedNanos) / 1_000_000;
+        snapshot.storeReused = records.readAtNanos() < snapshot.startedNanos;
         return snapshot;
     }
 
     /** {@link #read} on another thread, writing nothing. */
     Future<Snapshot> readAhead(Set<String> clusterNames, Function<String, Optional<DeploymentTarget>> targets) {
-        return listers.submit(() -> read(clusterNames, targets, tx -> {}));
+        return listers.submit(() -> read(clusterNames, targets, null));
+    }
+
+    /**
+     * Reads the store's records again on another thread when this process wrote since they were read,
+     * so that the next pass (a triggered one above all) finds them read: called after a pass, when no
+     * operation runs.
+     */
+    void refreshStoreRead() {
+        Future<StoreRead> last = lastStoreRead;
+        if (last != null && (!last.isDone() || currentStoreRead() != null)) {
+            return;
+        }
+        lastStoreRead = listers.submit(() -> readStore(null));
+    }
+
+    /** Forgets the store's records: another replica may have written while this one did not lead. */
+    void forgetStoreRead() {
+        lastStoreRead = null;
+    }
+
+    /**
+     * The last read of the store's records while it is current: this process wrote nothing since it
+     * began, and it is younger than {@link #STORE_READ_REUSE}. A read still running is waited for. Other
+     * replicas' writes (an override pinned through a standby's API) are therefore seen within that
+     * time, as they are at the next idle pass without reuse.
+     */
+    private StoreRead currentStoreRead() {
+        Future<StoreRead> last = lastStoreRead;
+        if (last == null) {
+            return null;
+        }
+        StoreRead read;
+        try {
+            read = join(last);
+        } catch (RuntimeException e) {
+            return null; // the pass reads again and reports what fails
+        }
+        boolean young = System.nanoTime() - read.readAtNanos() < STORE_READ_REUSE.toNanos()
+                && Duration.between(read.at(), clock.instant()).compareTo(STORE_READ_REUSE) < 0;
+        return young && read.changesBefore() == store.changes() ? read : null;
+    }
+
+    private StoreRead readStore(Consumer<Store> write) {
+        long changesBefore = store.changes();
+        Instant at = clock.instant();
+        long startedNanos = System.nanoTime();
+        Map<String, AppStatus> statuses = new HashMap<>();
+        Records records = store.inTransaction(tx -> {
+            if (write != null) {
+                write.accept(tx);
+            }
+            tx.statuses().forEach(s -> statuses.put(s.app(), s));
+            return new Records(tx.restorableSavepointsByApp(), tx.deployedApps(),
+                    tx.operationsSinceByApp("restart", at.minus(RESTART_HISTORY)), tx.latestOperationsByApp(10),
+                    tx.overrides().stream().collect(Collectors.toMap(AppOverride::app, Function.identity())));
+        });
+        return new StoreRead(changesBefore, startedNanos, at, Map.copyOf(statuses), records);
     }
 
     /** The names of the clusters {@code desired} declares: those a snapshot lists. */
@@ -168,8 +235,8 @@ final class Observer implements AutoCloseable {
             apps.put(app, observeApp(app, status, spec, cluster, busy.contains(app), jobsByCluster, targets,
                     snapshot.records));
         }
-        LOG.debug("observed apps={} clusters={} storeMs={} flinkWaitMs={} restMs={} sinceReadMs={}", apps.size(),
-                jobsByCluster.size(), snapshot.storeMs, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000,
+        LOG.debug("observed apps={} clusters={} storeMs={} storeReused={} flinkWaitMs={} restMs={} sinceReadMs={}",
+                apps.size(), jobsByCluster.size(), snapshot.storeMs, snapshot.storeReused, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000,
                 (System.nanoTime() - snapshot.startedNanos) / 1_000_000);
         return new Observed(apps, clusterObservations);
     }
@@ -202,6 +269,10 @@ final class Observer implements AutoCloseable {
         return previous.applications().stream().filter(a -> a.id().qualifiedName().equals(app)).findFirst()
                 .flatMap(previous::clusterOf);
     }
+
+    /** The store's records and statuses as one read found them, and the store's write count before it. */
+    private record StoreRead(long changesBefore, long readAtNanos, Instant at, Map<String, AppStatus> statuses,
+            Records records) {}
 
     /** The store's records of every app, read with one query each per pass rather than per app. */
     private record Records(Map<String, List<SavepointRecord>> savepoints, Set<String> deployed,

@@ -173,6 +173,7 @@ public final class Reconciler implements AutoCloseable {
 
     /** Fetch and reconcile now instead of at the next poll (webhooks, {@code POST /api/v1/sync}). */
     public void triggerSync() {
+        LOG.debug("sync triggered");
         synchronized (wakeUp) {
             wakeRequested = true;
             nextFetch = Instant.MIN;
@@ -244,6 +245,7 @@ public final class Reconciler implements AutoCloseable {
     private synchronized List<Future<?>> pass() {
         if (lock.isPresent() && !lock.get().isHeld() && !lock.get().tryAcquire()) {
             followLeader();
+            observer.forgetStoreRead();
             sync = withLeader(sync, false);
             // whoever leads meanwhile may leave operations open; recover them when leading again
             recovered = false;
@@ -273,6 +275,7 @@ public final class Reconciler implements AutoCloseable {
         LOG.debug("pass fetchMs={} reconcileMs={}", ms(t0, t1), ms(t1, System.nanoTime()));
         // housekeeping not beside a submit, nor while a job of ours is being scheduled: the JobManager needs the cores
         if (busy.isEmpty() && !settling) {
+            observer.refreshStoreRead();
             source.settle();
             if (pruneDue) {
                 pruneDue = false;
@@ -442,18 +445,18 @@ public final class Reconciler implements AutoCloseable {
         inFlight.addAll(awaitingRecovery);
         long t0 = System.nanoTime();
         RevisionRecord applied = unrecorded;
-        Consumer<Store> recordApplied = tx -> {
-            if (applied != null) {
-                tx.commitWithoutWaitingForDisk();
-                tx.recordRevision(applied);
-            }
+        Consumer<Store> recordApplied = applied == null ? null : tx -> {
+            tx.commitWithoutWaitingForDisk();
+            tx.recordRevision(applied);
         };
         Observer.Snapshot snapshot;
         if (readAhead == null) {
             snapshot = observer.read(Observer.clusterNames(desired), this::target, recordApplied);
         } else {
             snapshot = Observer.join(readAhead);
-            store.useTransaction(recordApplied);
+            if (recordApplied != null) {
+                store.useTransaction(recordApplied);
+            }
         }
         unrecorded = null;
         Observed observed = observer.observe(desired, desired, inFlight, this::target, snapshot);
