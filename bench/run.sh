@@ -4,7 +4,7 @@
 #   ./bench/run.sh plan [sizes...]    plan of generated repositories with nothing to do
 #   ./bench/run.sh memory [sizes...]  the service's resident memory with that many apps
 #   ./bench/run.sh submit [rounds]    local cluster start, and job submit through our layer vs bare REST
-#   ./bench/run.sh reconcile [rounds] the service in process: commit -> RUNNING and savepoint upgrade downtime vs by hand
+#   ./bench/run.sh reconcile [rounds] [warm-ups] the service in process: commit -> RUNNING and savepoint upgrade downtime vs by hand
 #   ./bench/run.sh rest [apps] [seconds] [connections]  REST reads (list page, detail) with wrk against the service in process
 # Extra Maven flags (e.g. -o) go in MAVEN_ARGS.
 set -euo pipefail
@@ -24,7 +24,7 @@ case "$which" in
       if [ "$(id -u)" = 0 ]; then apt-get install -y wrk >/dev/null 2>&1 || true
       elif command -v sudo >/dev/null 2>&1; then sudo -n apt-get install -y wrk >/dev/null 2>&1 || true; fi
     fi ;;
-  *) echo "usage: bench/run.sh load|plan|memory [sizes...] | submit|reconcile [rounds] | rest [apps] [seconds] [connections]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh load|plan|memory [sizes...] | submit [rounds] | reconcile [rounds] [warm-ups] | rest [apps] [seconds] [connections]" >&2; exit 2 ;;
 esac
 # package, not install: the reactor resolves the other modules from their target/ folders
 ./mvnw -q -B -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -pl bench -am

@@ -52,7 +52,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>The service runs in this JVM with a poll interval of one hour, so only the trigger fetches.
  * Who goes first alternates per round; both targets' rounds alternate too.
  *
- * <p>Run: {@code bench/run.sh reconcile [rounds]} (default 5 rounds of each after one warm-up).
+ * <p>Run: {@code bench/run.sh reconcile [rounds] [warm-ups]} (default 5 rounds of each after 3 warm-up rounds
+ * of each, which are not counted).
  */
 public final class ReconcileBenchmark {
     private static final double SUBMIT_TARGET = 1.2;
@@ -85,6 +86,7 @@ public final class ReconcileBenchmark {
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        int warmUps = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         System.out.println("load at start: " + loadavg());
         Path temp = Files.createTempDirectory("tributary-bench-reconcile");
         Path repoDir = temp.resolve("config");
@@ -101,7 +103,7 @@ public final class ReconcileBenchmark {
             bench.await("the counting app runs", () -> bench.running(TEAM + "/counter").isPresent());
             System.out.printf("service start to the counting app RUNNING (cluster start included): %.1f s, flink at %s%n",
                     (System.nanoTime() - started) / 1e9, bench.flink);
-            bench.run(temp, rounds);
+            bench.run(temp, rounds, warmUps);
         } finally {
             if (service != null) {
                 service.close();
@@ -111,15 +113,21 @@ public final class ReconcileBenchmark {
         }
     }
 
-    private void run(Path temp, int rounds) throws Exception {
+    private void run(Path temp, int rounds, int warmUps) throws Exception {
         Path jar = SqlJobJar.build(SqlRunnerJar.locate(temp.resolve("work")), List.of(), temp.resolve("job-jars"));
         jarId = upload(jar);
         String bareCounter = submit("bare/counter", counterSql("-- v0"), counterConfig(), null);
         await("the bare counting job runs", () -> running("bare/counter").isPresent());
 
-        // warm-up: the first SQL jobs on a fresh cluster are slower for both sides
-        serviceSubmit("warmup");
-        bareSubmit("warmup");
+        String[] bareJob = {bareCounter};
+        // warm-up: the first SQL jobs on a fresh cluster are slower for both sides, and a service that has
+        // run for a while has its deploy and upgrade paths compiled by the JIT; neither is what a round measures
+        for (int i = 1; i <= warmUps; i++) {
+            serviceSubmit("warmup-" + i);
+            bareSubmit("warmup-" + i);
+            serviceUpgrade("w" + i);
+            bareUpgrade("w" + i, bareJob);
+        }
 
         List<Double> ours = new ArrayList<>();
         List<Double> bare = new ArrayList<>();
@@ -128,7 +136,6 @@ public final class ReconcileBenchmark {
         List<Double> bareRunCall = new ArrayList<>();
         List<Double> oursDown = new ArrayList<>();
         List<Double> bareDown = new ArrayList<>();
-        String[] bareJob = {bareCounter};
         System.out.printf("%6s %12s %12s %10s %10s | %12s %12s %10s %10s%n", "round", "submit ours", "submit bare",
                 "ours st*", "bare st*", "down ours", "down bare", "ours gap*", "bare gap*");
         for (int round = 1; round <= rounds; round++) {
@@ -143,15 +150,15 @@ public final class ReconcileBenchmark {
                 ot = lastToFlink;
                 b = bareSubmit("e2e-" + round);
                 bt = lastToFlink;
-                od = serviceUpgrade(round);
-                bd = bareUpgrade(round, bareJob);
+                od = serviceUpgrade("v" + round);
+                bd = bareUpgrade("v" + round, bareJob);
             } else {
                 b = bareSubmit("e2e-" + round);
                 bt = lastToFlink;
                 o = serviceSubmit("e2e-" + round);
                 ot = lastToFlink;
-                bd = bareUpgrade(round, bareJob);
-                od = serviceUpgrade(round);
+                bd = bareUpgrade("v" + round, bareJob);
+                od = serviceUpgrade("v" + round);
             }
             oursToFlink.add((double) ot);
             bareToFlink.add((double) bt);
@@ -234,12 +241,12 @@ public final class ReconcileBenchmark {
     /** How long no job of the app ran, as the watcher saw it, and the same from Flink's own timestamps. */
     private record Downtime(double millis, long flinkGapMillis) {}
 
-    private Downtime serviceUpgrade(int round) throws Exception {
+    private Downtime serviceUpgrade(String version) throws Exception {
         String job = TEAM + "/counter";
         String old = running(job).orElseThrow();
         CompletableFuture<Downtime> watch = watch(job, old);
-        write("sql/counter.sql", counterSql("-- v" + round));
-        commit(git, "counter v" + round);
+        write("sql/counter.sql", counterSql("-- " + version));
+        commit(git, "counter " + version);
         triggerSync();
         Downtime d = watch.get();
         // the service writes its records after the submit: let it finish before the next round
@@ -248,7 +255,7 @@ public final class ReconcileBenchmark {
         return d;
     }
 
-    private Downtime bareUpgrade(int round, String[] current) throws Exception {
+    private Downtime bareUpgrade(String version, String[] current) throws Exception {
         String job = "bare/counter";
         String old = current[0];
         CompletableFuture<Downtime> watch = watch(job, old);
@@ -273,7 +280,7 @@ public final class ReconcileBenchmark {
                 Thread.sleep(SAVEPOINT_POLL.toMillis());
             }
         }
-        current[0] = submit(job, counterSql("-- v" + round), counterConfig(), savepoint);
+        current[0] = submit(job, counterSql("-- " + version), counterConfig(), savepoint);
         return watch.get();
     }
 
