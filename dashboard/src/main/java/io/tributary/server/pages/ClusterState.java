@@ -54,8 +54,28 @@ final class ClusterState {
         if (problem.isPresent()) {
             return down(cluster, mode, version, null, problem.get());
         }
-        return row(cluster, mode, version, "Unknown", null, null, null,
-                mode + " clusters are declared but not yet observed by this service.");
+        if (cluster.spec().managed()) {
+            return row(cluster, mode, version, "Stopped", null, null, null,
+                    "Not deployed: Tributary deploys it when an application on it needs it.");
+        }
+        return row(cluster, mode, version, "Unknown", null, null, null, noAddress(cluster));
+    }
+
+    /** Why an external cluster has no REST address, and where to look. */
+    private static String noAddress(Cluster cluster) {
+        if (cluster.spec().mode() == Cluster.Mode.YARN_SESSION) {
+            String id = cluster.spec().yarn() == null ? null : cluster.spec().yarn().applicationId();
+            return "No REST address: the YARN application " + (id == null ? "named in spec.yarn.applicationId" : id)
+                    + " is not running, or the ResourceManager did not answer; check the application id and the"
+                    + " Hadoop configuration (spec.yarn.hadoopConfDir or HADOOP_CONF_DIR).";
+        }
+        if (cluster.spec().mode() == Cluster.Mode.KUBERNETES_SESSION) {
+            String namespace = cluster.spec().kubernetes() == null ? null : cluster.spec().kubernetes().namespace();
+            return "No REST address: the Kubernetes API did not show this session's JobManager service"
+                    + (namespace == null ? "" : " in namespace " + namespace) + "; check that the session runs under"
+                    + " the cluster's name and that spec.kubernetes.namespace and context point at it.";
+        }
+        return "No REST address is known for it.";
     }
 
     /** Started, and it never answered: the reason, with its JobManager's diagnostics, is the detail. */
