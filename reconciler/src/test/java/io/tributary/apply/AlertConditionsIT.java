@@ -2,42 +2,24 @@ package io.tributary.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.alert.AlertDispatcher;
-import io.tributary.config.ConfigLoader;
-import io.tributary.config.TestRepos;
-import io.tributary.flink.FlinkTestSupport;
 import io.tributary.flink.JobId;
-import io.tributary.flink.SqlRunnerJar;
 import io.tributary.flink.TestingFlinkTarget;
-import io.tributary.source.ConfigSource;
-import io.tributary.source.SourceSpec;
 import io.tributary.store.AlertRecord;
 import io.tributary.store.AlertStore;
-import io.tributary.store.Database;
 import io.tributary.store.MutableClock;
 import io.tributary.store.Store;
-import io.tributary.store.TestDatabase;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The reconciler noticing what alerts are about, over a real store and the in-memory Flink, with
@@ -47,38 +29,23 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class AlertConditionsIT {
     private static final int APPS = 20;
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
     Path temp;
 
+    private ReconcilerFixture fixture;
     private Path repo;
-    private MutableClock clock;
     private TestingFlinkTarget flink;
     private Store store;
     private AlertStore alerts;
-    private MavenRepositories maven;
-    private Reconciler reconciler;
-    private AlertDispatcher dispatcher;
-    private HttpServer receiver;
-    private final List<JsonNode> received = new CopyOnWriteArrayList<>();
-
-    @BeforeEach
-    void startReceiver() throws IOException {
-        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/hook", exchange -> {
-            received.add(JSON.readTree(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        receiver.start();
-    }
+    private List<JsonNode> received;
 
     /** A repository of {@code apps} apps on the managed cluster, all alerting the local webhook. */
     private void start(int apps) throws IOException {
-        repo = temp.resolve("repo");
-        TestRepos.copyTree(TestRepos.BASE, repo);
-        Files.writeString(repo.resolve("teams/payments/apps.yaml"), IntStream.rangeClosed(1, apps).mapToObj(i -> """
+        ReconcilerFixture.Builder setup = ReconcilerFixture.in(temp)
+                .inMemoryFlink(new MutableClock(Instant.parse("2026-11-26T10:00:00Z")))
+                .savepoints(Duration.ofSeconds(2), Duration.ofMillis(5));
+        setup.write("teams/payments/apps.yaml", IntStream.rangeClosed(1, apps).mapToObj(i -> """
                 apiVersion: tributary.io/v1
                 kind: Application
                 metadata: {name: orders-%02d, team: payments}
@@ -90,62 +57,25 @@ class AlertConditionsIT {
                   restartPolicy: {maxRestarts: 1, window: 10m}
                   alertPolicies: [payments-default]
                 """.formatted(i)).collect(Collectors.joining("---\n")));
-        Files.writeString(repo.resolve("teams/payments/alerts.yaml"), """
-                apiVersion: tributary.io/v1
-                kind: AlertChannel
-                metadata: {name: hook, team: payments}
-                spec:
-                  type: webhook
-                  webhook: {url: "http://127.0.0.1:%d/hook"}
-                ---
-                apiVersion: tributary.io/v1
-                kind: AlertPolicy
-                metadata: {name: payments-default, team: payments}
-                spec:
-                  channels: [hook]
-                  rules:
-                    - event: cluster-down
-                    - event: job-failed
-                    - event: job-lost
-                    - event: restarts-exceeded
-                    - event: invalid-revision
-                """.formatted(receiver.getAddress().getPort()));
-        clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
-        flink = new TestingFlinkTarget(clock);
-        Database db = TestDatabase.fresh();
-        store = new Store(db, clock);
-        alerts = new AlertStore(db, Clock.systemUTC());
-        maven = new MavenRepositories(FlinkTestSupport.sharedRepository().localRepository());
-        Path work = temp.resolve("work");
-        JobLauncher launcher = new JobLauncher(maven, work.resolve("jars"), HttpClient.newHttpClient(),
-                SqlRunnerJar.locate(work), work.resolve("job-jars"),
-                new io.tributary.secrets.SecretResolver(name -> null, name -> null));
-        Operations operations = new Operations(store, launcher, clock, Duration.ofSeconds(2), Duration.ofMillis(5));
-        ConfigSource source = ConfigSource.open(new SourceSpec(repo.toString(), null, null), temp.resolve("source"), clock);
-        reconciler = new Reconciler(source, new ConfigLoader(), store, new TestingClusters(flink), operations,
-                Optional.empty(), clock, new Reconciler.Options(Duration.ofSeconds(30), 2));
-        dispatcher = new AlertDispatcher(alerts, () -> reconciler.current().map(Reconciler.Loaded::desired),
-                name -> null, Clock.systemUTC(), new AlertDispatcher.Options(Duration.ofMillis(500),
-                        Duration.ofHours(1), 3, Duration.ofMillis(50), 3, "http://tributary.test"));
-        store.onEvent(dispatcher::accept);
-        dispatcher.start();
+        setup.webhookAlerts(Duration.ofMillis(50), "http://tributary.test", "cluster-down", "job-failed", "job-lost",
+                "restarts-exceeded", "invalid-revision");
+        fixture = setup.build();
+        repo = fixture.repo;
+        flink = fixture.flink();
+        store = fixture.store;
+        alerts = fixture.alerts;
+        received = fixture.received;
     }
 
     @AfterEach
     void tearDown() {
-        if (dispatcher != null) {
-            dispatcher.close();
-            reconciler.close();
-            maven.close();
+        if (fixture != null) {
+            fixture.close();
         }
-        receiver.stop(0);
     }
 
     private void passes(int n) {
-        for (int i = 0; i < n; i++) {
-            reconciler.triggerSync();
-            reconciler.reconcileOnce();
-        }
+        fixture.passes(n);
     }
 
     @Test

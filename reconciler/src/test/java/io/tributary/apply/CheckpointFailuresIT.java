@@ -2,44 +2,24 @@ package io.tributary.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
-import io.tributary.alert.AlertDispatcher;
-import io.tributary.config.ConfigLoader;
-import io.tributary.config.TestRepos;
 import io.tributary.flink.DeploymentTarget;
 import io.tributary.flink.FlinkRest.CheckpointStats;
-import io.tributary.flink.FlinkTestSupport;
 import io.tributary.flink.JobId;
-import io.tributary.flink.LocalCluster;
-import io.tributary.flink.SqlRunnerJar;
-import io.tributary.model.Cluster;
 import io.tributary.model.JobState;
-import io.tributary.source.ConfigSource;
-import io.tributary.source.SourceSpec;
-import io.tributary.store.AlertStore;
 import io.tributary.store.AppStatus;
-import io.tributary.store.Database;
 import io.tributary.store.Operation;
 import io.tributary.store.Store;
-import io.tributary.store.TestDatabase;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A real SQL job on a real local Flink cluster whose checkpoints start failing (each next
@@ -50,33 +30,20 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class CheckpointFailuresIT {
     private static final String APP = "payments/orders";
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
     Path temp;
 
+    private ReconcilerFixture fixture;
     private Store store;
-    private MavenRepositories maven;
-    private Clusters clusters;
-    private Reconciler reconciler;
-    private AlertDispatcher dispatcher;
-    private HttpServer receiver;
-    private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+    private List<JsonNode> received;
     private Path checkpoints;
 
     @BeforeEach
     void setUp() throws IOException {
-        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/hook", exchange -> {
-            received.add(JSON.readTree(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        receiver.start();
         checkpoints = Files.createDirectories(temp.resolve("checkpoints"));
-        Path repo = temp.resolve("repo");
-        TestRepos.copyTree(TestRepos.BASE, repo);
-        Files.writeString(repo.resolve("teams/payments/apps.yaml"), """
+        ReconcilerFixture.Builder setup = ReconcilerFixture.in(temp);
+        setup.write("teams/payments/apps.yaml", """
                 apiVersion: tributary.io/v1
                 kind: Application
                 metadata: {name: orders, team: payments}
@@ -91,53 +58,16 @@ class CheckpointFailuresIT {
                     execution.checkpointing.tolerable-failed-checkpoints: 100000
                   alertPolicies: [payments-default]
                 """.formatted(checkpoints.toUri()));
-        Files.writeString(repo.resolve("teams/payments/alerts.yaml"), """
-                apiVersion: tributary.io/v1
-                kind: AlertChannel
-                metadata: {name: hook, team: payments}
-                spec:
-                  type: webhook
-                  webhook: {url: "http://127.0.0.1:%d/hook"}
-                ---
-                apiVersion: tributary.io/v1
-                kind: AlertPolicy
-                metadata: {name: payments-default, team: payments}
-                spec:
-                  channels: [hook]
-                  rules:
-                    - event: checkpoint-failures
-                      count: 3
-                      within: 10m
-                      action: restart
-                """.formatted(receiver.getAddress().getPort()));
-        Clock clock = Clock.systemUTC();
-        Database db = TestDatabase.fresh();
-        store = new Store(db, clock);
-        maven = new MavenRepositories(FlinkTestSupport.sharedRepository().localRepository());
-        clusters = new Clusters(temp.resolve("data"), maven, LocalCluster.Options.defaults());
-        Path work = temp.resolve("work");
-        JobLauncher launcher = new JobLauncher(maven, work.resolve("jars"), HttpClient.newHttpClient(),
-                SqlRunnerJar.locate(work), work.resolve("job-jars"),
-                new io.tributary.secrets.SecretResolver(name -> null, name -> null));
-        Operations operations = new Operations(store, launcher, clock, Duration.ofMinutes(2), Duration.ofMillis(100));
-        ConfigSource source = ConfigSource.open(new SourceSpec(repo.toString(), null, null), temp.resolve("source"), clock);
-        reconciler = new Reconciler(source, new ConfigLoader(), store, clusters, operations, Optional.empty(), clock,
-                new Reconciler.Options(Duration.ofSeconds(30), 2));
-        dispatcher = new AlertDispatcher(new AlertStore(db, clock),
-                () -> reconciler.current().map(Reconciler.Loaded::desired), name -> null, clock,
-                new AlertDispatcher.Options(Duration.ofMillis(500), Duration.ofHours(1), 3, Duration.ofMillis(200), 3,
-                        null));
-        store.onEvent(dispatcher::accept);
-        dispatcher.start();
+        setup.webhookAlerts(Duration.ofMillis(200), null,
+                "checkpoint-failures, count: 3, within: 10m, action: restart");
+        fixture = setup.build();
+        store = fixture.store;
+        received = fixture.received;
     }
 
     @AfterEach
     void tearDown() {
-        dispatcher.close();
-        reconciler.close();
-        clusters.close();
-        maven.close();
-        receiver.stop(0);
+        fixture.close();
     }
 
     @Test
@@ -190,24 +120,11 @@ class CheckpointFailuresIT {
     }
 
     private DeploymentTarget target() {
-        Cluster local = reconciler.current().orElseThrow().desired().all(Cluster.class).stream()
-                .filter(c -> c.metadata().name().equals("local")).findFirst().orElseThrow();
-        return clusters.target(local).orElseThrow();
+        return fixture.target("local");
     }
 
     private void reconcileUntil(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what + "; status " + store.status(APP) + ", alerts " + received)
-                    .isLessThan(deadline);
-            reconciler.triggerSync();
-            reconciler.reconcileOnce();
-            try {
-                Thread.sleep(1_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        fixture.reconcileUntil(what, timeout, condition,
+                () -> "status " + store.status(APP) + ", alerts " + received);
     }
 }

@@ -2,32 +2,14 @@ package io.tributary.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
-import io.tributary.alert.AlertDispatcher;
-import io.tributary.config.ConfigLoader;
-import io.tributary.config.TestRepos;
-import io.tributary.flink.FlinkTestSupport;
 import io.tributary.flink.LocalCluster;
-import io.tributary.flink.SqlRunnerJar;
 import io.tributary.model.Cluster;
 import io.tributary.model.JobState;
-import io.tributary.source.ConfigSource;
-import io.tributary.source.SourceSpec;
-import io.tributary.store.AlertStore;
-import io.tributary.store.Database;
 import io.tributary.store.Store;
-import io.tributary.store.TestDatabase;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -36,7 +18,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A real managed local cluster of its own (one TaskManager with 20 slots, little memory) runs 20 tiny
@@ -47,32 +28,23 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class ClusterDownAlertIT {
     private static final int APPS = 20;
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
     Path temp;
 
+    private ReconcilerFixture fixture;
     private Store store;
-    private MavenRepositories maven;
     private Clusters clusters;
     private Reconciler reconciler;
-    private AlertDispatcher dispatcher;
-    private HttpServer receiver;
-    private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+    private List<JsonNode> received;
 
     @BeforeEach
     void setUp() throws IOException {
-        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/hook", exchange -> {
-            received.add(JSON.readTree(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        receiver.start();
-        Path repo = temp.resolve("repo");
-        TestRepos.copyTree(TestRepos.BASE, repo);
+        ReconcilerFixture.Builder setup = ReconcilerFixture.in(temp).reconcileEvery(Duration.ofMillis(500))
+                // the watchdog is held back: the killed JobManager stays down until the test brings the cluster back
+                .clusters(LocalCluster.Options.defaults().withWatchdogInterval(Duration.ofHours(1)));
         // the cluster of its own replaces the base repository's "local", which would be started too
-        Files.writeString(repo.resolve("platform/clusters.yaml"), """
+        setup.write("platform/clusters.yaml", """
                 apiVersion: tributary.io/v1
                 kind: Cluster
                 metadata: {name: small}
@@ -85,7 +57,7 @@ class ClusterDownAlertIT {
                     taskmanager.memory.process.size: 1280m
                     taskmanager.memory.managed.fraction: "0.05"
                 """.formatted(APPS));
-        Files.writeString(repo.resolve("teams/payments/apps.yaml"), IntStream.rangeClosed(1, APPS).mapToObj(i -> """
+        setup.write("teams/payments/apps.yaml", IntStream.rangeClosed(1, APPS).mapToObj(i -> """
                 apiVersion: tributary.io/v1
                 kind: Application
                 metadata: {name: orders-%02d, team: payments}
@@ -98,55 +70,18 @@ class ClusterDownAlertIT {
                   restartPolicy: {maxRestarts: 0}
                   alertPolicies: [payments-default]
                 """.formatted(i)).collect(Collectors.joining("---\n")));
-        Files.writeString(repo.resolve("teams/payments/alerts.yaml"), """
-                apiVersion: tributary.io/v1
-                kind: AlertChannel
-                metadata: {name: hook, team: payments}
-                spec:
-                  type: webhook
-                  webhook: {url: "http://127.0.0.1:%d/hook"}
-                ---
-                apiVersion: tributary.io/v1
-                kind: AlertPolicy
-                metadata: {name: payments-default, team: payments}
-                spec:
-                  channels: [hook]
-                  rules:
-                    - event: cluster-down
-                    - event: job-failed
-                    - event: job-lost
-                    - event: restarts-exceeded
-                """.formatted(receiver.getAddress().getPort()));
-        Clock clock = Clock.systemUTC();
-        Database db = TestDatabase.fresh();
-        store = new Store(db, clock);
-        maven = new MavenRepositories(FlinkTestSupport.sharedRepository().localRepository());
-        // the watchdog is held back: the killed JobManager stays down until the test brings the cluster back
-        clusters = new Clusters(temp.resolve("data"), maven,
-                LocalCluster.Options.defaults().withWatchdogInterval(Duration.ofHours(1)));
-        Path work = temp.resolve("work");
-        JobLauncher launcher = new JobLauncher(maven, work.resolve("jars"), HttpClient.newHttpClient(),
-                SqlRunnerJar.locate(work), work.resolve("job-jars"),
-                new io.tributary.secrets.SecretResolver(name -> null, name -> null));
-        Operations operations = new Operations(store, launcher, clock, Duration.ofMinutes(2), Duration.ofMillis(100));
-        ConfigSource source = ConfigSource.open(new SourceSpec(repo.toString(), null, null), temp.resolve("source"), clock);
-        reconciler = new Reconciler(source, new ConfigLoader(), store, clusters, operations, Optional.empty(), clock,
-                new Reconciler.Options(Duration.ofSeconds(30), 2));
-        dispatcher = new AlertDispatcher(new AlertStore(db, clock),
-                () -> reconciler.current().map(Reconciler.Loaded::desired), name -> null, clock,
-                new AlertDispatcher.Options(Duration.ofMillis(500), Duration.ofHours(1), 3, Duration.ofMillis(200), 3,
-                        null));
-        store.onEvent(dispatcher::accept);
-        dispatcher.start();
+        setup.webhookAlerts(Duration.ofMillis(200), null,
+                "cluster-down", "job-failed", "job-lost", "restarts-exceeded");
+        fixture = setup.build();
+        store = fixture.store;
+        clusters = fixture.clusters();
+        reconciler = fixture.reconciler;
+        received = fixture.received;
     }
 
     @AfterEach
     void tearDown() {
-        dispatcher.close();
-        reconciler.close();
-        clusters.close();
-        maven.close();
-        receiver.stop(0);
+        fixture.close();
     }
 
     @Test
@@ -187,29 +122,14 @@ class ClusterDownAlertIT {
     }
 
     private Cluster smallCluster() {
-        return reconciler.current().orElseThrow().desired().all(Cluster.class).stream()
-                .filter(c -> c.metadata().name().equals("small")).findFirst().orElseThrow();
+        return fixture.cluster("small");
     }
 
     private void passes(int n) {
-        for (int i = 0; i < n; i++) {
-            reconciler.triggerSync();
-            reconciler.reconcileOnce();
-        }
+        fixture.passes(n);
     }
 
     private void reconcileUntil(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what + "; alerts " + received).isLessThan(deadline);
-            reconciler.triggerSync();
-            reconciler.reconcileOnce();
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        fixture.reconcileUntil(what, timeout, condition, () -> "alerts " + received);
     }
 }

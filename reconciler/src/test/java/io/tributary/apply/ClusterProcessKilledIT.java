@@ -2,29 +2,20 @@ package io.tributary.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.config.ConfigLoader;
-import io.tributary.config.TestRepos;
 import io.tributary.flink.DeploymentTarget;
 import io.tributary.flink.FlinkRest.Checkpoint;
-import io.tributary.flink.FlinkTestSupport;
 import io.tributary.flink.JobId;
 import io.tributary.flink.LocalCluster;
-import io.tributary.flink.SqlRunnerJar;
 import io.tributary.model.Cluster;
 import io.tributary.model.JobState;
-import io.tributary.source.ConfigSource;
-import io.tributary.source.SourceSpec;
 import io.tributary.store.AppEvent;
 import io.tributary.store.AppStatus;
 import io.tributary.store.Operation;
 import io.tributary.store.SavepointRecord;
 import io.tributary.store.Store;
-import io.tributary.store.TestDatabase;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -52,23 +43,21 @@ class ClusterProcessKilledIT {
     @TempDir
     Path temp;
 
+    private ReconcilerFixture fixture;
     private Store store;
-    private MavenRepositories maven;
     private Clusters clusters;
-    private Reconciler reconciler;
     private Path checkpoints;
 
     @BeforeEach
     void setUp() throws IOException {
         checkpoints = Files.createDirectories(temp.resolve("checkpoints"));
-        Path repo = temp.resolve("repo");
-        TestRepos.copyTree(TestRepos.BASE, repo);
-        Files.writeString(repo.resolve("sql/orders.sql"), """
+        ReconcilerFixture.Builder setup = ReconcilerFixture.in(temp);
+        setup.write("sql/orders.sql", """
                 CREATE TABLE orders (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '${orders_rate}');
                 CREATE TABLE totals (bucket BIGINT, n BIGINT) WITH ('connector' = 'blackhole');
                 INSERT INTO totals SELECT id % 16, COUNT(*) FROM orders GROUP BY id % 16;
                 """);
-        Files.writeString(repo.resolve("teams/payments/apps.yaml"), """
+        setup.write("teams/payments/apps.yaml", """
                 apiVersion: tributary.io/v1
                 kind: Application
                 metadata: {name: orders, team: payments}
@@ -79,25 +68,14 @@ class ClusterProcessKilledIT {
                     sql: {file: sql/orders.sql}
                   checkpoints: {interval: 1s, directory: "%s"}
                 """.formatted(checkpoints.toUri()));
-        Clock clock = Clock.systemUTC();
-        store = new Store(TestDatabase.fresh(), clock);
-        maven = new MavenRepositories(FlinkTestSupport.sharedRepository().localRepository());
-        clusters = new Clusters(temp.resolve("data"), maven, LocalCluster.Options.defaults());
-        Path work = temp.resolve("work");
-        JobLauncher launcher = new JobLauncher(maven, work.resolve("jars"), HttpClient.newHttpClient(),
-                SqlRunnerJar.locate(work), work.resolve("job-jars"),
-                new io.tributary.secrets.SecretResolver(name -> null, name -> null));
-        Operations operations = new Operations(store, launcher, clock, Duration.ofMinutes(2), Duration.ofMillis(100));
-        ConfigSource source = ConfigSource.open(new SourceSpec(repo.toString(), null, null), temp.resolve("source"), clock);
-        reconciler = new Reconciler(source, new ConfigLoader(), store, clusters, operations, Optional.empty(), clock,
-                new Reconciler.Options(Duration.ofSeconds(30), 2));
+        fixture = setup.build();
+        store = fixture.store;
+        clusters = fixture.clusters();
     }
 
     @AfterEach
     void tearDown() {
-        reconciler.close();
-        clusters.close();
-        maven.close();
+        fixture.close();
     }
 
     @Test
@@ -210,27 +188,15 @@ class ClusterProcessKilledIT {
     }
 
     private Cluster localCluster() {
-        return reconciler.current().orElseThrow().desired().all(Cluster.class).stream()
-                .filter(c -> c.metadata().name().equals("local")).findFirst().orElseThrow();
+        return fixture.cluster("local");
     }
 
     private DeploymentTarget target() {
-        return clusters.target(localCluster()).orElseThrow();
+        return fixture.target("local");
     }
 
     private void reconcileUntil(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what + "; status " + store.status(APP) + ", events "
-                    + store.events(APP, 5)).isLessThan(deadline);
-            reconciler.triggerSync();
-            reconciler.reconcileOnce();
-            try {
-                Thread.sleep(1_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        fixture.reconcileUntil(what, timeout, condition,
+                () -> "status " + store.status(APP) + ", events " + store.events(APP, 5));
     }
 }

@@ -2,14 +2,8 @@ package io.tributary.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.config.ConfigLoader;
-import io.tributary.config.TestRepos;
-import io.tributary.flink.FlinkTestSupport;
-import io.tributary.flink.SqlRunnerJar;
 import io.tributary.flink.TestingFlinkTarget;
 import io.tributary.flink.TestingFlinkTarget.FakeJob;
-import io.tributary.source.ConfigSource;
-import io.tributary.source.SourceSpec;
 import io.tributary.store.AppStatus;
 import io.tributary.store.Database;
 import io.tributary.store.Deployment;
@@ -17,7 +11,6 @@ import io.tributary.store.LeaderLock;
 import io.tributary.store.Operation;
 import io.tributary.store.Store;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,38 +42,26 @@ class DatabaseRestartIT {
     private Database server;
     private Database client;
     private TestingFlinkTarget flink;
+    private ReconcilerFixture fixture;
     private Store store;
-    private MavenRepositories maven;
-    private Reconciler reconciler;
 
     @BeforeEach
     void setUp() {
-        repo = temp.resolve("repo");
-        TestRepos.copyTree(TestRepos.BASE, repo);
         serverDir = temp.resolve("postgres");
         server = Database.embedded(serverDir);
         // the service's side: a pool to a server it does not own, as with --database
         client = Database.connect(server.jdbcUrl(), "postgres", null);
-        Clock clock = Clock.systemUTC();
-        flink = new TestingFlinkTarget(clock);
-        store = new Store(client, clock);
-        maven = new MavenRepositories(FlinkTestSupport.sharedRepository().localRepository());
-        Path work = temp.resolve("work");
-        JobLauncher launcher = new JobLauncher(maven, work.resolve("jars"), HttpClient.newHttpClient(),
-                SqlRunnerJar.locate(work), work.resolve("job-jars"),
-                new io.tributary.secrets.SecretResolver(name -> null, name -> null));
-        Operations operations = new Operations(store, launcher, clock, Duration.ofSeconds(30), Duration.ofMillis(20));
-        ConfigSource source = ConfigSource.open(new SourceSpec(repo.toString(), null, null), temp.resolve("source"), clock);
-        reconciler = new Reconciler(source, new ConfigLoader(), store, new TestingClusters(flink), operations,
-                Optional.of(new LeaderLock(client, 0x7465737444L)), clock,
-                new Reconciler.Options(Duration.ofMillis(500), 2));
-        reconciler.start();
+        fixture = ReconcilerFixture.in(temp).database(client, new LeaderLock(client, 0x7465737444L))
+                .inMemoryFlink(Clock.systemUTC()).savepoints(Duration.ofSeconds(30), Duration.ofMillis(20))
+                .started(Duration.ofMillis(500)).build();
+        repo = fixture.repo;
+        flink = fixture.flink();
+        store = fixture.store;
     }
 
     @AfterEach
     void tearDown() {
-        reconciler.close();
-        maven.close();
+        fixture.close();
         client.close();
         if (server != null) {
             server.close();
@@ -172,12 +153,6 @@ class DatabaseRestartIT {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + STEP.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + STEP + ": " + what);
-            }
-            Thread.sleep(100);
-        }
+        ReconcilerFixture.await(what, STEP, condition);
     }
 }

@@ -2,25 +2,18 @@ package io.tributary.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.config.ConfigLoader;
 import io.tributary.config.TestRepos;
-import io.tributary.flink.FlinkTestSupport;
-import io.tributary.flink.SqlRunnerJar;
 import io.tributary.flink.TestingFlinkTarget;
-import io.tributary.source.ConfigSource;
 import io.tributary.source.SourceSpec;
 import io.tributary.store.AppStatus;
 import io.tributary.store.Store;
-import io.tributary.store.TestDatabase;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.TimeZone;
 import java.util.function.BooleanSupplier;
@@ -53,8 +46,8 @@ class GitRemoteIT {
     private Git git;
     private int commits;
     private TestingFlinkTarget flink;
+    private ReconcilerFixture fixture;
     private Store store;
-    private MavenRepositories maven;
     private Reconciler reconciler;
 
     @BeforeEach
@@ -64,26 +57,17 @@ class GitRemoteIT {
         TestRepos.copyTree(TestRepos.BASE, remote);
         git = Git.init().setDirectory(remote.toFile()).setInitialBranch("main").call();
         commit("the base platform");
-        Clock clock = Clock.systemUTC();
-        flink = new TestingFlinkTarget(clock);
-        store = new Store(TestDatabase.fresh(), clock);
-        maven = new MavenRepositories(FlinkTestSupport.sharedRepository().localRepository());
-        Path work = temp.resolve("work");
-        JobLauncher launcher = new JobLauncher(maven, work.resolve("jars"), HttpClient.newHttpClient(),
-                SqlRunnerJar.locate(work), work.resolve("job-jars"),
-                new io.tributary.secrets.SecretResolver(name -> null, name -> null));
-        Operations operations = new Operations(store, launcher, clock, Duration.ofSeconds(30), Duration.ofMillis(20));
-        ConfigSource source = ConfigSource.open(new SourceSpec(remote.toUri().toString(), "main", null),
-                temp.resolve("source"), clock);
-        reconciler = new Reconciler(source, new ConfigLoader(), store, new TestingClusters(flink), operations,
-                Optional.empty(), clock, new Reconciler.Options(Duration.ofMillis(500), 2));
-        reconciler.start();
+        fixture = ReconcilerFixture.in(temp).source(new SourceSpec(remote.toUri().toString(), "main", null))
+                .inMemoryFlink(Clock.systemUTC()).savepoints(Duration.ofSeconds(30), Duration.ofMillis(20))
+                .started(Duration.ofMillis(500)).build();
+        flink = fixture.flink();
+        store = fixture.store;
+        reconciler = fixture.reconciler;
     }
 
     @AfterEach
     void tearDown() {
-        reconciler.close();
-        maven.close();
+        fixture.close();
         git.close();
     }
 
@@ -206,12 +190,6 @@ class GitRemoteIT {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + STEP.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + STEP + ": " + what);
-            }
-            Thread.sleep(100);
-        }
+        ReconcilerFixture.await(what, STEP, condition);
     }
 }

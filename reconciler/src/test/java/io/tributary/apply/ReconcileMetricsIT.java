@@ -4,23 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.tributary.config.ConfigLoader;
-import io.tributary.config.TestRepos;
-import io.tributary.flink.FlinkTestSupport;
-import io.tributary.flink.SqlRunnerJar;
-import io.tributary.flink.TestingFlinkTarget;
-import io.tributary.source.ConfigSource;
-import io.tributary.source.SourceSpec;
 import io.tributary.store.MutableClock;
-import io.tributary.store.Store;
-import io.tributary.store.TestDatabase;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,32 +22,20 @@ class ReconcileMetricsIT {
 
     private Path repo;
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private MavenRepositories maven;
+    private ReconcilerFixture fixture;
     private Reconciler reconciler;
 
     @BeforeEach
     void setUp() throws IOException {
-        repo = temp.resolve("repo");
-        TestRepos.copyTree(TestRepos.BASE, repo);
-        MutableClock clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
-        Store store = new Store(TestDatabase.fresh(), clock);
-        maven = new MavenRepositories(FlinkTestSupport.sharedRepository().localRepository());
-        Path work = temp.resolve("work");
-        JobLauncher launcher = new JobLauncher(maven, work.resolve("jars"), HttpClient.newHttpClient(),
-                SqlRunnerJar.locate(work), work.resolve("job-jars"),
-                new io.tributary.secrets.SecretResolver(name -> null, name -> null));
-        Operations operations = new Operations(store, launcher, clock, Duration.ofSeconds(2), Duration.ofMillis(5));
-        ConfigSource source = ConfigSource.open(new SourceSpec(repo.toString(), null, null), temp.resolve("source"),
-                clock);
-        reconciler = new Reconciler(source, new ConfigLoader(), store,
-                new TestingClusters(new TestingFlinkTarget(clock)), operations, Optional.empty(), clock,
-                new Reconciler.Options(Duration.ofSeconds(30), 2), meters);
+        fixture = ReconcilerFixture.in(temp).inMemoryFlink(new MutableClock(Instant.parse("2026-11-26T10:00:00Z")))
+                .savepoints(Duration.ofSeconds(2), Duration.ofMillis(5)).meters(meters).build();
+        repo = fixture.repo;
+        reconciler = fixture.reconciler;
     }
 
     @AfterEach
     void tearDown() {
-        reconciler.close();
-        maven.close();
+        fixture.close();
     }
 
     @Test
@@ -99,9 +76,6 @@ class ReconcileMetricsIT {
     }
 
     private void sync() {
-        for (int i = 0; i < 4; i++) {
-            reconciler.triggerSync();
-            reconciler.reconcileOnce();
-        }
+        fixture.passes(4);
     }
 }

@@ -2,31 +2,22 @@ package io.tributary.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.config.ConfigLoader;
-import io.tributary.config.TestRepos;
 import io.tributary.flink.ApplicationClusterTarget;
 import io.tributary.flink.DeploymentTarget;
 import io.tributary.flink.FlinkTestSupport;
 import io.tributary.flink.JobId;
 import io.tributary.flink.LocalCluster;
 import io.tributary.flink.MiniYarn;
-import io.tributary.flink.SqlRunnerJar;
-import io.tributary.source.ConfigSource;
-import io.tributary.source.SourceSpec;
 import io.tributary.store.AppEvent;
 import io.tributary.store.AppStatus;
 import io.tributary.store.Operation;
 import io.tributary.store.SavepointRecord;
 import io.tributary.store.Store;
-import io.tributary.store.TestDatabase;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -50,8 +41,8 @@ class YarnReconcilerIT {
     Path temp;
 
     private MiniYarn yarn;
+    private ReconcilerFixture fixture;
     private Store store;
-    private MavenRepositories maven;
     private Clusters clusters;
     private Reconciler reconciler;
     private final List<AppEvent> events = new CopyOnWriteArrayList<>();
@@ -59,11 +50,13 @@ class YarnReconcilerIT {
     @BeforeEach
     void setUp() throws IOException {
         yarn = MiniYarn.shared(FlinkTestSupport.sharedRepository());
-        Path repo = temp.resolve("repo");
-        TestRepos.copyTree(TestRepos.BASE, repo);
-        Files.delete(repo.resolve("platform/clusters.yaml")); // no session cluster: the app brings its own
+        ReconcilerFixture.Builder setup = ReconcilerFixture.in(temp)
+                .onEvent(events::add)
+                .clusters(LocalCluster.Options.defaults(), Duration.ofMinutes(3), Duration.ofMillis(500))
+                .savepoints(Duration.ofMinutes(2), Duration.ofMillis(200));
+        setup.delete("platform/clusters.yaml"); // no session cluster: the app brings its own
         Path state = yarn.dir("reconciler-state");
-        Files.writeString(repo.resolve("teams/payments/apps.yaml"), """
+        setup.write("teams/payments/apps.yaml", """
                 apiVersion: tributary.io/v1
                 kind: Application
                 metadata: {name: ledger, team: payments}
@@ -88,20 +81,10 @@ class YarnReconcilerIT {
                     yarn.provided.lib.dirs: "%s"
                 """.formatted(yarn.hadoopConfDir(), EXAMPLE, ENTRY_CLASS, state.resolve("checkpoints").toUri(),
                 state.resolve("savepoints").toUri(), yarn.providedLib("1.20.1", FlinkTestSupport.sharedRepository())));
-        Clock clock = Clock.systemUTC();
-        store = new Store(TestDatabase.fresh(), clock);
-        store.onEvent(events::add);
-        maven = new MavenRepositories(FlinkTestSupport.sharedRepository().localRepository());
-        clusters = new Clusters(temp.resolve("data"), maven, LocalCluster.Options.defaults(), Duration.ofMinutes(3),
-                Duration.ofMillis(500));
-        Path work = temp.resolve("work");
-        JobLauncher launcher = new JobLauncher(maven, work.resolve("jars"), HttpClient.newHttpClient(),
-                SqlRunnerJar.locate(work), work.resolve("job-jars"),
-                new io.tributary.secrets.SecretResolver(name -> null, name -> null));
-        Operations operations = new Operations(store, launcher, clock, Duration.ofMinutes(2), Duration.ofMillis(200));
-        ConfigSource source = ConfigSource.open(new SourceSpec(repo.toString(), null, null), temp.resolve("source"), clock);
-        reconciler = new Reconciler(source, new ConfigLoader(), store, clusters, operations, Optional.empty(), clock,
-                new Reconciler.Options(Duration.ofSeconds(30), 2));
+        fixture = setup.build();
+        store = fixture.store;
+        clusters = fixture.clusters();
+        reconciler = fixture.reconciler;
     }
 
     @AfterEach
@@ -109,9 +92,7 @@ class YarnReconcilerIT {
         try {
             clusters.appTarget(APP).ifPresent(t -> ((ApplicationClusterTarget) t).delete()); // the YARN application
         } finally {
-            reconciler.close();
-            clusters.close();
-            maven.close();
+            fixture.close();
         }
     }
 
@@ -163,18 +144,7 @@ class YarnReconcilerIT {
     }
 
     private void reconcileUntil(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what + "; status " + store.status(APP) + ", operations "
-                    + store.operations(APP, 3) + ", events " + events).isLessThan(deadline);
-            reconciler.triggerSync();
-            reconciler.reconcileOnce();
-            try {
-                Thread.sleep(1_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        fixture.reconcileUntil(what, timeout, condition, () -> "status " + store.status(APP) + ", operations "
+                + store.operations(APP, 3) + ", events " + events);
     }
 }
