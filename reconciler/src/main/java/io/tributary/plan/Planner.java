@@ -157,7 +157,10 @@ public final class Planner {
                 return status(key, Health.PROGRESSING, Sync.PROGRESSING, "waiting for cluster " + clusterName);
             }
             ClusterObservation c = observed.clusters().get(clusterName);
-            if (c != null && !c.reachable()) {
+            // a suspended app with no job has nothing on the cluster to ask about (a managed session
+            // no running app needs is not even started)
+            boolean nothingThere = wanted == Application.DesiredState.SUSPENDED && job.isEmpty();
+            if (c != null && !c.reachable() && !nothingThere) {
                 return status(key, Health.UNKNOWN, specMatches ? Sync.SYNCED : Sync.OUT_OF_SYNC,
                         "cluster " + clusterName + " cannot be reached");
             }

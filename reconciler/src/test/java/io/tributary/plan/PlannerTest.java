@@ -252,6 +252,15 @@ class PlannerTest {
     }
 
     @Test
+    void aSuspendedAppWithoutJobIsSuspendedWhileItsClusterDoesNotAnswer() {
+        ClusterObservation down = new ClusterObservation("local", true, true, false, Optional.of(clusterHash()));
+        AppPlan app = Planner.plan(SUSPENDED, new Observed(Map.of(APP, Obs.none().suspendedEarlier().savepoint(3, H).build()),
+                Map.of("local", down)), NOW).app(APP).orElseThrow();
+        assertThat(app.action()).isEmpty();
+        assertThat(app.health()).isEqualTo(Health.SUSPENDED);
+    }
+
+    @Test
     void specHashIgnoresFieldsThatOnlySteerTributary() {
         DesiredState steering = desired("""
                 state: suspended
