@@ -60,24 +60,38 @@ public final class ConfigLoader {
     private final ObjectMapper binder = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
+    /**
+     * The last load's parse of each file, by path. A commit changes a few files of many, and
+     * parsing, schema checks and binding are most of a load: a file whose text is unchanged is not
+     * parsed again, and its documents' checks are reused while their trees stay the same.
+     */
+    private volatile Map<String, ParsedFile> parsedFiles = Map.of();
+
+    private record ParsedFile(String text, YamlReader.Result yaml) {}
 
     public Result load(Path repoRoot) {
         Path root = repoRoot.toAbsolutePath().normalize();
         List<ConfigError> errors = new ArrayList<>();
         Index index = new Index(errors);
         List<Entry> entries = new ArrayList<>();
+        Map<String, ParsedFile> parsedBefore = parsedFiles;
+        Map<String, ParsedFile> parsed = new HashMap<>();
         for (Path file : yamlFiles(root)) {
             String relative = relative(root, file);
             Optional<String> text = readUtf8(file, relative, errors);
             if (text.isEmpty()) {
                 continue;
             }
-            YamlReader.Result read = yaml.read(relative, text.get());
-            errors.addAll(read.errors());
-            for (SourceDocument doc : read.documents()) {
-                envelope(doc, errors).ifPresent(entries::add);
+            ParsedFile before = parsedBefore.get(relative);
+            ParsedFile read = before != null && before.text().equals(text.get()) ? before
+                    : new ParsedFile(text.get(), yaml.read(relative, text.get()));
+            parsed.put(relative, read);
+            errors.addAll(read.yaml().errors());
+            for (SourceDocument doc : read.yaml().documents()) {
+                envelope(doc.copyForLoad(), errors).ifPresent(entries::add);
             }
         }
+        parsedFiles = parsed;
         List<Entry> declared = entries.stream().filter(index::declare).toList();
         for (Entry entry : declared) {
             if (entry.team() != null && !index.teamExists(entry.team())) {
@@ -114,11 +128,7 @@ public final class ConfigLoader {
         for (Entry entry : declared) {
             if (INTERPOLATED.contains(entry.kind)) {
                 String sql = sqlTexts.get(entry);
-                if (sql != null && entry.doc.root.at("/spec/job/sql") instanceof ObjectNode sqlNode) {
-                    checkAndBind(entry, errors, () -> sqlNode.put("text", sql));
-                } else {
-                    checkAndBind(entry, errors);
-                }
+                checkAndBind(entry, errors, entry.doc.root.at("/spec/job/sql") instanceof ObjectNode ? sql : null);
             }
         }
         new SemanticChecks(index, errors).run();
@@ -134,26 +144,44 @@ public final class ConfigLoader {
     }
 
     private void checkAndBind(Entry entry, List<ConfigError> errors) {
-        checkAndBind(entry, errors, () -> {});
+        checkAndBind(entry, errors, null);
     }
 
-    /** Checks the schema, then binds the record; {@code beforeBinding} adds what the loader derived. */
-    private void checkAndBind(Entry entry, List<ConfigError> errors, Runnable beforeBinding) {
+    /**
+     * Checks the schema, then binds the record, or takes both from an earlier load of the same file
+     * when the document's tree (variables substituted) and SQL text are the same.
+     *
+     * @param sqlText an SQL application's script as read from its file or block, bound as {@code job.sql.text}
+     */
+    private void checkAndBind(Entry entry, List<ConfigError> errors, String sqlText) {
         if (!entry.usable) {
             return;
         }
+        SourceDocument.Check check = entry.doc.rememberedCheck(sqlText).orElseGet(() -> {
+            SourceDocument.Check fresh = check(entry, sqlText);
+            entry.doc.remember(fresh);
+            return fresh;
+        });
+        errors.addAll(check.errors());
+        entry.resource = check.resource();
+        entry.usable = check.resource() != null;
+    }
+
+    private SourceDocument.Check check(Entry entry, String sqlText) {
+        JsonNode tree = entry.doc.root.deepCopy();
         List<ConfigError> found = schemas.validate(entry.kind, entry.doc);
         if (!found.isEmpty()) {
-            errors.addAll(found);
-            entry.usable = false;
-            return;
+            return new SourceDocument.Check(tree, sqlText, List.copyOf(found), null);
         }
-        beforeBinding.run();
+        if (sqlText != null) {
+            ((ObjectNode) entry.doc.root.at("/spec/job/sql")).put("text", sqlText);
+        }
         try {
-            entry.resource = binder.treeToValue(entry.doc.root, recordClass(entry.kind));
+            return new SourceDocument.Check(tree, sqlText, List.of(),
+                    binder.treeToValue(entry.doc.root, recordClass(entry.kind)));
         } catch (RuntimeException e) {
-            errors.add(entry.error("", "could not be read: " + e.getMessage()));
-            entry.usable = false;
+            return new SourceDocument.Check(tree, sqlText,
+                    List.of(entry.error("", "could not be read: " + e.getMessage())), null);
         }
     }
 

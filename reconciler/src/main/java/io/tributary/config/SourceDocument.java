@@ -1,8 +1,10 @@
 package io.tributary.config;
 
 import io.tributary.model.Kind;
+import io.tributary.model.Resource;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.snakeyaml.engine.v2.common.ScalarStyle;
 import org.snakeyaml.engine.v2.nodes.Node;
@@ -13,6 +15,10 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * One YAML document of a file, as a JSON tree for the schema validator and the binder, with the
  * YAML nodes kept by JSON Pointer so every error can name its line and column.
+ *
+ * <p>A document as parsed is kept between loads while its file does not change; each load works on
+ * a {@link #copyForLoad() copy}, whose tree it may change (variables substituted), and which shares
+ * the parsed one's {@link Check}.
  */
 final class SourceDocument {
     final String file;
@@ -20,16 +26,56 @@ final class SourceDocument {
     final Position start;
     private final Map<String, Node> values;
     private final Map<String, Node> keys;
-    private final List<String> fileLines;
+    private final String fileText;
+    private final CheckMemo memo;
 
     SourceDocument(String file, ObjectNode root, Position start, Map<String, Node> values, Map<String, Node> keys,
-            List<String> fileLines) {
+            String fileText) {
+        this(file, root, start, values, keys, fileText, new CheckMemo());
+    }
+
+    private SourceDocument(String file, ObjectNode root, Position start, Map<String, Node> values,
+            Map<String, Node> keys, String fileText, CheckMemo memo) {
         this.file = file;
         this.root = root;
         this.start = start;
         this.values = values;
         this.keys = keys;
-        this.fileLines = fileLines;
+        this.fileText = fileText;
+        this.memo = memo;
+    }
+
+    /**
+     * The outcome of checking this document's tree against its schema and binding it: the same
+     * tree (and derived SQL text) in the same file text gives the same errors, at the same lines,
+     * and the same record.
+     *
+     * @param resource the bound record, or null when there are errors
+     */
+    record Check(JsonNode tree, String sqlText, List<ConfigError> errors, Resource resource) {
+        boolean matches(JsonNode otherTree, String otherSqlText) {
+            return Objects.equals(sqlText, otherSqlText) && tree.equals(otherTree);
+        }
+    }
+
+    /** Shared by a parsed document and its copies; written by whichever load checked last. */
+    private static final class CheckMemo {
+        volatile Check last;
+    }
+
+    /** A copy whose tree this load may change; the YAML positions and the remembered check are shared. */
+    SourceDocument copyForLoad() {
+        return new SourceDocument(file, root.deepCopy(), start, values, keys, fileText, memo);
+    }
+
+    /** The check of an earlier load of the same file text, when its tree and SQL text were these. */
+    Optional<Check> rememberedCheck(String sqlText) {
+        Check last = memo.last;
+        return last != null && last.matches(root, sqlText) ? Optional.of(last) : Optional.empty();
+    }
+
+    void remember(Check check) {
+        memo.last = check;
     }
 
     Optional<Kind> kind() {
@@ -111,16 +157,23 @@ final class SourceDocument {
         return file + ":" + valuePosition(pointer).line();
     }
 
+    /** Leading spaces of a line of the file; only errors inside multi-line strings need it. */
     private int indentation(int line) {
-        if (line < 1 || line > fileLines.size()) {
+        if (line < 1) {
             return 0;
         }
-        String text = fileLines.get(line - 1);
-        int i = 0;
-        while (i < text.length() && text.charAt(i) == ' ') {
+        int at = 0;
+        for (int l = 1; l < line; l++) {
+            at = fileText.indexOf('\n', at) + 1;
+            if (at == 0) {
+                return 0; // past the last line
+            }
+        }
+        int i = at;
+        while (i < fileText.length() && fileText.charAt(i) == ' ') {
             i++;
         }
-        return i;
+        return i - at;
     }
 
     private static Position position(Node node) {

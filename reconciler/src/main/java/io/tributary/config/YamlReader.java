@@ -47,7 +47,6 @@ final class YamlReader {
     Result read(String file, String text) {
         List<SourceDocument> documents = new ArrayList<>();
         List<ConfigError> errors = new ArrayList<>();
-        List<String> lines = text.lines().toList();
         LoadSettings settings = LoadSettings.builder()
                 .setLabel(file)
                 .setSchema(new CoreSchema())
@@ -76,7 +75,7 @@ final class YamlReader {
                             "a document must be a mapping with apiVersion, kind, metadata and spec"));
                     continue;
                 }
-                documents.add(new SourceDocument(file, object, start, converter.values, converter.keys, lines));
+                documents.add(new SourceDocument(file, object, start, converter.values, converter.keys, text));
             }
         } catch (MarkedYamlEngineException e) {
             Mark mark = e.getProblemMark().or(e::getContextMark).orElse(null);

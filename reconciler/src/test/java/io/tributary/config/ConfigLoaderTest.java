@@ -100,4 +100,53 @@ class ConfigLoaderTest {
         assertThat(result.state().applications()).extracting(a -> a.spec().deployment().mode())
                 .containsAll(java.util.EnumSet.allOf(Application.DeploymentMode.class));
     }
+    // A loader keeps the parse of files that did not change; these reloads change what an
+    // unchanged file resolves to, or where its errors are, and must see it.
+
+    @Test
+    void reloadSeesAChangedVariableInAnUnchangedApplication() throws Exception {
+        ConfigLoader loader = new ConfigLoader();
+        Path repo = TestRepos.baseWith(null, temp);
+        loader.load(repo);
+        Path variables = repo.resolve("teams/payments/variables.yaml");
+        Files.writeString(variables, Files.readString(variables).replace("value: \"10\"", "value: \"25\""));
+        ConfigLoader.Result result = loader.load(repo);
+        assertThat(result.errors()).isEmpty();
+        assertThat(app(result.state(), "payments", "orders").spec().job().sql().text())
+                .contains("'rows-per-second' = '25'");
+    }
+
+    @Test
+    void reloadSeesAChangedSqlFileOfAnUnchangedApplication() throws Exception {
+        ConfigLoader loader = new ConfigLoader();
+        Path repo = TestRepos.baseWith(null, temp);
+        loader.load(repo);
+        Path sql = repo.resolve("sql/orders.sql");
+        Files.writeString(sql, Files.readString(sql).replace("SELECT id", "SELECT id + 1"));
+        ConfigLoader.Result result = loader.load(repo);
+        assertThat(app(result.state(), "payments", "orders").spec().job().sql().text()).contains("SELECT id + 1");
+    }
+
+    @Test
+    void reloadReportsAnErrorAtItsNewLineAfterTheFileGrew() throws Exception {
+        ConfigLoader loader = new ConfigLoader();
+        Path repo = TestRepos.baseWith(null, temp);
+        Path apps = repo.resolve("teams/payments/apps.yaml");
+        Files.writeString(apps, Files.readString(apps).replace("cluster: local", "cluster: lcoal"));
+        assertThat(loader.load(repo).errors()).extracting(ConfigError::line).containsExactly(7);
+        Files.writeString(apps, "# moved down by two lines\n#\n" + Files.readString(apps));
+        assertThat(loader.load(repo).errors()).extracting(ConfigError::line).containsExactly(9);
+    }
+
+    @Test
+    void reloadOfTheSameFilesGivesTheSameStateAndErrors() throws Exception {
+        ConfigLoader loader = new ConfigLoader();
+        Path repo = TestRepos.baseWith(null, temp);
+        Path apps = repo.resolve("teams/payments/apps.yaml");
+        Files.writeString(apps, Files.readString(apps).replace("cluster: local", "cluster: lcoal"));
+        ConfigLoader.Result first = loader.load(repo);
+        ConfigLoader.Result second = loader.load(repo);
+        assertThat(second.errors()).isEqualTo(first.errors()).isNotEmpty();
+        assertThat(second.state().size()).isEqualTo(first.state().size());
+    }
 }
