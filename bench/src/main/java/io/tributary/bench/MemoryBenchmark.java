@@ -1,6 +1,7 @@
 package io.tributary.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,6 +25,7 @@ import java.util.stream.Stream;
  */
 public final class MemoryBenchmark {
     private static final double TARGET_MB = 512;
+    private static final String ADMIN_PASSWORD = "memory-benchmark-admin-password";
     /** The service's JVM options: TRIBUTARY_JAVA_OPTS as bin/tributary takes it, else none. */
     private static final List<String> JVM_OPTIONS = System.getenv().getOrDefault("TRIBUTARY_JAVA_OPTS", "").isBlank()
             ? List.of() : List.of(System.getenv("TRIBUTARY_JAVA_OPTS").trim().split("\\s+"));
@@ -47,14 +49,22 @@ public final class MemoryBenchmark {
                 command.addAll(JVM_OPTIONS);
                 command.addAll(List.of("-jar", jar.toString(), "serve", "--repo", repo.toString(), "--data-dir",
                         dir.resolve("data").toString(), "--port", String.valueOf(port), "--poll-interval", "5s"));
-                service = new ProcessBuilder(command)
-                        .redirectErrorStream(true).redirectOutput(dir.resolve("service.log").toFile()).start();
+                ProcessBuilder builder = new ProcessBuilder(command);
+                builder.environment().put("TRIBUTARY_ADMIN_PASSWORD", ADMIN_PASSWORD);
+                service = builder.redirectErrorStream(true).redirectOutput(dir.resolve("service.log").toFile()).start();
                 HttpClient http = HttpClient.newHttpClient();
-                awaitAllListed(http, port, apps, service);
+                Reader reader = new Reader(http, port);
+                try {
+                    awaitAllListed(reader, apps, service);
+                } catch (IllegalStateException e) {
+                    List<String> log = Files.readAllLines(dir.resolve("service.log"));
+                    System.err.println(String.join("\n", log.subList(Math.max(0, log.size() - 40), log.size())));
+                    throw e;
+                }
                 // let a few passes run: each observes, plans and records every app
                 Thread.sleep(Duration.ofSeconds(30).toMillis());
                 for (int i = 0; i < 200; i++) {
-                    get(http, port, "/api/v1/applications");
+                    reader.get("/api/v1/applications");
                 }
                 long rssKb = rssKb(service.pid());
                 double mb = rssKb / 1024.0;
@@ -70,18 +80,18 @@ public final class MemoryBenchmark {
         System.out.println("ratio = resident set of the service JVM / target of 512 MB (below 1.00x meets the target)");
     }
 
-    private static void awaitAllListed(HttpClient http, int port, int apps, Process service) throws Exception {
+    private static void awaitAllListed(Reader reader, int apps, Process service) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (System.nanoTime() < deadline) {
             if (!service.isAlive()) {
                 throw new IllegalStateException("the service exited with " + service.exitValue());
             }
             try {
-                String body = get(http, port, "/api/v1/applications");
+                String body = reader.get("/api/v1/applications");
                 if (body.contains("\"total\":" + apps) && !body.contains("\"status\":null")) {
                     return;
                 }
-            } catch (IOException notYet) {
+            } catch (IOException | UncheckedIOException notYet) {
                 // still starting
             }
             Thread.sleep(1000);
@@ -89,9 +99,24 @@ public final class MemoryBenchmark {
         throw new IllegalStateException("the service did not list " + apps + " apps with a status within 5 minutes");
     }
 
-    private static String get(HttpClient http, int port, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+    /** Reads the API with the admin's token, made once the service answers. */
+    private static final class Reader {
+        private final HttpClient http;
+        private final URI base;
+        private String token;
+
+        Reader(HttpClient http, int port) {
+            this.http = http;
+            this.base = URI.create("http://localhost:" + port);
+        }
+
+        String get(String path) throws Exception {
+            if (token == null) {
+                token = AdminToken.create(http, base, ADMIN_PASSWORD, "memory-benchmark");
+            }
+            return http.send(HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token)
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+        }
     }
 
     private static long rssKb(long pid) throws IOException {

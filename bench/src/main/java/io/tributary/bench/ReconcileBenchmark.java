@@ -518,18 +518,7 @@ public final class ReconcileBenchmark {
     /** Requests to the service carry the admin's API token, made once (a login costs a bcrypt check). */
     private HttpRequest.Builder asAdmin(HttpRequest.Builder request) {
         if (apiToken == null) {
-            HttpResponse<String> login = send(HttpRequest.newBuilder(api.resolve("/api/v1/login"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"admin\",\"password\":\"" + ADMIN_PASSWORD + "\"}"))
-                    .build());
-            check(login, "POST /api/v1/login");
-            String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
-            HttpResponse<String> created = send(HttpRequest.newBuilder(api.resolve("/api/v1/tokens"))
-                    .header("Content-Type", "application/json").header("Cookie", cookie)
-                    .header("X-CSRF-Token", JSON.readTree(login.body()).path("csrfToken").asString())
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"bench\"}")).build());
-            check(created, "POST /api/v1/tokens");
-            apiToken = JSON.readTree(created.body()).path("secret").asString();
+            apiToken = AdminToken.create(http, api, ADMIN_PASSWORD, "bench");
         }
         return request.header("Authorization", "Bearer " + apiToken);
     }

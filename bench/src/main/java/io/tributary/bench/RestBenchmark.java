@@ -62,7 +62,7 @@ public final class RestBenchmark {
                     Path.of(System.getProperty("user.home"), ".m2", "repository"), ADMIN_PASSWORD));
             URI base = URI.create("http://127.0.0.1:" + service.port());
             HttpClient http = HttpClient.newHttpClient();
-            String token = token(http, base);
+            String token = AdminToken.create(http, base, ADMIN_PASSWORD, "rest-benchmark");
             awaitAllListed(http, base, token, apps);
             String list = base + "/api/v1/applications?limit=50";
             String detail = base + "/api/v1/applications/team-0/app-0";
@@ -216,27 +216,6 @@ public final class RestBenchmark {
     }
 
     // ---- set-up
-
-    /** An API token of the bootstrap admin, as a script would use (one login, then the token). */
-    private static String token(HttpClient http, URI base) throws Exception {
-        HttpResponse<String> login = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/login"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"admin\",\"password\":\"" + ADMIN_PASSWORD + "\"}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        if (login.statusCode() != 200) {
-            throw new IllegalStateException("login: HTTP " + login.statusCode() + " " + login.body());
-        }
-        String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
-        HttpResponse<String> created = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/tokens"))
-                .header("Content-Type", "application/json").header("Cookie", cookie)
-                .header("X-CSRF-Token", JSON.readTree(login.body()).path("csrfToken").asString())
-                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"rest-benchmark\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (created.statusCode() != 201) {
-            throw new IllegalStateException("token: HTTP " + created.statusCode() + " " + created.body());
-        }
-        return JSON.readTree(created.body()).path("secret").asString();
-    }
 
     private static void awaitAllListed(HttpClient http, URI base, String token, int apps) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
