@@ -222,7 +222,7 @@ public final class ConfigLoader {
         String team = entry.team();
         return new Interpolation(name -> index.visible(Kind.VARIABLE, team, name)
                 .map(e -> variables.get(e.id))
-                .orElse(null), index.visibleNames(Kind.VARIABLE, team));
+                .orElse(null), () -> index.visibleNames(Kind.VARIABLE, team));
     }
 
     /** Replaces variables in every string value below {@code node}, reporting each problem where it is written. */

@@ -5,6 +5,8 @@ import io.tributary.model.Kind;
 import io.tributary.model.Resource;
 import io.tributary.model.ResourceId;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,8 @@ import java.util.TreeSet;
  */
 final class Index {
     private final Map<ResourceId, Entry> declared = new LinkedHashMap<>();
+    /** In declaration order; checks of every app ask for the few FlinkVersions, so no scan of all. */
+    private final Map<Kind, List<Entry>> byKind = new EnumMap<>(Kind.class);
     private final List<ConfigError> errors;
 
     Index(List<ConfigError> errors) {
@@ -32,6 +36,7 @@ final class Index {
                     + entry.id.qualifiedName() + "\": already declared at " + earlier.doc.describe("/metadata/name")));
             return false;
         }
+        byKind.computeIfAbsent(entry.kind, k -> new ArrayList<>()).add(entry);
         return true;
     }
 
@@ -40,7 +45,7 @@ final class Index {
     }
 
     List<Entry> entries(Kind kind) {
-        return declared.values().stream().filter(e -> e.kind == kind).toList();
+        return Collections.unmodifiableList(byKind.getOrDefault(kind, List.of()));
     }
 
     /** The document a name means from a team (null for platform documents), if any. */

@@ -3,6 +3,7 @@ package io.tributary.config;
 import io.tributary.model.Variable;
 import java.util.Collection;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,10 +22,11 @@ final class Interpolation {
     }
 
     private final Function<String, Variable> lookup;
-    private final Collection<String> visibleNames;
+    /** Only an unknown variable's message needs them; listing them for every document made a load quadratic. */
+    private final Supplier<Collection<String>> visibleNames;
 
     /** @param lookup the variable a name means where the text is written (team first, then platform), or null */
-    Interpolation(Function<String, Variable> lookup, Collection<String> visibleNames) {
+    Interpolation(Function<String, Variable> lookup, Supplier<Collection<String>> visibleNames) {
         this.lookup = lookup;
         this.visibleNames = visibleNames;
     }
@@ -84,8 +86,8 @@ final class Interpolation {
     }
 
     private String unknown(String name) {
-        return "unknown variable \"" + name + "\"" + Suggestions.hint(name, visibleNames)
-                + (Suggestions.closest(name, visibleNames).isEmpty()
+        return "unknown variable \"" + name + "\"" + Suggestions.hint(name, visibleNames.get())
+                + (Suggestions.closest(name, visibleNames.get()).isEmpty()
                         ? "; declare a Variable of that name in the team or platform-wide" : "");
     }
 }
