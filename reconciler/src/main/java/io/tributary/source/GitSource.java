@@ -268,7 +268,7 @@ final class GitSource implements ConfigSource {
                 throw e;
             }
         }
-        fetch(List.of(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*")));
+        fetchAllBranchesAndTags();
         ObjectId fetched = abbreviated(wanted);
         if (fetched == null) {
             throw new SourceException(Reason.REF_NOT_FOUND, "'" + wanted + "' is no branch or tag, nor the start of a"
@@ -291,7 +291,7 @@ final class GitSource implements ConfigSource {
             uncopied = target;
             return export(inPlace, target.shortName(), parse(inPlace, target.remoteId(), target.shortName()));
         }
-        fetch(List.of(new RefSpec("+" + target.fullName() + ":" + target.fullName())));
+        fetchForced(target);
         local = exactRef(target.fullName());
         if (local == null) {
             throw new SourceException(Reason.REF_NOT_FOUND, target.fullName() + " vanished from " + location.display()
@@ -315,7 +315,7 @@ final class GitSource implements ConfigSource {
         long t0 = System.nanoTime();
         try {
             if (!copyInPlace(target, exactRef(target.fullName()))) {
-                fetch(List.of(new RefSpec("+" + target.fullName() + ":" + target.fullName())));
+                fetchForced(target);
             }
             LOG.debug("ref={} copyMs={}", target.fullName(), (System.nanoTime() - t0) / 1_000_000);
         } catch (SourceException e) {
@@ -410,7 +410,7 @@ final class GitSource implements ConfigSource {
             if (ref != null) {
                 try {
                     Target target = resolve(ref);
-                    fetch(List.of(new RefSpec("+" + target.fullName() + ":" + target.fullName())));
+                    fetchForced(target);
                 } catch (SourceException e) {
                     if (e.reason() != Reason.REF_NOT_FOUND) {
                         throw e;
@@ -418,7 +418,7 @@ final class GitSource implements ConfigSource {
                 }
             }
             if (!has(id)) {
-                fetch(List.of(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*")));
+                fetchAllBranchesAndTags();
             }
             if (!has(id)) {
                 try {
@@ -572,6 +572,15 @@ final class GitSource implements ConfigSource {
         } catch (GitAPIException | RuntimeException e) {
             throw failure(e);
         }
+    }
+
+    /** The remote's ref into the clone's ref of the same name, moved even when not a fast-forward. */
+    private void fetchForced(Target target) {
+        fetch(List.of(new RefSpec("+" + target.fullName() + ":" + target.fullName())));
+    }
+
+    private void fetchAllBranchesAndTags() {
+        fetch(List.of(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*")));
     }
 
     private void fetch(List<RefSpec> refSpecs) {
