@@ -68,12 +68,19 @@ final class Conditions {
     /** Per app: the job whose failing checkpoints fired an alert, and when. */
     private final Map<String, Fired> checkpointAlerts = new HashMap<>();
 
-    /** Per job: when Flink last said it changed, and its restart count then. */
+    /** Per job: when Flink last said it changed, its restart count then, and until when to ask again. */
     private final Map<String, FlinkRestarts> flinkRestarts = new HashMap<>();
+    /**
+     * How long after a job's change its restart count may still be the old one: Flink serves the
+     * {@code numRestarts} metric from a cache its JobManager renews every
+     * {@code metrics.fetcher.update-interval} (10 s by default), while a restart can go from
+     * RESTARTING to RUNNING within a second.
+     */
+    private static final Duration RESTART_COUNT_STALE_FOR = Duration.ofSeconds(30);
 
     private record Sample(Instant at, long failed) {}
 
-    private record FlinkRestarts(Instant lastChange, long count) {}
+    private record FlinkRestarts(Instant lastChange, long count, Instant askUntil) {}
 
     private record Fired(String jobId, Instant at) {}
 
@@ -118,9 +125,10 @@ final class Conditions {
     /**
      * A job Flink restarted by itself (its restart strategy, after a TaskManager was lost or a task
      * failed): written as a {@code job-restarted} event when Flink's restart count grew. The count is
-     * asked for only when Flink's listing says the job changed since the last pass (not when a job is
-     * first seen, so a start-up with many jobs costs no burst of calls, nor for a job that runs
-     * steadily); a restart is noticed even when the pass missed its {@code RESTARTING} state.
+     * asked for when Flink's listing says the job changed since the last pass, and on each pass for a
+     * while after, until it grew, as Flink may still serve the count from before the restart (not when
+     * a job is first seen, so a start-up with many jobs costs no burst of calls, nor for a job that
+     * runs steadily); a restart is noticed even when the pass missed its {@code RESTARTING} state.
      */
     private void restartedByFlink(AppObservation obs, Application app, DesiredState desired, String revision,
             Function<String, Optional<DeploymentTarget>> targets) {
@@ -133,11 +141,13 @@ final class Conditions {
             return;
         }
         FlinkRestarts seen = flinkRestarts.get(job.jobId());
+        Instant now = clock.instant();
         if (seen == null) {
-            flinkRestarts.put(job.jobId(), new FlinkRestarts(job.lastChange(), -1)); // count not asked yet
+            flinkRestarts.put(job.jobId(), new FlinkRestarts(job.lastChange(), -1, now)); // count not asked yet
             return;
         }
-        if (!job.lastChange().isAfter(seen.lastChange())) {
+        boolean changed = job.lastChange().isAfter(seen.lastChange());
+        if (!changed && !now.isBefore(seen.askUntil())) {
             return;
         }
         Optional<DeploymentTarget> target = desired.clusterOf(app).flatMap(c -> targets.apply(c.id().qualifiedName()));
@@ -148,14 +158,16 @@ final class Conditions {
         try {
             count = target.get().restarts(new JobId(job.jobId()));
         } catch (FlinkException e) {
-            return; // asked again at the next change
+            return; // asked again at the next pass
         }
         long before = Math.max(seen.count(), 0);
-        long now = count.orElse(before);
-        flinkRestarts.put(job.jobId(), new FlinkRestarts(job.lastChange(), Math.max(now, before)));
-        if (now > before) {
+        long restarts = count.orElse(before);
+        // after a change the count is asked again on each pass until it grew or can no longer be stale
+        Instant askUntil = restarts > before ? now : changed ? now.plus(RESTART_COUNT_STALE_FOR) : seen.askUntil();
+        flinkRestarts.put(job.jobId(), new FlinkRestarts(job.lastChange(), Math.max(restarts, before), askUntil));
+        if (restarts > before) {
             event(obs.app(), "job-restarted", "warning", "Flink restarted job " + job.jobId()
-                    + " per its restart strategy (" + now + " restart(s) of this job so far); job " + state.get(),
+                    + " per its restart strategy (" + restarts + " restart(s) of this job so far); job " + state.get(),
                     revision);
         }
     }
