@@ -42,8 +42,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A Project end to end: a real Flink DataStream job in a Git repository is built with Maven (offline,
- * against ~/.m2), deployed to a real local 1.20.1 cluster and upgraded with a savepoint when a commit
+ * A Project end to end: a real Flink DataStream job in a Git repository is built with Maven (against
+ * ~/.m2 and Maven Central), deployed to a real local 1.20.1 cluster and upgraded with a savepoint when a commit
  * changes it; a broken commit fails its build and leaves the job running; building the same commit
  * again reuses the artifact without Maven.
  */
@@ -99,10 +99,11 @@ class ProjectBuildsIT {
         ConfigSource source = ConfigSource.open(new SourceSpec(config.toString(), null, null), temp.resolve("source"));
         reconciler = new Reconciler(source, new ConfigLoader(), store, clusters, operations, Optional.empty(), clock,
                 new Reconciler.Options(Duration.ofSeconds(2), 2));
-        // offline: the job's dependencies and Maven's plugins are in ~/.m2 already
+        // not offline: what the job's dependencies need (snappy-java under flink-streaming-java) is in
+        // ~/.m2 only if an earlier build happened to fetch it; a clean machine failed here
         builds = new ProjectBuilds(data, new ArtifactStore(data.resolve("artifacts"), clock), buildStore, store,
                 maven::of, clock, new ProjectBuilds.Options(Duration.ofSeconds(2), 2, Duration.ofMinutes(5),
-                        Duration.ofDays(1), List.of("-o", "-q")), reconciler::triggerSync);
+                        Duration.ofDays(1), List.of("-q")), reconciler::triggerSync);
         reconciler.useBuilds(builds);
         reconciler.start();
     }
