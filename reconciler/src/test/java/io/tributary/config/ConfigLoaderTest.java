@@ -100,16 +100,20 @@ class ConfigLoaderTest {
         assertThat(result.state().applications()).extracting(a -> a.spec().deployment().mode())
                 .containsAll(java.util.EnumSet.allOf(Application.DeploymentMode.class));
     }
+
     // A loader keeps the parse of files that did not change; these reloads change what an
     // unchanged file resolves to, or where its errors are, and must see it.
+
+    private static void replaceIn(Path file, String from, String to) throws Exception {
+        Files.writeString(file, Files.readString(file).replace(from, to));
+    }
 
     @Test
     void reloadSeesAChangedVariableInAnUnchangedApplication() throws Exception {
         ConfigLoader loader = new ConfigLoader();
         Path repo = TestRepos.baseWith(null, temp);
         loader.load(repo);
-        Path variables = repo.resolve("teams/payments/variables.yaml");
-        Files.writeString(variables, Files.readString(variables).replace("value: \"10\"", "value: \"25\""));
+        replaceIn(repo.resolve("teams/payments/variables.yaml"), "value: \"10\"", "value: \"25\"");
         ConfigLoader.Result result = loader.load(repo);
         assertThat(result.errors()).isEmpty();
         assertThat(app(result.state(), "payments", "orders").spec().job().sql().text())
@@ -121,8 +125,7 @@ class ConfigLoaderTest {
         ConfigLoader loader = new ConfigLoader();
         Path repo = TestRepos.baseWith(null, temp);
         loader.load(repo);
-        Path sql = repo.resolve("sql/orders.sql");
-        Files.writeString(sql, Files.readString(sql).replace("SELECT id", "SELECT id + 1"));
+        replaceIn(repo.resolve("sql/orders.sql"), "SELECT id", "SELECT id + 1");
         ConfigLoader.Result result = loader.load(repo);
         assertThat(app(result.state(), "payments", "orders").spec().job().sql().text()).contains("SELECT id + 1");
     }
@@ -132,7 +135,7 @@ class ConfigLoaderTest {
         ConfigLoader loader = new ConfigLoader();
         Path repo = TestRepos.baseWith(null, temp);
         Path apps = repo.resolve("teams/payments/apps.yaml");
-        Files.writeString(apps, Files.readString(apps).replace("cluster: local", "cluster: lcoal"));
+        replaceIn(apps, "cluster: local", "cluster: lcoal");
         assertThat(loader.load(repo).errors()).extracting(ConfigError::line).containsExactly(7);
         Files.writeString(apps, "# moved down by two lines\n#\n" + Files.readString(apps));
         assertThat(loader.load(repo).errors()).extracting(ConfigError::line).containsExactly(9);
@@ -142,8 +145,7 @@ class ConfigLoaderTest {
     void reloadOfTheSameFilesGivesTheSameStateAndErrors() throws Exception {
         ConfigLoader loader = new ConfigLoader();
         Path repo = TestRepos.baseWith(null, temp);
-        Path apps = repo.resolve("teams/payments/apps.yaml");
-        Files.writeString(apps, Files.readString(apps).replace("cluster: local", "cluster: lcoal"));
+        replaceIn(repo.resolve("teams/payments/apps.yaml"), "cluster: local", "cluster: lcoal");
         ConfigLoader.Result first = loader.load(repo);
         ConfigLoader.Result second = loader.load(repo);
         assertThat(second.errors()).isEqualTo(first.errors()).isNotEmpty();
