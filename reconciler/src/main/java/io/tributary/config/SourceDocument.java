@@ -164,8 +164,8 @@ final class SourceDocument {
         }
         int at = 0;
         for (int l = 1; l < line; l++) {
-            at = fileText.indexOf('\n', at) + 1;
-            if (at == 0) {
+            at = nextLineStart(at);
+            if (at < 0) {
                 return 0; // past the last line
             }
         }
@@ -174,6 +174,20 @@ final class SourceDocument {
             i++;
         }
         return i - at;
+    }
+
+    /** Where the line after the one starting at {@code from} starts (breaks as YAML reads them: LF, CRLF or CR), or -1. */
+    private int nextLineStart(int from) {
+        for (int i = from; i < fileText.length(); i++) {
+            char c = fileText.charAt(i);
+            if (c == '\n') {
+                return i + 1;
+            }
+            if (c == '\r') {
+                return i + 1 < fileText.length() && fileText.charAt(i + 1) == '\n' ? i + 2 : i + 1;
+            }
+        }
+        return -1;
     }
 
     private static Position position(Node node) {
