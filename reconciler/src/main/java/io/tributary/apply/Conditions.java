@@ -4,6 +4,7 @@ import io.tributary.flink.DeploymentTarget;
 import io.tributary.flink.FlinkException;
 import io.tributary.flink.FlinkRest.Checkpoint;
 import io.tributary.flink.FlinkRest.CheckpointStats;
+import io.tributary.flink.FlinkRest.Failure;
 import io.tributary.flink.JobId;
 import io.tributary.model.AlertPolicy;
 import io.tributary.model.Application;
@@ -68,19 +69,18 @@ final class Conditions {
     /** Per app: the job whose failing checkpoints fired an alert, and when. */
     private final Map<String, Fired> checkpointAlerts = new HashMap<>();
 
-    /** Per job: when Flink last said it changed, its restart count then, and until when to ask again. */
-    private final Map<String, FlinkRestarts> flinkRestarts = new HashMap<>();
+    /** Per job: when Flink last said it changed, the newest failure accounted for, and until when to ask again. */
+    private final Map<String, FlinkFailures> flinkFailures = new HashMap<>();
     /**
-     * How long after a job's change its restart count may still be the old one: Flink serves the
-     * {@code numRestarts} metric from a cache its JobManager renews every
-     * {@code metrics.fetcher.update-interval} (10 s by default), while a restart can go from
-     * RESTARTING to RUNNING within a second.
+     * How long after a job's change its exception history may not show the failure yet: Flink serves
+     * it from a job cache it renews every {@code web.refresh-interval} (3 s by default), while a
+     * restart can go from RESTARTING to RUNNING within a second.
      */
-    private static final Duration RESTART_COUNT_STALE_FOR = Duration.ofSeconds(30);
+    private static final Duration FAILURES_STALE_FOR = Duration.ofSeconds(30);
 
     private record Sample(Instant at, long failed) {}
 
-    private record FlinkRestarts(Instant lastChange, long count, Instant askUntil) {}
+    private record FlinkFailures(Instant lastChange, Instant seenUntil, Instant askUntil) {}
 
     private record Fired(String jobId, Instant at) {}
 
@@ -119,16 +119,17 @@ final class Conditions {
         Set<String> jobs = new HashSet<>();
         observed.apps().values().forEach(o -> o.job().ifPresent(j -> jobs.add(j.jobId())));
         failedCheckpoints.keySet().retainAll(jobs);
-        flinkRestarts.keySet().retainAll(jobs);
+        flinkFailures.keySet().retainAll(jobs);
     }
 
     /**
      * A job Flink restarted by itself (its restart strategy, after a TaskManager was lost or a task
-     * failed): written as a {@code job-restarted} event when Flink's restart count grew. The count is
-     * asked for when Flink's listing says the job changed since the last pass, and on each pass for a
-     * while after, until it grew, as Flink may still serve the count from before the restart (not when
-     * a job is first seen, so a start-up with many jobs costs no burst of calls, nor for a job that
-     * runs steadily); a restart is noticed even when the pass missed its {@code RESTARTING} state.
+     * failed): written as a {@code job-restarted} event naming the failure, when the job's exception
+     * history has failures newer than those seen. The history is asked for when Flink's listing says
+     * the job changed since the last pass, and on each pass for a while after, until it shows one, as
+     * Flink may still serve it from before the restart (not when a job is first seen, so a start-up
+     * with many jobs costs no burst of calls, nor for a job that runs steadily); a restart is noticed
+     * even when no pass saw its {@code RESTARTING} state.
      */
     private void restartedByFlink(AppObservation obs, Application app, DesiredState desired, String revision,
             Function<String, Optional<DeploymentTarget>> targets) {
@@ -140,10 +141,11 @@ final class Conditions {
         if (state.isEmpty() || state.get() == JobState.LOST || state.get().isTerminal()) {
             return;
         }
-        FlinkRestarts seen = flinkRestarts.get(job.jobId());
+        FlinkFailures seen = flinkFailures.get(job.jobId());
         Instant now = clock.instant();
         if (seen == null) {
-            flinkRestarts.put(job.jobId(), new FlinkRestarts(job.lastChange(), -1, now)); // count not asked yet
+            // failures from before the job's last change were over before this process looked
+            flinkFailures.put(job.jobId(), new FlinkFailures(job.lastChange(), job.lastChange(), now));
             return;
         }
         boolean changed = job.lastChange().isAfter(seen.lastChange());
@@ -154,21 +156,22 @@ final class Conditions {
         if (target.isEmpty()) {
             return;
         }
-        java.util.OptionalLong count;
+        List<Failure> failures;
         try {
-            count = target.get().restarts(new JobId(job.jobId()));
+            failures = target.get().exceptions(new JobId(job.jobId())).history().stream()
+                    .filter(f -> f.at().isAfter(seen.seenUntil())).toList();
         } catch (FlinkException e) {
             return; // asked again at the next pass
         }
-        long before = Math.max(seen.count(), 0);
-        long restarts = count.orElse(before);
-        // after a change the count is asked again on each pass until it grew or can no longer be stale
-        Instant askUntil = restarts > before ? now : changed ? now.plus(RESTART_COUNT_STALE_FOR) : seen.askUntil();
-        flinkRestarts.put(job.jobId(), new FlinkRestarts(job.lastChange(), Math.max(restarts, before), askUntil));
-        if (restarts > before) {
+        // after a change the history is asked again on each pass until it shows the failure or can no longer be stale
+        Instant askUntil = !failures.isEmpty() ? now : changed ? now.plus(FAILURES_STALE_FOR) : seen.askUntil();
+        Instant seenUntil = failures.isEmpty() ? seen.seenUntil() : failures.get(0).at();
+        flinkFailures.put(job.jobId(), new FlinkFailures(job.lastChange(), seenUntil, askUntil));
+        if (!failures.isEmpty()) {
             event(obs.app(), "job-restarted", "warning", "Flink restarted job " + job.jobId()
-                    + " per its restart strategy (" + restarts + " restart(s) of this job so far); job " + state.get(),
-                    revision);
+                    + " per its restart strategy after " + failures.get(0).summary()
+                    + (failures.size() > 1 ? " (" + failures.size() + " failures since the last pass)" : "")
+                    + "; job " + state.get(), revision);
         }
     }
 

@@ -30,11 +30,6 @@ public interface DeploymentTarget {
 
     CheckpointStats checkpoints(JobId id);
 
-    /** How often Flink restarted the job per its restart strategy; empty when this target cannot say. */
-    default java.util.OptionalLong restarts(JobId id) {
-        return java.util.OptionalLong.empty();
-    }
-
     JobExceptions exceptions(JobId id);
 
     /** Starts a savepoint of a running job; returns the trigger id to poll. */

@@ -28,7 +28,20 @@ public final class FlinkRest {
     }
 
     /** The root exception and the history Flink keeps, newest first. */
-    public record JobExceptions(Optional<String> rootException, Optional<Instant> timestamp, List<String> history) {}
+    public record JobExceptions(Optional<String> rootException, Optional<Instant> timestamp, List<Failure> history) {}
+
+    /**
+     * One failure in a job's exception history: each one Flink handled by restarting the job (or by
+     * failing it, when its restart strategy gave up).
+     */
+    public record Failure(Instant at, String stacktrace) {
+        /** The exception's first line (its class and message), cut to a length an event can show. */
+        public String summary() {
+            int end = stacktrace.indexOf('\n');
+            String line = (end < 0 ? stacktrace : stacktrace.substring(0, end)).strip();
+            return line.length() <= 300 ? line : line.substring(0, 299) + "…";
+        }
+    }
 
     /**
      * Checkpoint counts, the latest completed checkpoint or savepoint (whichever is newer), the last

@@ -2,6 +2,7 @@ package io.tributary.flink;
 
 import io.tributary.flink.FlinkRest.Checkpoint;
 import io.tributary.flink.FlinkRest.CheckpointStats;
+import io.tributary.flink.FlinkRest.Failure;
 import io.tributary.flink.FlinkRest.ClusterOverview;
 import io.tributary.flink.FlinkRest.JobExceptions;
 import io.tributary.flink.FlinkRest.JobSummary;
@@ -148,17 +149,15 @@ public final class FlinkRestClient {
 
     public JobExceptions exceptions(JobId id) {
         JsonNode body = get("jobs/" + id + "/exceptions");
-        List<String> history = new ArrayList<>();
+        List<Failure> history = new ArrayList<>();
         for (JsonNode entry : body.path("exceptionHistory").path("entries")) {
-            history.add(entry.path("stacktrace").asString(entry.path("exceptionName").asString("")));
+            history.add(new Failure(Instant.ofEpochMilli(entry.path("timestamp").asLong()),
+                    entry.path("stacktrace").asString(entry.path("exceptionName").asString(""))));
         }
-        // 2.x dropped root-exception; the newest history entry says the same
-        Optional<String> root = text(body, "root-exception").or(() -> history.stream().findFirst());
+        // 2.x dropped root-exception and its timestamp; the newest history entry says the same
+        Optional<String> root = text(body, "root-exception").or(() -> history.stream().findFirst().map(Failure::stacktrace));
         Optional<Instant> when = body.hasNonNull("timestamp") ? Optional.of(Instant.ofEpochMilli(body.get("timestamp").asLong()))
-                : body.path("exceptionHistory").path("entries").path(0).has("timestamp")
-                        ? Optional.of(Instant.ofEpochMilli(body.path("exceptionHistory").path("entries").path(0)
-                                .path("timestamp").asLong()))
-                        : Optional.empty();
+                : history.stream().findFirst().map(Failure::at);
         return new JobExceptions(root, when, history);
     }
 
@@ -242,20 +241,6 @@ public final class FlinkRestClient {
                 JobState.fromFlink(job.path("state").asString(null)), Instant.ofEpochMilli(start),
                 end > 0 ? Optional.of(Instant.ofEpochMilli(end)) : Optional.empty(),
                 Instant.ofEpochMilli(job.path("last-modification").asLong(start)));
-    }
-
-    /** How often Flink restarted the job (its {@code numRestarts} metric); empty before the metric exists. */
-    public java.util.OptionalLong restarts(JobId id) {
-        for (JsonNode metric : get("jobs/" + id + "/metrics?get=numRestarts")) {
-            if ("numRestarts".equals(metric.path("id").asString(""))) {
-                try {
-                    return java.util.OptionalLong.of(Long.parseLong(metric.path("value").asString("")));
-                } catch (NumberFormatException e) {
-                    return java.util.OptionalLong.empty();
-                }
-            }
-        }
-        return java.util.OptionalLong.empty();
     }
 
     private static Optional<Checkpoint> checkpoint(JsonNode node, String timeField) {

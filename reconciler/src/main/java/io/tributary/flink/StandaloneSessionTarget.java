@@ -97,11 +97,6 @@ public final class StandaloneSessionTarget implements DeploymentTarget {
     }
 
     @Override
-    public java.util.OptionalLong restarts(JobId id) {
-        return rest.restarts(id);
-    }
-
-    @Override
     public JobExceptions exceptions(JobId id) {
         return rest.exceptions(id);
     }

@@ -151,6 +151,32 @@ class AlertConditionsIT {
     }
 
     @Test
+    void aRestartByFlinkItselfIsOneEventNamingTheFailureAndNoAlert() throws IOException {
+        start(2);
+        passes(3);
+        String app = "payments/orders-02";
+        JobId job = new JobId(store.status(app).orElseThrow().jobId());
+        flink.restartByFlink(job, "org.apache.flink.runtime.jobmaster.JobMasterException: TaskManager with id tm-1"
+                + " is no longer reachable.\n\tat org.apache.flink.runtime.jobmaster.JobMaster.disconnectTaskManager");
+        passes(3);
+        flink.restartByFlink(job, "java.lang.ArithmeticException: / by zero\n\tat Orders.map");
+        passes(3);
+
+        assertThat(store.events(app, 20)).filteredOn(e -> e.type().equals("job-restarted"))
+                .extracting(e -> e.severity() + " " + e.message()).containsExactly(
+                        "warning Flink restarted job " + job + " per its restart strategy after"
+                                + " java.lang.ArithmeticException: / by zero; job RUNNING",
+                        "warning Flink restarted job " + job + " per its restart strategy after"
+                                + " org.apache.flink.runtime.jobmaster.JobMasterException: TaskManager with id tm-1"
+                                + " is no longer reachable.; job RUNNING");
+        assertThat(store.status(app).orElseThrow().jobId()).as("Flink's job runs on; Tributary started none")
+                .isEqualTo(job.hex());
+        assertThat(store.events("payments/orders-01", 20)).extracting(e -> e.type()).doesNotContain("job-restarted");
+        sleep(300);
+        assertThat(received).as("Flink recovered the job: history, not an alert").isEmpty();
+    }
+
+    @Test
     void aJobGoneFromAClusterThatAnswersIsJobLostUntilItRunsAgain() throws IOException {
         start(1);
         passes(3);

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -119,7 +120,10 @@ class StandaloneSessionTargetIT {
 
             assertThat(seen).startsWith(JobState.RUNNING).containsAnyOf(JobState.RESTARTING, JobState.FAILING);
             assertThat(exceptions.rootException()).get().asString().contains("taskmanager-0");
-            assertThat(exceptions.history()).first().asString().contains("taskmanager-0");
+            assertThat(exceptions.history()).first().satisfies(f -> {
+                assertThat(f.stacktrace()).contains("taskmanager-0");
+                assertThat(f.at()).isAfter(Instant.now().minus(Duration.ofMinutes(3)));
+            });
             assertThat(cluster.restarts()).isEqualTo(1);
 
             target.cancel(job);

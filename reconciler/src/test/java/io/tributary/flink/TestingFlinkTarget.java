@@ -2,6 +2,7 @@ package io.tributary.flink;
 
 import io.tributary.flink.FlinkRest.Checkpoint;
 import io.tributary.flink.FlinkRest.CheckpointStats;
+import io.tributary.flink.FlinkRest.Failure;
 import io.tributary.flink.FlinkRest.JobExceptions;
 import io.tributary.flink.FlinkRest.JobSummary;
 import io.tributary.flink.FlinkRest.SavepointStatus;
@@ -27,12 +28,15 @@ public final class TestingFlinkTarget implements DeploymentTarget {
         JobState state = JobState.RUNNING;
         final Instant started;
         Instant ended;
-        String failure;
+        Instant lastChange;
+        /** Newest first, as Flink's exception history. */
+        final List<Failure> failures = new ArrayList<>();
         final List<Checkpoint> checkpoints = new ArrayList<>();
 
         FakeJob(JobSubmission submission, Instant started) {
             this.submission = submission;
             this.started = started;
+            this.lastChange = started;
         }
 
         public JobSubmission submission() {
@@ -93,8 +97,21 @@ public final class TestingFlinkTarget implements DeploymentTarget {
     public synchronized void failJob(JobId id, String exception) {
         FakeJob job = existing(id);
         job.state = JobState.FAILED;
-        job.failure = exception;
+        job.failures.add(0, new Failure(clock.instant(), exception));
         job.ended = clock.instant();
+        job.lastChange = job.ended;
+    }
+
+    /**
+     * The job's task fails and Flink's restart strategy has it running again: the same job, RUNNING,
+     * with the failure in its exception history; it is over before a pass could see RESTARTING.
+     */
+    public synchronized void restartByFlink(JobId id, String exception) {
+        FakeJob job = existing(id);
+        // Flink's clock moves between the job's last change, the failure and the restart
+        Instant failedAt = clock.instant().isAfter(job.lastChange) ? clock.instant() : job.lastChange.plusMillis(1);
+        job.failures.add(0, new Failure(failedAt, exception));
+        job.lastChange = failedAt.plusMillis(1);
     }
 
     /** The cluster forgets the job, as a session cluster restarted without high availability does. */
@@ -179,8 +196,8 @@ public final class TestingFlinkTarget implements DeploymentTarget {
     public synchronized JobExceptions exceptions(JobId id) {
         reachable();
         FakeJob job = existing(id);
-        return new JobExceptions(Optional.ofNullable(job.failure), Optional.ofNullable(job.ended),
-                job.failure == null ? List.of() : List.of(job.failure));
+        Optional<Failure> newest = job.failures.stream().findFirst();
+        return new JobExceptions(newest.map(Failure::stacktrace), newest.map(Failure::at), List.copyOf(job.failures));
     }
 
     @Override
@@ -219,6 +236,7 @@ public final class TestingFlinkTarget implements DeploymentTarget {
         if (stop) {
             job.state = JobState.FINISHED;
             job.ended = clock.instant();
+            job.lastChange = job.ended;
             // Flink reports the final savepoint as the job's latest completed checkpoint
             job.checkpoints.add(new Checkpoint(job.checkpoints.size() + 1L, path, clock.instant(), true, 1024));
         }
@@ -251,6 +269,7 @@ public final class TestingFlinkTarget implements DeploymentTarget {
         if (!job.state.isTerminal()) {
             job.state = JobState.CANCELED;
             job.ended = clock.instant();
+            job.lastChange = job.ended;
         }
     }
 
@@ -270,6 +289,6 @@ public final class TestingFlinkTarget implements DeploymentTarget {
 
     private static JobSummary summary(JobId id, FakeJob job) {
         return new JobSummary(id, "job-" + id.hex().substring(0, 6), job.state, job.started,
-                Optional.ofNullable(job.ended));
+                Optional.ofNullable(job.ended), job.lastChange);
     }
 }

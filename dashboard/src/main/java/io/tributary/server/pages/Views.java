@@ -2,6 +2,7 @@ package io.tributary.server.pages;
 
 import io.tributary.apply.Clusters;
 import io.tributary.apply.Reconciler;
+import io.tributary.flink.FlinkRest;
 import io.tributary.flink.FlinkRestClient;
 import io.tributary.flink.JobId;
 import io.tributary.flink.LocalCluster;
@@ -164,7 +165,7 @@ final class Views {
             var exceptions = new FlinkRestClient(rest.get(), http, Duration.ofSeconds(3))
                     .exceptions(new JobId(jobId.get()));
             return new FlinkExceptions(exceptions.rootException().orElse(null), exceptions.timestamp().orElse(null),
-                    exceptions.history().stream().limit(10).toList(), null);
+                    exceptions.history().stream().limit(10).map(FlinkRest.Failure::stacktrace).toList(), null);
         } catch (RuntimeException e) {
             LOG.debug("app={} flink exceptions unavailable: {}", app, e.toString());
             return new FlinkExceptions(null, null, List.of(), "Flink did not answer: " + e.getMessage());
