@@ -294,9 +294,10 @@ final class Observer implements AutoCloseable {
             Optional<String> checkpoint = Optional.empty();
             if (state.isEmpty() || state.get().isTerminal()) {
                 checkpoint = latestCheckpoint(target, status.jobId());
-            }
-            if (checkpoint.isEmpty() && state.isEmpty()) {
-                checkpoint = checkpointLeftOnDisk(app, spec, cluster, status.jobId(), records);
+                if (checkpoint.isEmpty()) {
+                    // the cluster that knew the job's checkpoints is gone (a JobManager or YARN application killed)
+                    checkpoint = checkpointLeftOnDisk(app, spec, cluster, status.jobId(), records);
+                }
             }
             job = Optional.of(new CurrentJob(status.jobId(), state, started, checkpoint,
                     summary.map(JobSummary::lastModification).orElse(started)));
@@ -344,9 +345,10 @@ final class Observer implements AutoCloseable {
     }
 
     /**
-     * The lost job's newest completed checkpoint in its checkpoint directory, when it is newer than the
-     * app's last savepoint: a JobManager without HA that was restarted no longer knows the job, but the
-     * checkpoints the old one completed are still on disk.
+     * The lost or ended job's newest completed checkpoint in its checkpoint directory, when it is newer
+     * than the app's last savepoint: a JobManager without HA that was restarted no longer knows the job,
+     * and a killed application cluster took its REST API along, but the checkpoints completed before
+     * are still on disk (Tributary retains them on cancellation).
      */
     private Optional<String> checkpointLeftOnDisk(String app, Application spec, String cluster, String jobId,
             Records records) {

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A {@code yarn-application} app driven by the reconciler from a config folder onto the shared
  * MiniYARNCluster ({@link MiniYarn}): it is deployed and runs; its YARN application is killed from
  * outside; the reconciler sees the job FAILED with YARN's diagnostics and its restart policy brings it
- * back in a new YARN application, from its last savepoint, with the restart recorded as an event.
+ * back in a new YARN application, from the newest checkpoint the killed job left in its checkpoint
+ * directory (newer than the app's last savepoint), with the restart recorded as an event.
  * Heavy: run it alone, with {@code YarnAppClustersIT} (same minicluster).
  */
 class YarnReconcilerIT {
@@ -45,6 +46,8 @@ class YarnReconcilerIT {
     private Store store;
     private Clusters clusters;
     private Reconciler reconciler;
+    /** The app's checkpoint directory, on the local disk as a shared file system would be. */
+    private Path checkpoints;
     private final List<AppEvent> events = new CopyOnWriteArrayList<>();
 
     @BeforeEach
@@ -56,6 +59,7 @@ class YarnReconcilerIT {
                 .savepoints(Duration.ofMinutes(2), Duration.ofMillis(200));
         setup.delete("platform/clusters.yaml"); // no session cluster: the app brings its own
         Path state = yarn.dir("reconciler-state");
+        checkpoints = state.resolve("checkpoints");
         setup.write("teams/payments/apps.yaml", """
                 apiVersion: tributary.io/v1
                 kind: Application
@@ -79,7 +83,7 @@ class YarnReconcilerIT {
                     taskmanager.memory.process.size: 1024m
                     web.refresh-interval: "200"
                     yarn.provided.lib.dirs: "%s"
-                """.formatted(yarn.hadoopConfDir(), EXAMPLE, ENTRY_CLASS, state.resolve("checkpoints").toUri(),
+                """.formatted(yarn.hadoopConfDir(), EXAMPLE, ENTRY_CLASS, checkpoints.toUri(),
                 state.resolve("savepoints").toUri(), yarn.providedLib("1.20.1", FlinkTestSupport.sharedRepository())));
         fixture = setup.build();
         store = fixture.store;
@@ -97,42 +101,44 @@ class YarnReconcilerIT {
     }
 
     @Test
-    void aYarnApplicationKilledFromOutsideIsRestartedByItsPolicyFromItsLastSavepoint() {
+    void aYarnApplicationKilledFromOutsideIsRestartedByItsPolicyFromItsNewestCheckpoint() {
         reconcileUntil("the app's job runs in YARN", Duration.ofMinutes(4), () -> jobState().equals("RUNNING"));
         String first = status().jobId();
         assertThat(status().cluster()).isEqualTo("app:" + APP);
         List<String> applications = yarn.running(APP);
         assertThat(applications).as("one YARN application, named after the app").hasSize(1);
         DeploymentTarget flink = clusters.appTarget(APP).orElseThrow();
-        reconcileUntil("a first checkpoint", Duration.ofMinutes(2),
-                () -> flink.checkpoints(new JobId(first)).latestCompleted().isPresent());
 
         new Overrides(reconciler, Clock.systemUTC()).savepoint(APP, "alice", "before the outage drill");
         reconcileUntil("the manual savepoint is recorded", Duration.ofMinutes(2),
                 () -> store.savepoints(APP).stream().anyMatch(s -> s.kind().equals("manual")));
-        String savepoint = store.savepoints(APP).stream().filter(s -> s.kind().equals("manual"))
-                .map(SavepointRecord::path).findFirst().orElseThrow();
+        SavepointRecord savepoint = store.savepoints(APP).stream().filter(s -> s.kind().equals("manual"))
+                .findFirst().orElseThrow();
+        reconcileUntil("a checkpoint after the savepoint", Duration.ofMinutes(2),
+                () -> flink.checkpoints(new JobId(first)).latestCompleted()
+                        .filter(c -> !c.savepoint() && c.time().isAfter(savepoint.createdAt())).isPresent());
 
         yarn.kill(applications.get(0));
         reconcileUntil("a new job runs after the kill", Duration.ofMinutes(4),
                 () -> !first.equals(status().jobId()) && jobState().equals("RUNNING"));
 
+        String newest = RetainedCheckpoints.latest(checkpoints.toUri().toString(), first).orElseThrow().path();
         Operation restart = store.operations(APP, 10).stream().filter(o -> o.kind().equals("restart")).findFirst()
                 .orElseThrow();
         assertThat(restart.status()).isEqualTo(Operation.DONE);
         assertThat(restart.oldJobId()).isEqualTo(first);
-        assertThat(restart.restoreFrom()).as("the killed cluster's checkpoints went with it: its last savepoint")
-                .isEqualTo(savepoint);
+        assertThat(restart.restoreFrom()).as("the killed job's newest checkpoint on disk, not the older savepoint")
+                .isEqualTo(newest).isNotEqualTo(savepoint.path());
         assertThat(events).anySatisfy(e -> {
             assertThat(e.type()).isEqualTo("restart");
-            assertThat(e.message()).contains(restart.newJobId()).contains(savepoint);
+            assertThat(e.message()).contains(restart.newJobId()).contains(newest);
         });
         List<String> now = yarn.running(APP);
         assertThat(now).as("a new YARN application").hasSize(1).doesNotContain(applications.get(0));
         assertThat(yarn.state(applications.get(0))).isEqualTo("KILLED");
         assertThat(flink.checkpoints(new JobId(status().jobId())).restored())
-                .as("the state continues from the savepoint")
-                .hasValueSatisfying(r -> assertThat(r.externalPath()).isEqualTo(savepoint));
+                .as("the state continues from that checkpoint")
+                .hasValueSatisfying(r -> assertThat(r.externalPath()).endsWith(newest.substring("file:".length())));
     }
 
     private AppStatus status() {
