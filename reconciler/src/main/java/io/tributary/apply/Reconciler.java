@@ -461,7 +461,7 @@ public final class Reconciler implements AutoCloseable {
         unrecorded = null;
         Observed observed = observer.observe(desired, desired, inFlight, this::target, snapshot);
         long t1 = System.nanoTime();
-        Plan plan = withBuildNotes(Planner.plan(desired, observed, clock.instant()));
+        Plan plan = withBuildNotes(Planner.plan(desired, observed, clock.instant()), buildNotes);
         LOG.debug("pass observeMs={} planMs={} actions={}", ms(t0, t1), ms(t1, System.nanoTime()),
                 plan.apps().stream().filter(a -> a.action().isPresent()).count());
         List<Future<?>> started = new ArrayList<>();
@@ -818,9 +818,11 @@ public final class Reconciler implements AutoCloseable {
         return next;
     }
 
-    /** Apps without a jar are not acted on; a failed build shows on the app as Degraded with its log. */
-    private Plan withBuildNotes(Plan plan) {
-        Map<String, ProjectBuilds.AppNote> notes = buildNotes;
+    /**
+     * Apps without a jar are not acted on; a failed build shows on the app as Degraded with its log. A
+     * suspended app with nothing to do needs no jar yet: it stays Suspended, saying what it will need.
+     */
+    static Plan withBuildNotes(Plan plan, Map<String, ProjectBuilds.AppNote> notes) {
         if (notes.isEmpty()) {
             return plan;
         }
@@ -829,6 +831,9 @@ public final class Reconciler implements AutoCloseable {
             ProjectBuilds.AppNote note = notes.get(p.app());
             if (note == null) {
                 apps.add(p);
+            } else if (note.held() && p.health() == io.tributary.plan.Health.SUSPENDED && p.action().isEmpty()) {
+                apps.add(new AppPlan(p.app(), p.action(), p.health(), p.sync(),
+                        p.message() + (note.failed() ? "; to run it: " : "; ") + note.message()));
             } else if (note.held()) {
                 apps.add(new AppPlan(p.app(), Optional.empty(),
                         note.failed() ? io.tributary.plan.Health.DEGRADED : io.tributary.plan.Health.PROGRESSING,
