@@ -5,6 +5,7 @@ import io.tributary.flink.FlinkException;
 import io.tributary.flink.FlinkRest.Checkpoint;
 import io.tributary.flink.FlinkRest.JobSummary;
 import io.tributary.flink.JobId;
+import io.tributary.flink.RetainedCheckpoints;
 import io.tributary.model.Application;
 import io.tributary.model.Cluster;
 import io.tributary.model.DesiredState;
@@ -296,7 +297,7 @@ final class Observer implements AutoCloseable {
                 checkpoint = latestCheckpoint(target, status.jobId());
                 if (checkpoint.isEmpty()) {
                     // the cluster that knew the job's checkpoints is gone (a JobManager or YARN application killed)
-                    checkpoint = checkpointLeftOnDisk(app, spec, cluster, status.jobId(), records);
+                    checkpoint = checkpointLeftOnDisk(app, spec, cluster, target, status.jobId(), records);
                 }
             }
             job = Optional.of(new CurrentJob(status.jobId(), state, started, checkpoint,
@@ -350,23 +351,31 @@ final class Observer implements AutoCloseable {
      * and a killed application cluster took its REST API along, but the checkpoints completed before
      * are still on disk (Tributary retains them on cancellation).
      */
-    private Optional<String> checkpointLeftOnDisk(String app, Application spec, String cluster, String jobId,
-            Records records) {
-        String directory = null;
-        if (spec != null) {
-            Map<String, String> config = JobLauncher.jobConfiguration(spec.spec());
-            directory = Optional.ofNullable(config.get("execution.checkpointing.dir"))
-                    .orElse(config.get("state.checkpoints.dir"));
-        }
-        if (directory == null && cluster != null) {
-            directory = clusters.checkpointDirectory(cluster).orElse(null);
-        }
-        Optional<RetainedCheckpoints.Found> found = RetainedCheckpoints.latest(directory, jobId);
+    private Optional<String> checkpointLeftOnDisk(String app, Application spec, String cluster,
+            Optional<DeploymentTarget> target, String jobId, Records records) {
+        String directory = checkpointDirectory(spec, cluster);
+        Optional<RetainedCheckpoints.Found> found = target.isPresent()
+                ? target.get().retainedCheckpoint(directory, new JobId(jobId))
+                : RetainedCheckpoints.latest(directory, jobId);
         Optional<Instant> lastSavepoint = records.savepoints().getOrDefault(app, List.of()).stream()
                 .filter(s -> !"checkpoint".equals(s.kind())).map(SavepointRecord::createdAt).findFirst();
         found = found.filter(f -> lastSavepoint.map(f.completedAt()::isAfter).orElse(true));
-        found.ifPresent(f -> LOG.debug("app={} job={} checkpoint={} found on disk", app, jobId, f.path()));
+        found.ifPresent(f -> LOG.debug("app={} job={} checkpoint={} found in its checkpoint directory", app, jobId,
+                f.path()));
         return found.map(RetainedCheckpoints.Found::path);
+    }
+
+    /** The app's own checkpoint directory, else its cluster's default; null when neither is known. */
+    private String checkpointDirectory(Application spec, String cluster) {
+        if (spec != null) {
+            Map<String, String> config = JobLauncher.jobConfiguration(spec.spec());
+            String own = Optional.ofNullable(config.get("execution.checkpointing.dir"))
+                    .orElse(config.get("state.checkpoints.dir"));
+            if (own != null) {
+                return own;
+            }
+        }
+        return cluster == null ? null : clusters.checkpointDirectory(cluster).orElse(null);
     }
 
     /** The newest operation if it failed, with how many failed in a row for the same kind and spec. */

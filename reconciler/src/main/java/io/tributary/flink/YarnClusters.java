@@ -140,6 +140,19 @@ public final class YarnClusters {
         call(home, "kill", hadoopConfDir, applicationId);
     }
 
+    /** See {@link RetainedCheckpoints}: the job's newest completed {@code chk-N} in {@code directory}, read through Hadoop. */
+    public Optional<RetainedCheckpoints.Found> latestCheckpoint(FlinkHome home, String hadoopConfDir, String directory,
+            String jobId) {
+        String text = (String) read(home, "latestCheckpoint", hadoopConfDir, directory, jobId);
+        if (text == null) {
+            return Optional.empty();
+        }
+        String[] parts = text.split(" ", 2);
+        String path = parts[0];
+        long id = Long.parseLong(path.substring(path.lastIndexOf("chk-") + 4));
+        return Optional.of(new RetainedCheckpoints.Found(path, id, java.time.Instant.ofEpochMilli(Long.parseLong(parts[1]))));
+    }
+
     @SuppressWarnings("unchecked")
     public List<String> runningByName(FlinkHome home, String hadoopConfDir, String name) {
         return (List<String>) read(home, "runningByName", hadoopConfDir, name);

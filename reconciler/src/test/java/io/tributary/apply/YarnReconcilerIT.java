@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * MiniYARNCluster ({@link MiniYarn}): it is deployed and runs; its YARN application is killed from
  * outside; the reconciler sees the job FAILED with YARN's diagnostics and its restart policy brings it
  * back in a new YARN application, from the newest checkpoint the killed job left in its checkpoint
- * directory (newer than the app's last savepoint), with the restart recorded as an event.
+ * directory in HDFS (newer than the app's last savepoint), with the restart recorded as an event.
  * Heavy: run it alone, with {@code YarnAppClustersIT} (same minicluster).
  */
 class YarnReconcilerIT {
@@ -46,8 +47,8 @@ class YarnReconcilerIT {
     private Store store;
     private Clusters clusters;
     private Reconciler reconciler;
-    /** The app's checkpoint directory, on the local disk as a shared file system would be. */
-    private Path checkpoints;
+    /** The app's checkpoint directory, in the minicluster's HDFS. */
+    private String checkpoints;
     private final List<AppEvent> events = new CopyOnWriteArrayList<>();
 
     @BeforeEach
@@ -59,7 +60,7 @@ class YarnReconcilerIT {
                 .savepoints(Duration.ofMinutes(2), Duration.ofMillis(200));
         setup.delete("platform/clusters.yaml"); // no session cluster: the app brings its own
         Path state = yarn.dir("reconciler-state");
-        checkpoints = state.resolve("checkpoints");
+        checkpoints = yarn.hdfsDir("reconciler-state/checkpoints");
         setup.write("teams/payments/apps.yaml", """
                 apiVersion: tributary.io/v1
                 kind: Application
@@ -83,7 +84,7 @@ class YarnReconcilerIT {
                     taskmanager.memory.process.size: 1024m
                     web.refresh-interval: "200"
                     yarn.provided.lib.dirs: "%s"
-                """.formatted(yarn.hadoopConfDir(), EXAMPLE, ENTRY_CLASS, checkpoints.toUri(),
+                """.formatted(yarn.hadoopConfDir(), EXAMPLE, ENTRY_CLASS, checkpoints,
                 state.resolve("savepoints").toUri(), yarn.providedLib("1.20.1", FlinkTestSupport.sharedRepository())));
         fixture = setup.build();
         store = fixture.store;
@@ -122,7 +123,9 @@ class YarnReconcilerIT {
         reconcileUntil("a new job runs after the kill", Duration.ofMinutes(4),
                 () -> !first.equals(status().jobId()) && jobState().equals("RUNNING"));
 
-        String newest = RetainedCheckpoints.latest(checkpoints.toUri().toString(), first).orElseThrow().path();
+        String newest = checkpoints + "/" + first + "/" + yarn.foldersHolding(checkpoints + "/" + first, "_metadata")
+                .stream().max(Comparator.comparingLong(chk -> Long.parseLong(chk.substring("chk-".length()))))
+                .orElseThrow();
         Operation restart = store.operations(APP, 10).stream().filter(o -> o.kind().equals("restart")).findFirst()
                 .orElseThrow();
         assertThat(restart.status()).isEqualTo(Operation.DONE);
@@ -138,7 +141,7 @@ class YarnReconcilerIT {
         assertThat(yarn.state(applications.get(0))).isEqualTo("KILLED");
         assertThat(flink.checkpoints(new JobId(status().jobId())).restored())
                 .as("the state continues from that checkpoint")
-                .hasValueSatisfying(r -> assertThat(r.externalPath()).endsWith(newest.substring("file:".length())));
+                .hasValueSatisfying(r -> assertThat(r.externalPath()).isEqualTo(newest));
     }
 
     private AppStatus status() {

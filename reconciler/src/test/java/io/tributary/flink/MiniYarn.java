@@ -118,6 +118,35 @@ public final class MiniYarn {
         }
     }
 
+    /** A folder in the minicluster's HDFS, as the URI Flink and Hadoop take ({@code hdfs://localhost:port/name}). */
+    public String hdfsDir(String name) {
+        try {
+            return dfs.getFileSystem().getUri() + "/" + name;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The names of the folders in HDFS folder {@code dir} that hold a file named {@code file}; none when it is missing. */
+    public List<String> foldersHolding(String dir, String file) {
+        try {
+            org.apache.hadoop.fs.FileSystem fs = dfs.getFileSystem();
+            org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(dir);
+            if (!fs.exists(path)) {
+                return List.of();
+            }
+            List<String> names = new java.util.ArrayList<>();
+            for (org.apache.hadoop.fs.FileStatus entry : fs.listStatus(path)) {
+                if (entry.isDirectory() && fs.exists(new org.apache.hadoop.fs.Path(entry.getPath(), file))) {
+                    names.add(entry.getPath().getName());
+                }
+            }
+            return names;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Kills a YARN application from outside Tributary, as {@code yarn application -kill} would. */
     public void kill(String applicationId) {
         try (YarnClient client = client()) {

@@ -139,6 +139,35 @@ public final class YarnDeployer {
         }
     }
 
+    /**
+     * The highest {@code <directory>/<jobId>/chk-N} whose {@code _metadata} exists, in the file system
+     * the Hadoop configuration names (HDFS): {@code <qualified path> <completion epoch ms>}, or null
+     * when the job left none there.
+     */
+    public static String latestCheckpoint(String hadoopConfDir, String directory, String jobId) throws Exception {
+        Path jobDir = new Path(new Path(directory), jobId);
+        org.apache.hadoop.fs.FileSystem fs = jobDir.getFileSystem(yarnConfiguration(hadoopConfDir));
+        if (!fs.exists(jobDir)) {
+            return null;
+        }
+        long best = -1;
+        org.apache.hadoop.fs.FileStatus bestMetadata = null;
+        for (org.apache.hadoop.fs.FileStatus entry : fs.listStatus(jobDir)) {
+            String name = entry.getPath().getName();
+            if (!entry.isDirectory() || !name.matches("chk-\\d+")) {
+                continue;
+            }
+            long id = Long.parseLong(name.substring(4));
+            Path metadata = new Path(entry.getPath(), "_metadata");
+            if (id > best && fs.exists(metadata)) {
+                best = id;
+                bestMetadata = fs.getFileStatus(metadata);
+            }
+        }
+        return bestMetadata == null ? null
+                : fs.makeQualified(bestMetadata.getPath().getParent()) + " " + bestMetadata.getModificationTime();
+    }
+
     private static String describe(ClusterClientProvider<ApplicationId> provider) {
         try (ClusterClient<ApplicationId> client = provider.getClusterClient()) {
             return client.getClusterId() + " " + client.getWebInterfaceURL();

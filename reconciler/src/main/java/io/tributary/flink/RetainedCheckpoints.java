@@ -1,4 +1,4 @@
-package io.tributary.apply;
+package io.tributary.flink;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,22 +15,24 @@ import java.util.regex.Pattern;
 /**
  * Completed checkpoints a job left in its checkpoint directory ({@code <dir>/<jobId>/chk-N/_metadata}),
  * read from the file system. This is how a job's state is found after a JobManager without Flink HA
- * was lost: the new JobManager does not know the job, but its checkpoints are still on disk. Only
- * local directories ({@code file:} URIs or plain paths) can be read; others answer empty.
+ * was lost, or a YARN application killed: Flink's REST API no longer knows the job, but its
+ * checkpoints are still there. This class reads local directories ({@code file:} URIs or plain
+ * paths); a cluster that can read its own file system (YARN's HDFS) answers for others, see
+ * {@link DeploymentTarget#retainedCheckpoint}.
  */
-final class RetainedCheckpoints {
+public final class RetainedCheckpoints {
     private static final Pattern CHK = Pattern.compile("chk-(\\d+)");
 
     private RetainedCheckpoints() {}
 
     /** A completed checkpoint on disk: its restore path as Flink writes it ({@code file:/...}), its number and when it completed. */
-    record Found(String path, long id, Instant completedAt) {}
+    public record Found(String path, long id, Instant completedAt) {}
 
     /**
      * The highest-numbered {@code chk-N} of the job whose {@code _metadata} exists (a checkpoint cut
      * short by the lost JobManager has no metadata and cannot be restored).
      */
-    static Optional<Found> latest(String directory, String jobId) {
+    public static Optional<Found> latest(String directory, String jobId) {
         Optional<Path> root = localPath(directory);
         if (root.isEmpty()) {
             return Optional.empty();
@@ -56,6 +58,11 @@ final class RetainedCheckpoints {
             return Optional.empty(); // the directory went away or cannot be read: nothing to restore from here
         }
         return Optional.ofNullable(best);
+    }
+
+    /** Whether {@code directory} is on the local file system, which this class reads. */
+    public static boolean isLocal(String directory) {
+        return localPath(directory).isPresent();
     }
 
     private static Optional<Path> localPath(String directory) {
