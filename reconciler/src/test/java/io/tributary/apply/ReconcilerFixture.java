@@ -67,14 +67,16 @@ final class ReconcilerFixture implements AutoCloseable {
     /** The config folder (null with {@link Builder#source}). */
     final Path repo;
     final Store store;
-    final Reconciler reconciler;
+    /** The reconciler; {@link #restart} replaces it. */
+    Reconciler reconciler;
     /** The alert records (with {@link Builder#webhookAlerts} only). */
     final AlertStore alerts;
     /** What the webhook of {@link Builder#webhookAlerts} was posted, in order, as it arrives. */
     final List<JsonNode> received;
     private final MavenRepositories maven;
-    private final ClusterRegistry clusters;
+    private ClusterRegistry clusters;
     private final TestingFlinkTarget flink;
+    private final Builder setup;
     private final AlertDispatcher dispatcher;
     private final Webhook webhook;
     private final Duration pause;
@@ -252,14 +254,8 @@ final class ReconcilerFixture implements AutoCloseable {
                     : new Clusters(b.temp.resolve("data"), maven, b.clusterOptions, b.clusterStartupTimeout,
                             b.clusterPollInterval);
         }
-        Path work = b.temp.resolve("work");
-        JobLauncher launcher = new JobLauncher(maven, work.resolve("jars"), HttpClient.newHttpClient(),
-                SqlRunnerJar.locate(work), work.resolve("job-jars"), new SecretResolver(name -> null, name -> null));
-        Operations operations = new Operations(store, launcher, clock, b.savepointTimeout, b.savepointPoll);
-        SourceSpec spec = b.source != null ? b.source : new SourceSpec(repo.toString(), null, null);
-        ConfigSource source = ConfigSource.open(spec, b.temp.resolve("source"), clock);
-        reconciler = new Reconciler(source, new ConfigLoader(), store, clusters, operations,
-                Optional.ofNullable(b.lock), clock, new Reconciler.Options(b.pollInterval, 2), b.meters);
+        setup = b;
+        reconciler = newReconciler();
         if (b.alertOptions != null) {
             alerts = new AlertStore(db, Clock.systemUTC());
             dispatcher = new AlertDispatcher(alerts, () -> reconciler.current().map(Reconciler.Loaded::desired),
@@ -273,6 +269,44 @@ final class ReconcilerFixture implements AutoCloseable {
         if (b.start) {
             reconciler.start();
         }
+    }
+
+    /** A reconciler over this fixture's store, clusters and config source, as the service builds one. */
+    private Reconciler newReconciler() {
+        Path work = setup.temp.resolve("work");
+        JobLauncher launcher = new JobLauncher(maven, work.resolve("jars"), HttpClient.newHttpClient(),
+                SqlRunnerJar.locate(work), work.resolve("job-jars"), new SecretResolver(name -> null, name -> null));
+        Operations operations = new Operations(store, launcher, setup.clock, setup.savepointTimeout,
+                setup.savepointPoll);
+        SourceSpec spec = setup.source != null ? setup.source : new SourceSpec(repo.toString(), null, null);
+        ConfigSource source = ConfigSource.open(spec, setup.temp.resolve("source"), setup.clock);
+        return new Reconciler(source, new ConfigLoader(), store, clusters, operations,
+                Optional.ofNullable(setup.lock), setup.clock, new Reconciler.Options(setup.pollInterval, 2),
+                setup.meters);
+    }
+
+    /**
+     * What a restarted service has: this reconciler closed, whatever it was doing, and a new one over
+     * the same store, Flink and config source. With {@code freshClusters} (in-memory Flink only), a
+     * new cluster registry that has adopted no cluster yet, while the clusters run on.
+     */
+    void restart(boolean freshClusters) {
+        reconciler.close();
+        if (freshClusters) {
+            clusters = new TestingClusters(flink());
+        }
+        reconciler = newReconciler();
+        if (setup.start) {
+            reconciler.start();
+        }
+    }
+
+    /** The in-memory cluster registry (with {@link Builder#inMemoryFlink} only), which records its calls. */
+    TestingClusters testingClusters() {
+        if (!(clusters instanceof TestingClusters testing)) {
+            throw new IllegalStateException("this fixture runs real clusters; call inMemoryFlink() for the fake");
+        }
+        return testing;
     }
 
     /** The real clusters (not with {@link Builder#inMemoryFlink}). */

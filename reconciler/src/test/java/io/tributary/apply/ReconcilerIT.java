@@ -3,29 +3,21 @@ package io.tributary.apply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.config.ConfigLoader;
-import io.tributary.config.TestRepos;
-import io.tributary.flink.FlinkTestSupport;
 import io.tributary.flink.JobId;
-import io.tributary.flink.SqlRunnerJar;
 import io.tributary.flink.TestingFlinkTarget;
 import io.tributary.flink.TestingFlinkTarget.FakeJob;
 import io.tributary.model.JobState;
-import io.tributary.source.ConfigSource;
-import io.tributary.source.SourceSpec;
 import io.tributary.store.AppStatus;
 import io.tributary.store.MutableClock;
 import io.tributary.store.Operation;
 import io.tributary.store.SavepointRecord;
 import io.tributary.store.Store;
-import io.tributary.store.TestDatabase;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,56 +33,37 @@ class ReconcilerIT {
     @TempDir
     Path temp;
 
+    private ReconcilerFixture fixture;
     private Path repo;
     private MutableClock clock;
     private TestingFlinkTarget flink;
-    private TestingClusters clusters;
     private Store store;
-    private MavenRepositories maven;
-    private Reconciler reconciler;
 
     @BeforeEach
     void setUp() throws IOException {
-        repo = temp.resolve("repo");
-        TestRepos.copyTree(TestRepos.BASE, repo);
         clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
-        flink = new TestingFlinkTarget(clock);
-        clusters = new TestingClusters(flink);
-        store = new Store(TestDatabase.fresh(), clock);
-        maven = new MavenRepositories(FlinkTestSupport.sharedRepository().localRepository());
-        reconciler = newReconciler();
-    }
-
-    private Reconciler newReconciler() {
-        Path work = temp.resolve("work");
-        JobLauncher launcher = new JobLauncher(maven,
-                work.resolve("jars"), HttpClient.newHttpClient(), SqlRunnerJar.locate(work), work.resolve("job-jars"),
-                new io.tributary.secrets.SecretResolver(name -> null, name -> null));
-        Operations operations = new Operations(store, launcher, clock, Duration.ofSeconds(2), Duration.ofMillis(5));
-        ConfigSource source = ConfigSource.open(new SourceSpec(repo.toString(), null, null), temp.resolve("source"), clock);
-        return new Reconciler(source, new ConfigLoader(), store, clusters, operations, Optional.empty(), clock,
-                new Reconciler.Options(Duration.ofSeconds(30), 2));
+        fixture = ReconcilerFixture.in(temp).inMemoryFlink(clock)
+                .savepoints(Duration.ofSeconds(2), Duration.ofMillis(5)).build();
+        repo = fixture.repo;
+        flink = fixture.flink();
+        store = fixture.store;
     }
 
     @AfterEach
     void tearDown() {
-        reconciler.close();
-        maven.close();
+        fixture.close();
     }
 
     /** Fetches now and runs passes until nothing is left to do (at most a few), after any override's operation. */
     private void sync() {
         awaitOperations();
-        for (int i = 0; i < 4; i++) {
-            reconciler.triggerSync();
-            reconciler.reconcileOnce();
-        }
+        fixture.passes(4);
     }
 
     /** An override's operation runs on the reconciler's pool, outside the passes that sync() waits for. */
     private void awaitOperations() {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!reconciler.idle()) {
+        while (!fixture.reconciler.idle()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("operations still running: " + store.openOperations());
             }
@@ -103,12 +76,8 @@ class ReconcilerIT {
         }
     }
 
-    private void write(String file, String text) throws IOException {
-        Files.writeString(repo.resolve(file), text);
-    }
-
     private void setRate(String rate) throws IOException {
-        write("teams/payments/variables.yaml", """
+        fixture.write("teams/payments/variables.yaml", """
                 apiVersion: tributary.io/v1
                 kind: Variable
                 metadata: {name: orders_rate, team: payments}
@@ -119,7 +88,7 @@ class ReconcilerIT {
     private void setState(String state) throws IOException {
         String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"));
         apps = apps.replaceAll("\n  state: \\w+", "");
-        write("teams/payments/apps.yaml", apps.replace("spec:\n", "spec:\n  state: " + state + "\n"));
+        fixture.write("teams/payments/apps.yaml", apps.replace("spec:\n", "spec:\n  state: " + state + "\n"));
     }
 
     private AppStatus status() {
@@ -133,7 +102,7 @@ class ReconcilerIT {
     @Test
     void aCommitDrivesTheJobThroughItsWholeLife() throws IOException {
         sync();
-        assertThat(clusters.calls).containsExactly("start local");
+        assertThat(fixture.testingClusters().calls).containsExactly("start local");
         assertThat(running()).singleElement().satisfies(j -> {
             assertThat(j.submission().restoreFrom()).isNull();
             assertThat(j.submission().args()).contains("--name", APP);
@@ -175,7 +144,7 @@ class ReconcilerIT {
     @Test
     void anOperatorStopPinsTheAppSuspendedUntilReleased() throws Exception {
         sync();
-        Overrides overrides = new Overrides(reconciler, clock);
+        Overrides overrides = new Overrides(fixture.reconciler, clock);
         overrides.stop(APP, "dave", "incident 42: downstream is down", true);
         sync();
         assertThat(running()).isEmpty();
@@ -204,7 +173,7 @@ class ReconcilerIT {
     void pausedSyncingHoldsBackGitUntilResumed() throws Exception {
         sync();
         String job = status().jobId();
-        Overrides overrides = new Overrides(reconciler, clock);
+        Overrides overrides = new Overrides(fixture.reconciler, clock);
         overrides.pauseSync(APP, "erin", "load test tonight");
         setRate("60");
         sync();
@@ -220,7 +189,7 @@ class ReconcilerIT {
     @Test
     void manualSavepointAndRestartAreRecorded() throws Exception {
         sync();
-        Overrides overrides = new Overrides(reconciler, clock);
+        Overrides overrides = new Overrides(fixture.reconciler, clock);
         String job = status().jobId();
         overrides.savepoint(APP, "carol", "before the schema change");
         sync();
@@ -240,12 +209,12 @@ class ReconcilerIT {
     void anInvalidRevisionChangesNothingAndItsErrorsAreShown() throws IOException {
         sync();
         String job = status().jobId();
-        write("teams/payments/apps.yaml", Files.readString(repo.resolve("teams/payments/apps.yaml"))
+        fixture.write("teams/payments/apps.yaml", Files.readString(repo.resolve("teams/payments/apps.yaml"))
                 .replace("cluster: local", "cluster: lcoal"));
         sync();
         assertThat(status().jobId()).isEqualTo(job);
         assertThat(running()).hasSize(1);
-        Reconciler.SyncStatus sync = reconciler.sync();
+        Reconciler.SyncStatus sync = fixture.reconciler.sync();
         assertThat(sync.condition()).isEqualTo("Stalled");
         assertThat(sync.errors()).anySatisfy(e -> assertThat(e).startsWith("teams/payments/apps.yaml:")
                 .contains("lcoal").contains("did you mean \"local\""));
@@ -306,7 +275,8 @@ class ReconcilerIT {
 
     /**
      * Deploys, changes the spec, and leaves what a crash right after Flink accepted the stop leaves:
-     * the intent and the trigger recorded, no savepoint path; the reconciler is closed.
+     * the intent and the trigger recorded, no savepoint path; {@link ReconcilerFixture#restart} then
+     * closes the reconciler.
      */
     private void crashAfterTheStopOfAnUpgrade() throws IOException {
         sync();
@@ -318,14 +288,13 @@ class ReconcilerIT {
         Operation open = store.begin(Operation.open(APP, "upgrade", "dir@sha256:" + "0".repeat(64), headHash, old,
                 "tributary"));
         store.update(open.withTriggerId(trigger).withStep("stopping"));
-        reconciler.close();
     }
 
     @Test
     void anUpgradeInterruptedAfterItsSavepointFinishesAfterARestart() throws IOException {
         crashAfterTheStopOfAnUpgrade();
 
-        reconciler = newReconciler();
+        fixture.restart(false);
         sync();
         String savepoint = flink.savepointsTaken().get(0);
         assertThat(store.savepoints(APP)).extracting(SavepointRecord::path).containsExactly(savepoint);
@@ -339,10 +308,9 @@ class ReconcilerIT {
         crashAfterTheStopOfAnUpgrade();
 
         // a restarted service: the managed cluster runs on, but this one has not adopted it yet
-        clusters = new TestingClusters(flink);
-        reconciler = newReconciler();
+        fixture.restart(true);
         sync();
-        assertThat(clusters.calls).containsExactly("start local");
+        assertThat(fixture.testingClusters().calls).containsExactly("start local");
         String savepoint = flink.savepointsTaken().get(0);
         assertThat(running()).singleElement().satisfies(j ->
                 assertThat(j.submission().restoreFrom()).isEqualTo(savepoint));
@@ -365,7 +333,7 @@ class ReconcilerIT {
                     type: jar
                     jar: {maven: "com.example:ledger:1.0", entryClass: com.example.Ledger}
                 """;
-        write("teams/payments/ledger.yaml", ledger.formatted("running", missing));
+        fixture.write("teams/payments/ledger.yaml", ledger.formatted("running", missing));
         sync();
         AppStatus status = store.status("payments/ledger").orElseThrow();
         assertThat(status.health()).isEqualTo("Degraded");
@@ -377,7 +345,7 @@ class ReconcilerIT {
         sync();
         assertThat(store.status("payments/ledger").orElseThrow().message()).contains("has no yarn-site.xml");
 
-        write("teams/payments/ledger.yaml", ledger.formatted("suspended", missing));
+        fixture.write("teams/payments/ledger.yaml", ledger.formatted("suspended", missing));
         sync();
         status = store.status("payments/ledger").orElseThrow();
         assertThat(status.health()).isEqualTo("Suspended");
