@@ -1,6 +1,7 @@
 package io.tributary.apply;
 
 import io.tributary.flink.DeploymentTarget;
+import io.tributary.flink.RetainedCheckpoints;
 import io.tributary.model.Cluster;
 import io.tributary.model.DesiredState;
 import io.tributary.plan.ClusterObservation;
@@ -69,6 +70,16 @@ public interface ClusterRegistry extends AutoCloseable {
      */
     default Optional<String> checkpointDirectory(String clusterName) {
         return Optional.empty();
+    }
+
+    /**
+     * The newest completed checkpoint job {@code jobId} left in {@code directory}, read from storage,
+     * not from Flink: for a job whose cluster no longer knows it ({@code clusterName} is the one the
+     * app's status records, {@code app:<team>/<name>} for its own cluster). Local directories only,
+     * unless the registry deployed the cluster and can read its file system.
+     */
+    default Optional<RetainedCheckpoints.Found> retainedCheckpoint(String clusterName, String directory, String jobId) {
+        return RetainedCheckpoints.latest(directory, jobId);
     }
 
     /** Starts (or adopts) a managed cluster and returns once it can run jobs. */

@@ -7,6 +7,7 @@ import io.tributary.flink.FlinkHome;
 import io.tributary.flink.FlinkRestClient;
 import io.tributary.flink.LocalCluster;
 import io.tributary.flink.SqlRunnerJar;
+import io.tributary.flink.RetainedCheckpoints;
 import io.tributary.flink.StandaloneSessionTarget;
 import io.tributary.model.Application;
 import io.tributary.model.Cluster;
@@ -240,6 +241,29 @@ public final class Clusters implements ClusterRegistry {
         return local(clusterName).flatMap(LocalCluster::checkpointDirectory);
     }
 
+    /**
+     * A managed YARN session runs while its YARN application does: one killed (or failed) outside
+     * Tributary is not running, so the planner deploys it again. YARN is asked only when Flink did
+     * not answer.
+     */
+    private boolean yarnSessionRuns(String name, Predicate<String> answered) {
+        Path dir = dirOf(name);
+        return YarnRegistry.deployedHere(dir) && (answered.test(name) || !yarn().ended(name, dir));
+    }
+
+    /** A YARN cluster deployed here reads a directory that is not local through Hadoop (HDFS). */
+    @Override
+    public Optional<RetainedCheckpoints.Found> retainedCheckpoint(String clusterName, String directory, String jobId) {
+        Path dir = clusterName != null && clusterName.startsWith(Reconciler.APP_CLUSTER_PREFIX)
+                ? appDirOf(clusterName.substring(Reconciler.APP_CLUSTER_PREFIX.length()))
+                : clusterName == null ? null : dirOf(clusterName);
+        if (directory != null && !RetainedCheckpoints.isLocal(directory) && dir != null
+                && YarnRegistry.deployedHere(dir)) {
+            return yarn().latestCheckpoint(dir, directory, jobId);
+        }
+        return RetainedCheckpoints.latest(directory, jobId);
+    }
+
     /** Every declared standalone cluster and every managed one still on disk, as the planner reads them. */
     @Override
     public Map<String, ClusterObservation> observe(DesiredState desired, Predicate<String> answered) {
@@ -249,7 +273,7 @@ public final class Clusters implements ClusterRegistry {
             String name = cluster.id().qualifiedName();
             boolean isManaged = cluster.spec().managed();
             boolean running = !isManaged || (cluster.isLocal() ? managed.containsKey(name)
-                    : KubernetesRegistry.deployedHere(dirOf(name)) || YarnRegistry.deployedHere(dirOf(name)));
+                    : KubernetesRegistry.deployedHere(dirOf(name)) || yarnSessionRuns(name, answered));
             boolean reachable = running && target(cluster).isPresent() && answered.test(name);
             result.put(name, new ClusterObservation(name, isManaged, running, reachable,
                     isManaged ? startedSpec(name) : Optional.empty()));

@@ -297,7 +297,7 @@ final class Observer implements AutoCloseable {
                 checkpoint = latestCheckpoint(target, status.jobId());
                 if (checkpoint.isEmpty()) {
                     // the cluster that knew the job's checkpoints is gone (a JobManager or YARN application killed)
-                    checkpoint = checkpointLeftOnDisk(app, spec, cluster, target, status.jobId(), records);
+                    checkpoint = checkpointLeftOnDisk(app, spec, cluster, status.jobId(), records);
                 }
             }
             job = Optional.of(new CurrentJob(status.jobId(), state, started, checkpoint,
@@ -351,12 +351,10 @@ final class Observer implements AutoCloseable {
      * and a killed application cluster took its REST API along, but the checkpoints completed before
      * are still on disk (Tributary retains them on cancellation).
      */
-    private Optional<String> checkpointLeftOnDisk(String app, Application spec, String cluster,
-            Optional<DeploymentTarget> target, String jobId, Records records) {
+    private Optional<String> checkpointLeftOnDisk(String app, Application spec, String cluster, String jobId,
+            Records records) {
         String directory = checkpointDirectory(spec, cluster);
-        Optional<RetainedCheckpoints.Found> found = target.isPresent()
-                ? target.get().retainedCheckpoint(directory, new JobId(jobId))
-                : RetainedCheckpoints.latest(directory, jobId);
+        Optional<RetainedCheckpoints.Found> found = clusters.retainedCheckpoint(cluster, directory, jobId);
         Optional<Instant> lastSavepoint = records.savepoints().getOrDefault(app, List.of()).stream()
                 .filter(s -> !"checkpoint".equals(s.kind())).map(SavepointRecord::createdAt).findFirst();
         found = found.filter(f -> lastSavepoint.map(f.completedAt()::isAfter).orElse(true));

@@ -3,7 +3,9 @@ package io.tributary.apply;
 import io.tributary.flink.ApplicationClusterTarget;
 import io.tributary.flink.DeployerLoaders;
 import io.tributary.flink.FlinkHome;
+import io.tributary.flink.FlinkException;
 import io.tributary.flink.FlinkRestClient;
+import io.tributary.flink.RetainedCheckpoints;
 import io.tributary.flink.YarnAppCluster;
 import io.tributary.flink.YarnClusters;
 import io.tributary.model.Application;
@@ -93,6 +95,28 @@ final class YarnRegistry {
         books.delete(dir);
     }
 
+    /**
+     * Whether the session YARN application recorded in {@code dir} ended (killed, failed, or forgotten
+     * by YARN); false while it runs or when YARN cannot be asked.
+     */
+    boolean ended(String name, Path dir) {
+        Optional<Map<String, String>> state = books.read(dir);
+        String id = state.map(s -> s.get(APP_ID_KEY)).orElse(null);
+        if (id == null) {
+            return false;
+        }
+        try {
+            YarnClusters.Report report = yarn.report(installed.apply(state.get().get(HOME_KEY)), state.get().get(CONF_KEY), id);
+            if (report.ended()) {
+                LOG.warn("cluster={} yarn.application={} ended outside Tributary: {} {} {}", name, id, report.state(),
+                        report.finalStatus(), report.diagnostics());
+            }
+            return report.ended();
+        } catch (FlinkException e) {
+            return false;
+        }
+    }
+
     /** A session's REST address: recorded at deploy (managed), or asked of YARN by applicationId (external). */
     Optional<URI> restUrl(Cluster cluster, Path dir, Function<Cluster, Optional<FlinkHome>> home) {
         String name = cluster.id().qualifiedName();
@@ -140,6 +164,23 @@ final class YarnRegistry {
         YarnAppCluster cluster = new YarnAppCluster(yarn, home, confDir, options, perJob, startupTimeout);
         return new ApplicationClusterTarget(cluster, url -> FlinkRestClient.of(url.toString()), startupTimeout,
                 pollInterval);
+    }
+
+    // ---- what a cluster deployed here left
+
+    /** See {@link YarnClusters#latestCheckpoint}, with the Flink version and Hadoop configuration the cluster in {@code dir} was deployed with. */
+    Optional<RetainedCheckpoints.Found> latestCheckpoint(Path dir, String directory, String jobId) {
+        Optional<Map<String, String>> state = books.read(dir);
+        if (state.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return yarn.latestCheckpoint(installed.apply(state.get().get(HOME_KEY)), state.get().get(CONF_KEY), directory,
+                    jobId);
+        } catch (FlinkException e) {
+            LOG.warn("job={} checkpoints in {} cannot be read: {}", jobId, directory, e.getMessage());
+            return Optional.empty();
+        }
     }
 
     // ---- state on disk

@@ -30,11 +30,6 @@ public interface AppCluster {
         return Optional.empty();
     }
 
-    /** See {@link DeploymentTarget#retainedCheckpoint}: local directories, unless the resource manager reads its own. */
-    default Optional<RetainedCheckpoints.Found> retainedCheckpoint(String directory, JobId id) {
-        return RetainedCheckpoints.latest(directory, id.hex());
-    }
-
     /** Why it does not come up: events, states, log tails; never throws. */
     String diagnostics();
 

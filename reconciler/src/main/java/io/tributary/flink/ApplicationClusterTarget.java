@@ -184,11 +184,6 @@ public final class ApplicationClusterTarget implements DeploymentTarget {
     }
 
     @Override
-    public Optional<RetainedCheckpoints.Found> retainedCheckpoint(String directory, JobId id) {
-        return cluster.retainedCheckpoint(directory, id);
-    }
-
-    @Override
     public String triggerSavepoint(JobId id, String targetDirectory) {
         return rest().triggerSavepoint(id, targetDirectory);
     }

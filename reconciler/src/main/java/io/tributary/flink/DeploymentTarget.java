@@ -32,15 +32,6 @@ public interface DeploymentTarget {
 
     JobExceptions exceptions(JobId id);
 
-    /**
-     * The newest completed checkpoint job {@code id} left in {@code directory}, read from storage, not
-     * from Flink: for a job whose cluster no longer knows it. Local directories only, unless the
-     * cluster can read its own file system.
-     */
-    default Optional<RetainedCheckpoints.Found> retainedCheckpoint(String directory, JobId id) {
-        return RetainedCheckpoints.latest(directory, id.hex());
-    }
-
     /** Starts a savepoint of a running job; returns the trigger id to poll. */
     String triggerSavepoint(JobId id, String targetDirectory);
 

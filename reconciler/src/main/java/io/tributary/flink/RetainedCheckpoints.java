@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
  * read from the file system. This is how a job's state is found after a JobManager without Flink HA
  * was lost, or a YARN application killed: Flink's REST API no longer knows the job, but its
  * checkpoints are still there. This class reads local directories ({@code file:} URIs or plain
- * paths); a cluster that can read its own file system (YARN's HDFS) answers for others, see
- * {@link DeploymentTarget#retainedCheckpoint}.
+ * paths); the YARN clusters Tributary deployed read theirs (HDFS) through Hadoop, see
+ * {@link YarnClusters#latestCheckpoint}.
  */
 public final class RetainedCheckpoints {
     private static final Pattern CHK = Pattern.compile("chk-(\\d+)");

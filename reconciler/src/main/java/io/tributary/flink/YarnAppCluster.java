@@ -131,20 +131,6 @@ public final class YarnAppCluster implements AppCluster {
         return Optional.ofNullable(restUrl);
     }
 
-    /** A checkpoint directory in HDFS (or what else the Hadoop configuration reaches) is read through Hadoop. */
-    @Override
-    public Optional<RetainedCheckpoints.Found> retainedCheckpoint(String directory, JobId id) {
-        if (directory == null || RetainedCheckpoints.isLocal(directory)) {
-            return AppCluster.super.retainedCheckpoint(directory, id);
-        }
-        try {
-            return yarn.latestCheckpoint(home, hadoopConfDir, directory, id.hex());
-        } catch (FlinkException e) {
-            LOG.warn("cluster={} job={} checkpoints in {} cannot be read: {}", describe(), id, directory, e.getMessage());
-            return Optional.empty();
-        }
-    }
-
     @Override
     public Optional<String> endedOutside() {
         String id = applicationId;

@@ -19,6 +19,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -36,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class YarnReconcilerIT {
     private static final String APP = "payments/ledger";
+    private static final String SESSION = "yarn-shared";
     private static final String EXAMPLE = "org.apache.flink:flink-examples-streaming:1.20.0";
     private static final String ENTRY_CLASS = "org.apache.flink.streaming.examples.statemachine.StateMachineExample";
 
@@ -52,24 +55,39 @@ class YarnReconcilerIT {
     private final List<AppEvent> events = new CopyOnWriteArrayList<>();
 
     @BeforeEach
-    void setUp() throws IOException {
+    void setUp() {
         yarn = MiniYarn.shared(FlinkTestSupport.sharedRepository());
+        checkpoints = yarn.hdfsDir("reconciler-state/checkpoints");
+    }
+
+    /** The reconciler over a config folder whose only Flink is in YARN: {@code files} (path, then YAML), no local cluster. */
+    private void start(String... files) throws IOException {
         ReconcilerFixture.Builder setup = ReconcilerFixture.in(temp)
                 .onEvent(events::add)
                 .clusters(LocalCluster.Options.defaults(), Duration.ofMinutes(3), Duration.ofMillis(500))
                 .savepoints(Duration.ofMinutes(2), Duration.ofMillis(200));
-        setup.delete("platform/clusters.yaml"); // no session cluster: the app brings its own
-        Path state = yarn.dir("reconciler-state");
-        checkpoints = yarn.hdfsDir("reconciler-state/checkpoints");
-        setup.write("teams/payments/apps.yaml", """
+        setup.delete("platform/clusters.yaml");
+        for (int i = 0; i < files.length; i += 2) {
+            setup.write(files[i], files[i + 1]);
+        }
+        fixture = setup.build();
+        store = fixture.store;
+        clusters = fixture.clusters();
+        reconciler = fixture.reconciler;
+    }
+
+    /**
+     * An app of the state-machine example: checkpoints every 2 s to HDFS, restarts from the last
+     * checkpoint; with {@code ownCluster}, the Flink options of the cluster it brings.
+     */
+    private String app(String name, String deployment, boolean ownCluster) {
+        return """
                 apiVersion: tributary.io/v1
                 kind: Application
-                metadata: {name: ledger, team: payments}
+                metadata: {name: %s, team: payments}
                 spec:
                   flinkVersion: flink-1.20
-                  deployment:
-                    mode: yarn-application
-                    yarn: {hadoopConfDir: "%s"}
+                  deployment: %s
                   job:
                     type: jar
                     jar:
@@ -79,30 +97,33 @@ class YarnReconcilerIT {
                   checkpoints: {interval: 2s, directory: "%s"}
                   savepoints: {directory: "%s"}
                   restartPolicy: {maxRestarts: 3, window: 10m, from: last-checkpoint}
-                  flinkConfiguration:
-                    jobmanager.memory.process.size: 1024m
-                    taskmanager.memory.process.size: 1024m
-                    web.refresh-interval: "200"
-                    yarn.provided.lib.dirs: "%s"
-                """.formatted(yarn.hadoopConfDir(), EXAMPLE, ENTRY_CLASS, checkpoints,
-                state.resolve("savepoints").toUri(), yarn.providedLib("1.20.1", FlinkTestSupport.sharedRepository())));
-        fixture = setup.build();
-        store = fixture.store;
-        clusters = fixture.clusters();
-        reconciler = fixture.reconciler;
+                %s""".formatted(name, deployment, EXAMPLE, ENTRY_CLASS, checkpoints,
+                yarn.dir("reconciler-state").resolve("savepoints").toUri(),
+                ownCluster ? "  flinkConfiguration:\n" + clusterOptions("    ") : "");
+    }
+
+    /** Small containers, a fast REST cache, and lib/ from HDFS; indented for a {@code flinkConfiguration} block. */
+    private String clusterOptions(String indent) {
+        return Stream.of("jobmanager.memory.process.size: 1024m", "taskmanager.memory.process.size: 1024m",
+                "web.refresh-interval: \"200\"",
+                "yarn.provided.lib.dirs: \"" + yarn.providedLib("1.20.1", FlinkTestSupport.sharedRepository()) + "\"")
+                .map(line -> indent + line + "\n").collect(Collectors.joining());
     }
 
     @AfterEach
     void tearDown() {
         try {
             clusters.appTarget(APP).ifPresent(t -> ((ApplicationClusterTarget) t).delete()); // the YARN application
+            yarn.running(SESSION).forEach(yarn::kill);
         } finally {
             fixture.close();
         }
     }
 
     @Test
-    void aYarnApplicationKilledFromOutsideIsRestartedByItsPolicyFromItsNewestCheckpoint() {
+    void aYarnApplicationKilledFromOutsideIsRestartedByItsPolicyFromItsNewestCheckpoint() throws IOException {
+        start("teams/payments/apps.yaml", app("ledger",
+                "{mode: yarn-application, yarn: {hadoopConfDir: \"" + yarn.hadoopConfDir() + "\"}}", true));
         reconcileUntil("the app's job runs in YARN", Duration.ofMinutes(4), () -> jobState().equals("RUNNING"));
         String first = status().jobId();
         assertThat(status().cluster()).isEqualTo("app:" + APP);
@@ -123,9 +144,7 @@ class YarnReconcilerIT {
         reconcileUntil("a new job runs after the kill", Duration.ofMinutes(4),
                 () -> !first.equals(status().jobId()) && jobState().equals("RUNNING"));
 
-        String newest = checkpoints + "/" + first + "/" + yarn.foldersHolding(checkpoints + "/" + first, "_metadata")
-                .stream().max(Comparator.comparingLong(chk -> Long.parseLong(chk.substring("chk-".length()))))
-                .orElseThrow();
+        String newest = newestCheckpoint(first);
         Operation restart = store.operations(APP, 10).stream().filter(o -> o.kind().equals("restart")).findFirst()
                 .orElseThrow();
         assertThat(restart.status()).isEqualTo(Operation.DONE);
@@ -144,16 +163,73 @@ class YarnReconcilerIT {
                 .hasValueSatisfying(r -> assertThat(r.externalPath()).isEqualTo(newest));
     }
 
+    @Test
+    void aManagedYarnSessionKilledFromOutsideIsDeployedAgainAndItsJobResumesFromItsNewestCheckpoint()
+            throws IOException {
+        start("platform/yarn.yaml", """
+                apiVersion: tributary.io/v1
+                kind: Cluster
+                metadata: {name: %s}
+                spec:
+                  flinkVersion: flink-1.20
+                  mode: yarn-session
+                  managed: true
+                  yarn: {hadoopConfDir: "%s"}
+                  flinkConfiguration:
+                %s""".formatted(SESSION, yarn.hadoopConfDir(), clusterOptions("    ")),
+                "teams/payments/apps.yaml", app("balances", "{mode: yarn-session, cluster: " + SESSION + "}", false));
+        String app = "payments/balances";
+        reconcileUntil(app, "the app's job runs on the session", Duration.ofMinutes(5),
+                () -> jobState(app).equals("RUNNING"));
+        String first = status(app).jobId();
+        List<String> sessions = yarn.running(SESSION);
+        assertThat(sessions).as("one YARN application for the session").hasSize(1);
+        DeploymentTarget session = fixture.target(SESSION);
+        reconcileUntil(app, "a first checkpoint", Duration.ofMinutes(2),
+                () -> session.checkpoints(new JobId(first)).latestCompleted().isPresent());
+
+        yarn.kill(sessions.get(0));
+        reconcileUntil(app, "the app runs again on a new session", Duration.ofMinutes(6),
+                () -> !first.equals(status(app).jobId()) && jobState(app).equals("RUNNING"));
+
+        assertThat(yarn.running(SESSION)).as("the session, deployed again").hasSize(1).doesNotContain(sessions.get(0));
+        String newest = newestCheckpoint(first);
+        Operation restart = store.operations(app, 10).stream().filter(o -> o.kind().equals("restart")).findFirst()
+                .orElseThrow();
+        assertThat(restart.oldJobId()).isEqualTo(first);
+        assertThat(restart.restoreFrom()).as("the lost job's newest checkpoint in HDFS").isEqualTo(newest);
+        assertThat(fixture.target(SESSION).checkpoints(new JobId(status(app).jobId())).restored())
+                .hasValueSatisfying(r -> assertThat(r.externalPath()).isEqualTo(newest));
+    }
+
+    /** The highest chk-N of the job in HDFS whose metadata was written. */
+    private String newestCheckpoint(String job) {
+        return checkpoints + "/" + job + "/" + yarn.foldersHolding(checkpoints + "/" + job, "_metadata").stream()
+                .max(Comparator.comparingLong(chk -> Long.parseLong(chk.substring("chk-".length())))).orElseThrow();
+    }
+
+    private AppStatus status(String app) {
+        return store.status(app).orElseThrow();
+    }
+
+    private String jobState(String app) {
+        return store.status(app).map(AppStatus::jobState).orElse("");
+    }
+
+    private void reconcileUntil(String app, String what, Duration timeout, BooleanSupplier condition) {
+        fixture.reconcileUntil(what, timeout, condition, () -> "status " + store.status(app) + ", operations "
+                + store.operations(app, 3) + ", events " + events);
+    }
+
     private AppStatus status() {
-        return store.status(APP).orElseThrow();
+        return status(APP);
     }
 
     private String jobState() {
-        return store.status(APP).map(AppStatus::jobState).orElse("");
+        return jobState(APP);
     }
 
     private void reconcileUntil(String what, Duration timeout, BooleanSupplier condition) {
-        fixture.reconcileUntil(what, timeout, condition, () -> "status " + store.status(APP) + ", operations "
-                + store.operations(APP, 3) + ", events " + events);
+        reconcileUntil(APP, what, timeout, condition);
     }
 }
