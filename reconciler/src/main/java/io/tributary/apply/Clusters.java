@@ -242,6 +242,16 @@ public final class Clusters implements ClusterRegistry {
     }
 
     /**
+     * A managed Kubernetes session runs while its JobManager deployment exists: one deleted outside
+     * Tributary is not running, so the planner deploys it again. Kubernetes is asked only when Flink
+     * did not answer.
+     */
+    private boolean kubernetesSessionRuns(String name, Predicate<String> answered) {
+        Path dir = dirOf(name);
+        return KubernetesRegistry.deployedHere(dir) && (answered.test(name) || kubernetes().stillDeployed(name, dir));
+    }
+
+    /**
      * A managed YARN session runs while its YARN application does: one killed (or failed) outside
      * Tributary is not running, so the planner deploys it again. YARN is asked only when Flink did
      * not answer.
@@ -273,7 +283,7 @@ public final class Clusters implements ClusterRegistry {
             String name = cluster.id().qualifiedName();
             boolean isManaged = cluster.spec().managed();
             boolean running = !isManaged || (cluster.isLocal() ? managed.containsKey(name)
-                    : KubernetesRegistry.deployedHere(dirOf(name)) || yarnSessionRuns(name, answered));
+                    : kubernetesSessionRuns(name, answered) || yarnSessionRuns(name, answered));
             boolean reachable = running && target(cluster).isPresent() && answered.test(name);
             result.put(name, new ClusterObservation(name, isManaged, running, reachable,
                     isManaged ? startedSpec(name) : Optional.empty()));

@@ -167,6 +167,25 @@ final class KubernetesRegistry {
         }
     }
 
+    /**
+     * Whether the session recorded in {@code dir} still has its JobManager deployment; false once it
+     * was deleted outside Tributary, true while it exists or when Kubernetes cannot be asked.
+     */
+    boolean stillDeployed(String name, Path dir) {
+        return readState(dir).map(state -> {
+            try {
+                boolean exists = kubernetes.exists(state.home(), state.options());
+                if (!exists) {
+                    LOG.warn("cluster={} kubernetesId={} was deleted outside Tributary", name,
+                            state.options().get("kubernetes.cluster-id"));
+                }
+                return exists;
+            } catch (RuntimeException e) {
+                return true;
+            }
+        }).orElse(false);
+    }
+
     /** Removes a managed session's objects, from what was recorded when it was deployed. */
     void stop(String name, Path dir) {
         readState(dir).ifPresent(state -> LOG.info("cluster={} deleted objects={}", name,

@@ -178,6 +178,32 @@ class KubernetesRegistryIT {
     }
 
     @Test
+    void aManagedSessionDeletedOutsideTributaryIsNotRunningAndIsDeployedAgain() throws Exception {
+        DesiredState desired = repo(SESSION.replace("NAME", "gone").replace("ingress: true", "ingress: false"), "");
+        Cluster gone = cluster(desired, "gone");
+        try (Clusters clusters = clusters(dataDir("deleted"))) {
+            clusters.start(gone, desired);
+            String uid = client.apps().deployments().inNamespace("flink").withName("gone").get().getMetadata().getUid();
+            assertThat(clusters.observe(desired, n -> false).get("gone").running())
+                    .as("a JobManager that does not answer, but is deployed: running, not reachable").isTrue();
+
+            // someone deletes the deployment; Kubernetes' garbage collector takes what it owned
+            client.apps().deployments().inNamespace("flink").withName("gone").delete();
+            client.services().inNamespace("flink").withLabel("app", "gone").delete();
+            client.configMaps().inNamespace("flink").withLabel("app", "gone").delete();
+            assertThat(clusters.observe(desired, n -> true).get("gone").running())
+                    .as("Flink answering says nothing was deleted: Kubernetes is not asked").isTrue();
+            assertThat(clusters.observe(desired, n -> false).get("gone").running()).isFalse();
+
+            clusters.start(gone, desired);
+            assertThat(client.apps().deployments().inNamespace("flink").withName("gone").get().getMetadata().getUid())
+                    .as("deployed again").isNotEqualTo(uid);
+            assertThat(clusters.observe(desired, n -> false).get("gone").running()).isTrue();
+            clusters.stop("gone");
+        }
+    }
+
+    @Test
     void aSessionsPodTemplatesShapeItsJobManagerAndAChangedTemplateIsAnotherSpec() throws Exception {
         String templated = SESSION.replace("NAME", "templated").replace("ingress: true}", """
                 ingress: false,
