@@ -264,14 +264,12 @@ public final class Clusters implements ClusterRegistry {
     /** A YARN cluster deployed here reads a directory that is not local through Hadoop (HDFS). */
     @Override
     public Optional<RetainedCheckpoints.Found> retainedCheckpoint(String clusterName, String directory, String jobId) {
-        Path dir = clusterName != null && clusterName.startsWith(Reconciler.APP_CLUSTER_PREFIX)
-                ? appDirOf(clusterName.substring(Reconciler.APP_CLUSTER_PREFIX.length()))
-                : clusterName == null ? null : dirOf(clusterName);
-        if (directory != null && !RetainedCheckpoints.isLocal(directory) && dir != null
-                && YarnRegistry.deployedHere(dir)) {
-            return yarn().latestCheckpoint(dir, directory, jobId);
+        if (clusterName == null || directory == null || RetainedCheckpoints.isLocal(directory)) {
+            return RetainedCheckpoints.latest(directory, jobId);
         }
-        return RetainedCheckpoints.latest(directory, jobId);
+        Path dir = clusterName.startsWith(Reconciler.APP_CLUSTER_PREFIX)
+                ? appDirOf(clusterName.substring(Reconciler.APP_CLUSTER_PREFIX.length())) : dirOf(clusterName);
+        return YarnRegistry.deployedHere(dir) ? yarn().latestCheckpoint(dir, directory, jobId) : Optional.empty();
     }
 
     /** Every declared standalone cluster and every managed one still on disk, as the planner reads them. */
