@@ -31,11 +31,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -53,16 +55,26 @@ final class Observer implements AutoCloseable {
     /** How long a read of the store's records serves passes while this process writes nothing. */
     private static final Duration STORE_READ_REUSE = Duration.ofSeconds(5);
 
+    /**
+     * How long a pass waits for a cluster's list of jobs. A JobManager that accepts connections and
+     * does not answer (hung, or in a long GC pause) would otherwise hold every pass, and so every
+     * other cluster's apps, for the REST client's whole timeout.
+     */
+    static final Duration LISTING_WAIT = Duration.ofSeconds(10);
+
     private final Store store;
     private final ClusterRegistry clusters;
     private final Clock clock;
-    /** Lists clusters' jobs beside the store reads; idle threads end after a minute. */
-    private final ThreadPoolExecutor listers = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), r -> {
-                Thread t = new Thread(r, "tributary-observe");
-                t.setDaemon(true);
-                return t;
-            });
+    /** Lists clusters' jobs; idle threads end after a minute. */
+    private final ThreadPoolExecutor listers = pool("tributary-observe", 8);
+    /** Reads the store ahead of a pass, apart from the listings, which a hung cluster may hold. */
+    private final ThreadPoolExecutor storeReaders = pool("tributary-observe-store", 1);
+    /**
+     * Listings that outlived the pass that asked (by cluster): while one still runs, its cluster is
+     * not asked again, and counts as not answering. Its answer, when it comes, is not used: an
+     * operation may have changed the cluster's jobs since it was asked.
+     */
+    private final Map<String, Future<ClusterJobs>> overdue = new ConcurrentHashMap<>();
     /** The last read of the store's records, or the one running; see {@link #currentStoreRead}. */
     private volatile Future<StoreRead> lastStoreRead;
 
@@ -70,8 +82,20 @@ final class Observer implements AutoCloseable {
         this.store = store;
         this.clusters = clusters;
         this.clock = clock;
-        listers.allowCoreThreadTimeOut(true);
     }
+
+    private static ThreadPoolExecutor pool(String name, int threads) {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, name);
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    private static final ClusterJobs NOT_ANSWERED = new ClusterJobs(Optional.empty());
 
     /** Jobs of one cluster by id, or empty when it could not be asked. */
     record ClusterJobs(Optional<Map<JobId, JobSummary>> jobs) {
@@ -102,7 +126,36 @@ final class Observer implements AutoCloseable {
         }
 
         private void list(String cluster, Function<String, Optional<DeploymentTarget>> targets) {
-            listings.computeIfAbsent(cluster, name -> listers.submit(() -> listJobs(targets.apply(name))));
+            listings.computeIfAbsent(cluster, name -> {
+                Future<ClusterJobs> late = overdue.get(name);
+                if (late != null && !late.isDone()) {
+                    return CompletableFuture.completedFuture(NOT_ANSWERED);
+                }
+                overdue.remove(name);
+                return listers.submit(() -> listJobs(targets.apply(name)));
+            });
+        }
+
+        /** The cluster's listing, or {@link #NOT_ANSWERED} when it is not there by {@code deadline}. */
+        private ClusterJobs jobs(String cluster, long deadline) {
+            Future<ClusterJobs> listing = listings.get(cluster);
+            try {
+                return listing.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                if (overdue.put(cluster, listing) == null) {
+                    LOG.warn("cluster={} did not list its jobs within {}s; its jobs count as lost until it answers,"
+                            + " and it is not asked again while it has not", cluster, LISTING_WAIT.toSeconds());
+                }
+                return NOT_ANSWERED;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while observing", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
         }
     }
 
@@ -134,7 +187,7 @@ final class Observer implements AutoCloseable {
 
     /** {@link #read} on another thread, writing nothing. */
     Future<Snapshot> readAhead(Set<String> clusterNames, Function<String, Optional<DeploymentTarget>> targets) {
-        return listers.submit(() -> read(clusterNames, targets, null));
+        return storeReaders.submit(() -> read(clusterNames, targets, null));
     }
 
     /**
@@ -147,7 +200,7 @@ final class Observer implements AutoCloseable {
         if (last != null && (!last.isDone() || currentStoreRead() != null)) {
             return;
         }
-        lastStoreRead = listers.submit(() -> readStore(null));
+        lastStoreRead = storeReaders.submit(() -> readStore(null));
     }
 
     /** Forgets the store's records: another replica may have written while this one did not lead. */
@@ -210,19 +263,11 @@ final class Observer implements AutoCloseable {
     Observed observe(DesiredState desired, DesiredState previous, Set<String> busy,
             Function<String, Optional<DeploymentTarget>> targets, Snapshot snapshot) {
         long t1 = System.nanoTime();
-        Map<String, ClusterJobs> jobsByCluster = new HashMap<>();
-        for (String name : clusterNames(desired)) {
-            snapshot.list(name, targets);
-            jobsByCluster.put(name, join(snapshot.listings.get(name)));
-        }
-        long t2 = System.nanoTime();
-        Map<String, ClusterObservation> clusterObservations = new HashMap<>(clusters.observe(desired,
-                name -> jobsByCluster.getOrDefault(name, new ClusterJobs(Optional.empty())).jobs().isPresent()));
-        clusterObservations.replaceAll((name, c) -> busy.contains(Reconciler.clusterKey(name)) ? c.asBusy() : c);
-        Map<String, AppObservation> apps = new HashMap<>();
         Map<String, Application> declared = desired.applications().stream()
                 .collect(Collectors.toMap(a -> a.id().qualifiedName(), Function.identity()));
         Map<String, AppStatus> statuses = snapshot.statuses;
+        Map<String, Application> specs = new HashMap<>();
+        Map<String, String> clusterOfApp = new HashMap<>();
         for (String app : union(declared.keySet(), statuses.keySet())) {
             AppStatus status = statuses.get(app);
             Application spec = declared.get(app);
@@ -233,7 +278,37 @@ final class Observer implements AutoCloseable {
             String cluster = spec != null ? desired.clusterOf(spec).or(() -> previousCluster(app, previous))
                     .map(c -> c.id().qualifiedName()).orElse(status == null ? null : status.cluster())
                     : status == null ? null : status.cluster();
-            apps.put(app, observeApp(app, status, spec, cluster, busy.contains(app), jobsByCluster, targets,
+            if (spec != null) {
+                specs.put(app, spec);
+            }
+            if (cluster != null) {
+                clusterOfApp.put(app, cluster);
+            }
+        }
+        // every cluster asked at once (an application cluster per app included), each waited for until
+        // one shared deadline: a cluster that does not answer costs the pass that long, once
+        Set<String> listed = new java.util.TreeSet<>(clusterNames(desired));
+        clusterOfApp.forEach((app, cluster) -> {
+            AppStatus status = statuses.get(app);
+            if (status != null && status.jobId() != null) {
+                listed.add(cluster);
+            }
+        });
+        listed.forEach(name -> snapshot.list(name, targets));
+        long deadline = t1 + LISTING_WAIT.toNanos();
+        Map<String, ClusterJobs> jobsByCluster = new HashMap<>();
+        for (String name : listed) {
+            jobsByCluster.put(name, snapshot.jobs(name, deadline));
+        }
+        long t2 = System.nanoTime();
+        Map<String, ClusterObservation> clusterObservations = new HashMap<>(clusters.observe(desired,
+                name -> jobsByCluster.getOrDefault(name, NOT_ANSWERED).jobs().isPresent()));
+        clusterObservations.replaceAll((name, c) -> busy.contains(Reconciler.clusterKey(name)) ? c.asBusy() : c);
+        Map<String, AppObservation> apps = new HashMap<>();
+        for (String app : union(declared.keySet(), statuses.keySet())) {
+            String cluster = clusterOfApp.get(app);
+            apps.put(app, observeApp(app, statuses.get(app), specs.get(app), cluster, busy.contains(app),
+                    cluster == null ? NOT_ANSWERED : jobsByCluster.getOrDefault(cluster, NOT_ANSWERED), targets,
                     snapshot.records));
         }
         LOG.debug("observed apps={} clusters={} storeMs={} storeReused={} flinkWaitMs={} restMs={} sinceReadMs={}",
@@ -261,6 +336,7 @@ final class Observer implements AutoCloseable {
     @Override
     public void close() {
         listers.shutdownNow();
+        storeReaders.shutdownNow();
     }
 
     private static Optional<Cluster> previousCluster(String app, DesiredState previous) {
@@ -281,13 +357,10 @@ final class Observer implements AutoCloseable {
             Map<String, AppOverride> overrides) {}
 
     private AppObservation observeApp(String app, AppStatus status, Application spec, String cluster, boolean busy,
-            Map<String, ClusterJobs> jobsByCluster, Function<String, Optional<DeploymentTarget>> targets,
-            Records records) {
+            ClusterJobs jobs, Function<String, Optional<DeploymentTarget>> targets, Records records) {
         Optional<CurrentJob> job = Optional.empty();
         if (status != null && status.jobId() != null) {
             Optional<DeploymentTarget> target = cluster == null ? Optional.empty() : targets.apply(cluster);
-            ClusterJobs jobs = cluster == null ? new ClusterJobs(Optional.empty())
-                    : jobsByCluster.computeIfAbsent(cluster, c -> listJobs(target));
             Optional<JobState> state = jobs.stateOf(status.jobId());
             Optional<JobSummary> summary = jobs.jobs()
                     .flatMap(j -> Optional.ofNullable(j.get(new JobId(status.jobId()))));

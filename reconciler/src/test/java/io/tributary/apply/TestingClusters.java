@@ -15,21 +15,29 @@ import java.util.function.Predicate;
 
 /**
  * A cluster registry for the apply tests: every standalone cluster runs on one
- * {@link TestingFlinkTarget}; managed ones are "started" by remembering their spec.
+ * {@link TestingFlinkTarget} unless {@link #route routed} elsewhere; managed ones are "started" by
+ * remembering their spec.
  */
 public final class TestingClusters implements ClusterRegistry {
     final TestingFlinkTarget flink;
     final Map<String, String> started = new java.util.concurrent.ConcurrentHashMap<>();
     final List<String> calls = new ArrayList<>();
+    private final Map<String, DeploymentTarget> routed = new java.util.concurrent.ConcurrentHashMap<>();
 
     public TestingClusters(TestingFlinkTarget flink) {
         this.flink = flink;
     }
 
+    /** The cluster of that qualified name runs on {@code target} instead of the in-memory Flink. */
+    void route(String cluster, DeploymentTarget target) {
+        routed.put(cluster, target);
+    }
+
     @Override
     public Optional<DeploymentTarget> target(Cluster cluster) {
-        boolean up = !cluster.spec().managed() || started.containsKey(cluster.id().qualifiedName());
-        return up ? Optional.of(flink) : Optional.empty();
+        String name = cluster.id().qualifiedName();
+        boolean up = !cluster.spec().managed() || started.containsKey(name);
+        return up ? Optional.of(routed.getOrDefault(name, flink)) : Optional.empty();
     }
 
     @Override

@@ -54,6 +54,7 @@ public final class TestingFlinkTarget implements DeploymentTarget {
     private final List<String> savepoints = new ArrayList<>();
     private final List<String> disposed = new ArrayList<>();
     private boolean unreachable;
+    private boolean hung;
     private String nextSubmitFailure;
     private String savepointFailure;
     private boolean savepointsStayInProgress;
@@ -69,6 +70,15 @@ public final class TestingFlinkTarget implements DeploymentTarget {
 
     public synchronized void setUnreachable(boolean unreachable) {
         this.unreachable = unreachable;
+    }
+
+    /**
+     * While held, a listing of jobs does not return, as with a JobManager that accepts connections
+     * and never answers; it throws {@link FlinkException.Unreachable} when its thread is interrupted.
+     */
+    public synchronized void hang(boolean hang) {
+        this.hung = hang;
+        notifyAll();
     }
 
     /** The next submit throws Flink's rejection with this message. */
@@ -177,6 +187,14 @@ public final class TestingFlinkTarget implements DeploymentTarget {
 
     @Override
     public synchronized List<JobSummary> jobs() {
+        while (hung) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new FlinkException.Unreachable("testing cluster was asked while it hung", e);
+            }
+        }
         reachable();
         return jobs.entrySet().stream().map(e -> summary(e.getKey(), e.getValue())).toList();
     }
