@@ -7,7 +7,7 @@ import io.tributary.model.DesiredState;
 import io.tributary.plan.ClusterObservation;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
+import java.util.function.Function;
 
 /**
  * The clusters apps run on, as the reconciler sees them: a target per cluster, what runs, and
@@ -22,13 +22,32 @@ public interface ClusterRegistry extends AutoCloseable {
     /** The cluster's REST address, which is also its Flink web UI, when known. */
     Optional<java.net.URI> restUrl(Cluster cluster);
 
+    /** What a cluster's listing of its jobs found in a pass. */
+    enum Answer {
+        ANSWERED,
+        /** No answer (refused, timed out, or late for the pass): running as far as Tributary can tell. */
+        SILENT,
+        /** No answer, and {@link #endedOutside} says the cluster is gone. */
+        ENDED_OUTSIDE
+    }
+
     /**
      * Every declared cluster Tributary can reach, and every managed one still running, for the planner.
      *
-     * @param answered whether a cluster (by qualified name) answered the pass's listing of its jobs:
+     * @param answers what each cluster (by qualified name) did with the pass's listing of its jobs:
      *     the observer lists each cluster's jobs once per pass, and that call is the reachability check
      */
-    Map<String, ClusterObservation> observe(DesiredState desired, Predicate<String> answered);
+    Map<String, ClusterObservation> observe(DesiredState desired, Function<String, Answer> answers);
+
+    /**
+     * Whether a managed session that did not answer was ended outside Tributary (its YARN application
+     * killed, its Kubernetes deployment deleted), so that the planner deploys it again; false when that
+     * cannot be told. Asked beside the cluster's listing, within the same wait, as YARN or Kubernetes
+     * may be as unreachable as Flink.
+     */
+    default boolean endedOutside(String clusterName) {
+        return false;
+    }
 
     /**
      * The web UI of a cluster: its Ingress when it has one, else its REST address.

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -242,23 +243,16 @@ public final class Clusters implements ClusterRegistry {
     }
 
     /**
-     * A managed Kubernetes session runs while its JobManager deployment exists: one deleted outside
-     * Tributary is not running, so the planner deploys it again. Kubernetes is asked only when Flink
-     * did not answer.
+     * A managed Kubernetes session is gone once its JobManager deployment is; a managed YARN session once
+     * its YARN application ended (killed or failed). The planner then deploys it again.
      */
-    private boolean kubernetesSessionRuns(String name, Predicate<String> answered) {
-        Path dir = dirOf(name);
-        return KubernetesRegistry.deployedHere(dir) && (answered.test(name) || kubernetes().stillDeployed(name, dir));
-    }
-
-    /**
-     * A managed YARN session runs while its YARN application does: one killed (or failed) outside
-     * Tributary is not running, so the planner deploys it again. YARN is asked only when Flink did
-     * not answer.
-     */
-    private boolean yarnSessionRuns(String name, Predicate<String> answered) {
-        Path dir = dirOf(name);
-        return YarnRegistry.deployedHere(dir) && (answered.test(name) || !yarn().ended(name, dir));
+    @Override
+    public boolean endedOutside(String clusterName) {
+        Path dir = dirOf(clusterName);
+        if (KubernetesRegistry.deployedHere(dir)) {
+            return !kubernetes().stillDeployed(clusterName, dir);
+        }
+        return YarnRegistry.deployedHere(dir) && yarn().ended(clusterName, dir);
     }
 
     /** A YARN cluster deployed here reads a directory that is not local through Hadoop (HDFS). */
@@ -274,15 +268,17 @@ public final class Clusters implements ClusterRegistry {
 
     /** Every declared standalone cluster and every managed one still on disk, as the planner reads them. */
     @Override
-    public Map<String, ClusterObservation> observe(DesiredState desired, Predicate<String> answered) {
+    public Map<String, ClusterObservation> observe(DesiredState desired, Function<String, Answer> answers) {
         lastDesired = desired;
         Map<String, ClusterObservation> result = new HashMap<>();
         for (Cluster cluster : desired.all(Cluster.class)) {
             String name = cluster.id().qualifiedName();
             boolean isManaged = cluster.spec().managed();
+            Answer answer = answers.apply(name);
             boolean running = !isManaged || (cluster.isLocal() ? managed.containsKey(name)
-                    : kubernetesSessionRuns(name, answered) || yarnSessionRuns(name, answered));
-            boolean reachable = running && target(cluster).isPresent() && answered.test(name);
+                    : (KubernetesRegistry.deployedHere(dirOf(name)) || YarnRegistry.deployedHere(dirOf(name)))
+                            && answer != Answer.ENDED_OUTSIDE);
+            boolean reachable = running && target(cluster).isPresent() && answer == Answer.ANSWERED;
             result.put(name, new ClusterObservation(name, isManaged, running, reachable,
                     isManaged ? startedSpec(name) : Optional.empty()));
         }

@@ -26,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -95,10 +96,18 @@ final class Observer implements AutoCloseable {
         return pool;
     }
 
-    private static final ClusterJobs NOT_ANSWERED = new ClusterJobs(Optional.empty());
+    private static final ClusterJobs NOT_ANSWERED = new ClusterJobs(Optional.empty(), false);
 
-    /** Jobs of one cluster by id, or empty when it could not be asked. */
-    record ClusterJobs(Optional<Map<JobId, JobSummary>> jobs) {
+    /**
+     * Jobs of one cluster by id, or empty when it could not be asked; then whether its registry says it
+     * was ended outside Tributary.
+     */
+    record ClusterJobs(Optional<Map<JobId, JobSummary>> jobs, boolean endedOutside) {
+        ClusterRegistry.Answer answer() {
+            return jobs.isPresent() ? ClusterRegistry.Answer.ANSWERED
+                    : endedOutside ? ClusterRegistry.Answer.ENDED_OUTSIDE : ClusterRegistry.Answer.SILENT;
+        }
+
         Optional<JobState> stateOf(String jobId) {
             if (jobs.isEmpty()) {
                 return Optional.of(JobState.LOST);
@@ -132,7 +141,7 @@ final class Observer implements AutoCloseable {
                     return CompletableFuture.completedFuture(NOT_ANSWERED);
                 }
                 overdue.remove(name);
-                return listers.submit(() -> listJobs(targets.apply(name)));
+                return listers.submit(() -> listJobs(name, targets.apply(name)));
             });
         }
 
@@ -148,13 +157,9 @@ final class Observer implements AutoCloseable {
                 }
                 return NOT_ANSWERED;
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while observing", e);
+                throw interrupted(e);
             } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw new IllegalStateException(e.getCause());
+                throw failure(e);
             }
         }
     }
@@ -287,7 +292,7 @@ final class Observer implements AutoCloseable {
         }
         // every cluster asked at once (an application cluster per app included), each waited for until
         // one shared deadline: a cluster that does not answer costs the pass that long, once
-        Set<String> listed = new java.util.TreeSet<>(clusterNames(desired));
+        Set<String> listed = new HashSet<>(clusterNames(desired));
         clusterOfApp.forEach((app, cluster) -> {
             AppStatus status = statuses.get(app);
             if (status != null && status.jobId() != null) {
@@ -302,7 +307,7 @@ final class Observer implements AutoCloseable {
         }
         long t2 = System.nanoTime();
         Map<String, ClusterObservation> clusterObservations = new HashMap<>(clusters.observe(desired,
-                name -> jobsByCluster.getOrDefault(name, NOT_ANSWERED).jobs().isPresent()));
+                name -> jobsByCluster.getOrDefault(name, NOT_ANSWERED).answer()));
         clusterObservations.replaceAll((name, c) -> busy.contains(Reconciler.clusterKey(name)) ? c.asBusy() : c);
         Map<String, AppObservation> apps = new HashMap<>();
         for (String app : union(declared.keySet(), statuses.keySet())) {
@@ -322,14 +327,19 @@ final class Observer implements AutoCloseable {
         try {
             return reading.get();
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while observing", e);
+            throw interrupted(e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
+            throw failure(e);
         }
+    }
+
+    private static IllegalStateException interrupted(InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new IllegalStateException("interrupted while observing", e);
+    }
+
+    private static RuntimeException failure(ExecutionException e) {
+        return e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
     }
 
     /** Stops the threads that list clusters' jobs. */
@@ -395,16 +405,16 @@ final class Observer implements AutoCloseable {
                 busy, lastFailure(records.recentOperations().getOrDefault(app, List.of())));
     }
 
-    private static ClusterJobs listJobs(Optional<DeploymentTarget> target) {
-        if (target.isEmpty()) {
-            return new ClusterJobs(Optional.empty());
+    private ClusterJobs listJobs(String cluster, Optional<DeploymentTarget> target) {
+        if (target.isPresent()) {
+            try {
+                return new ClusterJobs(Optional.of(target.get().jobs().stream()
+                        .collect(Collectors.toMap(JobSummary::id, Function.identity(), (a, b) -> a))), false);
+            } catch (FlinkException.Unreachable e) {
+                // asked below
+            }
         }
-        try {
-            return new ClusterJobs(Optional.of(target.get().jobs().stream()
-                    .collect(Collectors.toMap(JobSummary::id, Function.identity(), (a, b) -> a))));
-        } catch (FlinkException.Unreachable e) {
-            return new ClusterJobs(Optional.empty());
-        }
+        return new ClusterJobs(Optional.empty(), clusters.endedOutside(cluster));
     }
 
     private static Optional<String> latestCheckpoint(Optional<DeploymentTarget> target, String jobId) {

@@ -158,7 +158,7 @@ class KubernetesRegistryIT {
                     .getSpec().getRules().get(0).getHost()).isEqualTo("shared.flink.example.com");
             assertThat(first.webUiUrl(shared)).contains(URI.create("http://shared.flink.example.com"));
             assertThat(first.restUrl(shared).orElseThrow().toString()).startsWith("http://shared-rest.flink");
-            assertThat(first.observe(desired, n -> true).get("shared").running()).isTrue();
+            assertThat(first.observe(desired, n -> ClusterRegistry.Answer.ANSWERED).get("shared").running()).isTrue();
 
             String uid = deployment.getMetadata().getUid();
             try (Clusters restarted = clusters(data)) {
@@ -184,21 +184,22 @@ class KubernetesRegistryIT {
         try (Clusters clusters = clusters(dataDir("deleted"))) {
             clusters.start(gone, desired);
             String uid = client.apps().deployments().inNamespace("flink").withName("gone").get().getMetadata().getUid();
-            assertThat(clusters.observe(desired, n -> false).get("gone").running())
+            assertThat(clusters.observe(desired, n -> ClusterRegistry.Answer.SILENT).get("gone").running())
                     .as("a JobManager that does not answer, but is deployed: running, not reachable").isTrue();
+            assertThat(clusters.endedOutside("gone")).as("its deployment is there").isFalse();
 
             // someone deletes the deployment; Kubernetes' garbage collector takes what it owned
             client.apps().deployments().inNamespace("flink").withName("gone").delete();
             client.services().inNamespace("flink").withLabel("app", "gone").delete();
             client.configMaps().inNamespace("flink").withLabel("app", "gone").delete();
-            assertThat(clusters.observe(desired, n -> true).get("gone").running())
-                    .as("Flink answering says nothing was deleted: Kubernetes is not asked").isTrue();
-            assertThat(clusters.observe(desired, n -> false).get("gone").running()).isFalse();
+            assertThat(clusters.endedOutside("gone")).isTrue();
+            assertThat(clusters.observe(desired, n -> ClusterRegistry.Answer.ENDED_OUTSIDE).get("gone").running())
+                    .isFalse();
 
             clusters.start(gone, desired);
             assertThat(client.apps().deployments().inNamespace("flink").withName("gone").get().getMetadata().getUid())
                     .as("deployed again").isNotEqualTo(uid);
-            assertThat(clusters.observe(desired, n -> false).get("gone").running()).isTrue();
+            assertThat(clusters.endedOutside("gone")).isFalse();
             clusters.stop("gone");
         }
     }
@@ -264,7 +265,7 @@ class KubernetesRegistryIT {
                     .contains("ImagePullBackOff", "pull access denied"));
             assertThat(client.apps().deployments().inNamespace("flink").withName("silent").get())
                     .as("left in place: a slow start may still finish").isNotNull();
-            var observed = clusters.observe(desired, n -> false).get("silent");
+            var observed = clusters.observe(desired, n -> ClusterRegistry.Answer.SILENT).get("silent");
             assertThat(observed.running()).isTrue();
             assertThat(observed.reachable()).isFalse();
         }
@@ -296,12 +297,12 @@ class KubernetesRegistryIT {
         }
         DesiredState desired = repo(SESSION.replace("NAME", "elsewhere").replace("managed: true", "managed: false"), "");
         try (Clusters clusters = clusters(dataDir("external"))) {
-            clusters.observe(desired, n -> true);
+            clusters.observe(desired, n -> ClusterRegistry.Answer.ANSWERED);
             Cluster external = cluster(desired, "elsewhere");
 
             assertThat(clusters.restUrl(external).orElseThrow().toString()).startsWith("http://elsewhere-rest.flink");
             assertThat(clusters.target(external)).isPresent();
-            assertThat(clusters.observe(desired, n -> true).get("elsewhere").managed()).isFalse();
+            assertThat(clusters.observe(desired, n -> ClusterRegistry.Answer.ANSWERED).get("elsewhere").managed()).isFalse();
         }
     }
 

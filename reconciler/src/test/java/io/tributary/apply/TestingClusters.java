@@ -11,7 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
+import java.util.function.Function;
 
 /**
  * A cluster registry for the apply tests: every standalone cluster runs on one
@@ -46,12 +46,12 @@ public final class TestingClusters implements ClusterRegistry {
     }
 
     @Override
-    public Map<String, ClusterObservation> observe(DesiredState desired, Predicate<String> answered) {
+    public Map<String, ClusterObservation> observe(DesiredState desired, Function<String, Answer> answers) {
         Map<String, ClusterObservation> result = new HashMap<>();
         for (Cluster c : desired.all(Cluster.class)) {
             String name = c.id().qualifiedName();
             boolean running = !c.spec().managed() || started.containsKey(name);
-            boolean reachable = running && answered.test(name);
+            boolean reachable = running && answers.apply(name) == Answer.ANSWERED;
             result.put(name, new ClusterObservation(name, c.spec().managed(), running, reachable,
                     Optional.ofNullable(started.get(name))));
         }
