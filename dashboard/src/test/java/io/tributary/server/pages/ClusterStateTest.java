@@ -11,7 +11,7 @@ import io.tributary.plan.ClusterObservation;
 import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /** What the clusters page says of a YARN or Kubernetes session whose REST address is not known. */
@@ -29,7 +29,7 @@ class ClusterStateTest {
         }
 
         @Override
-        public Map<String, ClusterObservation> observe(DesiredState desired, Predicate<String> answered) {
+        public Map<String, ClusterObservation> observe(DesiredState desired, Function<String, Answer> answers) {
             return Map.of();
         }
 
