@@ -299,6 +299,7 @@ final class Observer implements AutoCloseable {
                 listed.add(cluster);
             }
         });
+        overdue.keySet().retainAll(listed); // clusters gone from Git and from every status
         listed.forEach(name -> snapshot.list(name, targets));
         long deadline = t1 + LISTING_WAIT.toNanos();
         Map<String, ClusterJobs> jobsByCluster = new HashMap<>();
