@@ -3,18 +3,13 @@ package io.tributary.apply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.flink.FlinkRestClient;
+import io.tributary.flink.SilentJobManager;
 import io.tributary.flink.StandaloneSessionTarget;
 import io.tributary.flink.TestingFlinkTarget;
 import io.tributary.store.AppStatus;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -115,43 +110,5 @@ class HungClusterIT {
 
     private AppStatus status(String app) {
         return fixture.store.status(app).orElseThrow(() -> new AssertionError("no status of " + app));
-    }
-
-    /** Accepts connections on a real socket and never writes a byte back. */
-    private static final class SilentJobManager implements AutoCloseable {
-        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        private final List<Socket> connections = new CopyOnWriteArrayList<>();
-        private final Thread acceptor = new Thread(this::accept, "silent-jobmanager");
-
-        SilentJobManager() throws IOException {
-            acceptor.setDaemon(true);
-            acceptor.start();
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + server.getLocalPort();
-        }
-
-        int accepted() {
-            return connections.size();
-        }
-
-        private void accept() {
-            while (!server.isClosed()) {
-                try {
-                    connections.add(server.accept());
-                } catch (IOException e) {
-                    return; // closed
-                }
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-            for (Socket s : connections) {
-                s.close();
-            }
-        }
     }
 }

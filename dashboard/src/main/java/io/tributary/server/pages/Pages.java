@@ -242,14 +242,12 @@ public final class Pages implements AutoCloseable {
                 versions.add(new Model.VersionRow(v.metadata().name(), v.spec().version(), v.spec().home(),
                         v.metadata().name().equals(defaultVersion)));
             }
-            for (Cluster cluster : d.all(Cluster.class)) {
+            List<Cluster> visible = d.all(Cluster.class).stream().filter(cluster -> {
                 String team = cluster.metadata().team();
-                if (team == null ? !caller.get().mayInSomeTeam(Permission.CLUSTER_VIEW)
-                        : !caller.get().may(Permission.CLUSTER_VIEW, team)) {
-                    continue;
-                }
-                rows.add(ClusterState.of(cluster, reconciler.clusters(), defaultVersion));
-            }
+                return team == null ? caller.get().mayInSomeTeam(Permission.CLUSTER_VIEW)
+                        : caller.get().may(Permission.CLUSTER_VIEW, team);
+            }).toList();
+            rows.addAll(ClusterState.of(visible, reconciler.clusters(), defaultVersion));
         });
         ctx.html(templates.render("clusters.jte", new Model.ClustersPage(chrome(ctx, caller.get(), "Clusters",
                 "clusters"), rows, versions)));

@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.apply.ClusterRegistry;
 import io.tributary.flink.DeploymentTarget;
+import io.tributary.flink.SilentJobManager;
 import io.tributary.model.Cluster;
 import io.tributary.model.DesiredState;
 import io.tributary.model.Metadata;
 import io.tributary.plan.ClusterObservation;
 import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -43,9 +48,70 @@ class ClusterStateTest {
         public void close() {}
     };
 
+    /** A registry that knows an address for every cluster, and nothing else. */
+    private static ClusterRegistry withAddresses(Map<String, URI> addresses) {
+        return new ClusterRegistry() {
+            @Override
+            public Optional<DeploymentTarget> target(Cluster cluster) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<URI> restUrl(Cluster cluster) {
+                return Optional.ofNullable(addresses.get(cluster.id().qualifiedName()));
+            }
+
+            @Override
+            public Map<String, ClusterObservation> observe(DesiredState desired, Function<String, Answer> answers) {
+                return Map.of();
+            }
+
+            @Override
+            public void start(Cluster cluster, DesiredState desired) {}
+
+            @Override
+            public void stop(String name) {}
+
+            @Override
+            public void close() {}
+        };
+    }
+
     private static Cluster cluster(Cluster.Mode mode, boolean managed, Cluster.Yarn yarn, Cluster.Kubernetes kubernetes) {
         return new Cluster(new Metadata("shared", null, null, null),
                 new Cluster.Spec(null, mode, managed, null, yarn, kubernetes, null));
+    }
+
+    @Test
+    void clustersThatHangAreAskedAtOnceSoThePageWaitsOneTimeoutNotOnePerCluster() throws Exception {
+        List<SilentJobManager> hung = new ArrayList<>();
+        try {
+            Map<String, URI> addresses = new HashMap<>();
+            List<Cluster> clusters = new ArrayList<>();
+            for (String name : List.of("east", "west", "north", "south")) {
+                SilentJobManager jobManager = new SilentJobManager();
+                hung.add(jobManager);
+                addresses.put(name, URI.create(jobManager.url()));
+                clusters.add(new Cluster(new Metadata(name, null, null, null),
+                        new Cluster.Spec(null, Cluster.Mode.STANDALONE, false, null, null, null, null)));
+            }
+
+            List<Model.ClusterRow> rows = ClusterState.of(clusters, withAddresses(addresses), "1.20.1");
+
+            assertThat(rows).extracting(Model.ClusterRow::name).containsExactly("east", "west", "north", "south");
+            assertThat(rows).allSatisfy(row -> {
+                assertThat(row.state()).isEqualTo("Unreachable");
+                assertThat(row.detail()).startsWith("Its REST API did not answer");
+            });
+            List<Long> asked = hung.stream().map(j -> j.acceptedAtNanos().get(0)).sorted().toList();
+            assertThat(Duration.ofNanos(asked.get(asked.size() - 1) - asked.get(0)))
+                    .as("all four asked before the first one's 3 s timeout ran out, not one after the other")
+                    .isLessThan(Duration.ofSeconds(2));
+        } finally {
+            for (SilentJobManager jobManager : hung) {
+                jobManager.close();
+            }
+        }
     }
 
     @Test
