@@ -6,31 +6,17 @@ import io.tributary.flink.FlinkRest;
 import io.tributary.flink.FlinkRestClient;
 import io.tributary.flink.LocalCluster;
 import io.tributary.model.Cluster;
+import io.tributary.server.Concurrently;
 import io.tributary.server.pages.Model.ClusterRow;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /** A cluster as the clusters page shows it: what it is, whether it answers, its TaskManagers and slots. */
 final class ClusterState {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    /** Asks the clusters of one page view at once; idle threads end after a minute. */
-    private static final ThreadPoolExecutor ASKERS = new ThreadPoolExecutor(16, 16, 60, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), r -> {
-                Thread t = new Thread(r, "tributary-cluster-state");
-                t.setDaemon(true);
-                return t;
-            });
-
-    static {
-        ASKERS.allowCoreThreadTimeOut(true);
-    }
 
     private ClusterState() {}
 
@@ -39,10 +25,7 @@ final class ClusterState {
      * answer (an outage, when on-call opens this page), the page waits one timeout, not one per cluster.
      */
     static List<ClusterRow> of(List<Cluster> clusters, ClusterRegistry registry, String defaultVersion) {
-        List<CompletableFuture<ClusterRow>> asked = clusters.stream()
-                .map(c -> CompletableFuture.supplyAsync(() -> of(c, registry, defaultVersion), ASKERS))
-                .toList();
-        return asked.stream().map(CompletableFuture::join).toList();
+        return Concurrently.map(clusters, c -> of(c, registry, defaultVersion));
     }
 
     static ClusterRow of(Cluster cluster, ClusterRegistry registry, String defaultVersion) {
