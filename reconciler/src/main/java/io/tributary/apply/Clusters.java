@@ -275,8 +275,9 @@ public final class Clusters implements ClusterRegistry {
             String name = cluster.id().qualifiedName();
             boolean isManaged = cluster.spec().managed();
             Answer answer = answers.apply(name);
+            Path dir = dirOf(name);
             boolean running = !isManaged || (cluster.isLocal() ? managed.containsKey(name)
-                    : (KubernetesRegistry.deployedHere(dirOf(name)) || YarnRegistry.deployedHere(dirOf(name)))
+                    : (KubernetesRegistry.deployedHere(dir) || YarnRegistry.deployedHere(dir))
                             && answer != Answer.ENDED_OUTSIDE);
             boolean reachable = running && target(cluster).isPresent() && answer == Answer.ANSWERED;
             result.put(name, new ClusterObservation(name, isManaged, running, reachable,
