@@ -19,36 +19,12 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-/** What the clusters page says of a YARN or Kubernetes session whose REST address is not known. */
+/** What the clusters page says of a session whose REST address is not known, and of clusters that do not answer. */
 class ClusterStateTest {
     /** A registry that knows no address for any cluster, as for a session that is not up. */
-    private static final ClusterRegistry NO_ADDRESS = new ClusterRegistry() {
-        @Override
-        public Optional<DeploymentTarget> target(Cluster cluster) {
-            return Optional.empty();
-        }
+    private static final ClusterRegistry NO_ADDRESS = withAddresses(Map.of());
 
-        @Override
-        public Optional<URI> restUrl(Cluster cluster) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Map<String, ClusterObservation> observe(DesiredState desired, Function<String, Answer> answers) {
-            return Map.of();
-        }
-
-        @Override
-        public void start(Cluster cluster, DesiredState desired) {}
-
-        @Override
-        public void stop(String name) {}
-
-        @Override
-        public void close() {}
-    };
-
-    /** A registry that knows an address for every cluster, and nothing else. */
+    /** A registry that knows the addresses of the clusters named in {@code addresses}, and nothing else. */
     private static ClusterRegistry withAddresses(Map<String, URI> addresses) {
         return new ClusterRegistry() {
             @Override
