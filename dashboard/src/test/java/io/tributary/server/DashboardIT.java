@@ -250,6 +250,7 @@ class DashboardIT {
         driver.get(base + "/tokens");
         driver.findElement(By.id("token-name")).sendKeys("nightly-report");
         driver.findElement(By.cssSelector("form[action='/tokens'] button[type=submit]")).click();
+        await("the new token is shown", () -> !driver.findElements(By.id("new-token")).isEmpty());
         String secret = driver.findElement(By.id("new-token")).getAttribute("value");
         assertThat(secret).hasSizeGreaterThan(20);
         assertThat(driver.findElement(By.cssSelector("button[data-copy='new-token']")).getText()).isEqualTo("Copy");
@@ -263,6 +264,8 @@ class DashboardIT {
         WebElement row = driver.findElement(By.xpath("//tr[th[normalize-space()='nightly-report']]"));
         assertThat(row.getText()).contains("active");
         row.findElement(By.cssSelector("button.danger")).click();
+        // A click does not always wait for the form's navigation: wait for the answer's page.
+        await("the page is back after revoking", () -> !driver.findElements(By.cssSelector(".flash.ok")).isEmpty());
         assertThat(driver.findElement(By.cssSelector(".flash.ok")).getText()).contains("revoked");
         assertThat(driver.findElement(By.xpath("//tr[th[normalize-space()='nightly-report']]")).getText())
                 .contains("revoked");
