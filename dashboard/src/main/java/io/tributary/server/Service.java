@@ -149,7 +149,8 @@ public final class Service implements AutoCloseable {
     private Javalin startHttp(int port, Authenticator authenticator, TokensApi tokens, PasswordLinks passwordLinks,
             ApplicationActions actions, StreamParkApi streamPark, WebhookHandler webhooks, ServiceMetrics metrics,
             GitVsRunning drift, Alerts alerts) {
-        Pages pages = new Pages(reconciler, actions, tokens, drift, alerts, Clock.systemUTC());
+        ClusterStatuses clusterStatuses = new ClusterStatuses(reconciler.clusters());
+        Pages pages = new Pages(reconciler, clusterStatuses, actions, tokens, drift, alerts, Clock.systemUTC());
         resources.push(pages);
         Javalin app = Javalin.create(config -> {
             config.jsonMapper(new Json());
@@ -164,7 +165,7 @@ public final class Service implements AutoCloseable {
             config.routes.get("/metrics", metrics::scrape);
             // open (Authenticator's OPEN_PREFIXES): the name is the content's sha256, which only who knows it can ask for
             config.routes.get("/artifacts/{sha256}", new ArtifactRoute(reconciler)::handle);
-            Api.install(config, reconciler, drift, ctx -> {
+            Api.install(config, reconciler, clusterStatuses, drift, ctx -> {
                 Caller caller = Access.require(ctx);
                 return new Viewer(caller.platformAdmin(), caller::may);
             });

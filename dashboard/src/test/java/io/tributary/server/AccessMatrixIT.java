@@ -285,11 +285,11 @@ class AccessMatrixIT {
                 http.postJson(token, "/api/v1/applications/" + APP + "/actions/" + a, reason);
         switch (endpoint) {
             case "sync":
-                return http.send(http.as(token, "/api/v1/sync").POST(HttpRequest.BodyPublishers.noBody()));
+                return Http.send(http.as(token, "/api/v1/sync").POST(HttpRequest.BodyPublishers.noBody()));
             case "create-token":
                 return http.postJson(token, "/api/v1/tokens", "{\"name\":\"matrix\"}");
             case "revoke-own-token", "revoke-member-token":
-                return http.send(http.as(token, "/api/v1/tokens/" + tokenId).DELETE());
+                return Http.send(http.as(token, "/api/v1/tokens/" + tokenId).DELETE());
             case "password-link":
                 return http.postJson(token, "/api/v1/users/vera/password-link", "");
             case "streampark-start":

@@ -3,6 +3,7 @@ package io.tributary.server.api;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.tributary.apply.Reconciler;
+import io.tributary.server.ClusterStatuses;
 import io.tributary.server.GitVsRunning;
 import java.util.function.Function;
 
@@ -13,13 +14,13 @@ import java.util.function.Function;
 public final class Api {
     private Api() {}
 
-    public static void install(JavalinConfig config, Reconciler reconciler, GitVsRunning drift,
-            Function<Context, Viewer> viewers) {
+    public static void install(JavalinConfig config, Reconciler reconciler, ClusterStatuses clusterStatuses,
+            GitVsRunning drift, Function<Context, Viewer> viewers) {
         Problems.install(config);
         config.staticFiles.enableWebjars();
         ReadModel model = new ReadModel(reconciler, drift);
         ApplicationsApi applications = new ApplicationsApi(model, reconciler.store(), viewers);
-        PlatformApi platform = new PlatformApi(reconciler, model, viewers);
+        PlatformApi platform = new PlatformApi(reconciler, clusterStatuses, model, viewers);
         OpenApi openApi = OpenApi.load();
         ApiDocs docs = new ApiDocs();
         var routes = config.routes;

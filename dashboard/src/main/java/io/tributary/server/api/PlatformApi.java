@@ -2,9 +2,8 @@ package io.tributary.server.api;
 
 import io.javalin.http.Context;
 import io.tributary.apply.Reconciler;
-import io.tributary.flink.FlinkException;
+import io.tributary.apply.StartupProblem;
 import io.tributary.flink.FlinkRest.ClusterOverview;
-import io.tributary.flink.FlinkRestClient;
 import io.tributary.model.Cluster;
 import io.tributary.model.DesiredState;
 import io.tributary.model.FlinkVersion;
@@ -13,24 +12,20 @@ import io.tributary.model.Role;
 import io.tributary.model.Team;
 import io.tributary.model.User;
 import io.tributary.model.Variable;
-import io.tributary.server.Concurrently;
+import io.tributary.server.ClusterStatuses;
 import io.tributary.store.AppEvent;
 import io.tributary.store.RevisionRecord;
 import io.tributary.store.SavepointRecord;
 import io.tributary.store.Store;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.time.Duration;
-import io.tributary.apply.StartupProblem;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -39,19 +34,15 @@ import java.util.function.Function;
  * shows only what the caller may see.
  */
 final class PlatformApi {
-    /** How long a cluster's Flink overview is reused: a list of clusters does not call Flink each time. */
-    private static final long OVERVIEW_TTL_NANOS = Duration.ofSeconds(5).toNanos();
-    private static final Duration OVERVIEW_TIMEOUT = Duration.ofSeconds(2);
-
     private final Reconciler reconciler;
     private final Store store;
     private final ReadModel model;
     private final Function<Context, Viewer> viewers;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(OVERVIEW_TIMEOUT).build();
-    private final Map<URI, CachedOverview> overviews = new ConcurrentHashMap<>();
+    private final ClusterStatuses clusterStatuses;
 
-    PlatformApi(Reconciler reconciler, ReadModel model, Function<Context, Viewer> viewers) {
+    PlatformApi(Reconciler reconciler, ClusterStatuses clusterStatuses, ReadModel model, Function<Context, Viewer> viewers) {
         this.reconciler = reconciler;
+        this.clusterStatuses = clusterStatuses;
         this.store = reconciler.store();
         this.model = model;
         this.viewers = viewers;
@@ -78,8 +69,6 @@ final class PlatformApi {
     record RevisionView(String name, String id, Instant fetchedAt, boolean valid, List<String> errors,
             Instant appliedAt, boolean inForce) {}
 
-    private record CachedOverview(Optional<ClusterOverview> overview, long at) {}
-
     // ---- clusters
 
     /** {@code GET /api/v1/clusters}: clusters in teams where the caller has {@code cluster:view} (platform ones: in any). */
@@ -91,45 +80,23 @@ final class PlatformApi {
                 .filter(c -> c.metadata().team() == null ? mayInSomeTeam(viewer, Permission.CLUSTER_VIEW, desired)
                         : viewer.may(Permission.CLUSTER_VIEW, c.metadata().team()))
                 .toList();
-        // each cluster's overview asked at once: an outage costs the list one timeout, not one per cluster
-        List<ClusterView> page = Concurrently.map(paging.slice(visible), c -> cluster(c, desired));
+        List<ClusterView> page = clusterStatuses.of(paging.slice(visible), desired).stream().map(PlatformApi::view).toList();
         ctx.json(new PageView<>(page, visible.size(), paging.limit(), paging.offset()));
     }
 
-    private ClusterView cluster(Cluster c, DesiredState desired) {
-        Optional<URI> rest = reconciler.clusters().restUrl(c);
-        Optional<ClusterOverview> overview = rest.flatMap(this::overview);
-        Optional<StartupProblem> problem = overview.isPresent() ? Optional.empty()
-                : reconciler.clusters().startupProblem(c);
-        String state = problem.isPresent() ? "down" : overview.isPresent() ? "running"
-                : rest.isPresent() ? "unreachable" : c.spec().managed() ? "stopped" : "unknown";
-        String version = c.spec().flinkVersion() != null ? c.spec().flinkVersion()
-                : desired.defaultFlinkVersion().map(v -> v.metadata().name()).orElse(null);
+    private static ClusterView view(ClusterStatuses.Status s) {
+        Cluster c = s.cluster();
+        Optional<ClusterOverview> overview = s.overview();
         return new ClusterView(c.metadata().name(), c.metadata().team(), c.spec().mode().yamlName(), c.spec().managed(),
-                version, state, rest.map(URI::toString).orElse(null),
-                reconciler.clusters().webUiUrl(c).map(u -> u + "/#/overview").orElse(null),
+                s.flinkVersion(), s.state().name().toLowerCase(Locale.ROOT), s.restUrl().map(URI::toString).orElse(null),
+                s.webUi().map(u -> u + "/#/overview").orElse(null),
                 overview.map(ClusterOverview::taskManagers).orElse(null),
                 overview.map(ClusterOverview::slotsTotal).orElse(null),
                 overview.map(ClusterOverview::slotsAvailable).orElse(null),
                 overview.map(ClusterOverview::jobsRunning).orElse(null),
                 overview.map(ClusterOverview::flinkVersion).filter(v -> !v.isEmpty()).orElse(null),
-                problem.map(StartupProblem::description).orElse(null), problem.map(StartupProblem::at).orElse(null));
-    }
-
-    /** Flink's {@code /overview} of a cluster, asked at most every 5 s; empty when it does not answer. */
-    private Optional<ClusterOverview> overview(URI rest) {
-        CachedOverview cached = overviews.get(rest);
-        if (cached != null && System.nanoTime() - cached.at() < OVERVIEW_TTL_NANOS) {
-            return cached.overview();
-        }
-        Optional<ClusterOverview> overview;
-        try {
-            overview = Optional.of(new FlinkRestClient(rest, http, OVERVIEW_TIMEOUT).overview());
-        } catch (FlinkException e) {
-            overview = Optional.empty();
-        }
-        overviews.put(rest, new CachedOverview(overview, System.nanoTime()));
-        return overview;
+                s.startupProblem().map(StartupProblem::description).orElse(null),
+                s.startupProblem().map(StartupProblem::at).orElse(null));
     }
 
     // ---- Flink versions, teams, variables

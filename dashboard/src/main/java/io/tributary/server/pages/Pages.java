@@ -20,6 +20,7 @@ import io.tributary.model.Team;
 import io.tributary.model.User;
 import io.tributary.model.Variable;
 import io.tributary.server.ApplicationActions;
+import io.tributary.server.ClusterStatuses;
 import io.tributary.server.GitVsRunning;
 import io.tributary.server.alerts.Alerts;
 import io.tributary.server.auth.Access;
@@ -61,6 +62,7 @@ public final class Pages implements AutoCloseable {
     private static final JsonMapper SPEC_JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private final Reconciler reconciler;
+    private final ClusterStatuses clusterStatuses;
     private final ApplicationActions actions;
     private final TokensApi tokens;
     private final Clock clock;
@@ -69,9 +71,10 @@ public final class Pages implements AutoCloseable {
     private final LiveUpdates live;
     private final Alerts alerts;
 
-    public Pages(Reconciler reconciler, ApplicationActions actions, TokensApi tokens, GitVsRunning drift, Alerts alerts,
-            Clock clock) {
+    public Pages(Reconciler reconciler, ClusterStatuses clusterStatuses, ApplicationActions actions, TokensApi tokens,
+            GitVsRunning drift, Alerts alerts, Clock clock) {
         this.reconciler = reconciler;
+        this.clusterStatuses = clusterStatuses;
         this.alerts = alerts;
         this.actions = actions;
         this.tokens = tokens;
@@ -247,7 +250,7 @@ public final class Pages implements AutoCloseable {
                 return team == null ? caller.get().mayInSomeTeam(Permission.CLUSTER_VIEW)
                         : caller.get().may(Permission.CLUSTER_VIEW, team);
             }).toList();
-            rows.addAll(ClusterState.of(visible, reconciler.clusters(), defaultVersion));
+            clusterStatuses.of(visible, d).stream().map(ClusterRows::of).forEach(rows::add);
         });
         ctx.html(templates.render("clusters.jte", new Model.ClustersPage(chrome(ctx, caller.get(), "Clusters",
                 "clusters"), rows, versions)));
