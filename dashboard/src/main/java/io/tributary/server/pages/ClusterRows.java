@@ -15,8 +15,8 @@ final class ClusterRows {
         Cluster cluster = status.cluster();
         return switch (status.state()) {
             case RUNNING -> row(status, "Running", status.overview().map(o -> "Flink " + o.flinkVersion() + ", "
-                    + status.local().map(l -> "managed: JobManager pid " + l.jobManagerPid() + ", logs in " + l.logDir())
-                            .orElse(o.jobsRunning() + " jobs running")).orElseThrow());
+                    + o.jobsRunning() + " jobs running" + status.local().map(l -> "; JobManager pid " + l.jobManagerPid()
+                            + ", logs in " + l.logDir()).orElse("")).orElseThrow());
             case UNREACHABLE -> row(status, "Unreachable", status.local().isPresent()
                     ? "The managed cluster's processes run but its REST API does not answer."
                     : "Its REST API did not answer: " + status.unanswered().orElse("no reason given"));
