@@ -71,6 +71,9 @@ public final class ConfigLoader {
 
     public Result load(Path repoRoot) {
         Path root = repoRoot.toAbsolutePath().normalize();
+        // a file that cannot be read or parsed declares nothing: its errors come first, as the likely
+        // cause of the unknown names other files are then reported with
+        List<ConfigError> unreadable = new ArrayList<>();
         List<ConfigError> errors = new ArrayList<>();
         Index index = new Index(errors);
         List<Entry> entries = new ArrayList<>();
@@ -78,7 +81,7 @@ public final class ConfigLoader {
         Map<String, ParsedFile> parsed = new HashMap<>();
         for (Path file : yamlFiles(root)) {
             String relative = relative(root, file);
-            Optional<String> text = readUtf8(file, relative, errors);
+            Optional<String> text = readUtf8(file, relative, unreadable);
             if (text.isEmpty()) {
                 continue;
             }
@@ -86,7 +89,7 @@ public final class ConfigLoader {
             ParsedFile read = before != null && before.text().equals(text.get()) ? before
                     : new ParsedFile(text.get(), yaml.read(relative, text.get()));
             parsed.put(relative, read);
-            errors.addAll(read.yaml().errors());
+            (read.yaml().documents().isEmpty() ? unreadable : errors).addAll(read.yaml().errors());
             for (SourceDocument doc : read.yaml().documents()) {
                 envelope(doc.copyForLoad(), errors).ifPresent(entries::add);
             }
@@ -134,8 +137,11 @@ public final class ConfigLoader {
         new SemanticChecks(index, errors).run();
 
         List<Resource> resources = declared.stream().filter(e -> e.usable).map(e -> e.resource).toList();
+        unreadable.sort(ConfigError.BY_LOCATION);
         errors.sort(ConfigError.BY_LOCATION);
-        return new Result(DesiredState.of(resources), List.copyOf(errors), Map.copyOf(sqlOrigins));
+        List<ConfigError> all = new ArrayList<>(unreadable);
+        all.addAll(errors);
+        return new Result(DesiredState.of(resources), List.copyOf(all), Map.copyOf(sqlOrigins));
     }
 
     /** The schemas the loader checks against, for the reference document generator. */

@@ -81,14 +81,49 @@ final class YamlReader {
             Mark mark = e.getProblemMark().or(e::getContextMark).orElse(null);
             int line = mark == null ? 1 : mark.getLine() + 1;
             int column = mark == null ? 1 : mark.getColumn() + 1;
-            String problem = e.getProblem() == null ? "invalid YAML" : e.getProblem();
-            String context = e.getContext() == null ? "" : " (" + e.getContext()
-                    + e.getContextMark().map(m -> " that starts at line " + (m.getLine() + 1)).orElse("") + ")";
-            errors.add(new ConfigError(file, line, column, "", "YAML syntax error: " + problem + context));
+            documents.clear(); // an error found while composing (an undefined alias) comes after earlier documents: none count
+            errors.add(new ConfigError(file, line, column, "", syntaxError(e)));
         } catch (YamlEngineException e) {
             errors.add(new ConfigError(file, 1, 1, "", "YAML error: " + e.getMessage()));
         }
         return new Result(documents, errors);
+    }
+
+    /**
+     * The parser's words for a syntax error, led by what the mistake most likely is and how to fix
+     * it for the mistakes people make most, and followed by why other errors may follow from it: a
+     * file that does not parse declares nothing, so names it declares are unknown elsewhere.
+     */
+    static String syntaxError(MarkedYamlEngineException e) {
+        String problem = e.getProblem() == null ? "invalid YAML" : e.getProblem();
+        String context = e.getContext() == null ? "" : e.getContext();
+        String opened = e.getContextMark().map(m -> " at line " + (m.getLine() + 1)).orElse("");
+        String parser = problem + (context.isEmpty() ? "" : " (" + context
+                + e.getContextMark().map(m -> " that starts at line " + (m.getLine() + 1)).orElse("") + ")");
+        String likely;
+        if (problem.contains("(TAB)")) {
+            likely = "a tab indents this line; YAML indents with spaces only: replace the tab with spaces";
+        } else if (problem.startsWith("mapping values are not allowed")) {
+            likely = "a ': ' where none may be: quote the value if the colon belongs to it (key: \"a: b\"), or add"
+                    + " the ':' missing after the key on the line above";
+        } else if (problem.startsWith("expected <block end>")) {
+            likely = "this line is indented differently from the keys above it"
+                    + e.getContextMark().map(m -> " (from line " + (m.getLine() + 1) + ")").orElse("")
+                    + ": indent it as far as the key or list item it belongs beside";
+        } else if (problem.startsWith("expected ',' or '}'")) {
+            likely = "the { opened" + opened + " is not closed: add the missing } (or a ',' between its entries)";
+        } else if (problem.startsWith("expected ',' or ']'")) {
+            likely = "the [ opened" + opened + " is not closed: add the missing ] (or a ',' between its items)";
+        } else if (context.startsWith("while scanning a quoted scalar")) {
+            likely = "the quote opened" + opened + " is not closed: add the closing quote";
+        } else if (problem.startsWith("could not find expected ':'")) {
+            likely = "a line that is neither 'key: value' nor a list item ('- ...'): add ': ' after the key, or"
+                    + " indent the line further if it continues the value above";
+        } else {
+            likely = null;
+        }
+        return "YAML syntax error: " + (likely == null ? parser : likely + " (parser: " + parser + ")")
+                + "; until it is fixed the file declares nothing, and names from it are unknown elsewhere";
     }
 
     /** A file too large, or with a line too long, to parse in reasonable time: one error, nothing parsed. */
