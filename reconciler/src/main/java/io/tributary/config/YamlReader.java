@@ -78,7 +78,10 @@ final class YamlReader {
                 documents.add(new SourceDocument(file, object, start, converter.values, converter.keys, text));
             }
         } catch (MarkedYamlEngineException e) {
-            Mark mark = e.getProblemMark().or(e::getContextMark).orElse(null);
+            // a key without its ':' is found on the line after it; the key's own line is the one to fix
+            boolean keyWithoutColon = e.getContext() != null && e.getContext().startsWith("while scanning a simple key");
+            Mark mark = (keyWithoutColon ? e.getContextMark() : e.getProblemMark()).or(e::getContextMark)
+                    .or(e::getProblemMark).orElse(null);
             int line = mark == null ? 1 : mark.getLine() + 1;
             int column = mark == null ? 1 : mark.getColumn() + 1;
             documents.clear(); // an error found while composing (an undefined alias) comes after earlier documents: none count
