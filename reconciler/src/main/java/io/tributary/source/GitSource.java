@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -27,6 +28,7 @@ import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.InvalidRemoteException;
 import org.eclipse.jgit.errors.IncorrectObjectTypeException;
 import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.errors.RevisionSyntaxException;
 import org.eclipse.jgit.errors.NoRemoteRepositoryException;
 import org.eclipse.jgit.lib.AbbreviatedObjectId;
 import org.eclipse.jgit.lib.ConfigConstants;
@@ -253,7 +255,30 @@ final class GitSource implements ConfigSource {
             }
             return shortCommitOrRef(wanted);
         }
-        return tip(resolve(wanted));
+        try {
+            return tip(resolve(wanted));
+        } catch (SourceException e) {
+            if (e.reason() != Reason.REF_NOT_FOUND) {
+                throw e;
+            }
+            return export(inPlace, null, gitExpression(wanted).orElseThrow(() -> e));
+        }
+    }
+
+    /**
+     * Git's own ways of naming a commit ({@code HEAD~1}, {@code main^}, {@code origin/main}), which a
+     * repository on this machine answers: what people type for {@code plan --base} in a checkout.
+     */
+    private Optional<RevCommit> gitExpression(String wanted) {
+        if (inPlace == null) {
+            return Optional.empty();
+        }
+        try {
+            ObjectId id = inPlace.resolve(wanted);
+            return id == null ? Optional.empty() : Optional.of(parse(inPlace, id, wanted));
+        } catch (RevisionSyntaxException | IOException e) {
+            return Optional.empty();
+        }
     }
 
     /**

@@ -79,6 +79,17 @@ class PlanCommandTest {
     }
 
     @Test
+    void aLocalCheckoutTakesGitsOwnRevisionExpressions() throws Exception {
+        Run run = run("--repo", repo.dir.toString(), "--base", "HEAD~1", "--head", "main");
+        assertThat(run.err).isEmpty();
+        assertThat(run.exitCode).isZero();
+        assertThat(run.out).isEqualTo("Plan: sha1:" + first.name().substring(0, 7) + " -> main@sha1:"
+                + second.name().substring(0, 7) + expectedBody());
+        assertThat(run("--repo", repo.dir.toString(), "--base", "main^", "--head", "main").out)
+                .startsWith("Plan: sha1:" + first.name().substring(0, 7) + " -> ");
+    }
+
+    @Test
     void withoutHeadTheWorkingTreeIsPlanned() throws Exception {
         repo.tree(null);
         Run run = run("--repo", repo.dir.toString(), "--base", "main");
