@@ -1,7 +1,9 @@
 package io.tributary.server;
 
+import io.javalin.util.JavalinBindException;
 import io.tributary.server.webhooks.WebhookSecret;
 import io.tributary.source.Credentials;
+import io.tributary.source.SourceException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,13 +11,17 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code tributary serve}: the reconcile loop, the managed clusters and the API, until stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Runs the service: follows a config repository and makes Flink match it.%n"
                 + "Every flag has an environment variable (TRIBUTARY_<FLAG>, e.g. TRIBUTARY_DATA_DIR).")
 public final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--repo", defaultValue = "${env:TRIBUTARY_REPO:-.}", paramLabel = "URL|PATH",
             description = "The config repository: a Git URL (https, ssh, file) or a local path (default: .).")
@@ -91,7 +97,15 @@ public final class ServeCommand implements Callable<Integer> {
                 databaseUser, databasePassword(), port,
                 io.tributary.model.TimeSpan.parse(pollInterval).duration(), workers, mavenRepository,
                 secretVariable("TRIBUTARY_ADMIN_PASSWORD"), webhookSecret());
-        Service service = Service.start(config);
+        Service service;
+        try {
+            service = Service.start(config);
+        } catch (SourceException e) {
+            return cannotStart(e.getMessage()); // a mistyped --repo, --branch or --path: the message says what to check
+        } catch (JavalinBindException e) {
+            return cannotStart("port " + port + " is in use; stop what listens there, or pick another with --port"
+                    + " (TRIBUTARY_PORT)");
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();
@@ -99,6 +113,12 @@ public final class ServeCommand implements Callable<Integer> {
         }, "tributary-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** One line for a mistake in how the service was started, not a stack trace; exit code 2 as for a usage error. */
+    private int cannotStart(String why) {
+        spec.commandLine().getErr().println("tributary serve: " + why);
+        return 2;
     }
 
     private Credentials credentials() {

@@ -50,6 +50,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,65 +76,74 @@ public final class Service implements AutoCloseable {
     private final Javalin http;
 
     private Service(ServiceConfig config, ClusterRegistry testClusters) {
-        Clock clock = Clock.systemUTC();
-        ServiceMetrics metrics = new ServiceMetrics();
         try {
-            Files.createDirectories(config.dataDir());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the data directory " + config.dataDir(), e);
+            Clock clock = Clock.systemUTC();
+            ServiceMetrics metrics = new ServiceMetrics();
+            try {
+                Files.createDirectories(config.dataDir());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the data directory " + config.dataDir(), e);
+            }
+            // the repository first: a mistyped path or URL fails here, before a database or cluster is started
+            ConfigSource source = ConfigSource.open(new SourceSpec(config.repo(), config.branch(), config.path(),
+                    config.credentials()), config.dataDir().resolve("source"));
+            resources.push(source);
+            Database db = config.database() == null ? Database.embedded(config.dataDir())
+                    : Database.connect(config.database(), config.databaseUser(), config.databasePassword());
+            resources.push(db);
+            Store store = new Store(db, clock);
+            MavenRepositories maven = new MavenRepositories(config.mavenRepository());
+            resources.push(maven);
+            ClusterRegistry clusters = testClusters != null ? testClusters
+                    : new Clusters(config.dataDir(), maven, LocalCluster.Options.defaults());
+            resources.push(clusters);
+            JobLauncher launcher = new JobLauncher(maven, config.dataDir().resolve("artifacts"),
+                    HttpClient.newHttpClient(),
+                    SqlRunnerJar.locate(config.dataDir().resolve("work")), config.dataDir().resolve("job-jars"),
+                    new SecretResolver(System::getenv, name -> null));
+            Operations operations = new Operations(store, launcher, clock, SAVEPOINT_TIMEOUT, SAVEPOINT_POLL);
+            // alerts hear every event the store writes; they outlive the loop, so its last events still go out
+            AlertStore alertStore = new AlertStore(db, clock);
+            AtomicReference<Reconciler> loop = new AtomicReference<>();
+            AlertDispatcher dispatcher = new AlertDispatcher(alertStore, () -> Optional.ofNullable(loop.get())
+                    .flatMap(Reconciler::current).map(Reconciler.Loaded::desired), System::getenv, clock,
+                    AlertDispatcher.Options.defaults());
+            store.onEvent(dispatcher::accept);
+            dispatcher.start();
+            resources.push(dispatcher);
+            reconciler = new Reconciler(source, new ConfigLoader(), store, clusters, operations,
+                    Optional.of(new LeaderLock(db, LEADER_LOCK_KEY)), clock,
+                    new Reconciler.Options(config.pollInterval(), config.workers()), metrics.registry());
+            resources.push(reconciler);
+            ProjectBuilds builds = new ProjectBuilds(config.dataDir(),
+                    new ArtifactStore(config.dataDir().resolve("artifacts"), clock), new BuildStore(db, clock), store,
+                    maven::of, clock, BuildOptions.fromEnvironment(config.pollInterval()),
+                    reconciler::triggerSync);
+            reconciler.useBuilds(builds);
+            resources.push(builds);
+            loop.set(reconciler);
+            metrics.watch(reconciler);
+            GitVsRunning drift = new GitVsRunning(reconciler, source, new ConfigLoader(), clock);
+            resources.push(drift);
+            AccountStore accounts = new AccountStore(db, clock);
+            Supplier<Optional<DesiredState>> desired = () -> reconciler.current().map(Reconciler.Loaded::desired);
+            Authenticator authenticator = new Authenticator(accounts, store, clock, desired);
+            authenticator.bootstrapAdmin(Optional.ofNullable(config.adminPassword()));
+            WebhookHandler webhooks = new WebhookHandler(Optional.ofNullable(config.webhookSecret()),
+                    () -> watchedRef(config), reconciler::triggerSync,
+                    urls -> urls.stream().mapToInt(builds::pushed).sum(),
+                    metrics.registry());
+            ApplicationActions actions = new ApplicationActions(reconciler, clock);
+            Alerts alerts = new Alerts(reconciler, alertStore, dispatcher, clock);
+            http = startHttp(config.port(), authenticator, new TokensApi(authenticator.tokens(), store, clock, desired),
+                    new PasswordLinks(accounts, authenticator, store, clock, desired), actions,
+                    new StreamParkApi(reconciler, actions), webhooks, metrics, drift, alerts);
+            resources.push(http::stop);
+            reconciler.start();
+        } catch (RuntimeException | Error e) {
+            close(); // what started before the failure (the database, a cluster) does not outlive it
+            throw e;
         }
-        Database db = config.database() == null ? Database.embedded(config.dataDir())
-                : Database.connect(config.database(), config.databaseUser(), config.databasePassword());
-        resources.push(db);
-        Store store = new Store(db, clock);
-        MavenRepositories maven = new MavenRepositories(config.mavenRepository());
-        resources.push(maven);
-        ClusterRegistry clusters = testClusters != null ? testClusters
-                : new Clusters(config.dataDir(), maven, LocalCluster.Options.defaults());
-        resources.push(clusters);
-        JobLauncher launcher = new JobLauncher(maven, config.dataDir().resolve("artifacts"), HttpClient.newHttpClient(),
-                SqlRunnerJar.locate(config.dataDir().resolve("work")), config.dataDir().resolve("job-jars"),
-                new SecretResolver(System::getenv, name -> null));
-        Operations operations = new Operations(store, launcher, clock, SAVEPOINT_TIMEOUT, SAVEPOINT_POLL);
-        // alerts hear every event the store writes; they outlive the loop, so its last events still go out
-        AlertStore alertStore = new AlertStore(db, clock);
-        java.util.concurrent.atomic.AtomicReference<Reconciler> loop = new java.util.concurrent.atomic.AtomicReference<>();
-        AlertDispatcher dispatcher = new AlertDispatcher(alertStore, () -> Optional.ofNullable(loop.get())
-                .flatMap(Reconciler::current).map(Reconciler.Loaded::desired), System::getenv, clock,
-                AlertDispatcher.Options.defaults());
-        store.onEvent(dispatcher::accept);
-        dispatcher.start();
-        resources.push(dispatcher);
-        ConfigSource source = ConfigSource.open(new SourceSpec(config.repo(), config.branch(), config.path(),
-                config.credentials()), config.dataDir().resolve("source"));
-        resources.push(source);
-        reconciler = new Reconciler(source, new ConfigLoader(), store, clusters, operations,
-                Optional.of(new LeaderLock(db, LEADER_LOCK_KEY)), clock,
-                new Reconciler.Options(config.pollInterval(), config.workers()), metrics.registry());
-        resources.push(reconciler);
-        ProjectBuilds builds = new ProjectBuilds(config.dataDir(), new ArtifactStore(config.dataDir().resolve("artifacts"),
-                clock), new BuildStore(db, clock), store, maven::of, clock, BuildOptions.fromEnvironment(config.pollInterval()),
-                reconciler::triggerSync);
-        reconciler.useBuilds(builds);
-        resources.push(builds);
-        loop.set(reconciler);
-        metrics.watch(reconciler);
-        GitVsRunning drift = new GitVsRunning(reconciler, source, new ConfigLoader(), clock);
-        resources.push(drift);
-        AccountStore accounts = new AccountStore(db, clock);
-        Supplier<Optional<DesiredState>> desired = () -> reconciler.current().map(Reconciler.Loaded::desired);
-        Authenticator authenticator = new Authenticator(accounts, store, clock, desired);
-        authenticator.bootstrapAdmin(Optional.ofNullable(config.adminPassword()));
-        WebhookHandler webhooks = new WebhookHandler(Optional.ofNullable(config.webhookSecret()),
-                () -> watchedRef(config), reconciler::triggerSync, urls -> urls.stream().mapToInt(builds::pushed).sum(),
-                metrics.registry());
-        ApplicationActions actions = new ApplicationActions(reconciler, clock);
-        Alerts alerts = new Alerts(reconciler, alertStore, dispatcher, clock);
-        http = startHttp(config.port(), authenticator, new TokensApi(authenticator.tokens(), store, clock, desired),
-                new PasswordLinks(accounts, authenticator, store, clock, desired), actions,
-                new StreamParkApi(reconciler, actions), webhooks, metrics, drift, alerts);
-        resources.push(http::stop);
-        reconciler.start();
     }
 
     public static Service start(ServiceConfig config) {

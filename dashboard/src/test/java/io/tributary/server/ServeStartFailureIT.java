@@ -1,0 +1,74 @@
+package io.tributary.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.Tributary;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code tributary serve} started wrongly: it says why in one line, exits with 2, and leaves nothing
+ * running behind it (the embedded PostgreSQL it may have started is stopped again).
+ */
+class ServeStartFailureIT {
+    @TempDir
+    Path temp;
+
+    record Run(int exitCode, String err) {}
+
+    private static Run serve(String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine cli = Tributary.commandLine();
+        cli.setErr(new PrintWriter(err, true));
+        String[] all = new String[args.length + 1];
+        all[0] = "serve";
+        System.arraycopy(args, 0, all, 1, args.length);
+        int code = cli.execute(all);
+        return new Run(code, err.toString());
+    }
+
+    @Test
+    void aMistypedRepositorySaysSoBeforeAnythingIsStarted() {
+        Path data = temp.resolve("data");
+
+        Run run = serve("--repo", temp.resolve("no-such-config").toString(), "--data-dir", data.toString(),
+                "--port", "0");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().lines()).containsExactly("tributary serve: no folder " + temp.resolve("no-such-config")
+                + "; check the location (a path on this machine, or a Git URL)");
+        assertThat(data.resolve("postgres")).as("no database was started for a repository that is not there")
+                .doesNotExist();
+    }
+
+    @Test
+    void aBusyPortSaysSoAndStopsTheDatabaseItStarted() throws Exception {
+        Path repo = Files.createDirectories(temp.resolve("config"));
+        Files.writeString(repo.resolve("platform.yaml"), """
+                apiVersion: tributary.io/v1
+                kind: FlinkVersion
+                metadata: {name: flink-1.20}
+                spec: {version: 1.20.1, default: true}
+                """);
+        Path data = temp.resolve("data");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"))) {
+            int port = taken.getLocalPort();
+
+            Run run = serve("--repo", repo.toString(), "--data-dir", data.toString(), "--port", String.valueOf(port));
+
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err().lines()).containsExactly("tributary serve: port " + port
+                    + " is in use; stop what listens there, or pick another with --port (TRIBUTARY_PORT)");
+        }
+        assertThat(data.resolve("postgres")).as("the database was started before the port was tried").isDirectory();
+        assertThat(data.resolve("postgres/postmaster.pid")).as("and stopped when the service could not start")
+                .doesNotExist();
+    }
+}
