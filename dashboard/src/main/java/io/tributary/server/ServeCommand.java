@@ -4,6 +4,7 @@ import io.javalin.util.JavalinBindException;
 import io.tributary.server.webhooks.WebhookSecret;
 import io.tributary.source.Credentials;
 import io.tributary.source.SourceException;
+import io.tributary.store.Database;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -101,10 +102,12 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             service = Service.start(config);
         } catch (SourceException e) {
-            return cannotStart(e.getMessage()); // a mistyped --repo, --branch or --path: the message says what to check
+            return cannotStart(e.getMessage(), 2); // a mistyped --repo or --branch: the message says what to check
         } catch (JavalinBindException e) {
             return cannotStart("port " + port + " is in use; stop what listens there, or pick another with --port"
-                    + " (TRIBUTARY_PORT)");
+                    + " (TRIBUTARY_PORT)", 2);
+        } catch (Database.Unavailable e) {
+            return cannotStart(e.getMessage(), 1); // not a usage error: started again later, it may work
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -115,10 +118,10 @@ public final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One line for a mistake in how the service was started, not a stack trace; exit code 2 as for a usage error. */
-    private int cannotStart(String why) {
+    /** Why the service could not start, in one line rather than a stack trace. */
+    private int cannotStart(String why, int exitCode) {
         spec.commandLine().getErr().println("tributary serve: " + why);
-        return 2;
+        return exitCode;
     }
 
     private Credentials credentials() {

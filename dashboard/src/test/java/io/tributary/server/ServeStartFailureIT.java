@@ -14,8 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code tributary serve} started wrongly: it says why in one line, exits with 2, and leaves nothing
- * running behind it (the embedded PostgreSQL it may have started is stopped again).
+ * {@code tributary serve} that cannot start says why in one line (exit code 2 for a mistake in how it
+ * was started, 1 for a database that does not answer), and leaves nothing running behind it (the
+ * embedded PostgreSQL it may have started is stopped again).
  */
 class ServeStartFailureIT {
     @TempDir
@@ -48,8 +49,7 @@ class ServeStartFailureIT {
                 .doesNotExist();
     }
 
-    @Test
-    void aBusyPortSaysSoAndStopsTheDatabaseItStarted() throws Exception {
+    private Path configFolder() throws Exception {
         Path repo = Files.createDirectories(temp.resolve("config"));
         Files.writeString(repo.resolve("platform.yaml"), """
                 apiVersion: tributary.io/v1
@@ -57,6 +57,30 @@ class ServeStartFailureIT {
                 metadata: {name: flink-1.20}
                 spec: {version: 1.20.1, default: true}
                 """);
+        return repo;
+    }
+
+    @Test
+    void aDatabaseThatRefusesConnectionsIsNamedAfterItsWaitAndTheExitCodeAsksForAnotherTry() throws Exception {
+        int closed;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            closed = probe.getLocalPort(); // free again once closed: nothing listens there
+        }
+        String url = "jdbc:postgresql://127.0.0.1:" + closed + "/tributary?password=never-printed";
+
+        Run run = serve("--repo", configFolder().toString(), "--data-dir", temp.resolve("data").toString(),
+                "--database", url, "--port", "0");
+
+        assertThat(run.exitCode()).as("not a usage error: the same start may work once the database is up")
+                .isEqualTo(1);
+        assertThat(run.err().lines()).hasSize(1);
+        assertThat(run.err()).startsWith("tributary serve: cannot connect to the database jdbc:postgresql://127.0.0.1:"
+                + closed + "/tributary?password=****: ").contains("refused").doesNotContain("never-printed");
+    }
+
+    @Test
+    void aBusyPortSaysSoAndStopsTheDatabaseItStarted() throws Exception {
+        Path repo = configFolder();
         Path data = temp.resolve("data");
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"))) {
             int port = taken.getLocalPort();

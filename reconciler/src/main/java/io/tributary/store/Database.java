@@ -2,6 +2,7 @@ package io.tributary.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -23,6 +24,16 @@ import org.slf4j.LoggerFactory;
  * migrates the schema to this version (Flyway, {@code classpath:db/migration}).
  */
 public final class Database implements AutoCloseable {
+    /**
+     * The database cannot be used: the server does not answer or refuses the credentials, or the
+     * embedded one's folder is in use by another service. Its message says which, with the URL masked.
+     */
+    public static class Unavailable extends RuntimeException {
+        Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     private static final String APPLICATION_NAME = "tributary";
 
@@ -48,7 +59,12 @@ public final class Database implements AutoCloseable {
         config.setMinimumIdle(1);
         config.setInitializationFailTimeout(connectTimeout.toMillis());
         config.addDataSourceProperty("ApplicationName", APPLICATION_NAME);
-        this.dataSource = new HikariDataSource(config);
+        try {
+            this.dataSource = new HikariDataSource(config);
+        } catch (HikariPool.PoolInitializationException e) {
+            throw new Unavailable("cannot connect to the database " + JdbcUrls.masked(jdbcUrl) + ": "
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+        }
         try {
             migrate();
             this.jdbi = Jdbi.create(dataSource)

@@ -49,9 +49,9 @@ final class EmbeddedServer implements AutoCloseable {
     private static final Set<Path> RUNNING = ConcurrentHashMap.newKeySet();
 
     /** Another server (of this process or another) runs on the data folder. */
-    static final class InUse extends IllegalStateException {
+    static final class InUse extends Database.Unavailable {
         InUse(String message) {
-            super(message);
+            super(message, null);
         }
     }
 
@@ -88,7 +88,8 @@ final class EmbeddedServer implements AutoCloseable {
             channel = FileChannel.open(dir.resolve("postgres.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = tryLock(channel);
             if (lock == null) {
-                throw new InUse("the database in " + dir + " is in use by another process");
+                throw new InUse("the database in " + dir + " is in use by another process: is a Tributary service"
+                        + " already running on this data folder? Stop it, or give this one another --data-dir");
             }
             try {
                 if (Files.isDirectory(pgData)) {

@@ -97,7 +97,7 @@ class EmbeddedDatabaseIT {
         try (Database first = Database.embedded(dataDir, false)) {
             for (int i = 0; i < 2; i++) {
                 assertThatThrownBy(() -> Database.embedded(dataDir, false))
-                        .isInstanceOf(IllegalStateException.class)
+                        .isInstanceOf(Database.Unavailable.class)
                         .hasMessageContaining("is in use");
             }
             assertThat(new Store(first, Clock.systemUTC()).appId("a/one")).isPositive();
@@ -111,7 +111,7 @@ class EmbeddedDatabaseIT {
         long id = Long.parseLong(ready[1]);
         long postmaster = Long.parseLong(ready[2]);
         // while the service lives, its database is its own: nobody stops its postgres
-        assertThatThrownBy(() -> Database.embedded(dataDir)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> Database.embedded(dataDir)).isInstanceOf(Database.Unavailable.class)
                 .hasMessageContaining("in use by another process");
         assertThat(isRunning(postmaster)).isTrue();
 
