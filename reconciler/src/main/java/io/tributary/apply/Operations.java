@@ -20,6 +20,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -47,6 +51,12 @@ public final class Operations {
     private final Clock clock;
     private final Duration savepointTimeout;
     private final Duration maxPollInterval;
+    /** Where jobs to start are prepared beside the write of their intent; idle threads end after a minute. */
+    private final ExecutorService preparing = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "tributary-prepare");
+        t.setDaemon(true);
+        return t;
+    });
     /** Whether this replica may still act; asked before every call to Flink (see {@link #actOnlyWhile}). */
     private volatile BooleanSupplier leading = () -> true;
 
@@ -99,12 +109,20 @@ public final class Operations {
      */
     public String run(Action action, Context ctx) {
         long t0 = System.nanoTime();
+        // a job to start is prepared while its intent is written: neither calls Flink, and the write
+        // mostly waits for the disk
+        Future<JobLauncher.Prepared> prepared = startsJob(action) ? preparing.submit(() -> {
+            long p0 = System.nanoTime();
+            JobLauncher.Prepared job = prepare(ctx);
+            LOG.debug("app={} prepareMs={}", action.app(), (System.nanoTime() - p0) / 1_000_000);
+            return job;
+        }) : null;
         Operation op = store.begin(intent(action, ctx));
         LOG.info("app={} revision={} action={} operation={} reason=\"{}\" begin", action.app(), ctx.revision(),
                 action.kind(), op.id(), action.reason());
         LOG.debug("app={} beginMs={}", action.app(), (System.nanoTime() - t0) / 1_000_000);
         try {
-            execute(action, op, ctx);
+            execute(action, op, ctx, prepared);
             return latest(op).status();
         } catch (NotLeading e) {
             LOG.warn("app={} action={} operation={} left open for the leader: {}", action.app(), action.kind(), op.id(),
@@ -155,17 +173,25 @@ public final class Operations {
         return null;
     }
 
-    private void execute(Action action, Operation op, Context ctx) {
+    private JobLauncher.Prepared prepare(Context ctx) {
+        return launcher.prepare(ctx.app().orElseThrow(), ctx.desired());
+    }
+
+    private static boolean startsJob(Action action) {
+        return action instanceof Action.Deploy || action instanceof Action.Resume || action instanceof Action.Restart;
+    }
+
+    private void execute(Action action, Operation op, Context ctx, Future<JobLauncher.Prepared> prepared) {
         if (action instanceof Action.Deploy d) {
-            start(op.withRestoreFrom(d.restoreFrom().orElse(null)), ctx, d.allowNonRestoredState());
+            start(op.withRestoreFrom(d.restoreFrom().orElse(null)), ctx, d.allowNonRestoredState(), prepared);
         } else if (action instanceof Action.Resume r) {
-            start(op.withRestoreFrom(r.savepoint()), ctx, false);
+            start(op.withRestoreFrom(r.savepoint()), ctx, false, prepared);
         } else if (action instanceof Action.Restart r) {
             store.endDeployment(r.failedJobId(), clock.instant(), "FAILED");
             // a checkpoint restored from is kept in the app's history beside its savepoints
             r.restoreFrom().filter(path -> path.matches(".*/chk-\\d+/?")).ifPresent(path -> store.recordSavepoint(
                     new SavepointRecord(0, r.app(), r.failedJobId(), path, "checkpoint", 0, null, null, op.revision())));
-            start(op.withRestoreFrom(r.restoreFrom().orElse(null)), ctx, false);
+            start(op.withRestoreFrom(r.restoreFrom().orElse(null)), ctx, false, prepared);
         } else if (action instanceof Action.Upgrade u) {
             upgrade(u, op, ctx);
         } else if (action instanceof Action.Suspend s) {
@@ -184,10 +210,18 @@ public final class Operations {
     // ---- starting a job
 
     /** Records the JobID, then submits; a retry after a crash submits the same JobID, which Flink runs at most once. */
-    private void start(Operation op, Context ctx, boolean allowNonRestoredState) {
+    private void start(Operation op, Context ctx, boolean allowNonRestoredState, Future<JobLauncher.Prepared> prepared) {
         long t0 = System.nanoTime();
-        JobLauncher.Prepared job = launcher.prepare(ctx.app().orElseThrow(), ctx.desired());
-        LOG.debug("app={} prepareMs={}", op.app(), (System.nanoTime() - t0) / 1_000_000);
+        JobLauncher.Prepared job;
+        try {
+            job = prepared.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the job was prepared", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+        LOG.debug("app={} preparedWaitMs={}", op.app(), (System.nanoTime() - t0) / 1_000_000);
         start(op, ctx, allowNonRestoredState, job);
     }
 
@@ -231,7 +265,7 @@ public final class Operations {
     private void upgrade(Action.Upgrade u, Operation op, Context ctx) {
         JobId old = new JobId(u.oldJobId());
         // jar and arguments first, while the old job still runs: none of it is downtime
-        JobLauncher.Prepared next = launcher.prepare(ctx.app().orElseThrow(), ctx.desired());
+        JobLauncher.Prepared next = prepare(ctx);
         if (u.mode() == Application.UpgradeMode.SAVEPOINT) {
             // the savepoint's record, the old job's end and the new job's JobID and restore point are one
             // write: between the old job stopping and the new one's run call there is no other
@@ -508,7 +542,7 @@ public final class Operations {
             started(op, ctx);
         } else if (ctx.app().isPresent()) {
             // not in Flink: submit under the same JobID, from the same savepoint
-            start(op, ctx, false);
+            start(op, ctx, false, prepare(ctx));
         } else {
             rollBack(op, "the app left Git before its job was submitted");
         }
@@ -561,7 +595,7 @@ public final class Operations {
             delete(new Action.Delete(op.app(), Optional.empty(), false, "recovered"), withPath, ctx);
         } else if ("upgrade".equals(op.kind()) && ctx.app().isPresent()) {
             store.endDeployment(old.hex(), clock.instant(), "FINISHED");
-            start(store.update(withPath.withRestoreFrom(path.get())), ctx, false);
+            start(store.update(withPath.withRestoreFrom(path.get())), ctx, false, prepare(ctx));
         } else {
             rollBack(withPath, "savepoint " + path.get() + " kept; planning again");
         }

@@ -7,9 +7,10 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
@@ -20,6 +21,7 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.parser.Parser;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -41,6 +43,8 @@ final class YamlReader {
     private static final int MAX_LINE_LENGTH = 256 * 1024;
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    /** Immutable once built (its resolvers only read), so one serves every file. */
+    private static final CoreSchema SCHEMA = new CoreSchema();
 
     record Result(List<SourceDocument> documents, List<ConfigError> errors) {}
 
@@ -49,7 +53,7 @@ final class YamlReader {
         List<ConfigError> errors = new ArrayList<>();
         LoadSettings settings = LoadSettings.builder()
                 .setLabel(file)
-                .setSchema(new CoreSchema())
+                .setSchema(SCHEMA)
                 .setAllowDuplicateKeys(true) // reported below with both lines
                 .setMaxAliasesForCollections(50)
                 .setCodePointLimit(MAX_FILE_CODE_POINTS)
@@ -58,10 +62,12 @@ final class YamlReader {
             return new Result(documents, errors);
         }
         try {
-            if (!shallowEnough(file, settings, text, errors)) {
+            List<Event> events = shallowEvents(file, settings, text, errors);
+            if (events == null) {
                 return new Result(documents, errors);
             }
-            for (Node node : new Compose(settings).composeAllFromReader(new StringReader(text))) {
+            for (Composer composer = new Composer(settings, new Replay(events)); composer.hasNext(); ) {
+                Node node = composer.next();
                 Converter converter = new Converter(file, errors);
                 JsonNode json = converter.convert(node, "", null, 0);
                 Position start = node.getStartMark()
@@ -153,11 +159,14 @@ final class YamlReader {
     }
 
     /**
-     * Whether no collection nests deeper than {@link #MAX_DEPTH}, read from the parser's events
-     * (which keep their own stack): the composer recurses per level, and a file of {@code [[[[...}
-     * would overflow the thread's stack before the converter could refuse it.
+     * The file's parser events, or null (with the error) when a collection nests deeper than
+     * {@link #MAX_DEPTH}: the composer recurses per level, and a file of {@code [[[[...} would
+     * overflow the thread's stack before the converter could refuse it. The parser keeps its own
+     * stack, so it is safe to read the events first; the composer then takes them from the list
+     * instead of parsing the text a second time.
      */
-    private static boolean shallowEnough(String file, LoadSettings settings, String text, List<ConfigError> errors) {
+    private static List<Event> shallowEvents(String file, LoadSettings settings, String text, List<ConfigError> errors) {
+        List<Event> events = new ArrayList<>();
         int depth = 0;
         for (Event event : new Parse(settings).parseReader(new StringReader(text))) {
             switch (event.getEventId()) {
@@ -170,10 +179,46 @@ final class YamlReader {
                 errors.add(new ConfigError(file, mark == null ? 1 : mark.getLine() + 1,
                         mark == null ? 1 : mark.getColumn() + 1, "",
                         "nesting is deeper than " + MAX_DEPTH + " levels; no config needs that many"));
-                return false;
+                return null;
             }
+            events.add(event);
         }
-        return true;
+        return events;
+    }
+
+    /** Events already parsed, handed to the composer as its parser. */
+    private static final class Replay implements Parser {
+        private final List<Event> events;
+        private int next;
+
+        Replay(List<Event> events) {
+            this.events = events;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next < events.size();
+        }
+
+        @Override
+        public boolean checkEvent(Event.ID id) {
+            return hasNext() && events.get(next).getEventId() == id;
+        }
+
+        @Override
+        public Event peekEvent() {
+            if (!hasNext()) {
+                throw new NoSuchElementException("no more YAML events");
+            }
+            return events.get(next);
+        }
+
+        @Override
+        public Event next() {
+            Event event = peekEvent();
+            next++;
+            return event;
+        }
     }
 
     /** Turns YAML nodes into JSON nodes, remembering each node's place by pointer. */

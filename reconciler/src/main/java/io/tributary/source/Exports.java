@@ -18,11 +18,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.treewalk.TreeWalk;
@@ -43,6 +46,12 @@ final class Exports {
 
     private final Path dir;
     private final Clock clock;
+    /** The regular files of the export written last: a file unchanged since is linked from it, not written again. */
+    private volatile Written last;
+
+    private record Written(Path root, Map<String, FileEntry> files) {}
+
+    private record FileEntry(ObjectId blob, FileMode mode) {}
 
     Exports(Path dir, Clock clock) {
         this.dir = dir;
@@ -57,10 +66,11 @@ final class Exports {
             Files.createDirectories(dir);
             Path temp = dir.resolve(TEMP_PREFIX + id + "-" + UUID.randomUUID());
             try {
-                int files = write(reader, commit, temp);
+                Map<String, FileEntry> files = write(reader, commit, temp, last);
                 try {
                     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-                    LOG.debug("exported revision id={} files={} dir={}", id, files, target);
+                    last = new Written(target, files);
+                    LOG.debug("exported revision id={} files={} dir={}", id, files.size(), target);
                 } catch (IOException e) {
                     // another exporter of the same commit may have won; its folder holds the same files
                     if (!Files.isDirectory(target)) {
@@ -75,9 +85,15 @@ final class Exports {
         return target;
     }
 
-    private static int write(ObjectReader reader, RevCommit commit, Path root) throws IOException {
+    /**
+     * Writes the commit's tree under {@code root}; a regular file whose content and mode are the same
+     * as in {@code previous} becomes a hard link to it (exports are never changed once written), so a
+     * commit of one file to a repository of thousands writes one file.
+     */
+    private static Map<String, FileEntry> write(ObjectReader reader, RevCommit commit, Path root, Written previous)
+            throws IOException {
         Files.createDirectories(root);
-        int files = 0;
+        Map<String, FileEntry> files = new HashMap<>();
         try (TreeWalk walk = new TreeWalk(reader)) {
             walk.addTree(commit.getTree());
             walk.setRecursive(true);
@@ -89,14 +105,17 @@ final class Exports {
                     throw new IOException("tree entry " + path + " leaves the export");
                 }
                 if (mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE) {
+                    FileEntry entry = new FileEntry(walk.getObjectId(0), mode);
                     Files.createDirectories(file.getParent());
-                    try (OutputStream out = Files.newOutputStream(file)) {
-                        reader.open(walk.getObjectId(0)).copyTo(out);
+                    if (!linked(previous, path, entry, file)) {
+                        try (OutputStream out = Files.newOutputStream(file)) {
+                            reader.open(entry.blob()).copyTo(out);
+                        }
+                        if (mode == FileMode.EXECUTABLE_FILE) {
+                            makeExecutable(file);
+                        }
                     }
-                    if (mode == FileMode.EXECUTABLE_FILE) {
-                        makeExecutable(file);
-                    }
-                    files++;
+                    files.put(path, entry);
                 } else if (mode == FileMode.SYMLINK) {
                     link(reader, walk, root, file);
                 } else {
@@ -106,6 +125,20 @@ final class Exports {
             }
         }
         return files;
+    }
+
+    /** Whether {@code file} could be made a link to the same file of the previous export. */
+    private static boolean linked(Written previous, String path, FileEntry entry, Path file) {
+        if (previous == null || !entry.equals(previous.files().get(path))) {
+            return false;
+        }
+        try {
+            Files.createLink(file, previous.root().resolve(path));
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            // pruned meanwhile, or a file system without hard links: written instead
+            return false;
+        }
     }
 
     /** A link whose target stays inside the export; one pointing outside is left out, so no file outside leaks in. */

@@ -97,6 +97,38 @@ class GitSourceTest {
     }
 
     @Test
+    void aNewRevisionWritesOnlyItsChangedFilesAndOutlivesTheExportBeforeIt() throws Exception {
+        remote.write("platform/flink.yaml", "versions: [1.20]\n").write("teams/a.yaml", "a\n").commit("one");
+        try (ConfigSource source = open("main", null)) {
+            Checkout first = source.fetch();
+            remote.write("teams/a.yaml", "a changed\n").commit("two");
+            clock.advance(Duration.ofMinutes(1));
+            Checkout second = source.fetch();
+
+            assertThat(fileKey(second.root().resolve("platform/flink.yaml")))
+                    .as("an unchanged file is the same file on disk").isEqualTo(fileKey(first.root().resolve("platform/flink.yaml")));
+            assertThat(fileKey(second.root().resolve("teams/a.yaml"))).isNotEqualTo(fileKey(first.root().resolve("teams/a.yaml")));
+            assertThat(files(first.root())).containsEntry("teams/a.yaml", "a\n");
+
+            source.prune(0, List.of(second.revision()));
+            assertThat(first.root()).doesNotExist();
+            assertThat(files(second.root())).containsExactly(
+                    Map.entry("platform/flink.yaml", "versions: [1.20]\n"),
+                    Map.entry("teams/a.yaml", "a changed\n"));
+            // the first export is gone, its unchanged file lives on in the second, and the third links it from there
+            remote.write("teams/b.yaml", "b\n").commit("three");
+            clock.advance(Duration.ofMinutes(1));
+            Checkout third = source.fetch();
+            assertThat(files(third.root())).containsEntry("platform/flink.yaml", "versions: [1.20]\n")
+                    .containsEntry("teams/b.yaml", "b\n");
+        }
+    }
+
+    private static Object fileKey(Path file) throws IOException {
+        return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    }
+
+    @Test
     void anExistingExportIsReusedNotRewritten() throws Exception {
         remote.write("a.yaml", "a").commit("one");
         try (ConfigSource source = open("main", null)) {
