@@ -450,20 +450,23 @@ public final class Reconciler implements AutoCloseable {
             tx.recordRevision(applied);
         };
         Observer.Snapshot snapshot;
+        long recordMs = 0;
         if (readAhead == null) {
             snapshot = observer.read(Observer.clusterNames(desired), this::target, recordApplied);
         } else {
             snapshot = Observer.join(readAhead);
             if (recordApplied != null) {
+                long r0 = System.nanoTime();
                 store.useTransaction(recordApplied);
+                recordMs = ms(r0, System.nanoTime());
             }
         }
         unrecorded = null;
         Observed observed = observer.observe(desired, desired, inFlight, this::target, snapshot);
         long t1 = System.nanoTime();
         Plan plan = withBuildNotes(Planner.plan(desired, observed, clock.instant()), buildNotes);
-        LOG.debug("pass observeMs={} planMs={} actions={}", ms(t0, t1), ms(t1, System.nanoTime()),
-                plan.apps().stream().filter(a -> a.action().isPresent()).count());
+        LOG.debug("pass observeMs={} (revisionRecordMs={}) planMs={} actions={}", ms(t0, t1), recordMs,
+                ms(t1, System.nanoTime()), plan.apps().stream().filter(a -> a.action().isPresent()).count());
         List<Future<?>> started = new ArrayList<>();
         for (ClusterAction action : plan.clusters()) {
             Instant retryAt = clusterRetryAt.get(action.cluster());
