@@ -95,11 +95,12 @@ public final class ConfigLoader {
             }
         }
         parsedFiles = parsed;
+        index.declaresNothing(unreadable.stream().map(ConfigError::file).distinct().sorted().toList());
         List<Entry> declared = entries.stream().filter(index::declare).toList();
         for (Entry entry : declared) {
             if (entry.team() != null && !index.teamExists(entry.team())) {
                 errors.add(entry.error("/metadata/team", "team \"" + entry.team() + "\" does not exist"
-                        + Suggestions.hint(entry.team(), index.visibleNames(Kind.TEAM, null))));
+                        + Suggestions.hint(entry.team(), index.visibleNames(Kind.TEAM, null)) + index.unparsedNote()));
                 entry.orphan = true;
             } else if (entry.team() == null && entry.kind.scope() == Kind.Scope.TEAM) {
                 entry.orphan = true; // the schema reports the missing team
@@ -228,7 +229,7 @@ public final class ConfigLoader {
         String team = entry.team();
         return new Interpolation(name -> index.visible(Kind.VARIABLE, team, name)
                 .map(e -> variables.get(e.id))
-                .orElse(null), () -> index.visibleNames(Kind.VARIABLE, team));
+                .orElse(null), () -> index.visibleNames(Kind.VARIABLE, team), index.unparsedNote());
     }
 
     /** Replaces variables in every string value below {@code node}, reporting each problem where it is written. */

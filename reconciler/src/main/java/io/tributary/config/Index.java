@@ -23,9 +23,30 @@ final class Index {
     /** In declaration order; checks of every app ask for the few FlinkVersions, so no scan of all. */
     private final Map<Kind, List<Entry>> byKind = new EnumMap<>(Kind.class);
     private final List<ConfigError> errors;
+    /** Files that declare nothing because they cannot be read or parsed. */
+    private List<String> unparsed = List.of();
 
     Index(List<ConfigError> errors) {
         this.errors = errors;
+    }
+
+    /** The files that declare nothing because they cannot be read or parsed: a name missing elsewhere may be theirs. */
+    void declaresNothing(List<String> files) {
+        unparsed = List.copyOf(files);
+    }
+
+    /**
+     * What follows "x does not exist" while a file does not parse, or nothing: the name may well be
+     * declared there, and fixing that file is then the whole fix.
+     */
+    String unparsedNote() {
+        if (unparsed.isEmpty()) {
+            return "";
+        }
+        String files = unparsed.size() <= 3 ? String.join(", ", unparsed)
+                : String.join(", ", unparsed.subList(0, 3)) + " and " + (unparsed.size() - 3) + " more";
+        return "; it may be declared in " + files + (unparsed.size() == 1 ? ", which does not parse" : ", which do not parse")
+                + ": fix " + (unparsed.size() == 1 ? "it" : "them") + " first";
     }
 
     /** Registers a document; a second one with the same identity is reported and left out. */
@@ -92,7 +113,7 @@ final class Index {
                         + "; " + scope));
             } else {
                 errors.add(from.error(pointer, what + " \"" + name + "\" does not exist"
-                        + Suggestions.hint(name, visibleNames(kind, from.team()))));
+                        + Suggestions.hint(name, visibleNames(kind, from.team())) + unparsedNote()));
             }
             return Optional.empty();
         }

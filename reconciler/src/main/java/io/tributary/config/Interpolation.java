@@ -25,10 +25,14 @@ final class Interpolation {
     /** Only an unknown variable's message needs them; listing them for every document made a load quadratic. */
     private final Supplier<Collection<String>> visibleNames;
 
+    /** What an unknown name's message ends with while a file of the repository does not parse (see {@link Index#unparsedNote}). */
+    private final String unparsedNote;
+
     /** @param lookup the variable a name means where the text is written (team first, then platform), or null */
-    Interpolation(Function<String, Variable> lookup, Supplier<Collection<String>> visibleNames) {
+    Interpolation(Function<String, Variable> lookup, Supplier<Collection<String>> visibleNames, String unparsedNote) {
         this.lookup = lookup;
         this.visibleNames = visibleNames;
+        this.unparsedNote = unparsedNote;
     }
 
     static boolean mayContainReference(String text) {
@@ -86,8 +90,8 @@ final class Interpolation {
     }
 
     private String unknown(String name) {
-        return "unknown variable \"" + name + "\"" + Suggestions.hint(name, visibleNames.get())
-                + (Suggestions.closest(name, visibleNames.get()).isEmpty()
-                        ? "; declare a Variable of that name in the team or platform-wide" : "");
+        String hint = Suggestions.hint(name, visibleNames.get());
+        return "unknown variable \"" + name + "\"" + hint + (!unparsedNote.isEmpty() ? unparsedNote
+                : hint.isEmpty() ? "; declare a Variable of that name in the team or platform-wide" : "");
     }
 }

@@ -300,7 +300,8 @@ final class SemanticChecks {
                     roles.addAll(Permission.BUILT_IN_ROLES);
                     errors.add(entry.error(pointer + "/role", "role \"" + member.role() + "\" does not exist"
                             + Suggestions.closest(member.role(), roles).map(s -> "; did you mean \"" + s + "\"?")
-                                    .orElse("; the built-in roles are " + builtIns + ", others are Role documents")));
+                                    .orElse("; the built-in roles are " + builtIns + ", others are Role documents")
+                            + index.unparsedNote()));
                 }
             }
         }
