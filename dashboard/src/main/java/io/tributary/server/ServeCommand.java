@@ -1,17 +1,16 @@
 package io.tributary.server;
 
 import io.javalin.util.JavalinBindException;
+import io.tributary.cli.GitAccess;
+import io.tributary.cli.SecretFiles;
 import io.tributary.server.webhooks.WebhookSecret;
-import io.tributary.source.Credentials;
 import io.tributary.source.SourceException;
 import io.tributary.store.Database;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,18 +35,8 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Folder inside the repository that holds the config (a monorepo's sub-folder).")
     String path;
 
-    @Option(names = "--git-token-file", defaultValue = "${env:TRIBUTARY_GIT_TOKEN_FILE}", paramLabel = "FILE",
-            description = "File holding an access token for an https repository.")
-    Path tokenFile;
-
-    @Option(names = "--ssh-key", defaultValue = "${env:TRIBUTARY_SSH_KEY}", paramLabel = "FILE",
-            description = "Private key for an ssh repository.")
-    Path sshKey;
-
-    @Option(names = "--ssh-known-hosts", defaultValue = "${env:TRIBUTARY_SSH_KNOWN_HOSTS}", paramLabel = "FILE",
-            description = "known_hosts file the ssh server's key must be in (default: accept a new host once, then"
-                    + " hold it to that key).")
-    Path sshKnownHosts;
+    @Mixin
+    GitAccess git;
 
     @Option(names = "--data-dir", defaultValue = "${env:TRIBUTARY_DATA_DIR:-${sys:user.home}/.tributary}",
             paramLabel = "DIR", description = "Where the embedded database, Flink versions, clusters and checkouts live.")
@@ -90,14 +79,19 @@ public final class ServeCommand implements Callable<Integer> {
      * but the admin password also has a {@code --...-file} flag. Documented in docs/operations.md.
      */
     public static final java.util.List<String> SECRET_VARIABLES = java.util.List.of("TRIBUTARY_DATABASE_PASSWORD",
-            "TRIBUTARY_ADMIN_PASSWORD", "TRIBUTARY_SSH_KEY_PASSPHRASE", "TRIBUTARY_WEBHOOK_SECRET");
+            "TRIBUTARY_ADMIN_PASSWORD", GitAccess.SSH_KEY_PASSPHRASE, "TRIBUTARY_WEBHOOK_SECRET");
 
     @Override
     public Integer call() throws InterruptedException {
-        ServiceConfig config = new ServiceConfig(repo, branch, path, credentials(), dataDir.toAbsolutePath(), database,
-                databaseUser, databasePassword(), port,
-                io.tributary.model.TimeSpan.parse(pollInterval).duration(), workers, mavenRepository,
-                secretVariable("TRIBUTARY_ADMIN_PASSWORD"), webhookSecret());
+        ServiceConfig config;
+        try {
+            config = new ServiceConfig(repo, branch, path, git.credentials(), dataDir.toAbsolutePath(), database,
+                    databaseUser, databasePassword(), port,
+                    pollInterval(), workers, mavenRepository,
+                    SecretFiles.variable("TRIBUTARY_ADMIN_PASSWORD"), webhookSecret());
+        } catch (SecretFiles.Unreadable | IllegalArgumentException e) {
+            return cannotStart(e.getMessage(), 2); // a secret file not there, an empty secret, a bad duration
+        }
         Service service;
         try {
             service = Service.start(config);
@@ -124,45 +118,30 @@ public final class ServeCommand implements Callable<Integer> {
         return exitCode;
     }
 
-    private Credentials credentials() {
-        if (tokenFile != null) {
-            try {
-                return new Credentials.Token(Files.readString(tokenFile).strip());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the token file " + tokenFile, e);
-            }
+    private java.time.Duration pollInterval() {
+        try {
+            return io.tributary.model.TimeSpan.parse(pollInterval).duration();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--poll-interval (TRIBUTARY_POLL_INTERVAL): " + e.getMessage(), e);
         }
-        if (sshKey != null) {
-            return new Credentials.SshKey(sshKey, secretVariable("TRIBUTARY_SSH_KEY_PASSPHRASE"), sshKnownHosts);
-        }
-        return new Credentials.None();
-    }
-
-    /** One of {@link #SECRET_VARIABLES}; set but empty (compose's {@code ${X:-}}, an env file's {@code X=}) is unset. */
-    private static String secretVariable(String name) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? null : value;
     }
 
     /** The file wins over the variable; neither: no password (or one in the JDBC URL). */
     private String databasePassword() {
         if (databasePasswordFile != null) {
-            try {
-                return Files.readString(databasePasswordFile).strip();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the database password file " + databasePasswordFile
-                        + " (--database-password-file / TRIBUTARY_DATABASE_PASSWORD_FILE)", e);
-            }
+            return SecretFiles.read(databasePasswordFile, "database password", "--database-password-file",
+                    "TRIBUTARY_DATABASE_PASSWORD_FILE");
         }
-        return secretVariable("TRIBUTARY_DATABASE_PASSWORD");
+        return SecretFiles.variable("TRIBUTARY_DATABASE_PASSWORD");
     }
 
     /** The file wins over the variable; neither: webhooks are off. */
     private WebhookSecret webhookSecret() {
         if (webhookSecretFile != null) {
-            return WebhookSecret.fromFile(webhookSecretFile);
+            return WebhookSecret.of(SecretFiles.read(webhookSecretFile, "webhook secret", "--webhook-secret-file",
+                    "TRIBUTARY_WEBHOOK_SECRET_FILE"), "file " + webhookSecretFile);
         }
-        String secret = secretVariable("TRIBUTARY_WEBHOOK_SECRET");
+        String secret = SecretFiles.variable("TRIBUTARY_WEBHOOK_SECRET");
         return secret == null ? null : WebhookSecret.of(secret, "TRIBUTARY_WEBHOOK_SECRET");
     }
 

@@ -49,6 +49,37 @@ class ServeStartFailureIT {
                 .doesNotExist();
     }
 
+    @Test
+    void aSecretFileThatCannotBeReadIsNamedWithItsFlagBeforeAnythingIsStarted() throws Exception {
+        Path data = temp.resolve("data");
+        Path token = temp.resolve("secrets/git-token");
+
+        Run run = serve("--repo", configFolder().toString(), "--data-dir", data.toString(), "--port", "0",
+                "--git-token-file", token.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().lines()).containsExactly("tributary serve: cannot read the token file " + token
+                + ": there is no such file; check --git-token-file (or TRIBUTARY_GIT_TOKEN_FILE)");
+        assertThat(data.resolve("postgres")).doesNotExist();
+    }
+
+    @Test
+    void anEmptyWebhookSecretAndAPollIntervalThatIsNoDurationAreOneLineEach() throws Exception {
+        Path empty = Files.writeString(temp.resolve("webhook-secret"), "\n");
+
+        Run secret = serve("--repo", configFolder().toString(), "--data-dir", temp.resolve("data").toString(),
+                "--port", "0", "--webhook-secret-file", empty.toString());
+        Run interval = serve("--repo", configFolder().toString(), "--data-dir", temp.resolve("data").toString(),
+                "--port", "0", "--poll-interval", "30 seconds");
+
+        assertThat(secret.exitCode()).isEqualTo(2);
+        assertThat(secret.err().lines()).singleElement().asString()
+                .startsWith("tributary serve: the webhook secret from file " + empty + " is empty;");
+        assertThat(interval.exitCode()).isEqualTo(2);
+        assertThat(interval.err().lines()).containsExactly("tributary serve: --poll-interval (TRIBUTARY_POLL_INTERVAL):"
+                + " \"30 seconds\" is not a duration: write a whole number and a unit, e.g. 500ms, 30s, 10m, 2h, 7d");
+    }
+
     private Path configFolder() throws Exception {
         Path repo = Files.createDirectories(temp.resolve("config"));
         Files.writeString(repo.resolve("platform.yaml"), """

@@ -28,6 +28,7 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -83,13 +84,8 @@ public final class PlanCommand implements Callable<Integer> {
             description = "text (default), markdown (for a pull request comment) or json.")
     PlanFormat format;
 
-    @Option(names = "--git-token-file", defaultValue = "${env:TRIBUTARY_GIT_TOKEN_FILE}", paramLabel = "FILE",
-            description = "File holding an access token for an https repository.")
-    Path gitTokenFile;
-
-    @Option(names = "--ssh-key", defaultValue = "${env:TRIBUTARY_SSH_KEY}", paramLabel = "FILE",
-            description = "Private key for an ssh repository.")
-    Path sshKey;
+    @Mixin
+    GitAccess git;
 
     @Option(names = "--work-dir", paramLabel = "DIR",
             description = "Where the repository is cloned and revisions exported; kept for the next run"
@@ -251,17 +247,11 @@ public final class PlanCommand implements Callable<Integer> {
     }
 
     private Credentials credentials() throws UsageError {
-        if (gitTokenFile != null) {
-            try {
-                return new Credentials.Token(Files.readString(gitTokenFile).strip());
-            } catch (IOException e) {
-                throw new UsageError("cannot read the token file " + gitTokenFile + ": " + e.getMessage());
-            }
+        try {
+            return git.credentials();
+        } catch (SecretFiles.Unreadable e) {
+            throw new UsageError(e.getMessage());
         }
-        if (sshKey != null) {
-            return new Credentials.SshKey(sshKey, System.getenv("TRIBUTARY_SSH_KEY_PASSPHRASE"), null);
-        }
-        return new Credentials.None();
     }
 
     /** The config source, opened on first use, and the temporary work folder it may need, removed at the end. */

@@ -173,6 +173,15 @@ class PlanCommandTest {
     }
 
     @Test
+    void anUnreadableTokenFileIsAUsageErrorNamingItsFlag() {
+        Path token = temp.resolve("no-such-token");
+        Run run = run("--repo", repo.dir.toString(), "--base", "v1", "--git-token-file", token.toString());
+        assertThat(run.exitCode).isEqualTo(2);
+        assertThat(run.err.lines()).containsExactly("tributary plan: cannot read the token file " + token
+                + ": there is no such file; check --git-token-file (or TRIBUTARY_GIT_TOKEN_FILE)");
+    }
+
+    @Test
     void baseIsRequiredWithoutServer() {
         Run run = run("--repo", repo.dir.toString(), "--head", "main");
         assertThat(run.exitCode).isEqualTo(2);

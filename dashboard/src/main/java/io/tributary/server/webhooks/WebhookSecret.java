@@ -1,10 +1,6 @@
 package io.tributary.server.webhooks;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * The shared secret webhook deliveries are signed with. Its {@link #toString()} is masked, so it can
@@ -32,16 +28,6 @@ public final class WebhookSecret {
                     + " in it (e.g. `openssl rand -hex 32`) and the same one in the Git server's webhook settings");
         }
         return new WebhookSecret(secret.getBytes(StandardCharsets.UTF_8), origin);
-    }
-
-    /** The secret in {@code file} (its whole content, stripped). */
-    public static WebhookSecret fromFile(Path file) {
-        try {
-            return of(Files.readString(file), "file " + file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the webhook secret file " + file
-                    + "; check --webhook-secret-file (or TRIBUTARY_WEBHOOK_SECRET_FILE)", e);
-        }
     }
 
     byte[] bytes() {
