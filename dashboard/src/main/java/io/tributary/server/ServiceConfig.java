@@ -19,6 +19,26 @@ public record ServiceConfig(String repo, String branch, String path, Credentials
         String database, String databaseUser, String databasePassword, int port, Duration pollInterval, int workers,
         Path mavenRepository, String adminPassword, WebhookSecret webhookSecret) {
 
+    /** A repository fetched more often than this gains nothing and loads its Git server. */
+    static final Duration MIN_POLL_INTERVAL = Duration.ofSeconds(1);
+
+    /** Each number a flag gives is checked here, the message naming the flag, so a start never fails half way on one. */
+    public ServiceConfig {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port (TRIBUTARY_PORT) must be a TCP port, 1 to 65535 (0: any free"
+                    + " port), not " + port);
+        }
+        if (pollInterval.compareTo(MIN_POLL_INTERVAL) < 0) {
+            throw new IllegalArgumentException("--poll-interval (TRIBUTARY_POLL_INTERVAL) must be at least "
+                    + MIN_POLL_INTERVAL.toSeconds() + "s, not "
+                    + pollInterval.toMillis() + "ms; webhooks and POST /api/v1/sync fetch at once when a commit lands");
+        }
+        if (workers < 1) {
+            throw new IllegalArgumentException("--workers (TRIBUTARY_WORKERS) must be at least 1, not " + workers
+                    + ": it is how many operations run at once across apps");
+        }
+    }
+
     /** Without a webhook secret: webhooks off. */
     public ServiceConfig(String repo, String branch, String path, Credentials credentials, Path dataDir,
             String database, String databaseUser, String databasePassword, int port, Duration pollInterval, int workers,

@@ -80,6 +80,23 @@ class ServeStartFailureIT {
                 + " \"30 seconds\" is not a duration: write a whole number and a unit, e.g. 500ms, 30s, 10m, 2h, 7d");
     }
 
+    @Test
+    void numbersOutOfTheirRangeAreOneLineEachNamingTheFlag() throws Exception {
+        String repo = configFolder().toString();
+        String data = temp.resolve("data").toString();
+
+        Run workers = serve("--repo", repo, "--data-dir", data, "--port", "0", "--workers", "0");
+        Run interval = serve("--repo", repo, "--data-dir", data, "--port", "0", "--poll-interval", "0s");
+
+        assertThat(workers.exitCode()).isEqualTo(2);
+        assertThat(workers.err().lines()).containsExactly("tributary serve: --workers (TRIBUTARY_WORKERS) must be at"
+                + " least 1, not 0: it is how many operations run at once across apps");
+        assertThat(interval.exitCode()).isEqualTo(2);
+        assertThat(interval.err().lines()).singleElement().asString()
+                .startsWith("tributary serve: --poll-interval (TRIBUTARY_POLL_INTERVAL) must be at least 1s, not 0ms;");
+        assertThat(temp.resolve("data/postgres")).as("nothing was started").doesNotExist();
+    }
+
     private Path configFolder() throws Exception {
         Path repo = Files.createDirectories(temp.resolve("config"));
         Files.writeString(repo.resolve("platform.yaml"), """
