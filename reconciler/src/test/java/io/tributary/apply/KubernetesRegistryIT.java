@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The cluster registry with Kubernetes clusters declared in a config repo, against the fabric8 mock API
  * server: a managed session deployed (with its Ingress), adopted by a restarted service, refused when
  * someone else's cluster has its id, and removed when stopped; an external session found by its id; a
- * kubernetes-application app's own cluster, whose failed start reports the JobManager pod's events.
+ * kubernetes-application app's own cluster, with its web UI's Ingress, and whose failed start reports the
+ * JobManager pod's events.
  */
 class KubernetesRegistryIT {
     @TempDir
@@ -304,6 +305,54 @@ class KubernetesRegistryIT {
             assertThat(clusters.target(external)).isPresent();
             assertThat(clusters.observe(desired, n -> ClusterRegistry.Answer.ANSWERED).get("elsewhere").managed()).isFalse();
         }
+    }
+
+    @Test
+    void anApplicationClustersWebUiIsItsIngressRememberedAcrossARestartAndGoneWithTheCluster() throws Exception {
+        DesiredState desired = repo("", """
+                apiVersion: tributary.io/v1
+                kind: Application
+                metadata: {name: reports, team: payments}
+                spec:
+                  deployment:
+                    mode: kubernetes-application
+                    kubernetes: {namespace: jobs, image: "flink:1.20.1-java17", ingress: true}
+                  job:
+                    type: jar
+                    jar: {url: "https://artifacts.example.com/reports.jar", entryClass: com.example.Reports}
+                  flinkConfiguration:
+                    kubernetes.config.file: KUBECONFIG
+                """);
+        Application app = desired.applications().get(0);
+        Path data = dataDir("app-ingress");
+        Path jar = Files.writeString(tmp.resolve("reports.jar"), "a jar");
+        try (Clusters clusters = clusters(data)) {
+            var target = (io.tributary.flink.ApplicationClusterTarget) clusters.appTarget(app, desired).orElseThrow();
+            assertThat(clusters.appWebUi("payments/reports")).as("no cluster yet, no link").isEmpty();
+
+            // the cluster's deploy, without the wait for its job (no JobManager runs on the mock API server)
+            target.cluster().deploy(new JobSubmission(JobId.random(), jar, "com.example.Reports", List.of(), 1, null,
+                    false, io.tributary.apply.JobLauncher.jobConfiguration(app.spec())));
+
+            var ingress = client.network().v1().ingresses().inNamespace("jobs").withName("payments-reports-ui").get();
+            assertThat(ingress.getSpec().getIngressClassName()).isEqualTo("nginx");
+            assertThat(ingress.getSpec().getRules().get(0).getHost()).isEqualTo("payments-reports.flink.example.com");
+            assertThat(ingress.getMetadata().getOwnerReferences()).singleElement()
+                    .satisfies(o -> assertThat(o.getKind() + "/" + o.getName()).isEqualTo("Deployment/payments-reports"));
+            assertThat(clusters.appWebUi("payments/reports"))
+                    .contains(URI.create("http://payments-reports.flink.example.com"));
+        }
+        try (Clusters restarted = clusters(data)) {
+            assertThat(restarted.appWebUi("payments/reports")).as("the link outlives a restart of the service")
+                    .contains(URI.create("http://payments-reports.flink.example.com"));
+            var target = (io.tributary.flink.ApplicationClusterTarget) restarted.appTarget("payments/reports")
+                    .orElseThrow();
+            target.delete();
+            assertThat(restarted.appWebUi("payments/reports")).as("no link to a cluster that is gone").isEmpty();
+        }
+        assertThat(client.network().v1().ingresses().inNamespace("jobs").withName("payments-reports-ui").get())
+                .isNull();
+        assertThat(client.apps().deployments().inNamespace("jobs").withName("payments-reports").get()).isNull();
     }
 
     @Test
