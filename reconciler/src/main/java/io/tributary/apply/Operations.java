@@ -271,7 +271,16 @@ public final class Operations {
             // write: between the old job stopping and the new one's run call there is no other
             Optional<Operation> stopped = stopWithSavepoint(op, ctx, old, false, "savepoint", JobId.random());
             if (stopped.isPresent()) {
-                start(stopped.get(), ctx, false, next);
+                try {
+                    start(stopped.get(), ctx, false, next);
+                } catch (FlinkException e) {
+                    // refused and not there (the target looks for the JobID before it says so); a JobManager
+                    // that did not answer may have it, which the next observe sees
+                    if (!(e instanceof FlinkException.Unreachable)) {
+                        successorNotStarted(stopped.get(), ctx);
+                    }
+                    throw e;
+                }
                 return;
             }
             if (!u.allowStatelessFallback()) {
@@ -492,6 +501,23 @@ public final class Operations {
         LOG.warn("app={} action={} operation={} {}", op.app(), op.kind(), op.id(), error);
         store.update(latest(op).withStatus(Operation.FAILED, error));
         event(op.app(), op.revision(), op.kind() + "-failed", "error", op.kind() + " failed: " + error);
+    }
+
+    /**
+     * The old job stopped with a savepoint, and Flink refused its successor (an SQL error, a missing
+     * class): the app has no job now, as after a suspend, so the next plan resumes it from that savepoint,
+     * after the failure's backoff, with whatever spec Git then holds; the old spec again if the commit
+     * is reverted. Left as the current job, a job stopped with a savepoint would look finished.
+     */
+    private void successorNotStarted(Operation op, Context ctx) {
+        store.useTransaction(tx -> {
+            AppStatus previous = tx.status(op.app()).orElse(null);
+            tx.saveStatus(new AppStatus(op.app(), 0, null, previous == null ? null : previous.specHash(),
+                    previous == null ? null : previous.revision(), ctx.cluster(),
+                    previous == null ? null : previous.deploymentMode(), JobState.FINISHED.name(), "Degraded",
+                    "OutOfSync", "job " + op.oldJobId() + " stopped with savepoint " + op.savepointPath()
+                            + " but its successor did not start", clock.instant()));
+        });
     }
 
     /** The job is stopped and no new one follows (suspend): the app keeps its record without a current job. */

@@ -268,9 +268,33 @@ public final class FlinkRestClient {
     }
 
     /** Flink's stack traces are long; the first lines say what happened. */
+    private static final String CAUSED_BY = "Caused by: ";
+    private static final String MAIN_FAILED = "The main method caused an error: ";
+
+    /**
+     * An error Flink answered with, without its stack: the job's own message when its main method
+     * failed (for a SQL app, the SQL runner's, with the line and column), else the first line and the
+     * root cause; the first lines when there is no cause.
+     */
+    static String summary(String text) {
+        String rootCause = null;
+        for (String line : text.split("\n")) {
+            if (line.startsWith(CAUSED_BY)) {
+                int main = line.indexOf(MAIN_FAILED);
+                if (main >= 0) {
+                    return line.substring(main + MAIN_FAILED.length()).strip();
+                }
+                rootCause = line.substring(CAUSED_BY.length()).strip();
+            }
+        }
+        return rootCause == null ? firstLines(text) : text.lines().findFirst().orElse("").strip() + "; caused by "
+                + rootCause;
+    }
+
+    /** The first three lines of an error that are not stack frames. */
     static String firstLines(String text) {
-        String[] lines = text.split("\n");
-        return String.join("\n", java.util.Arrays.copyOf(lines, Math.min(lines.length, 3))).strip();
+        return text.lines().filter(line -> !line.startsWith("\tat ") && !line.startsWith("\t..."))
+                .limit(3).collect(java.util.stream.Collectors.joining("\n")).strip();
     }
 
     private JsonNode get(String path) {
@@ -304,7 +328,7 @@ public final class FlinkRestClient {
             return body;
         }
         List<String> errors = new ArrayList<>();
-        body.path("errors").forEach(e -> errors.add(firstLines(e.asString())));
+        body.path("errors").forEach(e -> errors.add(summary(e.asString())));
         String message = FlinkException.describe(call, status, errors);
         if (status == 404) {
             throw new FlinkException.NotFound(message);

@@ -184,6 +184,10 @@ public final class Planner {
             if (specMatches) {
                 return status(key, Health.HEALTHY, Sync.SYNCED, "the job finished");
             }
+            Optional<AppPlan> waiting = waitAfterFailure(key, obs, "deploy", hash, now);
+            if (waiting.isPresent()) {
+                return waiting.get();
+            }
             return act(key, new Action.Deploy(key, Optional.empty(), false, "spec changed after the job finished"),
                     Health.PROGRESSING, Sync.OUT_OF_SYNC);
         }

@@ -241,6 +241,46 @@ class ReconcilerIT {
     }
 
     @Test
+    void anUpgradeWhoseNewJobIsRefusedResumesFromItsSavepointWhenReverted() throws IOException {
+        sync();
+        String variables = Files.readString(repo.resolve("teams/payments/variables.yaml"));
+        flink.failNextSubmit("line 5, column 3: No match found for function signature SUMM(<NUMERIC>)");
+        setRate("20");
+        sync();
+        // the old job stopped with its savepoint, and Flink refused the new one: nothing runs, and the app says why
+        assertThat(running()).isEmpty();
+        String savepoint = store.savepoints(APP).get(0).path();
+        assertThat(status().health()).isEqualTo("Degraded");
+        assertThat(status().message()).contains("upgrade failed", "SUMM(<NUMERIC>)", "retrying in");
+        int submits = flink.submitCalls();
+        clock.advance(Duration.ofSeconds(5));
+        sync();
+        assertThat(flink.submitCalls()).as("not tried again before its backoff").isEqualTo(submits);
+
+        fixture.write("teams/payments/variables.yaml", variables);
+        sync();
+        assertThat(running()).as("the reverted spec, from the savepoint the failed upgrade took").singleElement()
+                .satisfies(j -> assertThat(j.submission().restoreFrom()).isEqualTo(savepoint));
+        assertThat(status().health()).isEqualTo("Healthy");
+    }
+
+    @Test
+    void anUpgradeWhoseNewJobIsRefusedOnceIsRetriedFromItsSavepointAfterTheBackoff() throws IOException {
+        sync();
+        flink.failNextSubmit("JobManager is shutting down");
+        setRate("20");
+        sync();
+        assertThat(running()).isEmpty();
+        String savepoint = store.savepoints(APP).get(0).path();
+
+        clock.advance(Duration.ofMinutes(5));
+        sync();
+        assertThat(running()).as("the new spec, from the savepoint and not from nothing").singleElement()
+                .satisfies(j -> assertThat(j.submission().restoreFrom()).isEqualTo(savepoint));
+        assertThat(status().health()).isEqualTo("Healthy");
+    }
+
+    @Test
     void aJobThatFailsIsRestartedFromItsLastCheckpointWithinTheBudget() throws IOException {
         sync();
         JobId job = new JobId(status().jobId());

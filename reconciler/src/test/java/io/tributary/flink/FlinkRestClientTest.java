@@ -1,0 +1,50 @@
+package io.tributary.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** What is kept of an error Flink answers with: the message a user acts on, not Flink's stack. */
+class FlinkRestClientTest {
+
+    @Test
+    void aJobWhoseMainMethodFailedIsDescribedByItsOwnMessage() {
+        String answer = """
+                org.apache.flink.runtime.rest.handler.RestHandlerException: Could not execute application.
+                \tat org.apache.flink.runtime.webmonitor.handlers.JarRunHandler.lambda$handleRequest$1(JarRunHandler.java:114)
+                Caused by: org.apache.flink.util.FlinkRuntimeException: Could not execute application.
+                \t... 1 more
+                Caused by: org.apache.flink.client.program.ProgramInvocationException: The main method caused an error: \
+                line 5, column 3: No match found for function signature SUMM(<NUMERIC>)
+                \t... 4 more
+                Caused by: org.apache.calcite.sql.validate.SqlValidatorException: No match found for function signature SUMM(<NUMERIC>)
+                \t... 44 more
+                """;
+
+        assertThat(FlinkRestClient.summary(answer))
+                .isEqualTo("line 5, column 3: No match found for function signature SUMM(<NUMERIC>)");
+    }
+
+    @Test
+    void otherwiseTheFirstLineAndTheRootCause() {
+        String answer = """
+                Internal server error.
+                <Exception on server side:
+                java.util.concurrent.CompletionException: org.apache.flink.client.program.ProgramInvocationException: no Main-Class
+                \tat java.base/java.util.concurrent.CompletableFuture.encodeThrowable(CompletableFuture.java:315)
+                Caused by: org.apache.flink.client.program.ProgramInvocationException: no Main-Class in the jar
+                \t... 50 more
+
+                End of exception on server side>
+                """;
+
+        assertThat(FlinkRestClient.summary(answer)).isEqualTo("Internal server error.; caused by"
+                + " org.apache.flink.client.program.ProgramInvocationException: no Main-Class in the jar");
+    }
+
+    @Test
+    void anAnswerWithoutACauseKeepsItsFirstLinesButNotItsStack() {
+        assertThat(FlinkRestClient.summary("Job could not be found.\n\tat a.b.C(C.java:1)\nIt ended.\n\tat d.e.F(F.java:2)"))
+                .isEqualTo("Job could not be found.\nIt ended.");
+    }
+}
