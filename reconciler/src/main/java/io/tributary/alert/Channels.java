@@ -4,9 +4,10 @@ import io.tributary.model.AlertChannel;
 import io.tributary.model.DesiredState;
 import io.tributary.model.SecretRef;
 import io.tributary.model.Settings;
-import io.tributary.model.Variable;
 import io.tributary.secrets.SecretResolver;
 import io.tributary.secrets.SecretUnavailable;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,30 +35,56 @@ final class Channels {
     }
 
     Sender sender(AlertChannel channel, DesiredState desired) {
-        SecretResolver secrets = resolver(desired);
+        SecretResolver secrets = SecretResolver.of(desired, environment);
         String who = "AlertChannel \"" + channel.id().qualifiedName() + "\"";
         AlertChannel.Spec spec = channel.spec();
         try {
             return switch (spec.type()) {
                 case EMAIL -> email(spec.email(), desired, secrets, who);
-                case WEBHOOK -> new HttpSender(spec.type(), spec.webhook().url(), spec.webhook().headers(),
+                case WEBHOOK -> new HttpSender(spec.type(),
+                        url(spec.webhook().url(), "spec.webhook.url", channel, desired, secrets, who),
+                        spec.webhook().headers().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
+                                h -> secrets.substitute(h.getValue(), channel.metadata().team(), desired,
+                                        who + " spec.webhook.headers." + h.getKey()))),
                         secret(secrets, spec.webhook().secret(), who + " spec.webhook.secret"), http, clock);
-                case SLACK -> robot(spec.type(), spec.slack(), secrets, who);
-                case DINGTALK -> robot(spec.type(), spec.dingtalk(), secrets, who);
-                case WECOM -> robot(spec.type(), spec.wecom(), secrets, who);
-                case LARK -> robot(spec.type(), spec.lark(), secrets, who);
+                case SLACK -> robot(channel, spec.slack(), desired, secrets, who);
+                case DINGTALK -> robot(channel, spec.dingtalk(), desired, secrets, who);
+                case WECOM -> robot(channel, spec.wecom(), desired, secrets, who);
+                case LARK -> robot(channel, spec.lark(), desired, secrets, who);
             };
         } catch (SecretUnavailable e) {
             throw new Unusable(e.getMessage());
         }
     }
 
-    private Sender robot(AlertChannel.Type type, AlertChannel.Robot robot, SecretResolver secrets, String who) {
+    private Sender robot(AlertChannel channel, AlertChannel.Robot robot, DesiredState desired, SecretResolver secrets,
+            String who) {
+        AlertChannel.Type type = channel.spec().type();
+        String field = "spec." + type.yamlName() + ".webhookUrl";
         if (robot == null || robot.webhookUrl() == null) {
-            throw new Unusable(who + ": spec." + type.yamlName() + ".webhookUrl is missing");
+            throw new Unusable(who + ": " + field + " is missing");
         }
-        return new HttpSender(type, robot.webhookUrl(), Map.of(),
+        return new HttpSender(type, url(robot.webhookUrl(), field, channel, desired, secrets, who), Map.of(),
                 secret(secrets, robot.secret(), who + " spec." + type.yamlName() + ".secret"), http, clock);
+    }
+
+    /**
+     * A channel's URL with its secret Variables read. A URL that is still not one names the field and
+     * the text as written, never the secret's value.
+     */
+    private static URI url(String declared, String field, AlertChannel channel, DesiredState desired,
+            SecretResolver secrets, String who) {
+        String url = secrets.substitute(declared, channel.metadata().team(), desired, who + " " + field);
+        try {
+            URI uri = new URI(url);
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                throw new URISyntaxException(declared, "an http(s) URL with a host is needed");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new Unusable(who + ": " + field + " \"" + declared + "\" is not a URL"
+                    + (declared.equals(url) ? "" : " once its secret Variables are read") + " (" + e.getReason() + ")");
+        }
     }
 
     private Sender email(AlertChannel.Email email, DesiredState desired, SecretResolver secrets, String who) {
@@ -80,10 +107,4 @@ final class Channels {
         return ref == null ? null : secrets.resolve(ref, usedBy);
     }
 
-    private SecretResolver resolver(DesiredState desired) {
-        Map<String, Variable> platform = desired.all(Variable.class).stream()
-                .filter(v -> v.metadata().team() == null)
-                .collect(Collectors.toMap(v -> v.metadata().name(), v -> v, (a, b) -> a));
-        return new SecretResolver(environment, platform::get);
-    }
 }

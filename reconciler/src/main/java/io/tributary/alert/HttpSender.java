@@ -49,10 +49,10 @@ final class HttpSender implements Sender {
     private final HttpClient http;
     private final Clock clock;
 
-    HttpSender(AlertChannel.Type type, String url, Map<String, String> headers, String secret, HttpClient http,
+    HttpSender(AlertChannel.Type type, URI url, Map<String, String> headers, String secret, HttpClient http,
             Clock clock) {
         this.type = type;
-        this.url = URI.create(url);
+        this.url = url;
         this.headers = Map.copyOf(headers);
         this.secret = secret;
         this.http = http;

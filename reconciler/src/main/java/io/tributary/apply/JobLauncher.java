@@ -7,10 +7,6 @@ import io.tributary.flink.JobId;
 import io.tributary.flink.JobSubmission;
 import io.tributary.model.Application;
 import io.tributary.model.DesiredState;
-import io.tributary.model.Kind;
-import io.tributary.model.Resource;
-import io.tributary.model.ResourceId;
-import io.tributary.model.Variable;
 import io.tributary.secrets.SecretResolver;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Turns an application into a {@link JobSubmission}: its jar (the SQL runner with the app's
@@ -31,8 +25,6 @@ import java.util.regex.Pattern;
  * last moment, and go only to Flink.
  */
 public final class JobLauncher {
-    private static final Pattern REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
-
     private final MavenRepositories maven;
     private final Path artifactCache;
     private final HttpClient http;
@@ -122,22 +114,6 @@ public final class JobLauncher {
 
     /** Replaces {@code ${name}} of the app's visible secret Variables with their values. */
     private String withSecrets(String text, Application app, DesiredState desired) {
-        Matcher m = REFERENCE.matcher(text);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            Optional<Variable> secret = secretVariable(m.group(1), app.metadata().team(), desired);
-            String replacement = secret.map(v -> secrets.resolve(v.spec().secret(),
-                    "application " + app.id().qualifiedName() + " (secret Variable " + v.metadata().name() + ")"))
-                    .orElse(m.group());
-            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
-        }
-        m.appendTail(out);
-        return out.toString();
-    }
-
-    private static Optional<Variable> secretVariable(String name, String team, DesiredState desired) {
-        Optional<Resource> own = desired.get(new ResourceId(Kind.VARIABLE, team, name));
-        Optional<Resource> found = own.isPresent() ? own : desired.get(new ResourceId(Kind.VARIABLE, null, name));
-        return found.map(Variable.class::cast).filter(Variable::isSecret);
+        return secrets.substitute(text, app.metadata().team(), desired, "application " + app.id().qualifiedName());
     }
 }

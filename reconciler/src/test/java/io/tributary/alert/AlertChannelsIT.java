@@ -93,6 +93,8 @@ class AlertChannelsIT {
         Files.writeString(secrets.resolve("webhook"), WEBHOOK_SECRET + "\n");
         Files.writeString(secrets.resolve("dingtalk"), DINGTALK_SECRET);
         Files.writeString(secrets.resolve("lark"), LARK_SECRET);
+        Files.writeString(secrets.resolve("wecom-key"), "k3y\n");
+        Files.writeString(secrets.resolve("garbled-url"), "not a url, a secret");
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
@@ -142,7 +144,36 @@ class AlertChannelsIT {
                 metadata: {name: wecom, team: payments}
                 spec:
                   type: wecom
-                  wecom: {webhookUrl: "%s?key=k3y"}
+                  wecom: {webhookUrl: "%s?key=${wecom_key}"}
+                ---
+                apiVersion: tributary.io/v1
+                kind: Variable
+                metadata: {name: wecom_key, team: payments}
+                spec: {secret: {file: %s}}
+                ---
+                apiVersion: tributary.io/v1
+                kind: AlertChannel
+                metadata: {name: unset, team: payments}
+                spec:
+                  type: slack
+                  slack: {webhookUrl: "${missing_hook}"}
+                ---
+                apiVersion: tributary.io/v1
+                kind: Variable
+                metadata: {name: missing_hook, team: payments}
+                spec: {secret: {file: %s}}
+                ---
+                apiVersion: tributary.io/v1
+                kind: AlertChannel
+                metadata: {name: garbled, team: payments}
+                spec:
+                  type: webhook
+                  webhook: {url: "${garbled_url}"}
+                ---
+                apiVersion: tributary.io/v1
+                kind: Variable
+                metadata: {name: garbled_url, team: payments}
+                spec: {secret: {file: %s}}
                 ---
                 apiVersion: tributary.io/v1
                 kind: AlertChannel
@@ -189,6 +220,7 @@ class AlertChannelsIT {
                     [{{severity}}] {{app}} in {{team}}: {{event}} at {{time}} ({{status}}) {{message}} {{dashboardUrl}}
                 """.formatted(receivers.url("/webhook"), secrets.resolve("webhook"), receivers.url("/slack"),
                 receivers.url("/dingtalk"), secrets.resolve("dingtalk"), receivers.url("/wecom"),
+                secrets.resolve("wecom-key"), secrets.resolve("no-such-file"), secrets.resolve("garbled-url"),
                 receivers.url("/lark"), secrets.resolve("lark"), receivers.url("/flaky"), closedPort));
         Path apps = repo.resolve("teams/payments/apps.yaml");
         Files.writeString(apps, Files.readString(apps).replace("alertPolicies: [payments-default]",
@@ -337,6 +369,16 @@ class AlertChannelsIT {
         AlertDispatcher.TestResult down = dispatcher.sendTest("payments/down", "alice");
         assertThat(down.ok()).isFalse();
         assertThat(down.detail()).contains("cannot be reached");
+
+        AlertDispatcher.TestResult unset = dispatcher.sendTest("payments/unset", "alice");
+        assertThat(unset.ok()).isFalse();
+        assertThat(unset.detail()).contains("AlertChannel \"payments/unset\"", "spec.slack.webhookUrl",
+                "secret Variable missing_hook", "no-such-file", "does not exist");
+
+        AlertDispatcher.TestResult garbled = dispatcher.sendTest("payments/garbled", "alice");
+        assertThat(garbled.ok()).isFalse();
+        assertThat(garbled.detail()).contains("spec.webhook.url \"${garbled_url}\" is not a URL once its secret"
+                + " Variables are read").doesNotContain("a secret");
         assertThat(alerts.recentDeliveries(10)).extracting(AlertDelivery::kind).containsOnly("test");
     }
 

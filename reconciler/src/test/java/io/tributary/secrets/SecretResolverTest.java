@@ -90,4 +90,24 @@ class SecretResolverTest {
         assertThatThrownBy(() -> fromState.resolve(Credential.ofVariable("${teamonly}"), WHERE))
                 .isInstanceOf(SecretUnavailable.class);
     }
+
+    @Test
+    void aTextGetsTheSecretsOfItsTeamBeforeThePlatformsAndKeepsOtherReferences() {
+        Variable teamHook = new Variable(Metadata.of("hook", "payments"),
+                new Variable.Spec(null, new SecretRef("TEAM_HOOK", null), null));
+        Variable platformHook = new Variable(Metadata.of("hook", null),
+                new Variable.Spec(null, new SecretRef("PLATFORM_HOOK", null), null));
+        Variable plain = new Variable(Metadata.of("region", null), new Variable.Spec("eu", null, null));
+        DesiredState state = DesiredState.of(List.of(teamHook, platformHook, plain));
+        SecretResolver resolver = new SecretResolver(
+                Map.of("TEAM_HOOK", "https://team.example/h", "PLATFORM_HOOK", "https://platform.example/h")::get,
+                name -> null);
+
+        assertThat(resolver.substitute("${hook}?r=${region}&x=${nowhere}", "payments", state, WHERE))
+                .isEqualTo("https://team.example/h?r=${region}&x=${nowhere}");
+        assertThat(resolver.substitute("${hook}", "analytics", state, WHERE)).isEqualTo("https://platform.example/h");
+        assertThat(resolver.substitute("${hook}", null, state, WHERE)).isEqualTo("https://platform.example/h");
+        assertThatThrownBy(() -> new SecretResolver(name -> null, name -> null).substitute("${hook}", null, state, WHERE))
+                .hasMessage(WHERE + " (secret Variable hook): environment variable PLATFORM_HOOK is not set");
+    }
 }
