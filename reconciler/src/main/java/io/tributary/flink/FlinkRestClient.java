@@ -122,7 +122,8 @@ public final class FlinkRestClient {
         if (!run.flinkConfiguration().isEmpty()) {
             body.putPOJO("flinkConfiguration", run.flinkConfiguration());
         }
-        JsonNode answer = send("run " + jarId, request("jars/" + encode(jarId) + "/run")
+        // Flink names an upload <uuid>_<file name>: the file name is what a reader recognises
+        JsonNode answer = send("run " + jarId.substring(jarId.indexOf('_') + 1), request("jars/" + encode(jarId) + "/run")
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
                 .build());

@@ -1,6 +1,7 @@
 package io.tributary.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.build.MavenArtifacts;
 import io.tributary.build.SqlJobJar;
@@ -266,6 +267,25 @@ class StandaloneSessionTargetIT {
             target.submit(sql(failing, FAILING_SQL, null, Map.of("restart-strategy.type", "none")));
             await(Duration.ofSeconds(60), () -> state(failing) == JobState.FAILED);
             assertThat(target.exceptions(failing).rootException()).get().asString().contains("by zero");
+        }
+
+        @Test
+        @Order(6)
+        void anSqlErrorIsRefusedWithTheRunnersLocatedMessageAndNoStack() {
+            JobId refused = JobId.random();
+            String script = """
+                    CREATE TABLE numbers (n BIGINT) WITH ('connector' = 'datagen');
+                    CREATE TABLE sink (n BIGINT) WITH ('connector' = 'blackhole');
+                    INSERT INTO sink
+                    SELECT SUMM(n) FROM numbers;
+                    """;
+            assertThatThrownBy(() -> target.submit(sql(refused, script, null, Map.of())))
+                    .isInstanceOf(FlinkException.class)
+                    .hasMessageStartingWith("run sql-job-")
+                    .hasMessageContaining("line 4, column 8")
+                    .hasMessageContaining("No match found for function signature SUMM(<NUMERIC>)")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\tat ", "Could not execute application"));
+            assertThat(target.job(refused)).as("nothing was started").isEmpty();
         }
 
         JobState state(JobId id) {
