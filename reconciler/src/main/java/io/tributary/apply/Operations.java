@@ -266,6 +266,7 @@ public final class Operations {
         JobId old = new JobId(u.oldJobId());
         // jar and arguments first, while the old job still runs: none of it is downtime
         JobLauncher.Prepared next = prepare(ctx);
+        refuseWhatFlinkWouldNotStart(ctx, next);
         if (u.mode() == Application.UpgradeMode.SAVEPOINT) {
             // the savepoint's record, the old job's end and the new job's JobID and restore point are one
             // write: between the old job stopping and the new one's run call there is no other
@@ -313,6 +314,26 @@ public final class Operations {
         }
         store.endDeployment(old.hex(), clock.instant(), "CANCELED");
         start(store.update(latest(op).withRestoreFrom(restore.orElse(null))), ctx, false, next);
+    }
+
+    /**
+     * An SQL app's new job is planned by Flink before the old one stops: SQL the planner refuses fails
+     * the upgrade while the old job still runs. A jar app's main method is not run twice for this
+     * (it may do more than build its job), nor can an app's own cluster plan before it starts.
+     */
+    private void refuseWhatFlinkWouldNotStart(Context ctx, JobLauncher.Prepared next) {
+        if (ctx.app().map(a -> a.spec().job().type() != Application.JobType.SQL).orElse(true)) {
+            return;
+        }
+        beforeFlink("planning the new job");
+        try {
+            ctx.target().check(next.submission(JobId.random(), Optional.empty(), false));
+        } catch (FlinkException.Unreachable e) {
+            throw e;
+        } catch (FlinkException e) {
+            throw new FlinkException.Rejected(400, "Flink refuses the new job, so the old one keeps running: "
+                    + e.getMessage());
+        }
     }
 
     private Optional<String> latestCheckpoint(DeploymentTarget target, JobId job) {

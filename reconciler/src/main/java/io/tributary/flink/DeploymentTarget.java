@@ -21,6 +21,13 @@ public interface DeploymentTarget {
      */
     void submit(JobSubmission submission);
 
+    /**
+     * Has Flink build the job's plan without starting it, where the target can: a job the planner
+     * refuses is then refused before the job it is to replace stops. A per-app cluster cannot (the
+     * cluster is started with its job) and accepts every job here.
+     */
+    default void check(JobSubmission submission) {}
+
     /** Every job the cluster knows, in one call. */
     List<JobSummary> jobs();
 

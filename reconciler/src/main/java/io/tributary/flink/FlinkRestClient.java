@@ -103,6 +103,28 @@ public final class FlinkRestClient {
     }
 
     public JobId runJar(String jarId, RunRequest run) {
+        ObjectNode body = jarRequest(run);
+        if (run.jobId() != null) {
+            body.put("jobId", run.jobId().hex());
+        }
+        if (run.savepointPath() != null) {
+            body.put("savepointPath", run.savepointPath());
+            body.put("allowNonRestoredState", run.allowNonRestoredState());
+        }
+        JsonNode answer = send("run " + jarFile(jarId), post("jars/" + encode(jarId) + "/run", body));
+        return new JobId(answer.path("jobid").asString());
+    }
+
+    /**
+     * Runs the jar's main method as {@link #runJar} would, but has Flink return the job's plan instead
+     * of starting it: what the planner refuses is refused here, and nothing runs.
+     */
+    public void planJar(String jarId, RunRequest run) {
+        send("plan " + jarFile(jarId), post("jars/" + encode(jarId) + "/plan", jarRequest(run)));
+    }
+
+    /** What a run and a plan of a jar share: entry class, arguments, parallelism and Flink options. */
+    private static ObjectNode jarRequest(RunRequest run) {
         ObjectNode body = JSON.createObjectNode();
         if (run.entryClass() != null) {
             body.put("entryClass", run.entryClass());
@@ -112,22 +134,15 @@ public final class FlinkRestClient {
         if (run.parallelism() != null) {
             body.put("parallelism", run.parallelism());
         }
-        if (run.jobId() != null) {
-            body.put("jobId", run.jobId().hex());
-        }
-        if (run.savepointPath() != null) {
-            body.put("savepointPath", run.savepointPath());
-            body.put("allowNonRestoredState", run.allowNonRestoredState());
-        }
         if (!run.flinkConfiguration().isEmpty()) {
             body.putPOJO("flinkConfiguration", run.flinkConfiguration());
         }
-        // Flink names an upload <uuid>_<file name>: the file name is what a reader recognises
-        JsonNode answer = send("run " + jarId.substring(jarId.indexOf('_') + 1), request("jars/" + encode(jarId) + "/run")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                .build());
-        return new JobId(answer.path("jobid").asString());
+        return body;
+    }
+
+    /** Flink names an upload {@code <uuid>_<file name>}: the file name is what a reader recognises. */
+    private static String jarFile(String jarId) {
+        return jarId.substring(jarId.indexOf('_') + 1);
     }
 
     public void deleteJar(String jarId) {
@@ -280,11 +295,11 @@ public final class FlinkRestClient {
     static String summary(String text) {
         String rootCause = null;
         for (String line : text.split("\n")) {
+            int main = line.indexOf(MAIN_FAILED);
+            if (main >= 0) {
+                return line.substring(main + MAIN_FAILED.length()).strip();
+            }
             if (line.startsWith(CAUSED_BY)) {
-                int main = line.indexOf(MAIN_FAILED);
-                if (main >= 0) {
-                    return line.substring(main + MAIN_FAILED.length()).strip();
-                }
                 rootCause = line.substring(CAUSED_BY.length()).strip();
             }
         }
@@ -328,9 +343,11 @@ public final class FlinkRestClient {
         if (status >= 200 && status < 300) {
             return body;
         }
+        // a 500 answers ["Internal server error.", "<Exception on server side: ..."]: summarised as one text
         List<String> errors = new ArrayList<>();
-        body.path("errors").forEach(e -> errors.add(summary(e.asString())));
-        String message = FlinkException.describe(call, status, errors);
+        body.path("errors").forEach(e -> errors.add(e.asString()));
+        String message = FlinkException.describe(call, status,
+                errors.isEmpty() ? List.of() : List.of(summary(String.join("\n", errors))));
         if (status == 404) {
             throw new FlinkException.NotFound(message);
         }

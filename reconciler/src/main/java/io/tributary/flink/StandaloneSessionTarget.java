@@ -41,13 +41,8 @@ public final class StandaloneSessionTarget implements DeploymentTarget {
      */
     @Override
     public void submit(JobSubmission submission) {
-        String digest = Digests.sha256Remembered(submission.jar());
-        RunRequest run = new RunRequest(submission.entryClass(), submission.args(), submission.parallelism(),
-                submission.jobId(), submission.restoreFrom(), submission.allowNonRestoredState(),
-                submission.flinkConfiguration());
-        String jarId = uploadedJarIdsByDigest.computeIfAbsent(digest, d -> rest.uploadJar(submission.jar()));
         try {
-            rest.runJar(jarId, run);
+            withUploadedJar(submission, (jarId, run) -> rest.runJar(jarId, run));
         } catch (FlinkException.Unreachable e) {
             throw e;
         } catch (FlinkException e) {
@@ -55,16 +50,35 @@ public final class StandaloneSessionTarget implements DeploymentTarget {
                 LOG.info("job={} already submitted; not submitting again", submission.jobId());
                 return;
             }
-            if (!isMissingJar(e)) {
+            throw e;
+        }
+        LOG.info("job={} submitted jar={} parallelism={} restoreFrom={}", submission.jobId(),
+                submission.jar().getFileName(), submission.parallelism(), submission.restoreFrom());
+    }
+
+    /** Flink's plan of the job, through {@code /jars/:id/plan}: its main method runs, nothing starts. */
+    @Override
+    public void check(JobSubmission submission) {
+        withUploadedJar(submission, (jarId, run) -> rest.planJar(jarId, run));
+    }
+
+    /** Calls Flink with the jar uploaded once per content; a jar the JobManager lost is uploaded again. */
+    private void withUploadedJar(JobSubmission submission, java.util.function.BiConsumer<String, RunRequest> call) {
+        String digest = Digests.sha256Remembered(submission.jar());
+        RunRequest run = new RunRequest(submission.entryClass(), submission.args(), submission.parallelism(),
+                submission.jobId(), submission.restoreFrom(), submission.allowNonRestoredState(),
+                submission.flinkConfiguration());
+        String jarId = uploadedJarIdsByDigest.computeIfAbsent(digest, d -> rest.uploadJar(submission.jar()));
+        try {
+            call.accept(jarId, run);
+        } catch (FlinkException e) {
+            if (e instanceof FlinkException.Unreachable || !isMissingJar(e)) {
                 throw e;
             }
             LOG.info("jar={} missing on the JobManager; uploading again", submission.jar().getFileName());
             uploadedJarIdsByDigest.remove(digest);
-            String again = uploadedJarIdsByDigest.computeIfAbsent(digest, d -> rest.uploadJar(submission.jar()));
-            rest.runJar(again, run);
+            call.accept(uploadedJarIdsByDigest.computeIfAbsent(digest, d -> rest.uploadJar(submission.jar())), run);
         }
-        LOG.info("job={} submitted jar={} parallelism={} restoreFrom={}", submission.jobId(),
-                submission.jar().getFileName(), submission.parallelism(), submission.restoreFrom());
     }
 
     /**
@@ -81,9 +95,11 @@ public final class StandaloneSessionTarget implements DeploymentTarget {
         }
     }
 
+    /** Flink's answer for a jar id it does not hold; not a job's own error that says "does not exist". */
     private static boolean isMissingJar(FlinkException e) {
-        return e instanceof FlinkException.NotFound || e.getMessage().contains("could not be found")
-                || e.getMessage().contains("does not exist");
+        String message = e.getMessage();
+        return e instanceof FlinkException.NotFound || message.contains("Jar file")
+                && (message.contains("could not be found") || message.contains("does not exist"));
     }
 
     @Override

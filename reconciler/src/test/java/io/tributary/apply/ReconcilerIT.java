@@ -241,6 +241,29 @@ class ReconcilerIT {
     }
 
     @Test
+    void anSqlUpgradeFlinksPlannerRefusesLeavesTheOldJobRunning() throws IOException {
+        sync();
+        String job = status().jobId();
+        flink.refusePlans("line 3, column 8: No match found for function signature SUMM(<NUMERIC>)");
+        setRate("20");
+        sync();
+        assertThat(running()).as("the old job was not stopped").singleElement()
+                .extracting(j -> j.submission().jobId().hex()).isEqualTo(job);
+        assertThat(store.savepoints(APP)).isEmpty();
+        assertThat(status().health()).isEqualTo("Degraded");
+        assertThat(status().message()).contains("Flink refuses the new job, so the old one keeps running",
+                "SUMM(<NUMERIC>)");
+
+        flink.refusePlans(null);
+        clock.advance(Duration.ofMinutes(5));
+        sync();
+        String savepoint = store.savepoints(APP).get(0).path();
+        assertThat(running()).as("upgraded once the planner accepts it").singleElement()
+                .satisfies(j -> assertThat(j.submission().restoreFrom()).isEqualTo(savepoint));
+        assertThat(status().health()).isEqualTo("Healthy");
+    }
+
+    @Test
     void anUpgradeWhoseNewJobIsRefusedResumesFromItsSavepointWhenReverted() throws IOException {
         sync();
         String variables = Files.readString(repo.resolve("teams/payments/variables.yaml"));

@@ -26,6 +26,24 @@ class FlinkRestClientTest {
     }
 
     @Test
+    void aPlanThatFailedAnswersAsAServerErrorAndIsDescribedTheSameWay() {
+        String answer = """
+                Internal server error.
+                <Exception on server side:
+                org.apache.flink.client.program.ProgramInvocationException: The main method caused an error: \
+                line 5, column 3: No match found for function signature SUMM(<NUMERIC>)
+                \tat org.apache.flink.client.program.PackagedProgram.callMainMethod(PackagedProgram.java:373)
+                Caused by: io.tributary.sqlrunner.SqlScriptException: line 5, column 3: No match found
+                \t... 12 more
+
+                End of exception on server side>
+                """;
+
+        assertThat(FlinkRestClient.summary(answer))
+                .isEqualTo("line 5, column 3: No match found for function signature SUMM(<NUMERIC>)");
+    }
+
+    @Test
     void otherwiseTheFirstLineAndTheRootCause() {
         String answer = """
                 Internal server error.

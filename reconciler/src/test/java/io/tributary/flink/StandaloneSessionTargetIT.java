@@ -288,6 +288,23 @@ class StandaloneSessionTargetIT {
             assertThat(target.job(refused)).as("nothing was started").isEmpty();
         }
 
+        @Test
+        @Order(7)
+        void aPlanOfAJobStartsNothingAndRefusesWhatTheRunWouldRefuse() {
+            int jobsBefore = target.jobs().size();
+            target.check(sql(JobId.random(), COUNTING_SQL, null, Map.of()));
+            assertThat(target.jobs()).as("a plan starts nothing").hasSize(jobsBefore);
+
+            assertThatThrownBy(() -> target.check(sql(JobId.random(), COUNTING_SQL.replace("COUNT(*)", "KOUNT(id)"),
+                    null, Map.of())))
+                    .isInstanceOf(FlinkException.class)
+                    .hasMessageStartingWith("plan sql-job-")
+                    .hasMessageContaining("line 4, column 27")
+                    .hasMessageContaining("No match found for function signature KOUNT(<NUMERIC>)")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("Internal server error"));
+            assertThat(target.jobs()).hasSize(jobsBefore);
+        }
+
         JobState state(JobId id) {
             return target.job(id).map(FlinkRest.JobSummary::state).orElse(JobState.CREATED);
         }

@@ -56,6 +56,7 @@ public final class TestingFlinkTarget implements DeploymentTarget {
     private boolean unreachable;
     private boolean hung;
     private String nextSubmitFailure;
+    private String planFailure;
     private String savepointFailure;
     private boolean savepointsStayInProgress;
     /** Held savepoints by trigger: what {@link #completeHeldSavepoints} finishes. */
@@ -84,6 +85,11 @@ public final class TestingFlinkTarget implements DeploymentTarget {
     /** The next submit throws Flink's rejection with this message. */
     public synchronized void failNextSubmit(String message) {
         this.nextSubmitFailure = message;
+    }
+
+    /** Every plan of a job ({@link #check}) is refused with this message until cleared with null. */
+    public synchronized void refusePlans(String message) {
+        this.planFailure = message;
     }
 
     /** Every savepoint (and stop-with-savepoint) fails with this message until cleared with null; the job keeps running. */
@@ -183,6 +189,14 @@ public final class TestingFlinkTarget implements DeploymentTarget {
             throw new FlinkException.ServerError("run failed with HTTP 500: " + message);
         }
         jobs.putIfAbsent(submission.jobId(), new FakeJob(submission, clock.instant()));
+    }
+
+    @Override
+    public synchronized void check(JobSubmission submission) {
+        reachable();
+        if (planFailure != null) {
+            throw new FlinkException.Rejected(400, "plan failed with HTTP 400: " + planFailure);
+        }
     }
 
     @Override
