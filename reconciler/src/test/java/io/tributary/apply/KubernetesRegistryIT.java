@@ -126,6 +126,24 @@ class KubernetesRegistryIT {
         return result.state();
     }
 
+    /** A repository with one kubernetes-application jar app of team payments, its web UI behind an Ingress. */
+    private static DesiredState applicationModeApp(String name, String entryClass) throws Exception {
+        return repo("", """
+                apiVersion: tributary.io/v1
+                kind: Application
+                metadata: {name: %s, team: payments}
+                spec:
+                  deployment:
+                    mode: kubernetes-application
+                    kubernetes: {namespace: jobs, image: "flink:1.20.1-java17", ingress: true}
+                  job:
+                    type: jar
+                    jar: {url: "https://artifacts.example.com/%s.jar", entryClass: %s}
+                  flinkConfiguration:
+                    kubernetes.config.file: KUBECONFIG
+                """.formatted(name, name, entryClass));
+    }
+
     private static final String SESSION = """
             apiVersion: tributary.io/v1
             kind: Cluster
@@ -309,20 +327,7 @@ class KubernetesRegistryIT {
 
     @Test
     void anApplicationClustersWebUiIsItsIngressRememberedAcrossARestartAndGoneWithTheCluster() throws Exception {
-        DesiredState desired = repo("", """
-                apiVersion: tributary.io/v1
-                kind: Application
-                metadata: {name: reports, team: payments}
-                spec:
-                  deployment:
-                    mode: kubernetes-application
-                    kubernetes: {namespace: jobs, image: "flink:1.20.1-java17", ingress: true}
-                  job:
-                    type: jar
-                    jar: {url: "https://artifacts.example.com/reports.jar", entryClass: com.example.Reports}
-                  flinkConfiguration:
-                    kubernetes.config.file: KUBECONFIG
-                """);
+        DesiredState desired = applicationModeApp("reports", "com.example.Reports");
         Application app = desired.applications().get(0);
         Path data = dataDir("app-ingress");
         Path jar = Files.writeString(tmp.resolve("reports.jar"), "a jar");
@@ -357,20 +362,7 @@ class KubernetesRegistryIT {
 
     @Test
     void anApplicationModeAppGetsItsOwnClusterAndAFailedStartReportsThePodsEvents() throws Exception {
-        DesiredState desired = repo("", """
-                apiVersion: tributary.io/v1
-                kind: Application
-                metadata: {name: orders, team: payments}
-                spec:
-                  deployment:
-                    mode: kubernetes-application
-                    kubernetes: {namespace: jobs, image: "flink:1.20.1-java17", ingress: true}
-                  job:
-                    type: jar
-                    jar: {url: "https://artifacts.example.com/orders.jar", entryClass: com.example.Orders}
-                  flinkConfiguration:
-                    kubernetes.config.file: KUBECONFIG
-                """);
+        DesiredState desired = applicationModeApp("orders", "com.example.Orders");
         Application app = desired.applications().get(0);
         client.v1().events().inNamespace("jobs").resource(new io.fabric8.kubernetes.api.model.EventBuilder()
                 .withNewMetadata().withName("payments-orders.1").withNamespace("jobs").endMetadata()
