@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -283,7 +284,6 @@ public final class FlinkRestClient {
         return value.isString() && !value.asString().isEmpty() ? Optional.of(value.asString()) : Optional.empty();
     }
 
-    /** Flink's stack traces are long; the first lines say what happened. */
     private static final String CAUSED_BY = "Caused by: ";
     private static final String MAIN_FAILED = "The main method caused an error: ";
 
@@ -310,7 +310,7 @@ public final class FlinkRestClient {
     /** The first three lines of an error that are not stack frames. */
     static String firstLines(String text) {
         return text.lines().filter(line -> !line.startsWith("\tat ") && !line.startsWith("\t..."))
-                .limit(3).collect(java.util.stream.Collectors.joining("\n")).strip();
+                .limit(3).collect(Collectors.joining("\n")).strip();
     }
 
     private JsonNode get(String path) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +64,7 @@ public final class StandaloneSessionTarget implements DeploymentTarget {
     }
 
     /** Calls Flink with the jar uploaded once per content; a jar the JobManager lost is uploaded again. */
-    private void withUploadedJar(JobSubmission submission, java.util.function.BiConsumer<String, RunRequest> call) {
+    private void withUploadedJar(JobSubmission submission, BiConsumer<String, RunRequest> call) {
         String digest = Digests.sha256Remembered(submission.jar());
         RunRequest run = new RunRequest(submission.entryClass(), submission.args(), submission.parallelism(),
                 submission.jobId(), submission.restoreFrom(), submission.allowNonRestoredState(),
