@@ -207,7 +207,7 @@ class GitVsRunningTest {
 
     private static Optional<Reconciler.Loaded> loaded(String name, DesiredState state) {
         return Optional.of(new Reconciler.Loaded(new Revision(name, name.substring(name.indexOf(':') + 1), NOW, "x"),
-                state));
+                state, Map.of()));
     }
 
     private static Revisions revisions(Map<String, DesiredState> states) {

@@ -1,5 +1,6 @@
 package io.tributary.apply;
 
+import io.tributary.config.SqlOrigin;
 import io.tributary.flink.DeploymentTarget;
 import io.tributary.flink.FlinkException;
 import io.tributary.flink.FlinkRest.Checkpoint;
@@ -100,7 +101,7 @@ public final class Operations {
      * left Git), and the target its jobs run on.
      */
     public record Context(DesiredState desired, Optional<Application> app, String revision, String specHash,
-            String cluster, DeploymentTarget target, String actor) {}
+            String cluster, DeploymentTarget target, String actor, Optional<SqlOrigin> sqlOrigin) {}
 
     /**
      * Runs one action to its end; failures are recorded on the operation and as an event, never thrown.
@@ -129,7 +130,9 @@ public final class Operations {
                     e.getMessage());
             return Operation.OPEN;
         } catch (RuntimeException e) {
-            String message = describe(e);
+            // Flink's refusal of an SQL app's job names the runner's script lines: say which file holds them
+            String message = e instanceof FlinkException && !(e instanceof FlinkException.Unreachable)
+                    ? ctx.sqlOrigin().map(o -> o.locate(describe(e))).orElse(describe(e)) : describe(e);
             LOG.warn("app={} action={} operation={} failed: {}", action.app(), action.kind(), op.id(), message);
             Operation latest = store.operations(action.app(), 1).stream().filter(o -> o.id() == op.id()).findFirst()
                     .orElse(op);

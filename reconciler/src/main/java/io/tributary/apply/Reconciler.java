@@ -5,11 +5,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.build.ProjectBuilds;
 import io.tributary.config.ConfigError;
 import io.tributary.config.ConfigLoader;
+import io.tributary.config.SqlOrigin;
 import io.tributary.flink.DeploymentTarget;
 import io.tributary.model.Application;
 import io.tributary.model.Cluster;
 import io.tributary.model.DesiredState;
 import io.tributary.model.JobState;
+import io.tributary.model.ResourceId;
 import io.tributary.plan.Action;
 import io.tributary.plan.AppObservation;
 import io.tributary.plan.ClusterAction;
@@ -73,7 +75,8 @@ public final class Reconciler implements AutoCloseable {
             JobState.CREATED, JobState.FAILING, JobState.CANCELLING, JobState.RESTARTING, JobState.RECONCILING);
 
     /** A validated revision in force: its name and what it declares. */
-    public record Loaded(Revision revision, DesiredState desired) {}
+    /** A revision in force: its desired state, and where each SQL app's script is written (for messages). */
+    public record Loaded(Revision revision, DesiredState desired, Map<ResourceId, SqlOrigin> sqlOrigins) {}
 
     /**
      * The config source as users see it (Flux-style conditions).
@@ -353,7 +356,7 @@ public final class Reconciler implements AutoCloseable {
             store.event(new AppEvent(0, attempt, PLATFORM_SUBJECT, "invalid-revision-resolved", "info", "revision "
                     + revision.name() + " is valid and applied", revision.name()));
         }
-        current = new Loaded(revision, result.state());
+        current = new Loaded(revision, result.state(), result.sqlOrigins());
         // recorded as applied in the pass's observe transaction, which commits before any action starts
         unrecorded = record;
         pruneDue = true; // after this pass has acted: old exports are no part of a commit's way to Flink
@@ -371,7 +374,7 @@ public final class Reconciler implements AutoCloseable {
             Checkout checkout = source.checkout(last.get().name());
             ConfigLoader.Result result = loader.load(checkout.root());
             if (result.valid()) {
-                current = new Loaded(checkout.revision(), result.state());
+                current = new Loaded(checkout.revision(), result.state(), result.sqlOrigins());
                 LOG.info("revision={} in force again from the store", checkout.revision().name());
             }
         } catch (SourceException e) {
@@ -680,7 +683,7 @@ public final class Reconciler implements AutoCloseable {
         }
         String hash = spec.map(a -> SpecHash.of(a, loaded.desired())).orElse(null);
         return Optional.of(new Operations.Context(loaded.desired(), spec, loaded.revision().name(), hash, cluster,
-                target.get(), actor));
+                target.get(), actor, spec.map(a -> loaded.sqlOrigins().get(a.id()))));
     }
 
     private Optional<DeploymentTarget> target(String clusterName) {
@@ -816,7 +819,7 @@ public final class Reconciler implements AutoCloseable {
                 && previous.desired().equals(resolution.desired())) {
             return previous;
         }
-        Loaded next = new Loaded(loaded.revision(), resolution.desired());
+        Loaded next = new Loaded(loaded.revision(), resolution.desired(), loaded.sqlOrigins());
         resolved = next;
         return next;
     }

@@ -139,7 +139,8 @@ class LeadershipLossIT {
     }
 
     private Operations.Context ctx() {
-        return new Operations.Context(null, Optional.empty(), "main@sha1:1", "hash-1", "local", flink, "tributary");
+        return new Operations.Context(null, Optional.empty(), "main@sha1:1", "hash-1", "local", flink, "tributary",
+                Optional.empty());
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
