@@ -263,15 +263,18 @@ public final class Planner {
         }
         Instant windowStart = now.minus(policy.window().duration());
         List<Instant> inWindow = obs.recentRestarts().stream().filter(t -> t.isAfter(windowStart)).toList();
+        // a restart Flink refused (the spec Git now holds may not start) is why the job is still down
+        String refused = obs.lastFailure().filter(f -> f.kind().equals("restart"))
+                .map(f -> "; the last restart failed: " + f.error()).orElse("");
         if (inWindow.size() >= policy.maxRestarts()) {
             return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, what + "; " + inWindow.size()
-                    + " restarts within " + policy.window() + " reached restartPolicy.maxRestarts");
+                    + " restarts within " + policy.window() + " reached restartPolicy.maxRestarts" + refused);
         }
         if (!inWindow.isEmpty()) {
             Instant next = inWindow.get(0).plus(backoff(RESTART_BACKOFF_BASE, RESTART_BACKOFF_MAX, inWindow.size()));
             if (now.isBefore(next)) {
                 return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC,
-                        what + "; restarting in " + Duration.between(now, next).toSeconds() + "s");
+                        what + "; restarting in " + Duration.between(now, next).toSeconds() + "s" + refused);
             }
         }
         Optional<String> from = switch (policy.from()) {

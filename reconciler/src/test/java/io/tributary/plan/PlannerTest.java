@@ -226,6 +226,26 @@ class PlannerTest {
     }
 
     @Test
+    void aJobThatCannotBeRestartedSaysWhyWhileItWaitsAndOnceItGivesUp() {
+        Obs waiting = Obs.job(JobState.FAILED, RUNNING).restartedAgo(S.multipliedBy(5))
+                .failed("restart", hash(RUNNING), S.multipliedBy(5), 1);
+        assertThat(Planner.plan(RUNNING, observed(waiting), NOW).app(APP).orElseThrow().message())
+                .startsWith("job FAILED; restarting in ").endsWith("; the last restart failed: savepoint timed out");
+
+        Obs givenUp = Obs.job(JobState.FAILED, RUNNING)
+                .restartedAgo(Duration.ofMinutes(1), Duration.ofMinutes(3), Duration.ofMinutes(5))
+                .failed("restart", hash(RUNNING), Duration.ofMinutes(1), 3);
+        assertThat(Planner.plan(RUNNING, observed(givenUp), NOW).app(APP).orElseThrow().message())
+                .isEqualTo("job FAILED; 3 restarts within 10m reached restartPolicy.maxRestarts;"
+                        + " the last restart failed: savepoint timed out");
+
+        Obs otherFailure = Obs.job(JobState.FAILED, RUNNING).restartedAgo(S.multipliedBy(5))
+                .failed("savepoint", hash(RUNNING), S.multipliedBy(5), 1);
+        assertThat(Planner.plan(RUNNING, observed(otherFailure), NOW).app(APP).orElseThrow().message())
+                .doesNotContain("the last restart failed");
+    }
+
+    @Test
     void aPinnedStateIsShownAsDriftFromGit() {
         AppPlan plan = Planner.plan(RUNNING, observed(Obs.none().suspendedEarlier().savepoint(3, H)
                 .pinned(Application.DesiredState.SUSPENDED)), NOW).app(APP).orElseThrow();

@@ -15,18 +15,21 @@ final class FlinkErrors {
     private static final Pattern POSITION = Pattern.compile("(?:at|From) line (\\d+), column (\\d+)");
     /** Any position Calcite names, including the end of a range ("... to line 2, column 12"). */
     private static final Pattern ANY_POSITION = Pattern.compile("line (\\d+), column (\\d+)");
+    private static final int MAX_EXPECTED_TOKENS = 8;
+    private static final Pattern REPEATED_SENTENCE = Pattern.compile("([A-Z][^.\\n]{0,80}\\. )\\1+");
 
     private FlinkErrors() {
     }
 
     /**
      * A statement Flink rejected. Calcite counts lines and columns from the start of the statement;
-     * the statement text is a verbatim slice of the script, so its position maps back exactly.
+     * the statement text is a verbatim slice of the script, so its positions map back exactly, the
+     * one the message starts with and those in Flink's words alike.
      */
     static SqlScriptException rejected(Statement statement, RuntimeException error) {
         String message = describe(error);
         return new SqlScriptException(position(statement, message), "Flink rejected the statement starting at "
-                + statement.position().describe() + ": " + message, error);
+                + statement.position().describe() + ": " + concise(inScript(statement, message)), error);
     }
 
     /**
@@ -91,5 +94,37 @@ final class FlinkErrors {
     private static String messageOf(Throwable error) {
         String message = error.getMessage();
         return message == null || message.isBlank() ? error.getClass().getName() : message;
+    }
+
+    /** Flink's message, less what repeats or buries the point. */
+    static String concise(String message) {
+        // Flink 1.20 wraps validation errors twice: "SQL validation failed. SQL validation failed. From ..."
+        return REPEATED_SENTENCE.matcher(withoutLongTokenLists(message)).replaceAll("$1");
+    }
+
+    /**
+     * The message without Calcite's "Was expecting one of:" lists when they are long: after a syntax
+     * error they name hundreds of keywords and functions, which bury the line that says what is wrong.
+     */
+    static String withoutLongTokenLists(String message) {
+        String[] lines = message.split("\n", -1);
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < lines.length; i++) {
+            int end = i + 1;
+            if (lines[i].startsWith("Was expecting one of:")) {
+                while (end < lines.length && (lines[end].startsWith(" ") || lines[end].isEmpty())) {
+                    end++;
+                }
+                if (end - i - 1 > MAX_EXPECTED_TOKENS) {
+                    i = end - 1;
+                    continue;
+                }
+            }
+            if (text.length() > 0) {
+                text.append('\n');
+            }
+            text.append(lines[i]);
+        }
+        return text.toString().strip();
     }
 }

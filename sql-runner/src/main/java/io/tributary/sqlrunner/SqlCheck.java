@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.StatementSet;
@@ -41,8 +40,6 @@ public final class SqlCheck {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqlCheck.class);
     /** A short list of what the parser expected helps ("Was expecting: ')'"); a long one hides the error. */
-    private static final int MAX_EXPECTED_TOKENS = 8;
-    private static final Pattern REPEATED_SENTENCE = Pattern.compile("([A-Z][^.\\n]{0,80}\\. )\\1+");
 
     private SqlCheck() {
     }
@@ -170,38 +167,6 @@ public final class SqlCheck {
         return at == null ? "0:0:" + message : at.line() + ":" + at.column() + ":" + message;
     }
 
-    /** Flink's message, less what repeats or buries the point. */
-    static String concise(String message) {
-        // Flink 1.20 wraps validation errors twice: "SQL validation failed. SQL validation failed. From ..."
-        return REPEATED_SENTENCE.matcher(withoutLongTokenLists(message)).replaceAll("$1");
-    }
-
-    /**
-     * The message without Calcite's "Was expecting one of:" lists when they are long: after a syntax
-     * error they name hundreds of keywords and functions, which bury the line that says what is wrong.
-     */
-    static String withoutLongTokenLists(String message) {
-        String[] lines = message.split("\n", -1);
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < lines.length; i++) {
-            int end = i + 1;
-            if (lines[i].startsWith("Was expecting one of:")) {
-                while (end < lines.length && (lines[end].startsWith(" ") || lines[end].isEmpty())) {
-                    end++;
-                }
-                if (end - i - 1 > MAX_EXPECTED_TOKENS) {
-                    i = end - 1;
-                    continue;
-                }
-            }
-            if (text.length() > 0) {
-                text.append('\n');
-            }
-            text.append(lines[i]);
-        }
-        return text.toString().strip();
-    }
-
     /** One check's walk over the plan, against one table environment. */
     private static final class Checker {
 
@@ -264,7 +229,7 @@ public final class SqlCheck {
         private void reject(Statement statement, Throwable error) {
             String message = FlinkErrors.describe(error);
             problems.add(format(FlinkErrors.position(statement, message),
-                    concise(FlinkErrors.inScript(statement, message))));
+                    FlinkErrors.concise(FlinkErrors.inScript(statement, message))));
         }
     }
 }

@@ -13,14 +13,15 @@ class FlinkErrorsTest {
     @Test
     void mapsCalcitePositionOnALaterLineOfTheStatement() {
         RuntimeException error = new RuntimeException(
-                "SQL validation failed. From line 3, column 6 to line 3, column 9: Object 'nope' not found");
+                "SQL validation failed. SQL validation failed. From line 3, column 6 to line 3, column 9: Object 'nope' not found");
 
         SqlScriptException mapped = FlinkErrors.rejected(insert, error);
 
         assertThat(mapped.line()).isEqualTo(12);
         assertThat(mapped.column()).isEqualTo(6);
+        // Flink's own positions count from the statement: they are the script's in the message too
         assertThat(mapped).hasMessage("line 12, column 6: Flink rejected the statement starting at line 10, column 5:"
-                + " SQL validation failed. From line 3, column 6 to line 3, column 9: Object 'nope' not found");
+                + " SQL validation failed. From line 12, column 6 to line 12, column 9: Object 'nope' not found");
     }
 
     @Test

@@ -46,7 +46,7 @@ class SqlCheckTest {
         String message = "SQL parse failed. Incorrect syntax near the keyword 'FROM' at line 8, column 18.\n"
                 + "Was expecting one of:\n" + tokens + "\n\nCaused by: more";
 
-        assertThat(SqlCheck.withoutLongTokenLists(message)).isEqualTo(
+        assertThat(FlinkErrors.withoutLongTokenLists(message)).isEqualTo(
                 "SQL parse failed. Incorrect syntax near the keyword 'FROM' at line 8, column 18.\nCaused by: more");
     }
 
@@ -54,12 +54,12 @@ class SqlCheckTest {
     void shortListsOfExpectedTokensStay() {
         String message = "Encountered \"<EOF>\" at line 1, column 30.\nWas expecting one of:\n    \")\" ...\n    \",\" ...";
 
-        assertThat(SqlCheck.withoutLongTokenLists(message)).isEqualTo(message);
+        assertThat(FlinkErrors.withoutLongTokenLists(message)).isEqualTo(message);
     }
 
     @Test
     void sentenceFlinkRepeatsIsSaidOnce() {
-        assertThat(SqlCheck.concise("SQL validation failed. SQL validation failed. From line 3, column 27 to line 3,"
+        assertThat(FlinkErrors.concise("SQL validation failed. SQL validation failed. From line 3, column 27 to line 3,"
                 + " column 30: Column 'nope' not found in any table")).isEqualTo("SQL validation failed. From line 3,"
                 + " column 27 to line 3, column 30: Column 'nope' not found in any table");
     }
