@@ -51,6 +51,6 @@ SELECT
   currency,
   COUNT(*) AS order_count,
   COUNT(DISTINCT customer_id) AS customers,
-  SUMM(amount) AS revenue
+  SUM(amount) AS revenue
 FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(ts), INTERVAL '10' SECOND))
 GROUP BY window_start, window_end, currency;
