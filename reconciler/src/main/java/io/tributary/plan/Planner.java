@@ -178,7 +178,7 @@ public final class Planner {
         CurrentJob current = job.get();
         if (state.isEmpty() || state.get() == JobState.FAILED || state.get() == JobState.CANCELED
                 || state.get() == JobState.SUSPENDED) {
-            return planRestart(key, obs, current, spec, now);
+            return planRestart(key, obs, current, spec, hash, specMatches, now);
         }
         if (state.get() == JobState.FINISHED) {
             if (specMatches) {
@@ -254,27 +254,37 @@ public final class Planner {
                 Health.MISSING, Sync.OUT_OF_SYNC);
     }
 
+    /**
+     * A job that failed, was cancelled outside Tributary or is gone: restarted per its restart policy,
+     * within its budget and after a backoff. A spec in Git other than the one the job or its failed
+     * restarts ran (a fix, a revert) is someone's answer to the failures: it starts at once, budget
+     * and backoff aside, and counts as a restart like any other.
+     */
     private static AppPlan planRestart(String key, AppObservation obs, CurrentJob job, Application.Spec spec,
-            Instant now) {
+            String hash, boolean specMatches, Instant now) {
         String what = job.state().map(s -> "job " + s).orElse("job " + job.jobId() + " is gone from its cluster");
         Application.RestartPolicy policy = spec.restartPolicy();
-        if (!policy.restartsAutomatically()) {
-            return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, what + "; the restart policy does not restart it");
-        }
+        Optional<FailedAttempt> failedRestart = obs.lastFailure().filter(f -> f.kind().equals("restart"));
+        // once a restart of Git's spec failed, only another spec is new
+        boolean newSpec = failedRestart.map(f -> f.specHash() != null && !f.specHash().equals(hash)).orElse(!specMatches);
         Instant windowStart = now.minus(policy.window().duration());
         List<Instant> inWindow = obs.recentRestarts().stream().filter(t -> t.isAfter(windowStart)).toList();
-        // a restart Flink refused (the spec Git now holds may not start) is why the job is still down
-        String refused = obs.lastFailure().filter(f -> f.kind().equals("restart"))
-                .map(f -> "; the last restart failed: " + f.error()).orElse("");
-        if (inWindow.size() >= policy.maxRestarts()) {
-            return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, what + "; " + inWindow.size()
-                    + " restarts within " + policy.window() + " reached restartPolicy.maxRestarts" + refused);
-        }
-        if (!inWindow.isEmpty()) {
-            Instant next = inWindow.get(0).plus(backoff(RESTART_BACKOFF_BASE, RESTART_BACKOFF_MAX, inWindow.size()));
-            if (now.isBefore(next)) {
-                return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC,
-                        what + "; restarting in " + Duration.between(now, next).toSeconds() + "s" + refused);
+        if (!newSpec) {
+            if (!policy.restartsAutomatically()) {
+                return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, what + "; the restart policy does not restart it");
+            }
+            // a restart Flink refused is why the job is still down
+            String refused = failedRestart.map(f -> "; the last restart failed: " + f.error()).orElse("");
+            if (inWindow.size() >= policy.maxRestarts()) {
+                return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, what + "; " + inWindow.size()
+                        + " restarts within " + policy.window() + " reached restartPolicy.maxRestarts" + refused);
+            }
+            if (!inWindow.isEmpty()) {
+                Instant next = inWindow.get(0).plus(backoff(RESTART_BACKOFF_BASE, RESTART_BACKOFF_MAX, inWindow.size()));
+                if (now.isBefore(next)) {
+                    return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC,
+                            what + "; restarting in " + Duration.between(now, next).toSeconds() + "s" + refused);
+                }
             }
         }
         Optional<String> from = switch (policy.from()) {
@@ -282,8 +292,8 @@ public final class Planner {
             case LAST_SAVEPOINT -> obs.latestSavepoint().map(KeptSavepoint::path);
             case NONE -> Optional.empty();
         };
-        return act(key, new Action.Restart(key, job.jobId(), from,
-                what + "; restart " + (inWindow.size() + 1) + " of " + policy.maxRestarts()),
+        return act(key, new Action.Restart(key, job.jobId(), from, newSpec ? what + "; the spec in Git changed since"
+                : what + "; restart " + (inWindow.size() + 1) + " of " + policy.maxRestarts()),
                 Health.DEGRADED, Sync.OUT_OF_SYNC);
     }
 

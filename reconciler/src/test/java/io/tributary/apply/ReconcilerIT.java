@@ -324,6 +324,28 @@ class ReconcilerIT {
     }
 
     @Test
+    void pastItsRestartBudgetAJobStartsAgainOnceGitChangesItsSpec() throws IOException {
+        sync();
+        String checkpoint = null;
+        for (int i = 0; i < 4; i++) {
+            clock.advance(Duration.ofSeconds(61));
+            JobId job = new JobId(status().jobId());
+            checkpoint = flink.completeCheckpoint(job).externalPath();
+            flink.failJob(job, "java.lang.ArithmeticException: / by zero");
+            sync();
+        }
+        assertThat(running()).isEmpty();
+        assertThat(status().message()).contains("reached restartPolicy.maxRestarts");
+        String lastCheckpoint = checkpoint;
+
+        setRate("20"); // the fix, pushed within the restart window
+        sync();
+        assertThat(running()).as("the new spec, at once, from the failed job's last checkpoint").singleElement()
+                .satisfies(j -> assertThat(j.submission().restoreFrom()).isEqualTo(lastCheckpoint));
+        assertThat(status().health()).isEqualTo("Healthy");
+    }
+
+    @Test
     void anUnreachableClusterMakesTheJobLostAndNothingIsDeployedTwice() throws IOException {
         sync();
         int submits = flink.submitCalls();

@@ -31,6 +31,7 @@ class PlannerTest {
     private static final DesiredState WITH_RESTORE = desired("restore: {savepoint: 'file:///old/sp-1', allowNonRestoredState: true}");
     private static final DesiredState FROM_SAVEPOINT = desired("restartPolicy: {from: last-savepoint}");
     private static final DesiredState NEVER_RESTART = desired("restartPolicy: {maxRestarts: 0}");
+    private static final DesiredState NEVER_RESTART_RATE_CHANGED = desired("restartPolicy: {maxRestarts: 0}", "20");
     private static final DesiredState PERIODIC = desired("savepoints: {periodic: 6h}");
     private static final DesiredState KEEP_TWO = desired("savepoints: {retention: {maxCount: 2}}");
     private static final DesiredState SUSPENDED_KEEP_A_DAY = desired("state: suspended\nsavepoints: {retention: {maxAge: 1d}}");
@@ -89,6 +90,22 @@ class PlannerTest {
                         Obs.job(JobState.FAILED, RUNNING).restartedAgo(Duration.ofMinutes(11), Duration.ofMinutes(12), Duration.ofMinutes(13)),
                         "restart from=file:///cp/chk-7", Health.DEGRADED),
                 row("maxRestarts 0 never restarts", NEVER_RESTART, Obs.job(JobState.FAILED, NEVER_RESTART), "-", Health.DEGRADED),
+                row("past maxRestarts, a fix in Git starts the job at once", RATE_CHANGED,
+                        Obs.job(JobState.FAILED, RUNNING).restartedAgo(Duration.ofMinutes(1), Duration.ofMinutes(3), Duration.ofMinutes(5)),
+                        "restart from=file:///cp/chk-7", Health.DEGRADED),
+                row("past maxRestarts refused by Flink, a revert in Git starts the job at once", RUNNING,
+                        Obs.job(JobState.FAILED, RUNNING).restartedAgo(S, Duration.ofMinutes(1), Duration.ofMinutes(2))
+                                .failed("restart", hash(RATE_CHANGED), S, 3),
+                        "restart from=file:///cp/chk-7", Health.DEGRADED),
+                row("a restart of Git's spec refused by Flink waits its backoff", RATE_CHANGED,
+                        Obs.job(JobState.FAILED, RUNNING).restartedAgo(S).failed("restart", hash(RATE_CHANGED), S, 1),
+                        "-", Health.DEGRADED),
+                row("a restart of Git's spec refused past maxRestarts is not tried again", RATE_CHANGED,
+                        Obs.job(JobState.FAILED, RUNNING).restartedAgo(S, Duration.ofMinutes(1), Duration.ofMinutes(2))
+                                .failed("restart", hash(RATE_CHANGED), S, 3),
+                        "-", Health.DEGRADED),
+                row("maxRestarts 0, a new spec in Git starts the job", NEVER_RESTART_RATE_CHANGED, Obs.job(JobState.FAILED, NEVER_RESTART),
+                        "restart from=file:///cp/chk-7", Health.DEGRADED),
                 row("a lost job is left alone", RUNNING, Obs.job(JobState.LOST, RUNNING), "-", Health.UNKNOWN),
                 row("a finished job with the same spec is done", RUNNING, Obs.job(JobState.FINISHED, RUNNING), "-", Health.HEALTHY),
                 row("a finished job whose spec changed runs again", RATE_CHANGED, Obs.job(JobState.FINISHED, RUNNING),
