@@ -12,3 +12,19 @@ document.addEventListener("click", function (event) {
     done();
   }
 });
+
+// Live updates hold one connection each (Server-Sent Events). A page the browser keeps for its back
+// button (bfcache) would keep it open, and after a few pages the browser's six connections per host are
+// all taken: the next page waited about a minute. So a page being left closes its streams, and one
+// brought back from that cache reloads to get a fresh stream and fresh statuses.
+window.addEventListener("pagehide", function () {
+  if (!window.htmx) { return; }
+  document.querySelectorAll("[sse-connect]").forEach(function (element) {
+    htmx.trigger(element, "htmx:beforeCleanupElement");
+  });
+});
+window.addEventListener("pageshow", function (event) {
+  if (event.persisted && document.querySelector("[sse-connect]")) {
+    window.location.reload();
+  }
+});

@@ -280,6 +280,24 @@ class DashboardIT {
         assertThat(revoked.statusCode()).as("the revoked token is refused").isEqualTo(401);
     }
 
+    @Test
+    @Order(9)
+    void pagesWithLiveUpdatesLeaveNoConnectionBehind() {
+        // each live page holds a stream of updates; kept open by pages the browser saves for its back
+        // button, they took all six of its connections to the service and the next page hung for a minute
+        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
+        try {
+            for (int i = 0; i < 4; i++) {
+                driver.get(base + "/");
+                openApp();
+            }
+            driver.get(base + "/clusters");
+            assertThat(driver.findElement(By.tagName("h1")).getText()).isEqualTo("Clusters");
+        } finally {
+            driver.manage().timeouts().pageLoadTimeout(Duration.ofMinutes(2));
+        }
+    }
+
     // ---- helpers
 
     private void openApp() {
