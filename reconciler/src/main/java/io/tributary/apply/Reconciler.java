@@ -74,8 +74,7 @@ public final class Reconciler implements AutoCloseable {
     private static final Set<JobState> SETTLING_STATES = java.util.EnumSet.of(JobState.INITIALIZING,
             JobState.CREATED, JobState.FAILING, JobState.CANCELLING, JobState.RESTARTING, JobState.RECONCILING);
 
-    /** A validated revision in force: its name and what it declares. */
-    /** A revision in force: its desired state, and where each SQL app's script is written (for messages). */
+    /** A validated revision in force: its name, what it declares, and where each SQL app's script is written. */
     public record Loaded(Revision revision, DesiredState desired, Map<ResourceId, SqlOrigin> sqlOrigins) {}
 
     /**
