@@ -130,9 +130,11 @@ public final class Operations {
                     e.getMessage());
             return Operation.OPEN;
         } catch (RuntimeException e) {
-            // Flink's refusal of an SQL app's job names the runner's script lines: say which file holds them
-            String message = e instanceof FlinkException && !(e instanceof FlinkException.Unreachable)
-                    ? ctx.sqlOrigin().map(o -> o.locate(describe(e))).orElse(describe(e)) : describe(e);
+            String message = describe(e);
+            if (e instanceof FlinkException && !(e instanceof FlinkException.Unreachable) && ctx.sqlOrigin().isPresent()) {
+                // Flink's refusal of an SQL app's job names the runner's script lines: say which file holds them
+                message = ctx.sqlOrigin().get().locate(message);
+            }
             LOG.warn("app={} action={} operation={} failed: {}", action.app(), action.kind(), op.id(), message);
             Operation latest = store.operations(action.app(), 1).stream().filter(o -> o.id() == op.id()).findFirst()
                     .orElse(op);

@@ -3,6 +3,8 @@ package io.tributary.sqlrunner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class FlinkErrorsTest {
@@ -95,5 +97,29 @@ class FlinkErrorsTest {
         assertThat(FlinkErrors.position(insert, "From line 2, column 3 to line 2, column 4: x"))
                 .isEqualTo(new Position(11, 3));
         assertThat(FlinkErrors.position(insert, "no position")).isEqualTo(new Position(10, 5));
+    }
+
+    @Test
+    void longListsOfExpectedTokensAreDropped() {
+        String tokens = IntStream.range(0, 200).mapToObj(i -> "    \"KW" + i + "\" ...").collect(Collectors.joining("\n"));
+        String message = "SQL parse failed. Incorrect syntax near the keyword 'FROM' at line 8, column 18.\n"
+                + "Was expecting one of:\n" + tokens + "\n\nCaused by: more";
+
+        assertThat(FlinkErrors.withoutLongTokenLists(message)).isEqualTo(
+                "SQL parse failed. Incorrect syntax near the keyword 'FROM' at line 8, column 18.\nCaused by: more");
+    }
+
+    @Test
+    void shortListsOfExpectedTokensStay() {
+        String message = "Encountered \"<EOF>\" at line 1, column 30.\nWas expecting one of:\n    \")\" ...\n    \",\" ...";
+
+        assertThat(FlinkErrors.withoutLongTokenLists(message)).isEqualTo(message);
+    }
+
+    @Test
+    void sentenceFlinkRepeatsIsSaidOnce() {
+        assertThat(FlinkErrors.concise("SQL validation failed. SQL validation failed. From line 3, column 27 to line 3,"
+                + " column 30: Column 'nope' not found in any table")).isEqualTo("SQL validation failed. From line 3,"
+                + " column 27 to line 3, column 30: Column 'nope' not found in any table");
     }
 }

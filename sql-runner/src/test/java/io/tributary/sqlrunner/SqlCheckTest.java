@@ -3,9 +3,6 @@ package io.tributary.sqlrunner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.sqlrunner.SqlCheck.Handling;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -38,29 +35,5 @@ class SqlCheckTest {
     })
     void statementsThatWouldReachOutsideAreOnlyParsed(String sql, Handling expected) {
         assertThat(SqlCheck.handling(new Statement(sql, 1, 1, false))).isEqualTo(expected);
-    }
-
-    @Test
-    void longListsOfExpectedTokensAreDropped() {
-        String tokens = IntStream.range(0, 200).mapToObj(i -> "    \"KW" + i + "\" ...").collect(Collectors.joining("\n"));
-        String message = "SQL parse failed. Incorrect syntax near the keyword 'FROM' at line 8, column 18.\n"
-                + "Was expecting one of:\n" + tokens + "\n\nCaused by: more";
-
-        assertThat(FlinkErrors.withoutLongTokenLists(message)).isEqualTo(
-                "SQL parse failed. Incorrect syntax near the keyword 'FROM' at line 8, column 18.\nCaused by: more");
-    }
-
-    @Test
-    void shortListsOfExpectedTokensStay() {
-        String message = "Encountered \"<EOF>\" at line 1, column 30.\nWas expecting one of:\n    \")\" ...\n    \",\" ...";
-
-        assertThat(FlinkErrors.withoutLongTokenLists(message)).isEqualTo(message);
-    }
-
-    @Test
-    void sentenceFlinkRepeatsIsSaidOnce() {
-        assertThat(FlinkErrors.concise("SQL validation failed. SQL validation failed. From line 3, column 27 to line 3,"
-                + " column 30: Column 'nope' not found in any table")).isEqualTo("SQL validation failed. From line 3,"
-                + " column 27 to line 3, column 30: Column 'nope' not found in any table");
     }
 }
