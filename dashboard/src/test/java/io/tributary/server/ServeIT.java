@@ -47,6 +47,10 @@ class ServeIT {
     @BeforeAll
     void start() throws Exception {
         repo = ConfigRepo.withCountingApp(temp.resolve("config"), "count-v1");
+        startService();
+    }
+
+    private void startService() {
         service = Service.start(new ServiceConfig(repo.dir().toString(), "main", null, new Credentials.None(),
                 temp.resolve("data"), null, null, null, 0, Duration.ofSeconds(2), 2,
                 Path.of(System.getProperty("user.home"), ".m2", "repository"), ServiceApi.ADMIN_PASSWORD));
@@ -120,19 +124,44 @@ class ServeIT {
 
     @Test
     @Order(5)
+    void aServiceStoppedOnPurposeSuspendsTheJobOfItsLocalClusterAndResumesItFromThatSavepoint() {
+        String before = status().path("jobId").asString();
+        service.close();
+        int printed = counts("count-v2").size();
+        long lastCount = latestCount("count-v2").orElseThrow();
+
+        startService();
+        await("the app runs again", () -> !before.equals(status().path("jobId").asString(before))
+                && "RUNNING".equals(status().path("jobState").asString(null)));
+        List<SavepointRecord> savepoints = service.reconciler().store().savepoints(APP);
+        assertThat(savepoints).as("the stop took a savepoint of the running job").hasSize(3).first()
+                .satisfies(s -> assertThat(s.jobId()).isEqualTo(before))
+                .satisfies(s -> assertThat(s.kind()).isEqualTo("savepoint"));
+        assertThat(detail().path("deployments").get(0).path("restoredFrom").asString())
+                .as("resumed from the savepoint of the stop, not restarted from a checkpoint")
+                .isEqualTo(savepoints.get(0).path());
+        assertThat(status().path("message").asString()).doesNotContain("restart");
+        await("the resumed job counts", () -> counts("count-v2").size() > printed + 2);
+        List<Long> counts = counts("count-v2");
+        assertThat(counts.subList(printed, counts.size())).as("the count goes on from where the stop left it")
+                .allSatisfy(count -> assertThat(count).isGreaterThanOrEqualTo(lastCount - 1));
+    }
+
+    @Test
+    @Order(6)
     void deletingTheFileTakesAFinalSavepointAndKeepsTheRecords() throws Exception {
         repo.delete(ConfigRepo.APP_FILE);
         repo.commit("remove the app");
         api.triggerSync();
         await("the app is gone", () -> api.get("/api/v1/applications/" + APP).statusCode() == 404);
         List<SavepointRecord> savepoints = service.reconciler().store().savepoints(APP);
-        assertThat(savepoints).hasSize(3).first().extracting(SavepointRecord::kind).isEqualTo("final");
-        assertThat(service.reconciler().store().deployments(APP, 10)).hasSize(3)
+        assertThat(savepoints).hasSize(4).first().extracting(SavepointRecord::kind).isEqualTo("final");
+        assertThat(service.reconciler().store().deployments(APP, 10)).hasSize(4)
                 .allSatisfy(d -> assertThat(d.endedAt()).isNotNull());
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void anInvalidCommitChangesNothingAndShowsItsErrorAtItsLine() throws Exception {
         String applied = api.sync().path("appliedRevision").asString();
         repo.write("platform/broken.yaml", """

@@ -7,6 +7,7 @@ import io.tributary.model.DesiredState;
 import io.tributary.plan.ClusterObservation;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -106,6 +107,14 @@ public interface ClusterRegistry extends AutoCloseable {
 
     /** Stops a managed cluster. */
     void stop(String name);
+
+    /**
+     * The clusters {@link #close} stops, by name (the managed local ones, child processes of this
+     * service): their jobs end with the service, where those on other clusters keep running.
+     */
+    default Set<String> stoppedOnClose() {
+        return Set.of();
+    }
 
     @Override
     void close();

@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -397,6 +398,11 @@ public final class Clusters implements ClusterRegistry {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    @Override
+    public Set<String> stoppedOnClose() {
+        return Set.copyOf(managed.keySet());
     }
 
     /** Stops every managed cluster this process runs: the service's shutdown. */

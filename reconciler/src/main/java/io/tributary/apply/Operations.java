@@ -366,7 +366,8 @@ public final class Operations {
         Optional<Operation> stopped = stopWithSavepoint(op, ctx, new JobId(s.jobId()), s.drain(), "savepoint", null);
         if (stopped.isPresent()) {
             removeAppCluster(ctx);
-            stoppedForGood(stopped.get(), ctx, "Suspended", "suspended with savepoint " + stopped.get().savepointPath());
+            stoppedForGood(stopped.get(), ctx, "Suspended", "suspended with savepoint "
+                    + stopped.get().savepointPath() + " (" + s.reason() + ")");
         }
     }
 
@@ -466,6 +467,7 @@ public final class Operations {
         long since = System.nanoTime();
         long deadline = since + savepointTimeout.toNanos();
         long tasksStartingUntil = since + TASKS_STARTING.toNanos();
+        boolean askedAgain = false;
         while (true) {
             beforeFlink("polling savepoint " + op.triggerId());
             SavepointStatus status = ctx.target().savepointStatus(job, op.triggerId());
@@ -478,7 +480,11 @@ public final class Operations {
             if (status instanceof SavepointStatus.Failed f) {
                 if (triggerAgain != null && tasksStarting(f.message()) && System.nanoTime() < tasksStartingUntil) {
                     // a job just started (by the operation before this one) takes a moment to run its tasks
-                    LOG.info("app={} job={} tasks not all running yet; asking for the savepoint again", op.app(), job);
+                    if (!askedAgain) {
+                        LOG.info("app={} job={} tasks not all running yet; asking for the savepoint again for up to {}s",
+                                op.app(), job, TASKS_STARTING.toSeconds());
+                        askedAgain = true;
+                    }
                     sleep(since);
                     beforeFlink("triggering the savepoint again");
                     op = store.update(op.withTriggerId(triggerAgain.get()));

@@ -46,6 +46,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +61,13 @@ public final class Reconciler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
     /** The actor of everything the loop does on its own. */
     public static final String SELF = "tributary";
+    /**
+     * How long {@link #close} may take in all: within the grace period of the shipped systemd unit and
+     * Kubernetes deployment (120 s), with the local cluster's own stop after it.
+     */
+    private static final Duration CLOSE_BUDGET = Duration.ofSeconds(90);
+    /** The part of {@link #CLOSE_BUDGET} given to the pass and operations running when the service stops. */
+    private static final Duration RUNNING_OPERATIONS_AT_CLOSE = Duration.ofSeconds(30);
     /** The subject of events about the config source as a whole (invalid-revision), beside apps' {@code team/name}. */
     public static final String PLATFORM_SUBJECT = "platform:source";
 
@@ -128,7 +136,7 @@ public final class Reconciler implements AutoCloseable {
     private volatile ProjectBuilds builds;
     private volatile Map<String, ProjectBuilds.AppNote> buildNotes = Map.of();
     private volatile SyncStatus sync;
-    private Thread loop;
+    private volatile Thread loop;
     private Instant nextFetch = Instant.MIN;
     /** A new revision was applied: old exports are pruned once the pass has acted on it. */
     private boolean pruneDue;
@@ -862,14 +870,23 @@ public final class Reconciler implements AutoCloseable {
         return clusters;
     }
 
-    /** Stops the loop and waits for running operations (each ends in a recorded state); clusters stay to their owner. */
+    /**
+     * Stops the loop and waits for running operations (each ends in a recorded state). Then the jobs
+     * on the clusters that stop with the service (managed local ones) are suspended with a savepoint
+     * each, so that the next start resumes them from it: left to die with their cluster they would
+     * come back from their last checkpoint as after a failure, counted against their restart policy.
+     * Other clusters stay to their owner, and their jobs keep running.
+     */
     @Override
     public void close() {
+        long deadline = System.nanoTime() + CLOSE_BUDGET.toNanos();
         running = false;
         triggerSync();
+        suspendJobsOfStoppingClusters(deadline);
         workers.shutdown();
         try {
-            if (!workers.awaitTermination(30, TimeUnit.SECONDS)) {
+            long left = Math.max(deadline - System.nanoTime(), TimeUnit.SECONDS.toNanos(1));
+            if (!workers.awaitTermination(left, TimeUnit.NANOSECONDS)) {
                 LOG.warn("operations still running at shutdown; they are resumed at the next start");
                 workers.shutdownNow();
             }
@@ -878,5 +895,54 @@ public final class Reconciler implements AutoCloseable {
         }
         observer.close();
         lock.ifPresent(LeaderLock::close);
+    }
+
+    private void suspendJobsOfStoppingClusters(long deadline) {
+        Set<String> stopping = clusters.stoppedOnClose();
+        Optional<Loaded> loaded = current();
+        if (stopping.isEmpty() || loaded.isEmpty() || !leads()) {
+            return;
+        }
+        // the pass in progress and the operations it started end first: they may be starting these jobs
+        long settled = Math.min(deadline, System.nanoTime() + RUNNING_OPERATIONS_AT_CLOSE.toNanos());
+        Thread pass = loop;
+        try {
+            if (pass != null) {
+                TimeUnit.NANOSECONDS.timedJoin(pass, Math.max(settled - System.nanoTime(), 1));
+            }
+            while (!busy.isEmpty() && System.nanoTime() < settled) {
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        List<AppStatus> running = store.statuses().stream()
+                .filter(s -> s.jobId() != null && stopping.contains(s.cluster())
+                        && JobState.RUNNING.name().equals(s.jobState()))
+                .toList();
+        if (running.isEmpty()) {
+            return;
+        }
+        LOG.info("shutdown: suspending {} job(s) on {} with a savepoint each, to resume from at the next start",
+                running.size(), stopping);
+        List<Future<?>> suspends = new ArrayList<>();
+        for (AppStatus app : running) {
+            submit(new Action.Suspend(app.app(), app.jobId(), false, "the service stopped, and cluster " + app.cluster()
+                    + " with it; the job resumes from this savepoint when the service starts"), loaded.get(), SELF)
+                    .ifPresent(suspends::add);
+        }
+        try {
+            for (Future<?> suspend : suspends) {
+                suspend.get(Math.max(deadline - System.nanoTime(), 1), TimeUnit.NANOSECONDS);
+            }
+        } catch (TimeoutException e) {
+            LOG.warn("shutdown: savepoints still running after {}s; jobs without one restart from their last "
+                    + "checkpoint at the next start", CLOSE_BUDGET.toSeconds());
+        } catch (ExecutionException e) {
+            LOG.error("shutdown: a suspend failed unexpectedly", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
