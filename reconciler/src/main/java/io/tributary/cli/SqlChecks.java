@@ -62,8 +62,8 @@ final class SqlChecks {
                 classpath.add(runner);
                 classpath.addAll(artifacts.resolve(app.spec().job().dependencies(), true));
                 for (SqlProblem problem : compiler.check(classpath, app.spec().job().sql().text())) {
-                    errors.add(new ConfigError(origin.file(), origin.fileLine(problem.line()), Math.max(problem.column(), 1),
-                            "", problem.message() + " (Flink " + home.version() + " planner, application "
+                    errors.add(new ConfigError(origin.file(), origin.fileLine(problem.line()), origin.fileColumn(problem.column()),
+                            "", origin.positionsInFile(problem.message()) + " (Flink " + home.version() + " planner, application "
                                     + app.id().qualifiedName() + ")"));
                 }
             }

@@ -52,15 +52,16 @@ final class SqlSources {
         }));
     }
 
-    /** Where an app's SQL is written: line 1 of its file, or the first line of its inline script. */
+    /** Where an app's SQL is written: the start of its file, or the first character of its inline script. */
     static Optional<SqlOrigin> origin(Entry app) {
         SourceDocument doc = app.doc;
         String script = doc.stringAt("/spec/job/sql/script");
         if (script != null) {
-            return Optional.of(new SqlOrigin(doc.file, doc.positionInString("/spec/job/sql/script", script, 0).line()));
+            Position start = doc.positionInString("/spec/job/sql/script", script, 0);
+            return Optional.of(new SqlOrigin(doc.file, start.line(), start.column()));
         }
         String file = doc.stringAt("/spec/job/sql/file");
-        return file == null ? Optional.empty() : Optional.of(new SqlOrigin(file, 1));
+        return file == null ? Optional.empty() : Optional.of(SqlOrigin.ofFile(file));
     }
 
     private List<String> sqlFiles() {

@@ -78,7 +78,8 @@ class ValidateCompileSqlIT {
                 """);
         String[] result = run(repo);
         assertThat(result[0]).isEqualTo("1");
-        assertThat(result[1]).startsWith("teams/payments/inline.yaml:13:").contains("nowhere")
+        assertThat(result[1]).as("the line and column in the YAML file, past the block's indentation")
+                .startsWith("teams/payments/inline.yaml:13:38: ").contains("nowhere")
                 .contains("Flink 2.3.0 planner");
     }
 }
