@@ -89,7 +89,7 @@ class StandaloneSessionTargetIT {
                     "restart-strategy.fixed-delay.delay", "1 s")));
             await(Duration.ofSeconds(60), () -> state(job) == JobState.RUNNING);
             // its tasks run: it prints (earlier jobs' lines in the file do not count)
-            await(Duration.ofSeconds(60), () -> counts(outLines().subList(linesBefore, outLines().size())).size() > 3);
+            await(Duration.ofSeconds(60), () -> counts(outLinesFrom(linesBefore)).size() > 3);
             assertThat(target.exceptions(job).history()).isEmpty();
             long oldPid = cluster.taskManagerPids().get(0);
 
@@ -114,7 +114,7 @@ class StandaloneSessionTargetIT {
             // the watchdog's new TaskManager takes the job back: RUNNING, and counting again in its own output
             await(Duration.ofSeconds(60), () -> cluster.taskManagerPids().get(0) != oldPid);
             await(Duration.ofSeconds(90), () -> state(job) == JobState.RUNNING
-                    && counts(outLines().subList(linesAtKill, outLines().size())).size() > 3);
+                    && counts(outLinesFrom(linesAtKill)).size() > 3);
             long backMillis = (System.nanoTime() - killed) / 1_000_000;
             System.out.printf("measured flink.version=%s tm.killed.to.job.restarting.millis=%d"
                     + " tm.killed.to.job.counting.again.millis=%d states=%s%n", version, noticedMillis, backMillis, seen);
@@ -251,7 +251,7 @@ class StandaloneSessionTargetIT {
             await(Duration.ofSeconds(60), () -> state(resumed) == JobState.RUNNING);
             await(Duration.ofSeconds(60), () -> outLines().size() > linesBefore + 5);
 
-            List<Long> after = counts(outLines().subList((int) linesBefore, outLines().size()));
+            List<Long> after = counts(outLinesFrom((int) linesBefore));
             assertThat(after).isNotEmpty().allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(countAtStop));
             assertThat(target.checkpoints(resumed).restored()).get()
                     .satisfies(c -> assertThat(c.externalPath()).isEqualTo(stopSavepoint));
@@ -314,6 +314,12 @@ class StandaloneSessionTargetIT {
             await(Duration.ofSeconds(60), () -> !((last[0] = target.savepointStatus(id, trigger))
                     instanceof SavepointStatus.InProgress));
             return last[0];
+        }
+
+        /** The lines printed since the first {@code from}, read once: the file grows while it is read. */
+        List<String> outLinesFrom(int from) {
+            List<String> lines = outLines();
+            return lines.subList(Math.min(from, lines.size()), lines.size());
         }
 
         List<String> outLines() {
