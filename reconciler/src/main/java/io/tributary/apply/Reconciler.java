@@ -882,7 +882,11 @@ public final class Reconciler implements AutoCloseable {
         long deadline = System.nanoTime() + CLOSE_BUDGET.toNanos();
         running = false;
         triggerSync();
-        suspendJobsOfStoppingClusters(deadline);
+        try {
+            suspendJobsOfStoppingClusters(deadline);
+        } catch (RuntimeException e) { // the store or the leader lock unreachable: the jobs restart from checkpoints
+            LOG.warn("shutdown: jobs of the local clusters not suspended: {}", e.toString());
+        }
         workers.shutdown();
         try {
             long left = Math.max(deadline - System.nanoTime(), TimeUnit.SECONDS.toNanos(1));
