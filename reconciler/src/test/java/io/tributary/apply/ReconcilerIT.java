@@ -142,6 +142,38 @@ class ReconcilerIT {
     }
 
     @Test
+    void aClosingServiceSuspendsTheJobsOfTheClustersThatStopWithItAndTheNextStartResumesThem() {
+        sync();
+        String job = status().jobId();
+        fixture.testingClusters().stoppedOnClose.add("local");
+
+        fixture.restart(false);
+        assertThat(flink.fake(new JobId(job)).orElseThrow().state()).isEqualTo(JobState.FINISHED);
+        SavepointRecord taken = store.savepoints(APP).get(0);
+        assertThat(taken.jobId()).isEqualTo(job);
+        assertThat(status().health()).isEqualTo("Suspended");
+        assertThat(status().message()).contains("the service stopped");
+
+        sync();
+        assertThat(running()).singleElement().satisfies(j ->
+                assertThat(j.submission().restoreFrom()).isEqualTo(taken.path()));
+        assertThat(store.operations(APP, 10)).extracting(Operation::kind).containsExactly("resume", "suspend", "deploy");
+        assertThat(status().health()).isEqualTo("Healthy");
+    }
+
+    @Test
+    void theJobsOfClustersThatOutliveTheServiceKeepRunningWhenItCloses() {
+        sync();
+        String job = status().jobId();
+
+        fixture.restart(false);
+        sync();
+        assertThat(running()).singleElement().satisfies(j -> assertThat(j.state()).isEqualTo(JobState.RUNNING));
+        assertThat(status().jobId()).isEqualTo(job);
+        assertThat(store.savepoints(APP)).isEmpty();
+    }
+
+    @Test
     void anOperatorStopPinsTheAppSuspendedUntilReleased() throws Exception {
         sync();
         Overrides overrides = new Overrides(fixture.reconciler, clock);

@@ -23,6 +23,8 @@ public final class TestingClusters implements ClusterRegistry {
     final Map<String, String> started = new java.util.concurrent.ConcurrentHashMap<>();
     final List<String> calls = new ArrayList<>();
     private final Map<String, DeploymentTarget> routed = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Clusters that, as a managed local one, would stop with the service. */
+    final java.util.Set<String> stoppedOnClose = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public TestingClusters(TestingFlinkTarget flink) {
         this.flink = flink;
@@ -68,6 +70,11 @@ public final class TestingClusters implements ClusterRegistry {
     public synchronized void stop(String name) {
         calls.add("stop " + name);
         started.remove(name);
+    }
+
+    @Override
+    public java.util.Set<String> stoppedOnClose() {
+        return java.util.Set.copyOf(stoppedOnClose);
     }
 
     @Override
