@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -227,13 +228,22 @@ public final class Operations {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
         LOG.debug("app={} preparedWaitMs={}", op.app(), (System.nanoTime() - t0) / 1_000_000);
-        start(op, ctx, allowNonRestoredState, job);
+        start(op, ctx, allowNonRestoredState, job, tx -> {});
     }
 
     private void start(Operation op, Context ctx, boolean allowNonRestoredState, JobLauncher.Prepared job) {
+        start(op, ctx, allowNonRestoredState, job, tx -> {});
+    }
+
+    /**
+     * @param recordedWithStart what the caller records in the transaction of the job's start, once Flink
+     *     has it
+     */
+    private void start(Operation op, Context ctx, boolean allowNonRestoredState, JobLauncher.Prepared job,
+            Consumer<Store> recordedWithStart) {
         JobId jobId = op.newJobId() != null ? new JobId(op.newJobId()) : JobId.random();
         long t0 = System.nanoTime();
-        // recorded already when the intent or the savepoint's record carried it; else one write now
+        // recorded already when the intent (a deploy, a resume) or the stop (an upgrade) carried it; else one write now
         Operation submitting = op.newJobId() != null && SUBMITTING.equals(op.step()) ? op
                 : store.update(op.withNewJobId(jobId.hex()).withStep(SUBMITTING));
         long t1 = System.nanoTime();
@@ -241,15 +251,19 @@ public final class Operations {
         ctx.target().submit(job.submission(jobId, Optional.ofNullable(op.restoreFrom()), allowNonRestoredState));
         long t2 = System.nanoTime();
         CrashPoint.reached(CrashPoint.AFTER_SUBMIT);
-        started(submitting, ctx);
+        started(submitting, ctx, recordedWithStart);
         LOG.debug("app={} submittingWriteMs={} submitMs={} startedMs={}", op.app(), (t1 - t0) / 1_000_000,
                 (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
     }
 
-    /** The new job is in Flink: its deployment, the app's status and the operation's end, in one transaction. */
-    private void started(Operation op, Context ctx) {
+    /**
+     * The new job is in Flink: what the caller adds, its deployment, the app's status and the
+     * operation's end, in one transaction.
+     */
+    private void started(Operation op, Context ctx, Consumer<Store> alsoRecorded) {
         Instant now = clock.instant();
         store.useTransaction(tx -> {
+            alsoRecorded.accept(tx);
             tx.recordDeployment(new Deployment(0, op.app(), op.newJobId(), op.revision(), op.specHash(),
                     op.restoreFrom(), now, null, null));
             AppStatus previous = tx.status(op.app()).orElse(null);
@@ -273,17 +287,23 @@ public final class Operations {
         JobLauncher.Prepared next = prepare(ctx);
         refuseWhatFlinkWouldNotStart(ctx, next);
         if (u.mode() == Application.UpgradeMode.SAVEPOINT) {
-            // the savepoint's record, the old job's end and the new job's JobID and restore point are one
-            // write: between the old job stopping and the new one's run call there is no other
-            Optional<Operation> stopped = stopWithSavepoint(op, ctx, old, false, "savepoint", JobId.random());
+            // the new job's JobID is recorded with the stop, so the run call follows the savepoint at once
+            // and the savepoint is recorded with the new job's start, out of the downtime: after a crash in
+            // between, recovery finds the savepoint from its trigger and the new job, if submitted, by its JobID
+            Optional<Operation> stopped = stopAndAwaitSavepoint(op.withNewJobId(JobId.random().hex()), ctx, old,
+                    false);
             if (stopped.isPresent()) {
+                Operation taken = stopped.get();
+                Consumer<Store> savepointRecord = tx -> savepointTaken(tx, taken, old, "savepoint", true);
                 try {
-                    start(stopped.get(), ctx, false, next);
+                    start(taken.withRestoreFrom(taken.savepointPath()).withStep(SUBMITTING), ctx, false, next,
+                            savepointRecord);
                 } catch (FlinkException e) {
+                    store.useTransaction(savepointRecord);
                     // refused and not there (the target looks for the JobID before it says so); a JobManager
                     // that did not answer may have it, which the next observe sees
                     if (!(e instanceof FlinkException.Unreachable)) {
-                        successorNotStarted(stopped.get(), ctx);
+                        successorNotStarted(taken, ctx);
                     }
                     throw e;
                 }
@@ -363,7 +383,7 @@ public final class Operations {
     // ---- suspend, delete, savepoints
 
     private void suspend(Action.Suspend s, Operation op, Context ctx) {
-        Optional<Operation> stopped = stopWithSavepoint(op, ctx, new JobId(s.jobId()), s.drain(), "savepoint", null);
+        Optional<Operation> stopped = stopWithSavepoint(op, ctx, new JobId(s.jobId()), s.drain(), "savepoint");
         if (stopped.isPresent()) {
             removeAppCluster(ctx);
             stoppedForGood(stopped.get(), ctx, "Suspended", "suspended with savepoint "
@@ -387,7 +407,7 @@ public final class Operations {
         if (d.jobId().isPresent()) {
             JobId job = new JobId(d.jobId().get());
             if (d.finalSavepoint()) {
-                if (stopWithSavepoint(op, ctx, job, false, "final", null).isEmpty()) {
+                if (stopWithSavepoint(op, ctx, job, false, "final").isEmpty()) {
                     return; // a failed final savepoint blocks the deletion
                 }
             } else {
@@ -415,11 +435,12 @@ public final class Operations {
         String trigger = ctx.target().triggerSavepoint(job, savepointDirectory(ctx));
         Operation waiting = store.update(savepointing.withTriggerId(trigger));
         String kind = "tributary".equals(ctx.actor()) ? "periodic" : "manual";
-        awaitSavepoint(waiting, ctx, job, kind, false, null,
-                () -> ctx.target().triggerSavepoint(job, savepointDirectory(ctx))).ifPresent(taken -> {
-            store.update(taken.withStatus(Operation.DONE, null));
-            event(op.app(), op.revision(), "savepoint", "info", kind + " savepoint " + taken.savepointPath());
-        });
+        awaitSavepoint(waiting, ctx, job, () -> ctx.target().triggerSavepoint(job, savepointDirectory(ctx)))
+                .ifPresent(taken -> {
+                    store.useTransaction(tx -> tx.update(savepointTaken(tx, taken, job, kind, false)
+                            .withStatus(Operation.DONE, null)));
+                    event(op.app(), op.revision(), "savepoint", "info", kind + " savepoint " + taken.savepointPath());
+                });
     }
 
     private void dispose(Action.DisposeSavepoints d, Operation op, Context ctx) {
@@ -437,12 +458,20 @@ public final class Operations {
     }
 
     /**
-     * Stops the job with a savepoint: trigger recorded, then the result. Returns the operation as
-     * recorded with the savepoint's path (and, given {@code next}, the new job's JobID and restore
-     * point), or empty after recording the failure (the job then keeps running, as Flink leaves it).
+     * Stops the job with a savepoint and records it. Returns the operation as recorded with the
+     * savepoint's path, or empty after recording the failure (the job then keeps running, as Flink
+     * leaves it).
      */
-    private Optional<Operation> stopWithSavepoint(Operation op, Context ctx, JobId job, boolean drain, String kind,
-            JobId next) {
+    private Optional<Operation> stopWithSavepoint(Operation op, Context ctx, JobId job, boolean drain, String kind) {
+        return stopAndAwaitSavepoint(op, ctx, job, drain)
+                .map(taken -> store.inTransaction(tx -> savepointTaken(tx, taken, job, kind, true)));
+    }
+
+    /**
+     * Stops the job with a savepoint: the step, the trigger, then the result. Returns the operation
+     * with the savepoint's path, not yet recorded, or empty after recording the failure.
+     */
+    private Optional<Operation> stopAndAwaitSavepoint(Operation op, Context ctx, JobId job, boolean drain) {
         // the step before the call: if the trigger cannot be recorded after it (a crash, the database
         // gone), recovery knows Flink may have stopped the job and looks for its final savepoint
         Operation stopping = STOPPING.equals(op.step()) ? op : store.update(op.withStep(STOPPING));
@@ -450,7 +479,7 @@ public final class Operations {
         beforeFlink("stop-with-savepoint");
         String trigger = ctx.target().stopWithSavepoint(job, savepointDirectory(ctx), drain);
         Operation waiting = store.update(stopping.withTriggerId(trigger));
-        Optional<Operation> taken = awaitSavepoint(waiting, ctx, job, kind, true, next,
+        Optional<Operation> taken = awaitSavepoint(waiting, ctx, job,
                 () -> ctx.target().stopWithSavepoint(job, savepointDirectory(ctx), drain));
         if (taken.isPresent()) {
             CrashPoint.reached(CrashPoint.AFTER_SAVEPOINT);
@@ -459,11 +488,10 @@ public final class Operations {
     }
 
     /**
-     * Polls the savepoint until it completes (recorded, see {@link #savepointTaken}) or fails
-     * (recorded as the operation's failure: empty).
+     * Polls the savepoint until it completes (the operation with its path, which the caller records,
+     * see {@link #savepointTaken}) or fails (recorded as the operation's failure: empty).
      */
-    private Optional<Operation> awaitSavepoint(Operation op, Context ctx, JobId job, String kind, boolean stopped,
-            JobId next, Supplier<String> triggerAgain) {
+    private Optional<Operation> awaitSavepoint(Operation op, Context ctx, JobId job, Supplier<String> triggerAgain) {
         long since = System.nanoTime();
         long deadline = since + savepointTimeout.toNanos();
         long tasksStartingUntil = since + TASKS_STARTING.toNanos();
@@ -472,10 +500,8 @@ public final class Operations {
             beforeFlink("polling savepoint " + op.triggerId());
             SavepointStatus status = ctx.target().savepointStatus(job, op.triggerId());
             if (status instanceof SavepointStatus.Completed c) {
-                long t0 = System.nanoTime();
-                Operation taken = savepointTaken(op, job, c.location(), kind, stopped, next);
-                LOG.debug("app={} savepointTakenMs={}", op.app(), (System.nanoTime() - t0) / 1_000_000);
-                return Optional.of(taken);
+                LOG.debug("app={} job={} savepoint={} completed", op.app(), job, c.location());
+                return Optional.of(op.withSavepointPath(c.location()));
             }
             if (status instanceof SavepointStatus.Failed f) {
                 if (triggerAgain != null && tasksStarting(f.message()) && System.nanoTime() < tasksStartingUntil) {
@@ -502,24 +528,19 @@ public final class Operations {
     }
 
     /**
-     * The savepoint's record comes first: whatever happens next, its path is kept. In the same
-     * transaction: the job's deployment ends if the savepoint {@code stopped} it, and, given
-     * {@code next}, the operation records the job that follows (JobID, restore point, step
-     * {@code submitting}), so the run call comes straight after this one write.
+     * Records, in {@code tx}, the savepoint {@code op} carries the path of, and on the operation; the
+     * job's deployment ends if the savepoint {@code stopped} it.
+     *
+     * @return the operation as updated
      */
-    private Operation savepointTaken(Operation op, JobId job, String path, String kind, boolean stopped, JobId next) {
-        Operation taken = store.inTransaction(tx -> {
-            tx.recordSavepoint(new SavepointRecord(0, op.app(), job.hex(), path, kind, 0, clock.instant(), null,
-                    op.revision()));
-            if (stopped) {
-                tx.endDeployment(job.hex(), clock.instant(), "FINISHED");
-            }
-            Operation withPath = op.withSavepointPath(path);
-            return tx.update(next == null ? withPath
-                    : withPath.withRestoreFrom(path).withNewJobId(next.hex()).withStep(SUBMITTING));
-        });
-        LOG.info("app={} job={} savepoint={} kind={} recorded", op.app(), job, path, kind);
-        return taken;
+    private Operation savepointTaken(Store tx, Operation op, JobId job, String kind, boolean stopped) {
+        tx.recordSavepoint(new SavepointRecord(0, op.app(), job.hex(), op.savepointPath(), kind, 0, clock.instant(),
+                null, op.revision()));
+        if (stopped) {
+            tx.endDeployment(job.hex(), clock.instant(), "FINISHED");
+        }
+        LOG.info("app={} job={} savepoint={} kind={} recorded", op.app(), job, op.savepointPath(), kind);
+        return tx.update(op);
     }
 
     /** Flink's refusal of a checkpoint while some of the job's tasks are not running (yet). */
@@ -597,7 +618,7 @@ public final class Operations {
 
     private void recoverSubmit(Operation op, Context ctx) {
         if (ctx.target().job(new JobId(op.newJobId())).isPresent()) {
-            started(op, ctx);
+            started(op, ctx, tx -> {});
         } else if (ctx.app().isPresent()) {
             // not in Flink: submit under the same JobID, from the same savepoint
             start(op, ctx, false, prepare(ctx));
@@ -608,6 +629,11 @@ public final class Operations {
 
     private void recoverSavepoint(Operation op, Context ctx) {
         JobId old = new JobId(op.oldJobId());
+        if ("upgrade".equals(op.kind()) && op.newJobId() != null
+                && ctx.target().job(new JobId(op.newJobId())).isPresent()) {
+            recoverSubmittedSuccessor(op, ctx, old);
+            return;
+        }
         Optional<String> path = Optional.ofNullable(op.savepointPath());
         if (path.isEmpty() && op.triggerId() != null) {
             try {
@@ -615,8 +641,7 @@ public final class Operations {
                 if (status instanceof SavepointStatus.Completed c) {
                     path = Optional.of(c.location());
                 } else if (status instanceof SavepointStatus.InProgress) {
-                    path = awaitSavepoint(op, ctx, old, savepointKind(op), false, null, null)
-                            .map(Operation::savepointPath);
+                    path = awaitSavepoint(op, ctx, old, null).map(Operation::savepointPath);
                     if (path.isEmpty()) {
                         return;
                     }
@@ -642,7 +667,9 @@ public final class Operations {
                 return;
             }
         }
-        Operation withPath = savepointTaken(op, old, path.get(), savepointKind(op), false, null);
+        String taken = path.get();
+        Operation withPath = store.inTransaction(tx -> savepointTaken(tx, op.withSavepointPath(taken), old,
+                savepointKind(op), false));
         if ("savepoint".equals(op.kind())) {
             store.update(withPath.withStatus(Operation.DONE, null));
         } else if ("suspend".equals(op.kind())) {
@@ -656,6 +683,43 @@ public final class Operations {
             start(store.update(withPath.withRestoreFrom(path.get())), ctx, false, prepare(ctx));
         } else {
             rollBack(withPath, "savepoint " + path.get() + " kept; planning again");
+        }
+    }
+
+    /**
+     * An upgrade whose new job Flink has: the crash came between the run call and the record of the
+     * job's start. The savepoint it started from is the trigger's result or, once Flink forgot the
+     * trigger, what the new job says it restored.
+     */
+    private void recoverSubmittedSuccessor(Operation op, Context ctx, JobId old) {
+        JobId successor = new JobId(op.newJobId());
+        Optional<String> path = Optional.ofNullable(op.savepointPath()).or(() -> completedSavepoint(op, ctx, old))
+                .or(() -> ctx.target().checkpoints(successor).restored().map(Checkpoint::externalPath));
+        Operation submitted = op.withSavepointPath(path.orElse(null)).withRestoreFrom(path.orElse(null))
+                .withStep(SUBMITTING);
+        if (path.isEmpty()) {
+            LOG.warn("app={} operation={} job={} was submitted before the crash; Flink no longer says from which"
+                    + " savepoint, so none is recorded", op.app(), op.id(), successor);
+        }
+        started(submitted, ctx, tx -> {
+            if (path.isPresent()) {
+                savepointTaken(tx, submitted, old, "savepoint", true);
+            } else {
+                tx.endDeployment(old.hex(), clock.instant(), "FINISHED");
+            }
+        });
+    }
+
+    /** The path of the operation's savepoint if Flink still knows its trigger and it completed. */
+    private static Optional<String> completedSavepoint(Operation op, Context ctx, JobId job) {
+        if (op.triggerId() == null) {
+            return Optional.empty();
+        }
+        try {
+            return ctx.target().savepointStatus(job, op.triggerId()) instanceof SavepointStatus.Completed c
+                    ? Optional.of(c.location()) : Optional.empty();
+        } catch (FlinkException.NotFound e) {
+            return Optional.empty();
         }
     }
 

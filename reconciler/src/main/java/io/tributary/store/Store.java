@@ -71,7 +71,8 @@ public final class Store {
     /**
      * A number that grows with every write through this store (and again when a transaction that wrote ends), so
      * that a cache of reads knows when to read again. Writes of other processes sharing the database
-     * (replicas) are not counted: such a cache also expires with time.
+     * (replicas) are not counted: such a cache also expires with time. Nor are appends to the audit trail,
+     * which nothing caches: a {@code POST /api/v1/sync} audits itself while the pass it woke reads.
      */
     public long changes() {
         return changes.get();
@@ -412,7 +413,7 @@ public final class Store {
         requireText(event.action(), "action");
         AuditEvent toInsert = new AuditEvent(0, timeOrNow(event.at()), event.actor(), event.action(),
                 event.target(), event.reason(), event.details());
-        write(EventDao.class, d -> {
+        dao(EventDao.class, d -> {
             d.insertAudit(toInsert);
             return null;
         });

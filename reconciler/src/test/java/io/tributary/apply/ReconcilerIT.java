@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.config.ConfigLoader;
 import io.tributary.flink.JobId;
+import io.tributary.flink.JobSubmission;
 import io.tributary.flink.TestingFlinkTarget;
 import io.tributary.flink.TestingFlinkTarget.FakeJob;
 import io.tributary.model.JobState;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -418,6 +420,29 @@ class ReconcilerIT {
         assertThat(store.savepoints(APP)).extracting(SavepointRecord::path).containsExactly(savepoint);
         assertThat(running()).singleElement().satisfies(j ->
                 assertThat(j.submission().restoreFrom()).isEqualTo(savepoint));
+        assertThat(store.openOperations()).isEmpty();
+    }
+
+    @Test
+    void anUpgradeInterruptedAfterItsSubmitKeepsTheNewJobAndRecordsTheSavepointItRestoredFrom() throws IOException {
+        crashAfterTheStopOfAnUpgrade();
+        Operation open = store.openOperations().get(0);
+        JobId next = JobId.random();
+        store.update(open.withNewJobId(next.hex()));
+        String savepoint = flink.savepointsTaken().get(0);
+        flink.submit(new JobSubmission(next, Path.of("job.jar"), "io.tributary.sql.SqlRunner", List.of(), 1, savepoint,
+                false, Map.of()));
+        // a JobManager restarted meanwhile knows neither the stopped job nor its savepoint's trigger
+        flink.forgetJob(new JobId(open.oldJobId()));
+
+        fixture.restart(false);
+        sync();
+        assertThat(running()).as("the job submitted before the crash, not a second one").singleElement()
+                .satisfies(j -> assertThat(j.submission().jobId()).isEqualTo(next));
+        assertThat(status().jobId()).isEqualTo(next.hex());
+        assertThat(store.savepoints(APP)).extracting(SavepointRecord::path).containsExactly(savepoint);
+        assertThat(store.deployments(APP, 10)).filteredOn(d -> d.jobId().equals(next.hex())).singleElement()
+                .satisfies(d -> assertThat(d.restoredFrom()).isEqualTo(savepoint));
         assertThat(store.openOperations()).isEmpty();
     }
 

@@ -394,6 +394,19 @@ class StoreIT {
         assertThat(store.auditEvents(1)).extracting(AuditEvent::actor).containsExactly("bob");
     }
 
+    @Test
+    void cachedReadsGoStaleOnRecordWritesButNotOnAuditAppends() {
+        long before = store.changes();
+        store.audit(new AuditEvent(0, null, "alice", "sync", "config source", null, null));
+        assertThat(store.changes()).as("an audit append: nothing caches the trail").isEqualTo(before);
+
+        store.saveStatus(status("payments/orders", JOB_A, "RUNNING"));
+        assertThat(store.changes()).isGreaterThan(before);
+        long afterStatus = store.changes();
+        store.useTransaction(tx -> tx.event(new AppEvent(0, null, "payments/orders", "deployed", "info", "up", null)));
+        assertThat(store.changes()).isGreaterThan(afterStatus);
+    }
+
     // ---- revisions
 
     @Test
