@@ -6,7 +6,7 @@
 #   ./bench/run.sh submit [rounds]    local cluster start, and job submit through our layer vs bare REST
 #   ./bench/run.sh reconcile [rounds] [warm-ups] the service in process: commit -> RUNNING and savepoint upgrade downtime vs by hand
 #   ./bench/run.sh rest [apps] [seconds] [connections]  REST reads (list page, detail) with wrk against the service in process
-# Extra Maven flags (e.g. -o) go in MAVEN_ARGS.
+# Extra Maven flags (e.g. -o) go in MAVEN_ARGS; BENCH_TIMINGS=DEBUG logs the reconciler's timing lines.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -28,4 +28,4 @@ case "$which" in
 esac
 # package, not install: the reactor resolves the other modules from their target/ folders
 ./mvnw -q -B -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -pl bench -am
-exec java -Xmx2g -cp "bench/target/classes:$(cat bench/target/classpath.txt)" "$main" "$@"
+exec java -Xmx2g -Dbench.timings="${BENCH_TIMINGS:-INFO}" -cp "bench/target/classes:$(cat bench/target/classpath.txt)" "$main" "$@"

@@ -241,7 +241,8 @@ public final class Planner {
         }
         if (obs.everDeployed() && obs.latestSavepoint().isPresent()) {
             String path = obs.latestSavepoint().get().path();
-            return act(key, new Action.Resume(key, path, "desired state is running"), Health.PROGRESSING,
+            return act(key, new Action.Resume(key, path,
+                    "desired state is running and no job runs: resuming from its latest savepoint"), Health.PROGRESSING,
                     Sync.OUT_OF_SYNC);
         }
         if (!obs.everDeployed() && spec.restore() != null && spec.restore().savepoint() != null) {
