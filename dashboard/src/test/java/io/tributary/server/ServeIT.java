@@ -4,6 +4,7 @@ import static io.tributary.server.ConfigRepo.APP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.source.Credentials;
+import io.tributary.store.Deployment;
 import io.tributary.store.SavepointRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -93,6 +94,9 @@ class ServeIT {
         assertThat(savepoints).singleElement().extracting(SavepointRecord::jobId).isEqualTo(before);
         assertThat(detail().path("deployments").get(0).path("restoredFrom").asString())
                 .isEqualTo(savepoints.get(0).path());
+        List<Deployment> history = service.reconciler().store().deployments(APP, 2);
+        assertThat(history.get(1).endedAt()).as("the old job's end in the history, before its successor's start")
+                .isBefore(history.get(0).startedAt());
     }
 
     @Test

@@ -294,7 +294,9 @@ public final class Operations {
                     false);
             if (stopped.isPresent()) {
                 Operation taken = stopped.get();
-                Consumer<Store> savepointRecord = tx -> savepointTaken(tx, taken, old, "savepoint", true);
+                // recorded as of now, when the old job ended, though written after the new one's run call
+                Instant completed = clock.instant();
+                Consumer<Store> savepointRecord = tx -> savepointTaken(tx, taken, old, "savepoint", true, completed);
                 try {
                     start(taken.withRestoreFrom(taken.savepointPath()).withStep(SUBMITTING), ctx, false, next,
                             savepointRecord);
@@ -437,7 +439,7 @@ public final class Operations {
         String kind = "tributary".equals(ctx.actor()) ? "periodic" : "manual";
         awaitSavepoint(waiting, ctx, job, () -> ctx.target().triggerSavepoint(job, savepointDirectory(ctx)))
                 .ifPresent(taken -> {
-                    store.useTransaction(tx -> tx.update(savepointTaken(tx, taken, job, kind, false)
+                    store.useTransaction(tx -> tx.update(savepointTaken(tx, taken, job, kind, false, clock.instant())
                             .withStatus(Operation.DONE, null)));
                     event(op.app(), op.revision(), "savepoint", "info", kind + " savepoint " + taken.savepointPath());
                 });
@@ -464,7 +466,7 @@ public final class Operations {
      */
     private Optional<Operation> stopWithSavepoint(Operation op, Context ctx, JobId job, boolean drain, String kind) {
         return stopAndAwaitSavepoint(op, ctx, job, drain)
-                .map(taken -> store.inTransaction(tx -> savepointTaken(tx, taken, job, kind, true)));
+                .map(taken -> store.inTransaction(tx -> savepointTaken(tx, taken, job, kind, true, clock.instant())));
     }
 
     /**
@@ -529,15 +531,15 @@ public final class Operations {
 
     /**
      * Records, in {@code tx}, the savepoint {@code op} carries the path of, and on the operation; the
-     * job's deployment ends if the savepoint {@code stopped} it.
+     * job's deployment ends if the savepoint {@code stopped} it. Both as of {@code at}.
      *
      * @return the operation as updated
      */
-    private Operation savepointTaken(Store tx, Operation op, JobId job, String kind, boolean stopped) {
-        tx.recordSavepoint(new SavepointRecord(0, op.app(), job.hex(), op.savepointPath(), kind, 0, clock.instant(),
-                null, op.revision()));
+    private Operation savepointTaken(Store tx, Operation op, JobId job, String kind, boolean stopped, Instant at) {
+        tx.recordSavepoint(new SavepointRecord(0, op.app(), job.hex(), op.savepointPath(), kind, 0, at, null,
+                op.revision()));
         if (stopped) {
-            tx.endDeployment(job.hex(), clock.instant(), "FINISHED");
+            tx.endDeployment(job.hex(), at, "FINISHED");
         }
         LOG.info("app={} job={} savepoint={} kind={} recorded", op.app(), job, op.savepointPath(), kind);
         return tx.update(op);
@@ -669,7 +671,7 @@ public final class Operations {
         }
         String taken = path.get();
         Operation withPath = store.inTransaction(tx -> savepointTaken(tx, op.withSavepointPath(taken), old,
-                savepointKind(op), false));
+                savepointKind(op), false, clock.instant()));
         if ("savepoint".equals(op.kind())) {
             store.update(withPath.withStatus(Operation.DONE, null));
         } else if ("suspend".equals(op.kind())) {
@@ -703,7 +705,7 @@ public final class Operations {
         }
         started(submitted, ctx, tx -> {
             if (path.isPresent()) {
-                savepointTaken(tx, submitted, old, "savepoint", true);
+                savepointTaken(tx, submitted, old, "savepoint", true, clock.instant());
             } else {
                 tx.endDeployment(old.hex(), clock.instant(), "FINISHED");
             }
