@@ -597,8 +597,10 @@ public final class Operations {
     /**
      * Finishes or rolls back an operation a crash left open, from what Flink says now. Called at
      * start-up, before the first plan, with the same context {@link #run} would get.
+     *
+     * @return false when the cluster did not answer: the operation is left open, to be tried again
      */
-    public void recover(Operation op, Context ctx) {
+    public boolean recover(Operation op, Context ctx) {
         LOG.info("app={} action={} operation={} step={} recovering", op.app(), op.kind(), op.id(), op.step());
         try {
             if (op.newJobId() != null && SUBMITTING.equals(op.step())) {
@@ -612,10 +614,17 @@ public final class Operations {
             }
         } catch (NotLeading e) {
             LOG.warn("app={} operation={} recovery left open for the leader: {}", op.app(), op.id(), e.getMessage());
+        } catch (FlinkException.Unreachable e) {
+            // only Flink can say whether the submit happened or which savepoint completed: closing the
+            // operation now would let the next plan start a second job, or one from an older savepoint
+            LOG.warn("app={} operation={} recovery waits for the cluster to answer: {}", op.app(), op.id(),
+                    describe(e));
+            return false;
         } catch (RuntimeException e) {
             LOG.warn("app={} operation={} recovery failed: {}", op.app(), op.id(), describe(e));
             store.update(op.withStatus(Operation.FAILED, "recovery failed: " + describe(e)));
         }
+        return true;
     }
 
     private void recoverSubmit(Operation op, Context ctx) {

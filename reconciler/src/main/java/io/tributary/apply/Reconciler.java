@@ -79,6 +79,8 @@ public final class Reconciler implements AutoCloseable {
     private static final Duration SETTLING_PASS = Duration.ofMillis(250);
     /** For how long after an operation ended a job between states is followed that closely. */
     private static final Duration SETTLING_WINDOW = Duration.ofSeconds(30);
+    /** How soon an interrupted operation whose cluster did not answer is recovered again. */
+    static final Duration RECOVERY_RETRY = Duration.ofSeconds(30);
     private static final Set<JobState> SETTLING_STATES = java.util.EnumSet.of(JobState.INITIALIZING,
             JobState.CREATED, JobState.FAILING, JobState.CANCELLING, JobState.RESTARTING, JobState.RECONCILING);
 
@@ -120,6 +122,8 @@ public final class Reconciler implements AutoCloseable {
     /** Apps whose operation a crash left open and that wait for its cluster to be recovered. */
     private final Set<String> awaitingRecovery = ConcurrentHashMap.newKeySet();
     private final Set<Long> reportedWaiting = ConcurrentHashMap.newKeySet();
+    /** Open operations whose recovery found their cluster silent, and when to ask again. */
+    private final Map<Long, Instant> recoveryRetryAt = new ConcurrentHashMap<>();
     private final Backoff fetchBackoff = Backoff.forFetches();
     private final Object wakeUp = new Object();
     private volatile boolean wakeRequested;
@@ -419,8 +423,9 @@ public final class Reconciler implements AutoCloseable {
     /**
      * Finishes or rolls back the operations a crash left open; true once none is left. An operation
      * whose cluster has no target yet (a managed cluster is adopted by the first plan) waits for a
-     * later pass, and its app is held as in flight meanwhile: planning it before would start a second
-     * job beside one submitted before the crash, or deploy without the savepoint just taken.
+     * later pass, and one whose cluster does not answer is tried again after {@link #RECOVERY_RETRY};
+     * its app is held as in flight meanwhile: planning it before would start a second job beside one
+     * submitted before the crash, or deploy without the savepoint just taken.
      */
     private boolean recover(Loaded loaded) {
         awaitingRecovery.clear();
@@ -436,7 +441,22 @@ public final class Reconciler implements AutoCloseable {
                 awaitingRecovery.add(op.app());
                 continue;
             }
-            operations.recover(op, ctx.get());
+            Instant retryAt = recoveryRetryAt.get(op.id());
+            if (retryAt != null && clock.instant().isBefore(retryAt)) {
+                awaitingRecovery.add(op.app());
+                continue;
+            }
+            if (operations.recover(op, ctx.get())) {
+                recoveryRetryAt.remove(op.id());
+                continue;
+            }
+            awaitingRecovery.add(op.app());
+            if (recoveryRetryAt.put(op.id(), clock.instant().plus(RECOVERY_RETRY)) == null) {
+                store.event(new AppEvent(0, clock.instant(), op.app(), "recovery-waiting", "warning", "the "
+                        + op.kind() + " the service was doing when it stopped is not finished yet: its cluster "
+                        + ctx.get().cluster() + " does not answer; tried again every " + RECOVERY_RETRY.toSeconds()
+                        + "s, and nothing else is done for the app meanwhile", loaded.revision().name()));
+            }
         }
         return awaitingRecovery.isEmpty();
     }

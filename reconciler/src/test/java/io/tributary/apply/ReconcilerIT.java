@@ -8,6 +8,7 @@ import io.tributary.flink.JobSubmission;
 import io.tributary.flink.TestingFlinkTarget;
 import io.tributary.flink.TestingFlinkTarget.FakeJob;
 import io.tributary.model.JobState;
+import io.tributary.store.AppEvent;
 import io.tributary.store.AppStatus;
 import io.tributary.store.MutableClock;
 import io.tributary.store.Operation;
@@ -443,6 +444,35 @@ class ReconcilerIT {
         assertThat(store.savepoints(APP)).extracting(SavepointRecord::path).containsExactly(savepoint);
         assertThat(store.deployments(APP, 10)).filteredOn(d -> d.jobId().equals(next.hex())).singleElement()
                 .satisfies(d -> assertThat(d.restoredFrom()).isEqualTo(savepoint));
+        assertThat(store.openOperations()).isEmpty();
+    }
+
+    @Test
+    void anInterruptedUpgradeWhoseClusterIsSilentAtRestartWaitsForItInsteadOfStartingASecondJob() throws IOException {
+        crashAfterTheStopOfAnUpgrade();
+        Operation open = store.openOperations().get(0);
+        JobId next = JobId.random();
+        store.update(open.withNewJobId(next.hex()));
+        String savepoint = flink.savepointsTaken().get(0);
+        flink.submit(new JobSubmission(next, Path.of("job.jar"), "io.tributary.sql.SqlRunner", List.of(), 1, savepoint,
+                false, Map.of()));
+        int submits = flink.submitCalls();
+        flink.setUnreachable(true);
+
+        fixture.restart(false);
+        sync();
+        sync();
+        assertThat(store.openOperations()).as("left open while Flink cannot say what happened").hasSize(1);
+        assertThat(store.events(APP, 5)).extracting(AppEvent::type).contains("recovery-waiting");
+
+        flink.setUnreachable(false);
+        sync();
+        assertThat(store.openOperations()).as("not asked again before the retry is due").hasSize(1);
+        clock.advance(Reconciler.RECOVERY_RETRY);
+        sync();
+        assertThat(flink.submitCalls()).as("no job submitted since the crash").isEqualTo(submits);
+        assertThat(running()).singleElement().satisfies(j -> assertThat(j.submission().jobId()).isEqualTo(next));
+        assertThat(store.savepoints(APP)).extracting(SavepointRecord::path).containsExactly(savepoint);
         assertThat(store.openOperations()).isEmpty();
     }
 
