@@ -323,6 +323,12 @@ final class Observer implements AutoCloseable {
         return new Observed(apps, clusterObservations);
     }
 
+    /** Whether a listing of {@code cluster}'s jobs outlived its pass and still has no answer: a hung JobManager. */
+    boolean hung(String cluster) {
+        Future<ClusterJobs> late = overdue.get(cluster);
+        return late != null && !late.isDone();
+    }
+
     /** What {@code reading} read; what it threw, thrown here. */
     static <T> T join(Future<T> reading) {
         try {

@@ -442,7 +442,8 @@ public final class Reconciler implements AutoCloseable {
                 continue;
             }
             Instant retryAt = recoveryRetryAt.get(op.id());
-            if (retryAt != null && clock.instant().isBefore(retryAt)) {
+            // a hung JobManager would hold the pass for the REST client's whole timeout at every try
+            if (retryAt != null && (clock.instant().isBefore(retryAt) || observer.hung(ctx.get().cluster()))) {
                 awaitingRecovery.add(op.app());
                 continue;
             }
