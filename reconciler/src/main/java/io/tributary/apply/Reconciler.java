@@ -282,10 +282,11 @@ public final class Reconciler implements AutoCloseable {
             return List.of();
         }
         loaded = withBuiltArtifacts(loaded);
-        if (!recovered) {
-            recovered = recover(loaded);
+        List<Future<?>> started = new ArrayList<>();
+        if (!recovered || !recoveryRetryAt.isEmpty()) {
+            recovered = recover(loaded, started);
         }
-        List<Future<?>> started = reconcile(loaded, busyAtStart, readAhead);
+        started.addAll(reconcile(loaded, busyAtStart, readAhead));
         LOG.debug("pass fetchMs={} reconcileMs={}", ms(t0, t1), ms(t1, System.nanoTime()));
         // housekeeping not beside a submit, nor while a job of ours is being scheduled: the JobManager needs the cores
         if (busy.isEmpty() && !settling) {
@@ -421,17 +422,22 @@ public final class Reconciler implements AutoCloseable {
     // ---- recovery
 
     /**
-     * Finishes or rolls back the operations a crash left open; true once none is left. An operation
-     * whose cluster has no target yet (a managed cluster is adopted by the first plan) waits for a
-     * later pass, and one whose cluster does not answer is tried again after {@link #RECOVERY_RETRY};
-     * its app is held as in flight meanwhile: planning it before would start a second job beside one
-     * submitted before the crash, or deploy without the savepoint just taken.
+     * Finishes or rolls back the operations a crash left open, each on a worker as its app's operation
+     * (a savepoint still in progress is waited for there, not in the pass); true once none is left to
+     * start. An operation whose cluster has no target yet (a managed cluster is adopted by the first
+     * plan) waits for a later pass, and one whose cluster does not answer is tried again after
+     * {@link #RECOVERY_RETRY}; its app is held as in flight meanwhile, and in the pass that starts its
+     * recovery: planning it before would start a second job beside one submitted before the crash, or
+     * deploy without the savepoint just taken.
+     *
+     * @param started where the recoveries started are added
      */
-    private boolean recover(Loaded loaded) {
+    private boolean recover(Loaded loaded, List<Future<?>> started) {
         awaitingRecovery.clear();
+        boolean allStarted = true;
         for (io.tributary.store.Operation op : store.openOperations()) {
             if (busy.contains(op.app())) {
-                continue; // this replica's own operation, still running from before it lost the lead
+                continue; // its recovery runs, or this replica's own operation from before it lost the lead
             }
             Optional<Operations.Context> ctx = context(op.app(), loaded, op.actor());
             if (ctx.isEmpty()) {
@@ -447,19 +453,41 @@ public final class Reconciler implements AutoCloseable {
                 awaitingRecovery.add(op.app());
                 continue;
             }
-            if (operations.recover(op, ctx.get())) {
-                recoveryRetryAt.remove(op.id());
+            awaitingRecovery.add(op.app());
+            if (!busy.add(op.app())) {
                 continue;
             }
-            awaitingRecovery.add(op.app());
-            if (recoveryRetryAt.put(op.id(), clock.instant().plus(RECOVERY_RETRY)) == null) {
-                store.event(new AppEvent(0, clock.instant(), op.app(), "recovery-waiting", "warning", "the "
-                        + op.kind() + " the service was doing when it stopped is not finished yet: its cluster "
-                        + ctx.get().cluster() + " does not answer; tried again every " + RECOVERY_RETRY.toSeconds()
-                        + "s, and nothing else is done for the app meanwhile", loaded.revision().name()));
+            String revision = loaded.revision().name();
+            try {
+                started.add(workers.submit(() -> {
+                    try {
+                        if (operations.recover(op, ctx.get())) {
+                            recoveryRetryAt.remove(op.id());
+                        } else {
+                            recoveryWaits(op, ctx.get().cluster(), revision);
+                        }
+                    } finally {
+                        busy.remove(op.app());
+                        operationEnded();
+                    }
+                }));
+            } catch (RuntimeException e) {
+                busy.remove(op.app());
+                throw e;
             }
+            allStarted = false; // held in this pass: the recovery may end before the plan
         }
-        return awaitingRecovery.isEmpty();
+        return allStarted && awaitingRecovery.isEmpty();
+    }
+
+    /** The recovery found the operation's cluster silent: asked again later, and said once. */
+    private void recoveryWaits(io.tributary.store.Operation op, String cluster, String revision) {
+        if (recoveryRetryAt.put(op.id(), clock.instant().plus(RECOVERY_RETRY)) == null) {
+            store.event(new AppEvent(0, clock.instant(), op.app(), "recovery-waiting", "warning", "the " + op.kind()
+                    + " the service was doing when it stopped is not finished yet: its cluster " + cluster
+                    + " does not answer; tried again every " + RECOVERY_RETRY.toSeconds()
+                    + "s, and nothing else is done for the app meanwhile", revision));
+        }
     }
 
     // ---- observe, plan, act

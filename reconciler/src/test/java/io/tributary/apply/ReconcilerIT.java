@@ -477,6 +477,42 @@ class ReconcilerIT {
     }
 
     @Test
+    void aSavepointStillInProgressAtRestartHoldsOnlyItsOwnApp() throws Exception {
+        sync();
+        flink.holdSavepoints(true);
+        crashAfterTheStopOfAnUpgrade();
+        fixture.write("teams/payments/refunds.yaml", """
+                apiVersion: tributary.io/v1
+                kind: Application
+                metadata: {name: refunds, team: payments}
+                spec:
+                  deployment: {mode: standalone-session, cluster: local}
+                  job:
+                    type: sql
+                    sql: {file: sql/orders.sql}
+                """);
+
+        fixture.restart(false);
+        Thread pass = new Thread(() -> fixture.passes(1));
+        pass.start();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+            while (store.status("payments/refunds").isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(store.status("payments/refunds")).as("the other app, deployed while the savepoint is taken")
+                    .isPresent();
+        } finally {
+            flink.completeHeldSavepoints();
+            pass.join();
+        }
+        sync();
+        String savepoint = flink.savepointsTaken().get(0);
+        assertThat(running()).extracting(j -> j.submission().restoreFrom()).containsExactlyInAnyOrder(savepoint, null);
+        assertThat(store.openOperations()).isEmpty();
+    }
+
+    @Test
     void anUpgradeInterruptedAfterItsSavepointWaitsForItsManagedClusterToBeAdopted() throws IOException {
         crashAfterTheStopOfAnUpgrade();
 
