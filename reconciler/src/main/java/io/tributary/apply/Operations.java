@@ -130,6 +130,14 @@ public final class Operations {
             LOG.warn("app={} action={} operation={} left open for the leader: {}", action.app(), action.kind(), op.id(),
                     e.getMessage());
             return Operation.OPEN;
+        } catch (FlinkException.Unreachable e) {
+            // Flink may have done what was asked (a submit, a stop) with its answer lost: only Flink can
+            // say, so the operation stays open and is recovered, as after a crash, once the cluster answers
+            LOG.warn("app={} action={} operation={} interrupted, left open: {}", action.app(), action.kind(), op.id(),
+                    describe(e));
+            event(action.app(), ctx.revision(), action.kind() + "-interrupted", "warning", action.kind()
+                    + " interrupted: " + describe(e) + "; it is finished from what Flink reports once the cluster answers");
+            return Operation.OPEN;
         } catch (RuntimeException e) {
             String message = describe(e);
             if (e instanceof FlinkException && !(e instanceof FlinkException.Unreachable) && ctx.sqlOrigin().isPresent()) {

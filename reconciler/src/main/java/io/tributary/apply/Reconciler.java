@@ -121,9 +121,13 @@ public final class Reconciler implements AutoCloseable {
     private final Map<String, Backoff> clusterBackoffs = new ConcurrentHashMap<>();
     /** Apps whose operation a crash left open and that wait for its cluster to be recovered. */
     private final Set<String> awaitingRecovery = ConcurrentHashMap.newKeySet();
+    /** Open operations whose wait (for a cluster's adoption, or its answer) was reported once. */
     private final Set<Long> reportedWaiting = ConcurrentHashMap.newKeySet();
-    /** Open operations whose recovery found their cluster silent, and when to ask again. */
-    private final Map<Long, Instant> recoveryRetryAt = new ConcurrentHashMap<>();
+    /**
+     * Apps with an operation left open since start-up (their cluster did not answer), and when to
+     * recover it: at once after an operation ended open, later after a recovery found the cluster silent.
+     */
+    private final Map<String, Instant> recoveryDue = new ConcurrentHashMap<>();
     private final Backoff fetchBackoff = Backoff.forFetches();
     private final Object wakeUp = new Object();
     private volatile boolean wakeRequested;
@@ -283,7 +287,7 @@ public final class Reconciler implements AutoCloseable {
         }
         loaded = withBuiltArtifacts(loaded);
         List<Future<?>> started = new ArrayList<>();
-        if (!recovered || !recoveryRetryAt.isEmpty()) {
+        if (!recovered || !recoveryDue.isEmpty()) {
             recovered = recover(loaded, started);
         }
         started.addAll(reconcile(loaded, busyAtStart, readAhead));
@@ -435,7 +439,10 @@ public final class Reconciler implements AutoCloseable {
     private boolean recover(Loaded loaded, List<Future<?>> started) {
         awaitingRecovery.clear();
         boolean allStarted = true;
-        for (io.tributary.store.Operation op : store.openOperations()) {
+        List<io.tributary.store.Operation> open = store.openOperations();
+        // another replica may have closed them while this one did not lead
+        recoveryDue.keySet().retainAll(open.stream().map(io.tributary.store.Operation::app).toList());
+        for (io.tributary.store.Operation op : open) {
             if (busy.contains(op.app())) {
                 continue; // its recovery runs, or this replica's own operation from before it lost the lead
             }
@@ -447,9 +454,9 @@ public final class Reconciler implements AutoCloseable {
                 awaitingRecovery.add(op.app());
                 continue;
             }
-            Instant retryAt = recoveryRetryAt.get(op.id());
+            Instant due = recoveryDue.get(op.app());
             // a hung JobManager would hold the pass for the REST client's whole timeout at every try
-            if (retryAt != null && (clock.instant().isBefore(retryAt) || observer.hung(ctx.get().cluster()))) {
+            if (due != null && (clock.instant().isBefore(due) || observer.hung(ctx.get().cluster()))) {
                 awaitingRecovery.add(op.app());
                 continue;
             }
@@ -462,7 +469,7 @@ public final class Reconciler implements AutoCloseable {
                 started.add(workers.submit(() -> {
                     try {
                         if (operations.recover(op, ctx.get())) {
-                            recoveryRetryAt.remove(op.id());
+                            recoveryDue.remove(op.app());
                         } else {
                             recoveryWaits(op, ctx.get().cluster(), revision);
                         }
@@ -482,9 +489,10 @@ public final class Reconciler implements AutoCloseable {
 
     /** The recovery found the operation's cluster silent: asked again later, and said once. */
     private void recoveryWaits(io.tributary.store.Operation op, String cluster, String revision) {
-        if (recoveryRetryAt.put(op.id(), clock.instant().plus(RECOVERY_RETRY)) == null) {
+        recoveryDue.put(op.app(), clock.instant().plus(RECOVERY_RETRY));
+        if (reportedWaiting.add(op.id())) {
             store.event(new AppEvent(0, clock.instant(), op.app(), "recovery-waiting", "warning", "the " + op.kind()
-                    + " the service was doing when it stopped is not finished yet: its cluster " + cluster
+                    + " interrupted before Flink answered is not finished yet: its cluster " + cluster
                     + " does not answer; tried again every " + RECOVERY_RETRY.toSeconds()
                     + "s, and nothing else is done for the app meanwhile", revision));
         }
@@ -586,7 +594,11 @@ public final class Reconciler implements AutoCloseable {
             return Optional.of(workers.submit(() -> {
                 long start = System.nanoTime();
                 try {
-                    metrics.actionEnded(action.kind(), operations.run(action, ctx.get()), start);
+                    String status = operations.run(action, ctx.get());
+                    if (io.tributary.store.Operation.OPEN.equals(status)) {
+                        recoveryDue.putIfAbsent(action.app(), clock.instant()); // before the app is free
+                    }
+                    metrics.actionEnded(action.kind(), status, start);
                 } finally {
                     busy.remove(action.app());
                     operationEnded();

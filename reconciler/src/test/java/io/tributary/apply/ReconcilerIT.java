@@ -381,6 +381,17 @@ class ReconcilerIT {
     }
 
     @Test
+    void aSubmitWhoseAnswerIsLostIsFinishedFromWhatFlinkReportsNotSubmittedAgain() {
+        flink.loseNextSubmitAnswer();
+        sync();
+        assertThat(running()).as("the job Flink started though its answer was lost, and no other").singleElement()
+                .satisfies(j -> assertThat(status().jobId()).isEqualTo(j.submission().jobId().hex()));
+        assertThat(flink.submitCalls()).isEqualTo(1);
+        assertThat(store.openOperations()).isEmpty();
+        assertThat(store.events(APP, 10)).extracting(AppEvent::type).contains("deploy-interrupted");
+    }
+
+    @Test
     void anUnreachableClusterMakesTheJobLostAndNothingIsDeployedTwice() throws IOException {
         sync();
         int submits = flink.submitCalls();

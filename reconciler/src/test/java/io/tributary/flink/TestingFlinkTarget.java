@@ -56,6 +56,7 @@ public final class TestingFlinkTarget implements DeploymentTarget {
     private boolean unreachable;
     private boolean hung;
     private String nextSubmitFailure;
+    private boolean loseNextSubmitAnswer;
     private String planFailure;
     private String savepointFailure;
     private boolean savepointsStayInProgress;
@@ -85,6 +86,11 @@ public final class TestingFlinkTarget implements DeploymentTarget {
     /** The next submit throws Flink's rejection with this message. */
     public synchronized void failNextSubmit(String message) {
         this.nextSubmitFailure = message;
+    }
+
+    /** The next submit starts its job, but its answer is lost: the caller sees the cluster not answering. */
+    public synchronized void loseNextSubmitAnswer() {
+        this.loseNextSubmitAnswer = true;
     }
 
     /** Every plan of a job ({@link #check}) is refused with this message until cleared with null. */
@@ -189,6 +195,10 @@ public final class TestingFlinkTarget implements DeploymentTarget {
             throw new FlinkException.ServerError("run failed with HTTP 500: " + message);
         }
         jobs.putIfAbsent(submission.jobId(), new FakeJob(submission, clock.instant()));
+        if (loseNextSubmitAnswer) {
+            loseNextSubmitAnswer = false;
+            throw new FlinkException.Unreachable("run: Flink did not answer: request timed out", null);
+        }
     }
 
     @Override
