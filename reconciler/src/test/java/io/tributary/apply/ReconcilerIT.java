@@ -435,17 +435,28 @@ class ReconcilerIT {
         assertThat(store.openOperations()).isEmpty();
     }
 
-    @Test
-    void anUpgradeInterruptedAfterItsSubmitKeepsTheNewJobAndRecordsTheSavepointItRestoredFrom() throws IOException {
+    /**
+     * As {@link #crashAfterTheStopOfAnUpgrade}, then what a crash right after the new job's run call
+     * leaves: the new JobID recorded with the stop, the job in Flink from the savepoint, nothing more.
+     *
+     * @return the new job's JobID
+     */
+    private JobId crashAfterTheSubmitOfAnUpgrade() throws IOException {
         crashAfterTheStopOfAnUpgrade();
         Operation open = store.openOperations().get(0);
         JobId next = JobId.random();
         store.update(open.withNewJobId(next.hex()));
+        flink.submit(new JobSubmission(next, Path.of("job.jar"), "io.tributary.sql.SqlRunner", List.of(), 1,
+                flink.savepointsTaken().get(0), false, Map.of()));
+        return next;
+    }
+
+    @Test
+    void anUpgradeInterruptedAfterItsSubmitKeepsTheNewJobAndRecordsTheSavepointItRestoredFrom() throws IOException {
+        JobId next = crashAfterTheSubmitOfAnUpgrade();
         String savepoint = flink.savepointsTaken().get(0);
-        flink.submit(new JobSubmission(next, Path.of("job.jar"), "io.tributary.sql.SqlRunner", List.of(), 1, savepoint,
-                false, Map.of()));
         // a JobManager restarted meanwhile knows neither the stopped job nor its savepoint's trigger
-        flink.forgetJob(new JobId(open.oldJobId()));
+        flink.forgetJob(new JobId(store.openOperations().get(0).oldJobId()));
 
         fixture.restart(false);
         sync();
@@ -460,13 +471,8 @@ class ReconcilerIT {
 
     @Test
     void anInterruptedUpgradeWhoseClusterIsSilentAtRestartWaitsForItInsteadOfStartingASecondJob() throws IOException {
-        crashAfterTheStopOfAnUpgrade();
-        Operation open = store.openOperations().get(0);
-        JobId next = JobId.random();
-        store.update(open.withNewJobId(next.hex()));
+        JobId next = crashAfterTheSubmitOfAnUpgrade();
         String savepoint = flink.savepointsTaken().get(0);
-        flink.submit(new JobSubmission(next, Path.of("job.jar"), "io.tributary.sql.SqlRunner", List.of(), 1, savepoint,
-                false, Map.of()));
         int submits = flink.submitCalls();
         flink.setUnreachable(true);
 
