@@ -119,13 +119,13 @@ public final class Reconciler implements AutoCloseable {
     /** Clusters whose last start or stop failed: when to try again, and how long the wait grows. */
     private final Map<String, Instant> clusterRetryAt = new ConcurrentHashMap<>();
     private final Map<String, Backoff> clusterBackoffs = new ConcurrentHashMap<>();
-    /** Apps whose operation a crash left open and that wait for its cluster to be recovered. */
+    /** Apps held this pass: an operation of theirs is left open (by a crash, or a call Flink did not answer). */
     private final Set<String> awaitingRecovery = ConcurrentHashMap.newKeySet();
     /** Open operations whose wait (for a cluster's adoption, or its answer) was reported once. */
     private final Set<Long> reportedWaiting = ConcurrentHashMap.newKeySet();
     /**
-     * Apps with an operation left open since start-up (their cluster did not answer), and when to
-     * recover it: at once after an operation ended open, later after a recovery found the cluster silent.
+     * Apps with an operation left open while the service ran, and when to recover it: at once after
+     * the operation ended open, later after a recovery found its cluster silent.
      */
     private final Map<String, Instant> recoveryDue = new ConcurrentHashMap<>();
     private final Backoff fetchBackoff = Backoff.forFetches();
@@ -426,9 +426,9 @@ public final class Reconciler implements AutoCloseable {
     // ---- recovery
 
     /**
-     * Finishes or rolls back the operations a crash left open, each on a worker as its app's operation
-     * (a savepoint still in progress is waited for there, not in the pass); true once none is left to
-     * start. An operation whose cluster has no target yet (a managed cluster is adopted by the first
+     * Finishes or rolls back the operations a crash (or a call Flink did not answer) left open, each
+     * on a worker as its app's operation (a savepoint still in progress is waited for there, not in the
+     * pass); true once none is left to start. An operation whose cluster has no target yet (a managed cluster is adopted by the first
      * plan) waits for a later pass, and one whose cluster does not answer is tried again after
      * {@link #RECOVERY_RETRY}; its app is held as in flight meanwhile, and in the pass that starts its
      * recovery: planning it before would start a second job beside one submitted before the crash, or
