@@ -140,7 +140,7 @@ public final class Operations {
             return Operation.OPEN;
         } catch (RuntimeException e) {
             String message = describe(e);
-            if (e instanceof FlinkException && !(e instanceof FlinkException.Unreachable) && ctx.sqlOrigin().isPresent()) {
+            if (e instanceof FlinkException && ctx.sqlOrigin().isPresent()) {
                 // Flink's refusal of an SQL app's job names the runner's script lines: say which file holds them
                 message = ctx.sqlOrigin().get().locate(message);
             }
