@@ -311,7 +311,7 @@ public final class Operations {
                 } catch (FlinkException e) {
                     store.useTransaction(savepointRecord);
                     // refused and not there (the target looks for the JobID before it says so); a JobManager
-                    // that did not answer may have it, which the next observe sees
+                    // that did not answer may have it: the operation stays open and recovery asks for its JobID
                     if (!(e instanceof FlinkException.Unreachable)) {
                         successorNotStarted(taken, ctx);
                     }
