@@ -392,6 +392,22 @@ class ReconcilerIT {
     }
 
     @Test
+    void anUpgradeWhoseSubmitAnswerIsLostKeepsTheNewJobFromItsSavepoint() throws IOException {
+        sync();
+        String old = status().jobId();
+        setRate("40");
+        flink.loseNextSubmitAnswer();
+        sync();
+        String savepoint = flink.savepointsTaken().get(0);
+        assertThat(running()).singleElement().satisfies(j -> {
+            assertThat(j.submission().restoreFrom()).isEqualTo(savepoint);
+            assertThat(status().jobId()).isEqualTo(j.submission().jobId().hex()).isNotEqualTo(old);
+        });
+        assertThat(store.savepoints(APP)).extracting(SavepointRecord::path).containsExactly(savepoint);
+        assertThat(store.openOperations()).isEmpty();
+    }
+
+    @Test
     void anUnreachableClusterMakesTheJobLostAndNothingIsDeployedTwice() throws IOException {
         sync();
         int submits = flink.submitCalls();
