@@ -975,7 +975,7 @@ public final class Reconciler implements AutoCloseable {
             if (pass != null) {
                 TimeUnit.NANOSECONDS.timedJoin(pass, Math.max(settled - System.nanoTime(), 1));
             }
-            while (!busy.isEmpty() && System.nanoTime() < settled) {
+            while (!idle() && System.nanoTime() < settled) {
                 Thread.sleep(20);
             }
         } catch (InterruptedException e) {
