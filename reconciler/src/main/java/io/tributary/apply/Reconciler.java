@@ -982,9 +982,11 @@ public final class Reconciler implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
+        // an app whose operation is left open for recovery gets no second one
         List<AppStatus> running = store.statuses().stream()
                 .filter(s -> s.jobId() != null && stopping.contains(s.cluster())
-                        && JobState.RUNNING.name().equals(s.jobState()))
+                        && JobState.RUNNING.name().equals(s.jobState())
+                        && !awaitingRecovery.contains(s.app()) && !recoveryDue.containsKey(s.app()))
                 .toList();
         if (running.isEmpty()) {
             return;
