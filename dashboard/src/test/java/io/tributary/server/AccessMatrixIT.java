@@ -258,7 +258,7 @@ class AccessMatrixIT {
         Await.until("the call is taken", Duration.ofSeconds(30), () -> {
             HttpResponse<String> response = call.get();
             answer.add(0, response);
-            return !(response.statusCode() == 409 && response.body().contains("is running; try again"));
+            return !(response.statusCode() == 409 && response.body().contains("try again when it has finished"));
         });
         return answer.get(0);
     }

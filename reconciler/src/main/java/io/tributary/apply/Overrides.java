@@ -120,7 +120,8 @@ public final class Overrides {
         Reconciler.Loaded loaded = reconciler.current().orElseThrow(() -> new Refused("no revision is applied yet"));
         Optional<Future<?>> started = reconciler.submit(action, loaded, actor);
         if (started.isEmpty()) {
-            throw new Refused("an operation of " + action.app() + " is running; try again when it has finished");
+            throw new Refused("an operation of " + action.app() + " is running, or waits for its cluster to answer;"
+                    + " try again when it has finished");
         }
     }
 

@@ -120,7 +120,7 @@ public final class Reconciler implements AutoCloseable {
     private final Map<String, Instant> clusterRetryAt = new ConcurrentHashMap<>();
     private final Map<String, Backoff> clusterBackoffs = new ConcurrentHashMap<>();
     /** Apps held this pass: an operation of theirs is left open (by a crash, or a call Flink did not answer). */
-    private final Set<String> awaitingRecovery = ConcurrentHashMap.newKeySet();
+    private volatile Set<String> awaitingRecovery = Set.of();
     /** Open operations whose wait (for a cluster's adoption, or its answer) was reported once. */
     private final Set<Long> reportedWaiting = ConcurrentHashMap.newKeySet();
     /**
@@ -437,7 +437,7 @@ public final class Reconciler implements AutoCloseable {
      * @param started where the recoveries started are added
      */
     private boolean recover(Loaded loaded, List<Future<?>> started) {
-        awaitingRecovery.clear();
+        Set<String> held = new java.util.HashSet<>();
         boolean allStarted = true;
         List<io.tributary.store.Operation> open = store.openOperations();
         // another replica may have closed them while this one did not lead
@@ -451,16 +451,16 @@ public final class Reconciler implements AutoCloseable {
                 if (reportedWaiting.add(op.id())) {
                     LOG.info("app={} operation={} waits for its cluster to be recovered", op.app(), op.id());
                 }
-                awaitingRecovery.add(op.app());
+                held.add(op.app());
                 continue;
             }
             Instant due = recoveryDue.get(op.app());
             // a hung JobManager would hold the pass for the REST client's whole timeout at every try
             if (due != null && (clock.instant().isBefore(due) || observer.hung(ctx.get().cluster()))) {
-                awaitingRecovery.add(op.app());
+                held.add(op.app());
                 continue;
             }
-            awaitingRecovery.add(op.app());
+            held.add(op.app());
             if (!busy.add(op.app())) {
                 continue;
             }
@@ -484,7 +484,8 @@ public final class Reconciler implements AutoCloseable {
             }
             allStarted = false; // held in this pass: the recovery may end before the plan
         }
-        return allStarted && awaitingRecovery.isEmpty();
+        awaitingRecovery = Set.copyOf(held);
+        return allStarted && held.isEmpty();
     }
 
     /** The recovery found the operation's cluster silent: asked again later, and said once. */
@@ -580,12 +581,15 @@ public final class Reconciler implements AutoCloseable {
         return started;
     }
 
-    /** Runs one action for an app unless an operation of that app runs already. */
+    /** Runs one action for an app unless an operation of that app runs already or waits to be recovered. */
     Optional<Future<?>> submit(Action action, Loaded loaded, String actor) {
         Optional<Operations.Context> ctx = context(action.app(), loaded, actor);
         if (ctx.isEmpty()) {
             LOG.warn("app={} action={} skipped: its cluster has no target", action.app(), action.kind());
             return Optional.empty();
+        }
+        if (awaitingRecovery.contains(action.app()) || recoveryDue.containsKey(action.app())) {
+            return Optional.empty(); // its operation left open is finished first: one open operation per app
         }
         if (!busy.add(action.app())) {
             return Optional.empty();
@@ -982,11 +986,9 @@ public final class Reconciler implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
-        // an app whose operation is left open for recovery gets no second one
         List<AppStatus> running = store.statuses().stream()
                 .filter(s -> s.jobId() != null && stopping.contains(s.cluster())
-                        && JobState.RUNNING.name().equals(s.jobState())
-                        && !awaitingRecovery.contains(s.app()) && !recoveryDue.containsKey(s.app()))
+                        && JobState.RUNNING.name().equals(s.jobState()))
                 .toList();
         if (running.isEmpty()) {
             return;

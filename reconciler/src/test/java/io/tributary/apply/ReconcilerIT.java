@@ -1,6 +1,7 @@
 package io.tributary.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.config.ConfigLoader;
 import io.tributary.flink.JobId;
@@ -497,6 +498,9 @@ class ReconcilerIT {
         sync();
         assertThat(store.openOperations()).as("left open while Flink cannot say what happened").hasSize(1);
         assertThat(store.events(APP, 5)).extracting(AppEvent::type).contains("recovery-waiting");
+        assertThatThrownBy(() -> new Overrides(fixture.reconciler, clock).savepoint(APP, "alice", "before the fix"))
+                .as("no second operation beside the open one").isInstanceOf(Overrides.Refused.class)
+                .hasMessageContaining("waits for its cluster to answer");
 
         flink.setUnreachable(false);
         sync();
