@@ -461,28 +461,16 @@ public final class Reconciler implements AutoCloseable {
                 continue;
             }
             held.add(op.app());
-            if (!busy.add(op.app())) {
-                continue;
-            }
             String revision = loaded.revision().name();
-            try {
-                started.add(workers.submit(() -> {
-                    try {
-                        if (operations.recover(op, ctx.get())) {
-                            recoveryDue.remove(op.app());
-                        } else {
-                            recoveryWaits(op, ctx.get().cluster(), revision);
-                        }
-                    } finally {
-                        busy.remove(op.app());
-                        operationEnded();
-                    }
-                }));
-            } catch (RuntimeException e) {
-                busy.remove(op.app());
-                throw e;
-            }
-            allStarted = false; // held in this pass: the recovery may end before the plan
+            Optional<Future<?>> recovery = asOperation(op.app(), () -> {
+                if (operations.recover(op, ctx.get())) {
+                    recoveryDue.remove(op.app());
+                } else {
+                    recoveryWaits(op, ctx.get().cluster(), revision);
+                }
+            });
+            recovery.ifPresent(started::add);
+            allStarted &= recovery.isEmpty(); // held in this pass: the recovery may end before the plan
         }
         awaitingRecovery = Set.copyOf(held);
         return allStarted && held.isEmpty();
@@ -591,25 +579,32 @@ public final class Reconciler implements AutoCloseable {
         if (awaitingRecovery.contains(action.app()) || recoveryDue.containsKey(action.app())) {
             return Optional.empty(); // its operation left open is finished first: one open operation per app
         }
-        if (!busy.add(action.app())) {
+        return asOperation(action.app(), () -> {
+            long start = System.nanoTime();
+            String status = operations.run(action, ctx.get());
+            if (io.tributary.store.Operation.OPEN.equals(status)) {
+                recoveryDue.putIfAbsent(action.app(), clock.instant()); // before the app is free
+            }
+            metrics.actionEnded(action.kind(), status, start);
+        });
+    }
+
+    /** Runs {@code work} on a worker as the app's one operation: busy until it ends; empty when busy already. */
+    private Optional<Future<?>> asOperation(String app, Runnable work) {
+        if (!busy.add(app)) {
             return Optional.empty();
         }
         try {
             return Optional.of(workers.submit(() -> {
-                long start = System.nanoTime();
                 try {
-                    String status = operations.run(action, ctx.get());
-                    if (io.tributary.store.Operation.OPEN.equals(status)) {
-                        recoveryDue.putIfAbsent(action.app(), clock.instant()); // before the app is free
-                    }
-                    metrics.actionEnded(action.kind(), status, start);
+                    work.run();
                 } finally {
-                    busy.remove(action.app());
+                    busy.remove(app);
                     operationEnded();
                 }
             }));
         } catch (RuntimeException e) {
-            busy.remove(action.app());
+            busy.remove(app);
             throw e;
         }
     }
