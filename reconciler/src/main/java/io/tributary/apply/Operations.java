@@ -236,7 +236,7 @@ public final class Operations {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
         LOG.debug("app={} preparedWaitMs={}", op.app(), (System.nanoTime() - t0) / 1_000_000);
-        start(op, ctx, allowNonRestoredState, job, tx -> {});
+        start(op, ctx, allowNonRestoredState, job);
     }
 
     private void start(Operation op, Context ctx, boolean allowNonRestoredState, JobLauncher.Prepared job) {
@@ -603,8 +603,9 @@ public final class Operations {
     // ---- recovery
 
     /**
-     * Finishes or rolls back an operation a crash left open, from what Flink says now. Called at
-     * start-up, before the first plan, with the same context {@link #run} would get.
+     * Finishes or rolls back an operation a crash (or a call Flink did not answer) left open, from
+     * what Flink says now. The reconciler calls it as the app's operation, with the same context
+     * {@link #run} would get, and plans the app only once it returned true.
      *
      * @return false when the cluster did not answer: the operation is left open, to be tried again
      */
