@@ -139,11 +139,7 @@ public final class Operations {
                     + " interrupted: " + describe(e) + "; it is finished from what Flink reports once the cluster answers");
             return Operation.OPEN;
         } catch (RuntimeException e) {
-            String message = describe(e);
-            if (e instanceof FlinkException && ctx.sqlOrigin().isPresent()) {
-                // Flink's refusal of an SQL app's job names the runner's script lines: say which file holds them
-                message = ctx.sqlOrigin().get().locate(message);
-            }
+            String message = failure(e, ctx);
             LOG.warn("app={} action={} operation={} failed: {}", action.app(), action.kind(), op.id(), message);
             Operation latest = store.operations(action.app(), 1).stream().filter(o -> o.id() == op.id()).findFirst()
                     .orElse(op);
@@ -153,6 +149,15 @@ public final class Operations {
             event(action.app(), ctx.revision(), action.kind() + "-failed", "error", action.kind() + " failed: " + message);
             return Operation.FAILED;
         }
+    }
+
+    /** What went wrong, for the operation's record and the event. */
+    private static String failure(RuntimeException e, Context ctx) {
+        if (e instanceof FlinkException && ctx.sqlOrigin().isPresent()) {
+            // Flink's refusal of an SQL app's job names the runner's script lines: say which file holds them
+            return ctx.sqlOrigin().get().locate(describe(e));
+        }
+        return describe(e);
     }
 
     /**
@@ -630,8 +635,11 @@ public final class Operations {
                     describe(e));
             return false;
         } catch (RuntimeException e) {
-            LOG.warn("app={} operation={} recovery failed: {}", op.app(), op.id(), describe(e));
-            store.update(op.withStatus(Operation.FAILED, "recovery failed: " + describe(e)));
+            String message = failure(e, ctx);
+            LOG.warn("app={} operation={} recovery failed: {}", op.app(), op.id(), message);
+            store.update(latest(op).withStatus(Operation.FAILED, "recovery failed: " + message));
+            event(op.app(), op.revision(), op.kind() + "-failed", "error", op.kind() + " failed when finished after an"
+                    + " interruption: " + message);
         }
         return true;
     }
@@ -641,7 +649,7 @@ public final class Operations {
             started(op, ctx, tx -> {});
         } else if (ctx.app().isPresent()) {
             // not in Flink: submit under the same JobID, from the same savepoint
-            start(op, ctx, false, prepare(ctx));
+            startInRecovery(op, ctx);
         } else {
             rollBack(op, "the app left Git before its job was submitted");
         }
@@ -700,9 +708,28 @@ public final class Operations {
             delete(new Action.Delete(op.app(), Optional.empty(), false, "recovered"), withPath, ctx);
         } else if ("upgrade".equals(op.kind()) && ctx.app().isPresent()) {
             store.endDeployment(old.hex(), clock.instant(), "FINISHED");
-            start(store.update(withPath.withRestoreFrom(path.get())), ctx, false, prepare(ctx));
+            startInRecovery(store.update(withPath.withRestoreFrom(path.get())), ctx);
         } else {
             rollBack(withPath, "savepoint " + path.get() + " kept; planning again");
+        }
+    }
+
+    /**
+     * Starts the job an interrupted operation was to start. When Flink refuses the new job of an upgrade
+     * whose old job stopped with a savepoint (or its jar cannot be prepared), the app is left without a
+     * job, as when that happens outside a recovery: else the stopped old job would look finished, and the
+     * next plan would deploy the new spec without state.
+     */
+    private void startInRecovery(Operation op, Context ctx) {
+        try {
+            start(op, ctx, false, prepare(ctx));
+        } catch (NotLeading | FlinkException.Unreachable e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if ("upgrade".equals(op.kind()) && op.savepointPath() != null) {
+                successorNotStarted(op, ctx);
+            }
+            throw e;
         }
     }
 

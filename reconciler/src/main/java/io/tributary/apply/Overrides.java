@@ -9,7 +9,6 @@ import io.tributary.store.AuditEvent;
 import io.tributary.store.Store;
 import java.time.Clock;
 import java.util.Optional;
-import java.util.concurrent.Future;
 
 /**
  * What operators do against Git, as one API the dashboard and the REST API call: pin an app
@@ -39,10 +38,12 @@ public final class Overrides {
     public void stop(String app, String actor, String reason, boolean drain) {
         requireReason(reason);
         pin(app, Application.DesiredState.SUSPENDED, actor, reason, "stop" + (drain ? " (drain)" : ""));
+        // on a standby, or while another operation of the app runs or waits for its cluster, the pin is
+        // enough: the leader suspends the app at its first pass after that operation, as the pin says
         if (reconciler.leads()) {
-            currentJob(app).ifPresent(job -> runNow(new Action.Suspend(app, job, drain,
+            currentJob(app).ifPresent(job -> startNow(new Action.Suspend(app, job, drain,
                     "stopped by " + actor + ": " + reason), actor));
-        } // a standby: the leader suspends the app at its next pass, as the pin says
+        }
     }
 
     /** Pins the app running; the next pass starts it (from its last savepoint when it has one). */
@@ -117,12 +118,16 @@ public final class Overrides {
             throw new Refused("this replica is a standby and does not act on Flink; send the " + action.kind()
                     + " to the replica that leads (its GET /api/v1/sync says \"leader\": true)");
         }
-        Reconciler.Loaded loaded = reconciler.current().orElseThrow(() -> new Refused("no revision is applied yet"));
-        Optional<Future<?>> started = reconciler.submit(action, loaded, actor);
-        if (started.isEmpty()) {
+        if (!startNow(action, actor)) {
             throw new Refused("an operation of " + action.app() + " is running, or waits for its cluster to answer;"
                     + " try again when it has finished");
         }
+    }
+
+    /** False when another operation of the app is in the way. */
+    private boolean startNow(Action action, String actor) {
+        Reconciler.Loaded loaded = reconciler.current().orElseThrow(() -> new Refused("no revision is applied yet"));
+        return reconciler.submit(action, loaded, actor).isPresent();
     }
 
     private Application application(String app) {

@@ -452,6 +452,30 @@ class ReconcilerIT {
         assertThat(store.openOperations()).isEmpty();
     }
 
+    @Test
+    void anUpgradeInterruptedAfterItsSavepointWhoseNewJobIsRefusedAtRestartResumesFromTheSavepoint()
+            throws IOException {
+        crashAfterTheStopOfAnUpgrade();
+
+        fixture.restart(false);
+        flink.failNextSubmit("JobManager is shutting down");
+        sync();
+        String savepoint = flink.savepointsTaken().get(0);
+        // the old job is stopped and its successor refused: nothing may start without the savepoint meanwhile
+        assertThat(running()).isEmpty();
+        assertThat(status().jobId()).as("no current job: the stopped old one is not a finished job").isNull();
+        assertThat(status().health()).isEqualTo("Degraded");
+        assertThat(store.events(APP, 10)).filteredOn(e -> e.type().equals("upgrade-failed")).singleElement()
+                .satisfies(e -> assertThat(e.message()).contains("after an interruption", "JobManager is shutting down"));
+
+        clock.advance(Duration.ofMinutes(5));
+        sync();
+        assertThat(running()).as("the new spec, from the savepoint the interrupted upgrade took").singleElement()
+                .satisfies(j -> assertThat(j.submission().restoreFrom()).isEqualTo(savepoint));
+        assertThat(store.savepoints(APP)).extracting(SavepointRecord::path).containsExactly(savepoint);
+        assertThat(status().health()).isEqualTo("Healthy");
+    }
+
     /**
      * As {@link #crashAfterTheStopOfAnUpgrade}, then what a crash right after the new job's run call
      * leaves: the new JobID recorded with the stop, the job in Flink from the savepoint, nothing more.
@@ -510,6 +534,27 @@ class ReconcilerIT {
         assertThat(flink.submitCalls()).as("no job submitted since the crash").isEqualTo(submits);
         assertThat(running()).singleElement().satisfies(j -> assertThat(j.submission().jobId()).isEqualTo(next));
         assertThat(store.savepoints(APP)).extracting(SavepointRecord::path).containsExactly(savepoint);
+        assertThat(store.openOperations()).isEmpty();
+    }
+
+    @Test
+    void anOperatorStopWhileTheAppWaitsForItsRecoveryIsDoneOnceTheRecoveryEnds() throws IOException {
+        JobId next = crashAfterTheSubmitOfAnUpgrade();
+        flink.setUnreachable(true);
+        fixture.restart(false);
+        sync();
+
+        // not refused: the pin holds the stop until the interrupted upgrade is finished
+        new Overrides(fixture.reconciler, clock).stop(APP, "dave", "incident 43: downstream is down", false);
+        assertThat(store.openOperations()).as("no second operation beside the open one").hasSize(1);
+
+        flink.setUnreachable(false);
+        clock.advance(Reconciler.RECOVERY_RETRY);
+        sync();
+        assertThat(running()).as("the upgrade's new job, kept by the recovery, then stopped as pinned").isEmpty();
+        assertThat(flink.fake(next)).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(JobState.FINISHED));
+        assertThat(status().health()).isEqualTo("Suspended");
+        assertThat(status().message()).startsWith("pinned suspended by dave");
         assertThat(store.openOperations()).isEmpty();
     }
 
