@@ -289,9 +289,10 @@ public final class Planner {
             }
         }
         Optional<String> from = switch (policy.from()) {
-            case LAST_CHECKPOINT -> job.latestCheckpoint().or(() -> obs.latestSavepoint().map(KeptSavepoint::path));
+            // none only says that nothing restarts the job by itself (a new spec is reached only then): the
+            // start a commit asks for keeps the job's state as a default policy's would
+            case LAST_CHECKPOINT, NONE -> job.latestCheckpoint().or(() -> obs.latestSavepoint().map(KeptSavepoint::path));
             case LAST_SAVEPOINT -> obs.latestSavepoint().map(KeptSavepoint::path);
-            case NONE -> Optional.empty();
         };
         return act(key, new Action.Restart(key, job.jobId(), from, newSpec ? what + "; the spec in Git changed since"
                 : what + "; restart " + (inWindow.size() + 1) + " of " + policy.maxRestarts()),
@@ -310,6 +311,11 @@ public final class Planner {
         }
         boolean prune = obs.applied().map(AppliedSpec::prune).orElse(true);
         Optional<JobState> state = obs.job().flatMap(CurrentJob::state);
+        if (obs.override().map(AppObservation.Override::syncPaused).orElse(false)) {
+            return Optional.of(status(key, observedHealth(state, Application.DesiredState.RUNNING), Sync.OUT_OF_SYNC,
+                    "removed from Git; syncing paused by " + obs.override().get().actor() + ": "
+                            + obs.override().get().reason()));
+        }
         if (!prune) {
             return Optional.of(status(key, observedHealth(state, Application.DesiredState.RUNNING), Sync.OUT_OF_SYNC,
                     "removed from Git; prune: false leaves the job as it is"));

@@ -32,6 +32,8 @@ class PlannerTest {
     private static final DesiredState FROM_SAVEPOINT = desired("restartPolicy: {from: last-savepoint}");
     private static final DesiredState NEVER_RESTART = desired("restartPolicy: {maxRestarts: 0}");
     private static final DesiredState NEVER_RESTART_RATE_CHANGED = desired("restartPolicy: {maxRestarts: 0}", "20");
+    private static final DesiredState ALERT_ONLY = desired("restartPolicy: {from: none}");
+    private static final DesiredState ALERT_ONLY_RATE_CHANGED = desired("restartPolicy: {from: none}", "20");
     private static final DesiredState PERIODIC = desired("savepoints: {periodic: 6h}");
     private static final DesiredState KEEP_TWO = desired("savepoints: {retention: {maxCount: 2}}");
     private static final DesiredState SUSPENDED_KEEP_A_DAY = desired("state: suspended\nsavepoints: {retention: {maxAge: 1d}}");
@@ -106,6 +108,11 @@ class PlannerTest {
                         "-", Health.DEGRADED),
                 row("maxRestarts 0, a new spec in Git starts the job", NEVER_RESTART_RATE_CHANGED, Obs.job(JobState.FAILED, NEVER_RESTART),
                         "restart from=file:///cp/chk-7", Health.DEGRADED),
+                row("restartPolicy.from none never restarts", ALERT_ONLY, Obs.job(JobState.FAILED, ALERT_ONLY), "-",
+                        Health.DEGRADED),
+                row("restartPolicy.from none, a new spec in Git starts the job from its checkpoint",
+                        ALERT_ONLY_RATE_CHANGED, Obs.job(JobState.FAILED, ALERT_ONLY), "restart from=file:///cp/chk-7",
+                        Health.DEGRADED),
                 row("a lost job is left alone", RUNNING, Obs.job(JobState.LOST, RUNNING), "-", Health.UNKNOWN),
                 row("a finished job with the same spec is done", RUNNING, Obs.job(JobState.FINISHED, RUNNING), "-", Health.HEALTHY),
                 row("a finished job whose spec changed runs again", RATE_CHANGED, Obs.job(JobState.FINISHED, RUNNING),
@@ -169,6 +176,7 @@ class PlannerTest {
                 Arguments.of("a failed app is deleted without a savepoint",
                         Obs.job(JobState.FAILED, RUNNING), "delete final-savepoint=false"),
                 Arguments.of("prune: false leaves the job", Obs.job(JobState.RUNNING, RUNNING).notPruned(), "-"),
+                Arguments.of("paused syncing leaves the job", Obs.job(JobState.RUNNING, RUNNING).syncPaused(), "-"),
                 Arguments.of("a failed final savepoint blocks the deletion for its backoff",
                         Obs.job(JobState.RUNNING, RUNNING).failed("delete", null, S, 1), "-"),
                 Arguments.of("a lost job is not deleted blind", Obs.job(JobState.LOST, RUNNING), "-"));
