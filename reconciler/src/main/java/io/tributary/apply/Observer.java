@@ -259,13 +259,14 @@ final class Observer implements AutoCloseable {
 
     /**
      * @param desired the apps the planner plans (Git's, minus those of modes without a target yet)
-     * @param previous the state last applied, for apps that left Git (their upgrade mode and prune)
+     * @param lastSpec of an app that left Git, from its status: the spec it last ran with (its upgrade mode
+     *     and prune), or empty when that cannot be told any more
      * @param busy apps whose operation runs right now
      * @param targets the deployment target of each cluster name
      * @param snapshot the records and listings to observe from; a cluster of {@code desired} it did
      *     not list is listed now
      */
-    Observed observe(DesiredState desired, DesiredState previous, Set<String> busy,
+    Observed observe(DesiredState desired, Function<AppStatus, Optional<Application>> lastSpec, Set<String> busy,
             Function<String, Optional<DeploymentTarget>> targets, Snapshot snapshot) {
         long t1 = System.nanoTime();
         Map<String, Application> declared = desired.applications().stream()
@@ -276,13 +277,13 @@ final class Observer implements AutoCloseable {
         for (String app : union(declared.keySet(), statuses.keySet())) {
             AppStatus status = statuses.get(app);
             Application spec = declared.get(app);
-            if (spec == null && previous != null) {
-                spec = previous.applications().stream().filter(a -> a.id().qualifiedName().equals(app))
-                        .findFirst().orElse(null);
+            String cluster = spec == null ? null : desired.clusterOf(spec).map(c -> c.id().qualifiedName()).orElse(null);
+            if (spec == null && status != null) {
+                spec = lastSpec.apply(status).orElse(null);
             }
-            String cluster = spec != null ? desired.clusterOf(spec).or(() -> previousCluster(app, previous))
-                    .map(c -> c.id().qualifiedName()).orElse(status == null ? null : status.cluster())
-                    : status == null ? null : status.cluster();
+            if (cluster == null && status != null) {
+                cluster = status.cluster(); // where its job runs: an application cluster, or an app that left Git
+            }
             if (spec != null) {
                 specs.put(app, spec);
             }
@@ -354,14 +355,6 @@ final class Observer implements AutoCloseable {
     public void close() {
         listers.shutdownNow();
         storeReaders.shutdownNow();
-    }
-
-    private static Optional<Cluster> previousCluster(String app, DesiredState previous) {
-        if (previous == null) {
-            return Optional.empty();
-        }
-        return previous.applications().stream().filter(a -> a.id().qualifiedName().equals(app)).findFirst()
-                .flatMap(previous::clusterOf);
     }
 
     /** The store's records and statuses as one read found them, and the store's write count before it. */

@@ -81,6 +81,7 @@ public final class Reconciler implements AutoCloseable {
     private static final Duration SETTLING_WINDOW = Duration.ofSeconds(30);
     /** How soon an interrupted operation whose cluster did not answer is recovered again. */
     static final Duration RECOVERY_RETRY = Duration.ofSeconds(30);
+    private static final int EARLIER_REVISIONS_KEPT = 8;
     private static final Set<JobState> SETTLING_STATES = java.util.EnumSet.of(JobState.INITIALIZING,
             JobState.CREATED, JobState.FAILING, JobState.CANCELLING, JobState.RESTARTING, JobState.RECONCILING);
 
@@ -129,6 +130,21 @@ public final class Reconciler implements AutoCloseable {
      */
     private final Map<String, Instant> recoveryDue = new ConcurrentHashMap<>();
     private final Backoff fetchBackoff = Backoff.forFetches();
+    /**
+     * Every app's spec in the last revision that declared it, since this process started: an app that
+     * left Git is deleted or kept as the spec it last ran with says ({@code prune}).
+     */
+    private final Map<String, Application> lastDeclared = new ConcurrentHashMap<>();
+    /**
+     * Desired states of revisions applied before, read again from the source after a restart, the
+     * few used last (null: cannot be read again). Used by passes only, which run one at a time.
+     */
+    private final Map<String, DesiredState> earlierRevisions = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, DesiredState> eldest) {
+            return size() > EARLIER_REVISIONS_KEPT;
+        }
+    };
     private final Object wakeUp = new Object();
     private volatile boolean wakeRequested;
     /** An operation ended since the last pass began waiting: see {@link #loop}. */
@@ -372,6 +388,7 @@ public final class Reconciler implements AutoCloseable {
             store.event(new AppEvent(0, attempt, PLATFORM_SUBJECT, "invalid-revision-resolved", "info", "revision "
                     + revision.name() + " is valid and applied", revision.name()));
         }
+        remember(current);
         current = new Loaded(revision, result.state(), result.sqlOrigins());
         // recorded as applied in the pass's observe transaction, which commits before any action starts
         unrecorded = record;
@@ -390,6 +407,7 @@ public final class Reconciler implements AutoCloseable {
             Checkout checkout = source.checkout(last.get().name());
             ConfigLoader.Result result = loader.load(checkout.root());
             if (result.valid()) {
+                remember(current);
                 current = new Loaded(checkout.revision(), result.state(), result.sqlOrigins());
                 LOG.info("revision={} in force again from the store", checkout.revision().name());
             }
@@ -410,6 +428,36 @@ public final class Reconciler implements AutoCloseable {
             sync = new SyncStatus(sync.condition(), sync.reason(), sync.source(), appliedName(), sync.fetchedRevision(),
                     sync.lastFetch(), sync.lastAttempt(), sync.errors(), false);
         }
+    }
+
+    private void remember(Loaded replaced) {
+        if (replaced != null) {
+            replaced.desired().applications().forEach(a -> lastDeclared.put(a.id().qualifiedName(), a));
+        }
+    }
+
+    /**
+     * The spec an app that left Git last ran with: from the revisions this process applied, else (after a
+     * restart) from the revision its status names, read again from the source.
+     */
+    private Optional<Application> lastSpec(AppStatus status) {
+        Application declared = lastDeclared.get(status.app());
+        if (declared != null || status.revision() == null) {
+            return Optional.ofNullable(declared);
+        }
+        if (!earlierRevisions.containsKey(status.revision())) {
+            DesiredState state = null;
+            try {
+                ConfigLoader.Result result = loader.load(source.checkout(status.revision()).root());
+                state = result.valid() ? result.state() : null;
+            } catch (SourceException e) {
+                LOG.warn("app={} left Git, and revision={} it last ran with cannot be read again: {}; it is deleted"
+                        + " as with prune: true", status.app(), status.revision(), e.getMessage());
+            }
+            earlierRevisions.put(status.revision(), state);
+        }
+        return Optional.ofNullable(earlierRevisions.get(status.revision())).flatMap(d -> d.applications().stream()
+                .filter(a -> a.id().qualifiedName().equals(status.app())).findFirst());
     }
 
     private String appliedName() {
@@ -518,7 +566,7 @@ public final class Reconciler implements AutoCloseable {
             }
         }
         unrecorded = null;
-        Observed observed = observer.observe(desired, desired, inFlight, this::target, snapshot);
+        Observed observed = observer.observe(desired, this::lastSpec, inFlight, this::target, snapshot);
         long t1 = System.nanoTime();
         Plan plan = withBuildNotes(Planner.plan(desired, observed, clock.instant()), buildNotes);
         LOG.debug("pass observeMs={} (revisionRecordMs={}) planMs={} actions={}", ms(t0, t1), recordMs,

@@ -144,6 +144,26 @@ class GitRemoteIT {
         assertThat(flink.submitCalls()).isEqualTo(submits + 3);
     }
 
+    @Test
+    void anAppWithPruneFalseRemovedFromGitWhileTheServiceIsDownKeepsItsJob() throws Exception {
+        Path apps = remote.resolve("teams/payments/apps.yaml");
+        Files.writeString(apps, Files.readString(apps).replace("spec:\n", "spec:\n  prune: false\n"));
+        RevCommit keep = commit("orders: prune false");
+        await("the app runs with prune: false", () -> appliedIs(keep.name()) && runs());
+        String kept = job();
+
+        reconciler.close(); // down: the removal is first seen by the next process
+        Files.delete(apps);
+        RevCommit removed = commit("orders leaves Git");
+        fixture.restart(false);
+        reconciler = fixture.reconciler;
+        await("the removal is applied", () -> appliedIs(removed.name()) && store.status(APP).map(AppStatus::message)
+                .filter(m -> m.contains("prune: false")).isPresent());
+        // read from the commit the app last ran with: this process never applied it
+        assertThat(flink.running()).singleElement()
+                .satisfies(j -> assertThat(j.submission().jobId().hex()).isEqualTo(kept));
+    }
+
     private String head() throws IOException {
         return git.getRepository().resolve("refs/heads/main").name();
     }

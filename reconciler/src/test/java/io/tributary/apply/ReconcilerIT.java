@@ -178,6 +178,24 @@ class ReconcilerIT {
     }
 
     @Test
+    void anAppRemovedFromGitWithPruneFalseKeepsItsJob() throws IOException {
+        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"));
+        fixture.write("teams/payments/apps.yaml", apps.replace("spec:\n", "spec:\n  prune: false\n"));
+        sync();
+        setRate("20"); // a later revision, whose upgrade takes a savepoint
+        sync();
+        String job = status().jobId();
+
+        Files.delete(repo.resolve("teams/payments/apps.yaml"));
+        sync();
+        assertThat(running()).as("prune: false: the job is not Tributary's to delete any more").singleElement()
+                .satisfies(j -> assertThat(j.submission().jobId().hex()).isEqualTo(job));
+        assertThat(status().message()).isEqualTo("removed from Git; prune: false leaves the job as it is");
+        assertThat(store.savepoints(APP)).extracting(SavepointRecord::kind).as("no final savepoint")
+                .containsExactly("savepoint");
+    }
+
+    @Test
     void anOperatorStopPinsTheAppSuspendedUntilReleased() throws Exception {
         sync();
         Overrides overrides = new Overrides(fixture.reconciler, clock);
