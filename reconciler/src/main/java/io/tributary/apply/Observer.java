@@ -382,6 +382,12 @@ final class Observer implements AutoCloseable {
                     // the cluster that knew the job's checkpoints is gone (a JobManager or YARN application killed)
                     checkpoint = checkpointLeftOnDisk(app, spec, cluster, status.jobId(), records);
                 }
+                if (checkpoint.isEmpty()) {
+                    // none of its own (it failed before its first): the checkpoint it started from, when that
+                    // is newer than every savepoint of the app, holds the newest state
+                    checkpoint = records.savepoints().getOrDefault(app, List.of()).stream().findFirst()
+                            .filter(s -> "checkpoint".equals(s.kind())).map(SavepointRecord::path);
+                }
             }
             job = Optional.of(new CurrentJob(status.jobId(), state, started, checkpoint,
                     summary.map(JobSummary::lastModification).orElse(started)));

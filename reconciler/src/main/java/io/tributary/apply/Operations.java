@@ -207,9 +207,7 @@ public final class Operations {
             start(op.withRestoreFrom(r.savepoint()), ctx, false, prepared);
         } else if (action instanceof Action.Restart r) {
             store.endDeployment(r.failedJobId(), clock.instant(), "FAILED");
-            // a checkpoint restored from is kept in the app's history beside its savepoints
-            r.restoreFrom().filter(path -> path.matches(".*/chk-\\d+/?")).ifPresent(path -> store.recordSavepoint(
-                    new SavepointRecord(0, r.app(), r.failedJobId(), path, "checkpoint", 0, null, null, op.revision())));
+            recordRestoredCheckpoint(op, r.failedJobId(), r.restoreFrom());
             start(op.withRestoreFrom(r.restoreFrom().orElse(null)), ctx, false, prepared);
         } else if (action instanceof Action.Upgrade u) {
             upgrade(u, op, ctx);
@@ -353,6 +351,7 @@ public final class Operations {
             cancelAndWait(store.update(op.withStep(CANCELLING)), ctx, old);
         }
         store.endDeployment(old.hex(), clock.instant(), "CANCELED");
+        recordRestoredCheckpoint(op, old.hex(), restore);
         start(store.update(latest(op).withRestoreFrom(restore.orElse(null))), ctx, false, next);
     }
 
@@ -577,6 +576,16 @@ public final class Operations {
      * after the failure's backoff, with whatever spec Git then holds; the old spec again if the commit
      * is reverted. Left as the current job, a job stopped with a savepoint would look finished.
      */
+    /**
+     * A checkpoint a new job starts from is kept in the app's history beside its savepoints: until the new
+     * job completes a checkpoint of its own, it is the newest state, which a restart or a last-state
+     * upgrade starts from.
+     */
+    private void recordRestoredCheckpoint(Operation op, String jobId, Optional<String> restoreFrom) {
+        restoreFrom.filter(path -> path.matches(".*/chk-\\d+/?")).ifPresent(path -> store.recordSavepoint(
+                new SavepointRecord(0, op.app(), jobId, path, "checkpoint", 0, null, null, op.revision())));
+    }
+
     private void successorNotStarted(Operation op, Context ctx) {
         store.useTransaction(tx -> {
             AppStatus previous = tx.status(op.app()).orElse(null);

@@ -378,6 +378,40 @@ class ReconcilerIT {
     }
 
     @Test
+    void aJobThatFailsBeforeItsFirstCheckpointIsRestartedFromTheCheckpointItStartedFrom() throws IOException {
+        sync();
+        setRate("20"); // an upgrade: a savepoint older than the checkpoint below
+        sync();
+        clock.advance(Duration.ofMinutes(1));
+        String checkpoint = flink.completeCheckpoint(new JobId(status().jobId())).externalPath();
+        flink.failJob(new JobId(status().jobId()), "java.lang.ArithmeticException: / by zero");
+        sync();
+        clock.advance(Duration.ofSeconds(61));
+        flink.failJob(new JobId(status().jobId()), "java.lang.ArithmeticException: / by zero, before any checkpoint");
+        sync();
+        assertThat(running()).singleElement().satisfies(j -> assertThat(j.submission().restoreFrom())
+                .as("not the older savepoint, nor nothing").isEqualTo(checkpoint));
+    }
+
+    @Test
+    void aSecondLastStateUpgradeBeforeTheFirstCheckpointStartsFromTheCheckpointTheFirstUsed() throws IOException {
+        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"));
+        fixture.write("teams/payments/apps.yaml", apps.replace("spec:\n", "spec:\n  upgradeMode: last-state\n"));
+        sync();
+        clock.advance(Duration.ofMinutes(1));
+        String checkpoint = flink.completeCheckpoint(new JobId(status().jobId())).externalPath();
+        setRate("20");
+        sync();
+        String first = status().jobId();
+        setRate("30"); // before the new job has a checkpoint of its own
+        sync();
+        assertThat(running()).singleElement().satisfies(j -> {
+            assertThat(j.submission().jobId().hex()).as("upgraded again").isNotEqualTo(first);
+            assertThat(j.submission().restoreFrom()).as("the state the first upgrade carried over").isEqualTo(checkpoint);
+        });
+    }
+
+    @Test
     void pastItsRestartBudgetAJobStartsAgainOnceGitChangesItsSpec() throws IOException {
         sync();
         String checkpoint = null;
