@@ -571,12 +571,6 @@ public final class Operations {
     }
 
     /**
-     * The old job stopped with a savepoint, and Flink refused its successor (an SQL error, a missing
-     * class): the app has no job now, as after a suspend, so the next plan resumes it from that savepoint,
-     * after the failure's backoff, with whatever spec Git then holds; the old spec again if the commit
-     * is reverted. Left as the current job, a job stopped with a savepoint would look finished.
-     */
-    /**
      * A checkpoint a new job starts from is kept in the app's history beside its savepoints: until the new
      * job completes a checkpoint of its own, it is the newest state, which a restart or a last-state
      * upgrade starts from.
@@ -586,6 +580,12 @@ public final class Operations {
                 new SavepointRecord(0, op.app(), jobId, path, "checkpoint", 0, null, null, op.revision())));
     }
 
+    /**
+     * The old job stopped with a savepoint, and Flink refused its successor (an SQL error, a missing
+     * class): the app has no job now, as after a suspend, so the next plan resumes it from that savepoint,
+     * after the failure's backoff, with whatever spec Git then holds; the old spec again if the commit
+     * is reverted. Left as the current job, a job stopped with a savepoint would look finished.
+     */
     private void successorNotStarted(Operation op, Context ctx) {
         store.useTransaction(tx -> {
             AppStatus previous = tx.status(op.app()).orElse(null);
