@@ -262,8 +262,8 @@ public final class Clusters implements ClusterRegistry {
         if (clusterName == null || directory == null || RetainedCheckpoints.isLocal(directory)) {
             return RetainedCheckpoints.latest(directory, jobId);
         }
-        Path dir = clusterName.startsWith(Reconciler.APP_CLUSTER_PREFIX)
-                ? appDirOf(clusterName.substring(Reconciler.APP_CLUSTER_PREFIX.length())) : dirOf(clusterName);
+        Path dir = clusterName.startsWith(DesiredState.APP_CLUSTER_PREFIX)
+                ? appDirOf(clusterName.substring(DesiredState.APP_CLUSTER_PREFIX.length())) : dirOf(clusterName);
         return YarnRegistry.deployedHere(dir) ? yarn().latestCheckpoint(dir, directory, jobId) : Optional.empty();
     }
 

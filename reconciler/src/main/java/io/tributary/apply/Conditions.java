@@ -197,6 +197,9 @@ final class Conditions {
         String cluster = stored == null || stored.cluster() == null ? "its cluster" : "cluster " + stored.cluster();
         if (now.equals(JobState.FAILED.name())) {
             event(key, "job-failed", "error", "job " + job.jobId() + " FAILED: " + planMessage, revision);
+        } else if (now.equals(JobState.SUSPENDED.name())) {
+            event(key, "job-suspended", "warning", "job " + job.jobId() + " SUSPENDED by Flink on " + cluster + ": "
+                    + planMessage, revision);
         } else if (now.equals(GONE) && before != null && !before.equals(JobState.LOST.name())) {
             // after a cluster was down, its jobs' loss is part of that one cluster-down alert
             event(key, "job-lost", "error", "job " + job.jobId() + " is gone from " + cluster
@@ -215,7 +218,7 @@ final class Conditions {
             return;
         }
         boolean down = state.equals(GONE) || state.equals(JobState.FAILED.name())
-                || state.equals(JobState.CANCELED.name()) || state.equals(JobState.SUSPENDED.name());
+                || state.equals(JobState.CANCELED.name());
         Application.RestartPolicy policy = app.spec().restartPolicy();
         if (!down || !policy.restartsAutomatically()) {
             return;

@@ -277,12 +277,16 @@ final class Observer implements AutoCloseable {
         for (String app : union(declared.keySet(), statuses.keySet())) {
             AppStatus status = statuses.get(app);
             Application spec = declared.get(app);
-            String cluster = spec == null ? null : desired.clusterOf(spec).map(c -> c.id().qualifiedName()).orElse(null);
+            // a job is looked for where it was started, which Git may have changed since
+            String cluster = status != null && status.jobId() != null ? status.cluster() : null;
+            if (cluster == null && spec != null) {
+                cluster = desired.jobClusterName(spec).orElse(null);
+            }
             if (spec == null && status != null) {
                 spec = lastSpec.apply(status).orElse(null);
             }
             if (cluster == null && status != null) {
-                cluster = status.cluster(); // where its job runs: an application cluster, or an app that left Git
+                cluster = status.cluster();
             }
             if (spec != null) {
                 specs.put(app, spec);
@@ -390,7 +394,7 @@ final class Observer implements AutoCloseable {
                 }
             }
             job = Optional.of(new CurrentJob(status.jobId(), state, started, checkpoint,
-                    summary.map(JobSummary::lastModification).orElse(started)));
+                    summary.map(JobSummary::lastModification).orElse(started), Optional.ofNullable(cluster)));
         }
         Optional<AppliedSpec> applied = status == null || status.specHash() == null ? Optional.empty()
                 : Optional.of(new AppliedSpec(status.specHash(), status.revision(),

@@ -113,7 +113,7 @@ public final class Operations {
         long t0 = System.nanoTime();
         // a job to start is prepared while its intent is written: neither calls Flink, and the write
         // mostly waits for the disk
-        Future<JobLauncher.Prepared> prepared = startsJob(action) ? preparing.submit(() -> {
+        Future<JobLauncher.Prepared> prepared = startsJob(action.kind()) ? preparing.submit(() -> {
             long p0 = System.nanoTime();
             JobLauncher.Prepared job = prepare(ctx);
             LOG.debug("app={} prepareMs={}", action.app(), (System.nanoTime() - p0) / 1_000_000);
@@ -196,8 +196,9 @@ public final class Operations {
         return launcher.prepare(ctx.app().orElseThrow(), ctx.desired());
     }
 
-    private static boolean startsJob(Action action) {
-        return action instanceof Action.Deploy || action instanceof Action.Resume || action instanceof Action.Restart;
+    /** Whether an operation of this kind only starts a job (it stops none and saves none). */
+    static boolean startsJob(String kind) {
+        return kind.equals("deploy") || kind.equals("resume") || kind.equals("restart");
     }
 
     private void execute(Action action, Operation op, Context ctx, Future<JobLauncher.Prepared> prepared) {

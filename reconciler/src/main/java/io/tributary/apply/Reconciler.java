@@ -494,7 +494,7 @@ public final class Reconciler implements AutoCloseable {
             if (busy.contains(op.app())) {
                 continue; // its recovery runs, or this replica's own operation from before it lost the lead
             }
-            Optional<Operations.Context> ctx = context(op.app(), loaded, op.actor());
+            Optional<Operations.Context> ctx = context(op.app(), Operations.startsJob(op.kind()), loaded, op.actor());
             if (ctx.isEmpty()) {
                 if (reportedWaiting.add(op.id())) {
                     LOG.info("app={} operation={} waits for its cluster to be recovered", op.app(), op.id());
@@ -619,7 +619,7 @@ public final class Reconciler implements AutoCloseable {
 
     /** Runs one action for an app unless an operation of that app runs already or waits to be recovered. */
     Optional<Future<?>> submit(Action action, Loaded loaded, String actor) {
-        Optional<Operations.Context> ctx = context(action.app(), loaded, actor);
+        Optional<Operations.Context> ctx = context(action.app(), Operations.startsJob(action.kind()), loaded, actor);
         if (ctx.isEmpty()) {
             LOG.warn("app={} action={} skipped: its cluster has no target", action.app(), action.kind());
             return Optional.empty();
@@ -750,7 +750,9 @@ public final class Reconciler implements AutoCloseable {
                     .orElse(obs.job().isPresent() ? "MISSING" : null);
             AppStatus next = new AppStatus(plan.app(), 0, previous.map(AppStatus::jobId).orElse(null),
                     previous.map(AppStatus::specHash).orElse(null), previous.map(AppStatus::revision).orElse(null),
-                    app.flatMap(a -> loaded.desired().clusterOf(a)).map(c -> c.id().qualifiedName())
+                    // where the job runs while there is one, which Git may have changed since
+                    previous.filter(p -> p.jobId() != null).map(AppStatus::cluster)
+                            .or(() -> app.flatMap(a -> loaded.desired().jobClusterName(a)))
                             .orElse(previous.map(AppStatus::cluster).orElse(null)),
                     app.map(a -> a.spec().deployment().mode().yamlName())
                             .orElse(previous.map(AppStatus::deploymentMode).orElse(null)),
@@ -783,12 +785,18 @@ public final class Reconciler implements AutoCloseable {
 
     // ---- what an operation gets
 
-    /** The spec, target and cluster of one app in a revision; empty when its cluster has no target. */
-    Optional<Operations.Context> context(String app, Loaded loaded, String actor) {
+    /**
+     * The spec, target and cluster of one app in a revision; empty when its cluster has no target.
+     *
+     * @param startsJob whether the operation only starts a job: then on the cluster Git names; any other
+     *     acts on the app's job where it was started, which Git may have changed since
+     */
+    Optional<Operations.Context> context(String app, boolean startsJob, Loaded loaded, String actor) {
         Optional<Application> spec = application(app, loaded.desired());
-        String cluster = spec.flatMap(a -> loaded.desired().clusterOf(a)).map(c -> c.id().qualifiedName())
-                .or(() -> spec.filter(a -> !a.spec().deployment().mode().isSession()).map(a -> appClusterName(app)))
-                .orElseGet(() -> store.status(app).map(AppStatus::cluster).orElse(null));
+        Optional<AppStatus> status = startsJob && spec.isPresent() ? Optional.empty() : store.status(app);
+        String cluster = status.filter(s -> s.jobId() != null).map(AppStatus::cluster)
+                .or(() -> spec.flatMap(a -> loaded.desired().jobClusterName(a)))
+                .orElseGet(() -> status.map(AppStatus::cluster).orElse(null));
         if (cluster == null) {
             return Optional.empty();
         }
@@ -806,22 +814,14 @@ public final class Reconciler implements AutoCloseable {
         if (loaded == null) {
             return Optional.empty();
         }
-        if (clusterName.startsWith(APP_CLUSTER_PREFIX)) {
-            String app = clusterName.substring(APP_CLUSTER_PREFIX.length());
-            Optional<Application> spec = application(app, loaded.desired());
+        if (clusterName.startsWith(DesiredState.APP_CLUSTER_PREFIX)) {
+            String app = clusterName.substring(DesiredState.APP_CLUSTER_PREFIX.length());
+            // a job of an app Git has since put on a session cluster is found as its cluster was deployed
+            Optional<Application> spec = application(app, loaded.desired())
+                    .filter(a -> !a.spec().deployment().mode().isSession());
             return spec.isPresent() ? clusters.appTarget(spec.get(), loaded.desired()) : clusters.appTarget(app);
         }
         return cluster(clusterName, loaded.desired()).flatMap(clusters::target);
-    }
-
-    /**
-     * The cluster name an app in an application mode (or per-job) records: its own cluster, which the
-     * registry deploys with the job ({@link ClusterRegistry#appTarget}).
-     */
-    static final String APP_CLUSTER_PREFIX = "app:";
-
-    static String appClusterName(String app) {
-        return APP_CLUSTER_PREFIX + app;
     }
 
     private static Optional<Cluster> cluster(String qualifiedName, DesiredState desired) {

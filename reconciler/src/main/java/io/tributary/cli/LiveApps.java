@@ -39,7 +39,7 @@ final class LiveApps {
 
     /** One item of the applications API, with what the planner needs. */
     record LiveApp(String app, String desiredState, String upgradeMode, Boolean prune, String jobId, String jobState,
-            String sync, String message, String revision, String specHash, String pinnedState, boolean syncPaused,
+            String jobCluster, String sync, String message, String revision, String specHash, String pinnedState, boolean syncPaused,
             String overrideActor, String overrideReason, String lastSavepoint, Instant lastSavepointAt) {}
 
     /** The service could not be asked: unreachable, refused the credentials, or answered something else. */
@@ -184,7 +184,7 @@ final class LiveApps {
         String savepointAt = string(savepoint, "createdAt");
         return new LiveApp(app, string(item, "desiredState"), string(item, "upgradeMode"),
                 prune == null || prune.isNull() ? null : prune.asBoolean(),
-                string(status, "jobId"), string(status, "jobState"), string(status, "sync"), string(status, "message"),
+                string(status, "jobId"), string(status, "jobState"), string(status, "cluster"), string(status, "sync"), string(status, "message"),
                 string(status, "revision"), string(status, "specHash"),
                 string(override, "pinnedState"), override.path("syncPaused").asBoolean(false),
                 string(override, "actor"), string(override, "reason"),
@@ -208,7 +208,8 @@ final class LiveApps {
             if (a.jobId() != null) {
                 Optional<JobState> state = a.jobState() == null || a.jobState().equals("MISSING") ? Optional.empty()
                         : Optional.of(JobState.fromFlink(a.jobState()));
-                job = Optional.of(new CurrentJob(a.jobId(), state, now, Optional.empty()));
+                job = Optional.of(new CurrentJob(a.jobId(), state, now, Optional.empty(), now,
+                        Optional.ofNullable(a.jobCluster())));
             }
             Optional<AppliedSpec> applied = a.specHash() == null ? Optional.empty()
                     : Optional.of(new AppliedSpec(a.specHash(), a.revision(), upgradeMode(a.upgradeMode()),

@@ -73,7 +73,8 @@ final class PlanPreview {
                     app.spec().upgradeMode(), app.spec().prune());
             boolean running = app.spec().state() == Application.DesiredState.RUNNING;
             Optional<CurrentJob> job = running
-                    ? Optional.of(new CurrentJob(BASE_JOB, Optional.of(JobState.RUNNING), now, Optional.empty()))
+                    ? Optional.of(new CurrentJob(BASE_JOB, Optional.of(JobState.RUNNING), now, Optional.empty(), now,
+                            base.state().jobClusterName(app)))
                     : Optional.empty();
             List<KeptSavepoint> savepoints = running ? List.of()
                     : List.of(new KeptSavepoint(1, "the savepoint " + key + " was suspended with", now));
@@ -159,6 +160,13 @@ final class PlanPreview {
                 return Optional.of(new AppItem(key, Change.UPGRADE, upgrade.mode().yamlName(),
                         why(known, headApp.get(), head, obs)));
             }
+            if (action instanceof Action.Suspend && wantsRunning(headApp, obs)) {
+                // Git wants it running: it is suspended only to be resumed on the cluster Git now names
+                List<String> reasons = why(known, headApp.get(), head, obs);
+                return Optional.of(new AppItem(key, Change.MOVE, "savepoint", !reasons.isEmpty() ? reasons
+                        : List.of("cluster: " + obs.job().flatMap(CurrentJob::cluster).orElseThrow() + " -> "
+                                + head.jobClusterName(headApp.get()).orElseThrow())));
+            }
             if (action instanceof Action.Suspend suspend) {
                 List<String> reasons = new ArrayList<>(stateChange(known, "suspended", suspend.reason()));
                 reasons.addAll(why(known, headApp.get(), head, obs));
@@ -211,6 +219,12 @@ final class PlanPreview {
             return Optional.of(new AppItem(key, Change.UPDATE, null, why(known, app, head, obs)));
         }
         return Optional.empty();
+    }
+
+    /** Whether the app in {@code head} is to run, an operator's pin considered. */
+    private static boolean wantsRunning(Optional<Application> headApp, AppObservation obs) {
+        return headApp.isPresent() && obs.override().flatMap(AppObservation.Override::pinnedState)
+                .orElse(headApp.get().spec().state()) == Application.DesiredState.RUNNING;
     }
 
     /** The service's word on an app it is busy with, else the planner's. */

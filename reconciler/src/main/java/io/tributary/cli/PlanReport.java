@@ -34,6 +34,8 @@ record PlanReport(String base, String head, String server, List<ClusterItem> clu
         KEEP("keep", "-"),
         /** The spec changed while the app stays suspended: nothing runs now, the change applies on resume. */
         UPDATE("update", "~"),
+        /** Another cluster in Git: stopped with a savepoint where it runs, resumed from it on the new one. */
+        MOVE("move", "~"),
         /** A job that failed is started again (server mode). */
         RESTART("restart", "~"),
         /** An app the service knows but runs no job for, started afresh (server mode). */
@@ -70,6 +72,7 @@ record PlanReport(String base, String head, String server, List<ClusterItem> clu
                 case CREATE -> "suspended".equals(mode) ? "suspended, not started"
                         : "from-savepoint".equals(mode) ? "from spec.restore.savepoint" : null;
                 case KEEP -> "prune: false";
+                case MOVE -> "with savepoint";
                 case UPDATE -> "applies on resume";
                 default -> null;
             };
@@ -127,6 +130,7 @@ record PlanReport(String base, String head, String server, List<ClusterItem> clu
                 .append(n.get(Change.RESUME)).append(" to resume, ")
                 .append(n.get(Change.DELETE)).append(" to delete, ")
                 .append(unchanged).append(" unchanged");
+        appendIf(out, n.get(Change.MOVE), " to move to another cluster");
         appendIf(out, n.get(Change.START), " to start");
         appendIf(out, n.get(Change.RESTART), " to restart");
         appendIf(out, n.get(Change.UPDATE), " changed while suspended");

@@ -63,6 +63,21 @@ public record DesiredState(Map<ResourceId, Resource> resources, Map<Class<?>, Li
         return Optional.ofNullable((Cluster) (own != null ? own : platform));
     }
 
+    /**
+     * The name of the cluster the application's jobs run on: the session cluster it names, or for the
+     * other modes the cluster deployed with its job ({@value #APP_CLUSTER_PREFIX}{@code team/name});
+     * empty when the session cluster it names is not declared.
+     */
+    public Optional<String> jobClusterName(Application app) {
+        if (!app.spec().deployment().mode().isSession()) {
+            return Optional.of(APP_CLUSTER_PREFIX + app.id().qualifiedName());
+        }
+        return clusterOf(app).map(c -> c.id().qualifiedName());
+    }
+
+    /** How the name of an application's own cluster (application and per-job modes) begins. */
+    public static final String APP_CLUSTER_PREFIX = "app:";
+
     public Optional<Settings> settings() {
         return all(Settings.class).stream().findFirst();
     }

@@ -54,11 +54,13 @@ public record AppObservation(
      * @param latestCheckpoint the external path of the newest completed checkpoint, if any
      * @param lastChange when the job or one of its tasks last changed state, as Flink says (a restart
      *     by Flink moves it); {@code startedAt} when not known
+     * @param cluster the name of the cluster the job was started on; empty when not known, then taken to
+     *     be the one Git names
      */
     public record CurrentJob(String jobId, Optional<JobState> state, Instant startedAt,
-            Optional<String> latestCheckpoint, Instant lastChange) {
+            Optional<String> latestCheckpoint, Instant lastChange, Optional<String> cluster) {
         public CurrentJob(String jobId, Optional<JobState> state, Instant startedAt, Optional<String> latestCheckpoint) {
-            this(jobId, state, startedAt, latestCheckpoint, startedAt);
+            this(jobId, state, startedAt, latestCheckpoint, startedAt, Optional.empty());
         }
     }
 

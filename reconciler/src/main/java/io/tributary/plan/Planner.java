@@ -176,8 +176,20 @@ public final class Planner {
             return planStart(key, obs, spec, hash, now);
         }
         CurrentJob current = job.get();
-        if (state.isEmpty() || state.get() == JobState.FAILED || state.get() == JobState.CANCELED
-                || state.get() == JobState.SUSPENDED) {
+        Optional<String> gitCluster = desired.jobClusterName(app);
+        if (state.filter(Planner::isAlive).isPresent() && current.cluster().isPresent() && gitCluster.isPresent()
+                && !current.cluster().equals(gitCluster)) {
+            return planMove(key, obs, current, current.cluster().get(), gitCluster.get(), now);
+        }
+        if (state.filter(s -> s == JobState.SUSPENDED).isPresent()) {
+            // Flink suspends a job when its JobManager loses leadership or shuts down: with HA the next
+            // leader runs it again, so another job started now would run beside it; without HA the
+            // cluster forgets it, and a job gone from its cluster is restarted
+            return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, "job SUSPENDED by Flink (its JobManager lost"
+                    + " leadership or is shutting down): waiting for Flink to recover it; it is restarted once its"
+                    + " cluster no longer knows it");
+        }
+        if (state.isEmpty() || state.get() == JobState.FAILED || state.get() == JobState.CANCELED) {
             return planRestart(key, obs, current, spec, hash, specMatches, now);
         }
         if (state.get() == JobState.FINISHED) {
@@ -232,6 +244,21 @@ public final class Planner {
             return act(key, dispose.get(), Health.SUSPENDED, Sync.SYNCED);
         }
         return status(key, Health.SUSPENDED, Sync.SYNCED, message);
+    }
+
+    /**
+     * Git puts the app on another cluster than the one its job runs on: the job stops with a savepoint
+     * where it runs, and the next pass resumes it from that savepoint on the new cluster. A job that is
+     * not alive is simply started on the new one (a restart acts on no old job).
+     */
+    private static AppPlan planMove(String key, AppObservation obs, CurrentJob job, String from, String to,
+            Instant now) {
+        Optional<AppPlan> waiting = waitAfterFailure(key, obs, "suspend", null, now);
+        if (waiting.isPresent()) {
+            return waiting.get();
+        }
+        return act(key, new Action.Suspend(key, job.jobId(), false, "moving from cluster " + from + " to " + to
+                + ": stopping with a savepoint, to resume from it there"), Health.PROGRESSING, Sync.OUT_OF_SYNC);
     }
 
     private static AppPlan planStart(String key, AppObservation obs, Application.Spec spec, String hash, Instant now) {

@@ -196,6 +196,43 @@ class ReconcilerIT {
     }
 
     @Test
+    void anAppGitMovesToAnotherClusterIsStoppedWithASavepointThereAndResumedFromItOnTheNewOne() throws IOException {
+        TestingFlinkTarget other = new TestingFlinkTarget(clock);
+        fixture.testingClusters().route("local-2", other);
+        fixture.write("platform/local-2.yaml", """
+                apiVersion: tributary.io/v1
+                kind: Cluster
+                metadata: {name: local-2}
+                spec:
+                  mode: standalone
+                  managed: true
+                  standalone: {taskManagers: 1, slotsPerTaskManager: 4}
+                """);
+        sync();
+        String first = status().jobId();
+        assertThat(status().cluster()).isEqualTo("local");
+
+        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"));
+        fixture.write("teams/payments/apps.yaml", apps.replace("cluster: local", "cluster: local-2"));
+        sync();
+
+        assertThat(running()).as("nothing left on the old cluster").isEmpty();
+        assertThat(flink.fake(new JobId(first)).orElseThrow().state()).isEqualTo(JobState.FINISHED);
+        String savepoint = flink.savepointsTaken().get(0);
+        assertThat(other.running()).as("one job on the new cluster, from the savepoint the old one stopped with")
+                .singleElement().satisfies(j -> assertThat(j.submission().restoreFrom()).isEqualTo(savepoint));
+        assertThat(store.operations(APP, 10)).extracting(Operation::kind).containsExactly("resume", "suspend", "deploy");
+        assertThat(store.operations(APP, 10).get(1).error()).isNull();
+        assertThat(status().cluster()).isEqualTo("local-2");
+        assertThat(status().health()).isEqualTo("Healthy");
+        assertThat(store.events(APP, 20)).extracting(AppEvent::message)
+                .anyMatch(m -> m.contains("moving from cluster local to local-2"));
+
+        sync();
+        assertThat(other.running()).as("settled: not started again").hasSize(1);
+    }
+
+    @Test
     void anOperatorStopPinsTheAppSuspendedUntilReleased() throws Exception {
         sync();
         Overrides overrides = new Overrides(fixture.reconciler, clock);

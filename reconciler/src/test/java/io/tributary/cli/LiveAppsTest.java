@@ -48,7 +48,8 @@ class LiveAppsTest {
     }
 
     private static LiveApp running(String specHash, String jobState, String sync, String message) {
-        return new LiveApp(APP, "running", "savepoint", true, "ab12ab12ab12ab12ab12ab12ab12ab12", jobState, sync,
+        return new LiveApp(APP, "running", "savepoint", true, "ab12ab12ab12ab12ab12ab12ab12ab12", jobState, "local",
+                sync,
                 message, "main@sha1:" + "1".repeat(40), specHash, null, false, null, null, null, null);
     }
 
@@ -79,7 +80,8 @@ class LiveAppsTest {
 
     @Test
     void pausedSyncingHoldsTheUpgradeBack() {
-        LiveApp paused = new LiveApp(APP, "running", "savepoint", true, "ab12", "RUNNING", "OutOfSync", "syncing paused",
+        LiveApp paused = new LiveApp(APP, "running", "savepoint", true, "ab12", "RUNNING", "local", "OutOfSync",
+                "syncing paused",
                 "main@sha1:" + "1".repeat(40), otherHash, null, true, "alice", "incident 42", null, null);
         AppItem item = only(paused);
         assertThat(item.change()).isEqualTo(Change.NONE);
@@ -94,6 +96,16 @@ class LiveAppsTest {
     }
 
     @Test
+    void jobOnAnotherClusterThanGitsMovesWithASavepoint() {
+        LiveApp elsewhere = new LiveApp(APP, "running", "savepoint", true, "ab12", "RUNNING", "old-local", "Synced",
+                "job RUNNING", "main@sha1:" + "1".repeat(40), headHash, null, false, null, null, null, null);
+        AppItem item = only(elsewhere);
+        assertThat(item.change()).isEqualTo(Change.MOVE);
+        assertThat(item.label()).isEqualTo("move (with savepoint)");
+        assertThat(item.reasons()).containsExactly("cluster: old-local -> local");
+    }
+
+    @Test
     void failedJobIsRestartedByItsPolicy() {
         AppItem item = only(running(headHash, "FAILED", "OutOfSync", "job FAILED"));
         assertThat(item.change()).isEqualTo(Change.RESTART);
@@ -102,7 +114,7 @@ class LiveAppsTest {
 
     @Test
     void suspendedAppWithASavepointResumesFromIt() {
-        LiveApp suspended = new LiveApp(APP, "suspended", "savepoint", true, null, null, "Synced",
+        LiveApp suspended = new LiveApp(APP, "suspended", "savepoint", true, null, null, null, "Synced",
                 "suspended; resumes from file:/sp/1", "main@sha1:" + "1".repeat(40), headHash, null, false, null, null,
                 "file:/sp/1", Instant.parse("2026-11-26T10:00:00Z"));
         AppItem item = only(suspended);
@@ -112,7 +124,7 @@ class LiveAppsTest {
 
     @Test
     void appRemovedFromGitWithPruneFalseKeepsRunning() {
-        LiveApp kept = new LiveApp("payments/legacy", "running", "stateless", false, "cd34", "RUNNING", "Synced",
+        LiveApp kept = new LiveApp("payments/legacy", "running", "stateless", false, "cd34", "RUNNING", "local", "Synced",
                 "job RUNNING", "main@sha1:" + "1".repeat(40), otherHash, null, false, null, null, null, null);
         PlanReport report = plan(running(headHash, "RUNNING", "Synced", "job RUNNING"), kept);
         assertThat(report.apps()).singleElement().satisfies(item -> {
@@ -123,7 +135,7 @@ class LiveAppsTest {
 
     @Test
     void appRemovedFromGitThatIsStatelessIsDeletedWithoutSavepoint() {
-        LiveApp gone = new LiveApp("payments/legacy", "removed", "stateless", true, "cd34", "RUNNING", "Synced",
+        LiveApp gone = new LiveApp("payments/legacy", "removed", "stateless", true, "cd34", "RUNNING", "local", "Synced",
                 "job RUNNING", "main@sha1:" + "1".repeat(40), otherHash, null, false, null, null, null, null);
         PlanReport report = plan(running(headHash, "RUNNING", "Synced", "job RUNNING"), gone);
         assertThat(report.apps()).singleElement().satisfies(item -> {

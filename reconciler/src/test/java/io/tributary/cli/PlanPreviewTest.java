@@ -38,7 +38,7 @@ class PlanPreviewTest {
         }
         assertThat(cases).extracting(p -> p.getFileName().toString()).contains("new-application", "sql-changed",
                 "variable-changed", "upgrade-modes", "suspend-and-resume", "removed-applications", "cluster-changes",
-                "policy-only-change", "changed-while-suspended", "pull-request");
+                "policy-only-change", "changed-while-suspended", "pull-request", "app-moved");
         return cases.stream().map(folder -> DynamicTest.dynamicTest(folder.getFileName().toString(), () -> {
             String text = PlanFormat.text.render(plan(folder));
             assertThat(text).isEqualTo(Files.readString(folder.resolve("expected.txt")));

@@ -121,6 +121,14 @@ final class PlanFixtures {
             return this;
         }
 
+        /** The job was started on {@code cluster}, whatever Git names now. */
+        Obs onCluster(String cluster) {
+            CurrentJob j = job.orElseThrow();
+            job = Optional.of(new CurrentJob(j.jobId(), j.state(), j.startedAt(), j.latestCheckpoint(), j.lastChange(),
+                    Optional.of(cluster)));
+            return this;
+        }
+
         Obs suspendedEarlier() {
             job = Optional.empty();
             everDeployed = true;

@@ -36,10 +36,11 @@ final class ApplicationsApi {
 
     /**
      * {@code specHash} is the digest of the spec the current job was deployed with, so that
-     * {@code tributary plan --server} can tell exactly which apps a revision would upgrade.
+     * {@code tributary plan --server} can tell exactly which apps a revision would upgrade; {@code cluster}
+     * is where that job was started, which differs from the app's while Git moves it to another.
      */
-    record StatusView(String jobId, String jobState, String health, String sync, String message, String revision,
-            String specHash, Instant updatedAt) {}
+    record StatusView(String jobId, String jobState, String cluster, String health, String sync, String message,
+            String revision, String specHash, Instant updatedAt) {}
 
     record OverrideView(String pinnedState, boolean syncPaused, String actor, String reason, Instant since) {}
 
