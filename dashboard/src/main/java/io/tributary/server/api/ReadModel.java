@@ -206,7 +206,7 @@ final class ReadModel {
         return new ApplicationView(id, parts[0], parts[1], spec.isPresent(),
                 spec.map(a -> a.spec().deployment().mode().yamlName()).or(() -> status.map(AppStatus::deploymentMode))
                         .orElse(null),
-                spec.map(a -> a.spec().deployment().cluster()).or(() -> status.map(AppStatus::cluster)).orElse(null),
+                AppStatus.sessionCluster(spec, status),
                 spec.map(a -> a.spec().state().yamlName()).orElse("removed"),
                 spec.map(a -> a.spec().upgradeMode().yamlName()).orElse(null),
                 spec.map(a -> a.spec().prune()).orElse(null),

@@ -101,7 +101,7 @@ final class Views {
                 status.map(AppStatus::jobState).orElse(null),
                 spec.map(a -> a.spec().deployment().mode().yamlName()).or(() -> status.map(AppStatus::deploymentMode))
                         .orElse(null),
-                spec.map(a -> a.spec().deployment().cluster()).or(() -> status.map(AppStatus::cluster)).orElse(null),
+                AppStatus.sessionCluster(spec, status),
                 status.map(AppStatus::revision).orElse(null),
                 status.map(AppStatus::message).orElse(null),
                 last.map(SavepointRecord::path).orElse(null), last.map(SavepointRecord::createdAt).orElse(null),
