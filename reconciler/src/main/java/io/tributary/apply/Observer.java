@@ -380,8 +380,12 @@ final class Observer implements AutoCloseable {
                     .flatMap(j -> Optional.ofNullable(j.get(new JobId(status.jobId()))));
             Instant started = summary.map(JobSummary::startTime).orElse(status.updatedAt());
             Optional<String> checkpoint = Optional.empty();
-            if (state.isEmpty() || state.get().isTerminal()) {
-                checkpoint = latestCheckpoint(target, status.jobId());
+            if (state.filter(s -> s == JobState.FINISHED).isPresent()) {
+                // Flink discards a finished job's checkpoints; a savepoint it was stopped with stays
+                checkpoint = latestCompleted(target, status.jobId()).filter(Checkpoint::savepoint)
+                        .map(Checkpoint::externalPath);
+            } else if (state.isEmpty() || state.get().isTerminal()) {
+                checkpoint = latestCompleted(target, status.jobId()).map(Checkpoint::externalPath);
                 if (checkpoint.isEmpty()) {
                     // the cluster that knew the job's checkpoints is gone (a JobManager or YARN application killed)
                     checkpoint = checkpointLeftOnDisk(app, spec, cluster, status.jobId(), records);
@@ -427,12 +431,12 @@ final class Observer implements AutoCloseable {
         return new ClusterJobs(Optional.empty(), clusters.endedOutside(cluster));
     }
 
-    private static Optional<String> latestCheckpoint(Optional<DeploymentTarget> target, String jobId) {
+    private static Optional<Checkpoint> latestCompleted(Optional<DeploymentTarget> target, String jobId) {
         if (target.isEmpty()) {
             return Optional.empty();
         }
         try {
-            return target.get().checkpoints(new JobId(jobId)).latestCompleted().map(Checkpoint::externalPath);
+            return target.get().checkpoints(new JobId(jobId)).latestCompleted();
         } catch (FlinkException e) {
             return Optional.empty(); // the cluster forgot the job: the planner falls back to the last savepoint
         }

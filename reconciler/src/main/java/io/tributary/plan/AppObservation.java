@@ -51,7 +51,8 @@ public record AppObservation(
      *
      * @param state Flink's state; {@link JobState#LOST} when its cluster cannot be reached; empty
      *     when the cluster answers but no longer knows the job (a restarted session cluster)
-     * @param latestCheckpoint the external path of the newest completed checkpoint, if any
+     * @param latestCheckpoint the external path of the newest completed checkpoint, if any; of a
+     *     {@code FINISHED} job only a savepoint it was stopped with (Flink discards its checkpoints)
      * @param lastChange when the job or one of its tasks last changed state, as Flink says (a restart
      *     by Flink moves it); {@code startedAt} when not known
      * @param cluster the name of the cluster the job was started on; empty when not known, then taken to

@@ -189,7 +189,10 @@ public final class Planner {
                     + " leadership or is shutting down): waiting for Flink to recover it; it is restarted once its"
                     + " cluster no longer knows it");
         }
-        if (state.isEmpty() || state.get() == JobState.FAILED || state.get() == JobState.CANCELED) {
+        // a job stopped with a savepoint outside Tributary (Flink's UI, its CLI) is one cancelled with its state kept
+        boolean stoppedOutside = state.filter(s -> s == JobState.FINISHED).isPresent()
+                && current.latestCheckpoint().isPresent();
+        if (state.isEmpty() || state.get() == JobState.FAILED || state.get() == JobState.CANCELED || stoppedOutside) {
             return planRestart(key, obs, current, spec, hash, specMatches, now);
         }
         if (state.get() == JobState.FINISHED) {
@@ -290,7 +293,10 @@ public final class Planner {
      */
     private static AppPlan planRestart(String key, AppObservation obs, CurrentJob job, Application.Spec spec,
             String hash, boolean specMatches, Instant now) {
-        String what = job.state().map(s -> "job " + s).orElse("job " + job.jobId() + " is gone from its cluster");
+        String what = job.state().filter(s -> s == JobState.FINISHED)
+                .map(s -> "job stopped with savepoint " + job.latestCheckpoint().orElseThrow() + " outside Tributary")
+                .or(() -> job.state().map(s -> "job " + s))
+                .orElse("job " + job.jobId() + " is gone from its cluster");
         Application.RestartPolicy policy = spec.restartPolicy();
         Optional<FailedAttempt> failedRestart = obs.lastFailure().filter(f -> f.kind().equals("restart"));
         // once a restart of Git's spec failed, only another spec is new
@@ -319,7 +325,9 @@ public final class Planner {
             // none only says that nothing restarts the job by itself (a new spec is reached only then): the
             // start a commit asks for keeps the job's state as a default policy's would
             case LAST_CHECKPOINT, NONE -> job.latestCheckpoint().or(() -> obs.latestSavepoint().map(KeptSavepoint::path));
-            case LAST_SAVEPOINT -> obs.latestSavepoint().map(KeptSavepoint::path);
+            // the savepoint a job was stopped with outside Tributary is newer than any the service took
+            case LAST_SAVEPOINT -> job.latestCheckpoint().filter(p -> job.state().orElse(null) == JobState.FINISHED)
+                    .or(() -> obs.latestSavepoint().map(KeptSavepoint::path));
         };
         return act(key, new Action.Restart(key, job.jobId(), from, newSpec ? what + "; the spec in Git changed since"
                 : what + "; restart " + (inWindow.size() + 1) + " of " + policy.maxRestarts()),

@@ -233,6 +233,22 @@ class ReconcilerIT {
     }
 
     @Test
+    void aJobStoppedWithASavepointOutsideTributaryIsRestartedFromThatSavepoint() {
+        sync();
+        String first = status().jobId();
+        flink.completeCheckpoint(new JobId(first));
+        flink.stopWithSavepoint(new JobId(first), "file:///by-hand", false); // Flink's UI or CLI, not the service
+        String byHand = flink.savepointsTaken().get(0);
+
+        sync();
+        assertThat(running()).as("running again, from the savepoint taken by hand, not the older checkpoint")
+                .singleElement().satisfies(j -> assertThat(j.submission().restoreFrom()).isEqualTo(byHand));
+        assertThat(store.operations(APP, 10)).extracting(Operation::kind).containsExactly("restart", "deploy");
+        assertThat(store.operations(APP, 10).get(0).restoreFrom()).isEqualTo(byHand);
+        assertThat(status().health()).isEqualTo("Healthy");
+    }
+
+    @Test
     void anOperatorStopPinsTheAppSuspendedUntilReleased() throws Exception {
         sync();
         Overrides overrides = new Overrides(fixture.reconciler, clock);

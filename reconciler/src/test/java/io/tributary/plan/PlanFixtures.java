@@ -121,6 +121,14 @@ final class PlanFixtures {
             return this;
         }
 
+        /** The finished job was stopped with the savepoint at {@code path}, as Flink reports it. */
+        Obs stoppedOutsideWith(String path) {
+            CurrentJob j = job.orElseThrow();
+            job = Optional.of(new CurrentJob(j.jobId(), j.state(), j.startedAt(), Optional.of(path), j.lastChange(),
+                    j.cluster()));
+            return this;
+        }
+
         /** The job was started on {@code cluster}, whatever Git names now. */
         Obs onCluster(String cluster) {
             CurrentJob j = job.orElseThrow();
