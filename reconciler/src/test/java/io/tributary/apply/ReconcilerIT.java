@@ -105,6 +105,7 @@ class ReconcilerIT {
 
     @Test
     void aCommitDrivesTheJobThroughItsWholeLife() throws IOException {
+        String declared = Files.readString(repo.resolve("teams/payments/apps.yaml"));
         sync();
         assertThat(fixture.testingClusters().calls).containsExactly("start local");
         assertThat(running()).singleElement().satisfies(j -> {
@@ -143,6 +144,12 @@ class ReconcilerIT {
         assertThat(store.status(APP)).isEmpty();
         assertThat(store.savepoints(APP)).hasSize(3).first().extracting(SavepointRecord::kind).isEqualTo("final");
         assertThat(store.deployments(APP, 10)).hasSize(3).allSatisfy(d -> assertThat(d.endedAt()).isNotNull());
+        String finalSavepoint = store.savepoints(APP).get(0).path();
+
+        fixture.write("teams/payments/apps.yaml", declared);
+        sync();
+        assertThat(running()).as("added again: resumed from the final savepoint of its removal").singleElement()
+                .satisfies(j -> assertThat(j.submission().restoreFrom()).isEqualTo(finalSavepoint));
     }
 
     @Test
