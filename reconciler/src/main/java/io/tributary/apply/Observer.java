@@ -63,6 +63,12 @@ final class Observer implements AutoCloseable {
      */
     static final Duration LISTING_WAIT = Duration.ofSeconds(10);
 
+    /**
+     * How long before a finished job's end its newest savepoint may have completed for the job to count
+     * as stopped with it: a stop with a savepoint ends the job within seconds of the savepoint.
+     */
+    private static final Duration STOPPED_WITH_SAVEPOINT = Duration.ofMinutes(1);
+
     private final Store store;
     private final ClusterRegistry clusters;
     private final Clock clock;
@@ -381,8 +387,11 @@ final class Observer implements AutoCloseable {
             Instant started = summary.map(JobSummary::startTime).orElse(status.updatedAt());
             Optional<String> checkpoint = Optional.empty();
             if (state.filter(s -> s == JobState.FINISHED).isPresent()) {
-                // Flink discards a finished job's checkpoints; a savepoint it was stopped with stays
+                // Flink discards a finished job's checkpoints; a savepoint it was stopped with stays. One
+                // taken well before a bounded job finished on its own is not where the job ended
+                Optional<Instant> ended = summary.flatMap(JobSummary::endTime);
                 checkpoint = latestCompleted(target, status.jobId()).filter(Checkpoint::savepoint)
+                        .filter(c -> ended.filter(e -> !c.time().isBefore(e.minus(STOPPED_WITH_SAVEPOINT))).isPresent())
                         .map(Checkpoint::externalPath);
             } else if (state.isEmpty() || state.get().isTerminal()) {
                 checkpoint = latestCompleted(target, status.jobId()).map(Checkpoint::externalPath);

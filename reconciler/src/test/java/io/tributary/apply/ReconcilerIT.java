@@ -256,6 +256,20 @@ class ReconcilerIT {
     }
 
     @Test
+    void aBoundedJobThatFinishesLongAfterASavepointStaysFinished() {
+        sync();
+        String first = status().jobId();
+        flink.triggerSavepoint(new JobId(first), "file:///by-hand");
+        clock.advance(Duration.ofMinutes(10));
+        flink.finishOnItsOwn(new JobId(first));
+
+        sync();
+        assertThat(running()).as("not run again from a savepoint taken mid-way").isEmpty();
+        assertThat(store.operations(APP, 10)).extracting(Operation::kind).containsExactly("deploy");
+        assertThat(status().message()).isEqualTo("the job finished");
+    }
+
+    @Test
     void anOperatorStopPinsTheAppSuspendedUntilReleased() throws Exception {
         sync();
         Overrides overrides = new Overrides(fixture.reconciler, clock);

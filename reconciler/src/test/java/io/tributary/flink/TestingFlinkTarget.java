@@ -136,6 +136,14 @@ public final class TestingFlinkTarget implements DeploymentTarget {
         job.lastChange = failedAt.plusMillis(1);
     }
 
+    /** The job reaches the end of its input, as a bounded job does. */
+    public synchronized void finishOnItsOwn(JobId id) {
+        FakeJob job = existing(id);
+        job.state = JobState.FINISHED;
+        job.ended = clock.instant();
+        job.lastChange = job.ended;
+    }
+
     /** The cluster forgets the job, as a session cluster restarted without high availability does. */
     public synchronized void forgetJob(JobId id) {
         existing(id);
@@ -275,12 +283,12 @@ public final class TestingFlinkTarget implements DeploymentTarget {
         String path = directory + "/savepoint-" + id.hex().substring(0, 6) + "-" + (savepoints.size() + 1);
         savepoints.add(path);
         operations.put(trigger, new SavepointStatus.Completed(path));
+        // Flink reports a savepoint as the job's latest completed checkpoint until a newer one completes
+        job.checkpoints.add(new Checkpoint(job.checkpoints.size() + 1L, path, clock.instant(), true, 1024));
         if (stop) {
             job.state = JobState.FINISHED;
             job.ended = clock.instant();
             job.lastChange = job.ended;
-            // Flink reports the final savepoint as the job's latest completed checkpoint
-            job.checkpoints.add(new Checkpoint(job.checkpoints.size() + 1L, path, clock.instant(), true, 1024));
         }
     }
 
