@@ -136,6 +136,11 @@ public final class Reconciler implements AutoCloseable {
      */
     private final Map<String, Application> lastDeclared = new ConcurrentHashMap<>();
     /**
+     * The revision in force when this process first applied one, as the store recorded it: it holds the
+     * latest spec of an app removed from Git while the service was down.
+     */
+    private volatile String appliedBeforeStart;
+    /**
      * Desired states of revisions applied before, read again from the source after a restart, the
      * few used last (null: cannot be read again). Used by passes only, which run one at a time.
      */
@@ -388,6 +393,9 @@ public final class Reconciler implements AutoCloseable {
             store.event(new AppEvent(0, attempt, PLATFORM_SUBJECT, "invalid-revision-resolved", "info", "revision "
                     + revision.name() + " is valid and applied", revision.name()));
         }
+        if (current == null) {
+            appliedBeforeStart = store.lastApplied().map(RevisionRecord::name).orElse(null);
+        }
         remember(current);
         current = new Loaded(revision, result.state(), result.sqlOrigins());
         // recorded as applied in the pass's observe transaction, which commits before any action starts
@@ -438,26 +446,32 @@ public final class Reconciler implements AutoCloseable {
 
     /**
      * The spec an app that left Git last ran with: from the revisions this process applied, else (after a
-     * restart) from the revision its status names, read again from the source.
+     * restart) from the revision in force before it, or the one its status names, read again from the source.
      */
     private Optional<Application> lastSpec(AppStatus status) {
         Application declared = lastDeclared.get(status.app());
-        if (declared != null || status.revision() == null) {
-            return Optional.ofNullable(declared);
+        if (declared != null) {
+            return Optional.of(declared);
         }
-        if (!earlierRevisions.containsKey(status.revision())) {
+        // newest first: a flag such as prune changes no job, so the status may name an older revision
+        return java.util.stream.Stream.of(appliedBeforeStart, status.revision()).filter(Objects::nonNull).distinct()
+                .map(revision -> declaredIn(revision, status.app())).flatMap(Optional::stream).findFirst();
+    }
+
+    private Optional<Application> declaredIn(String revision, String app) {
+        if (!earlierRevisions.containsKey(revision)) {
             DesiredState state = null;
             try {
-                ConfigLoader.Result result = loader.load(source.checkout(status.revision()).root());
+                ConfigLoader.Result result = loader.load(source.checkout(revision).root());
                 state = result.valid() ? result.state() : null;
             } catch (SourceException e) {
-                LOG.warn("app={} left Git, and revision={} it last ran with cannot be read again: {}; it is deleted"
-                        + " as with prune: true", status.app(), status.revision(), e.getMessage());
+                LOG.warn("app={} left Git, and revision={} it ran with cannot be read again: {}", app, revision,
+                        e.getMessage());
             }
-            earlierRevisions.put(status.revision(), state);
+            earlierRevisions.put(revision, state);
         }
-        return Optional.ofNullable(earlierRevisions.get(status.revision())).flatMap(d -> d.applications().stream()
-                .filter(a -> a.id().qualifiedName().equals(status.app())).findFirst());
+        return Optional.ofNullable(earlierRevisions.get(revision)).flatMap(d -> d.applications().stream()
+                .filter(a -> a.id().qualifiedName().equals(app)).findFirst());
     }
 
     private String appliedName() {
