@@ -126,10 +126,9 @@ public final class Clusters implements ClusterRegistry {
 
     private Optional<FlinkHome> homeOf(Cluster cluster) {
         DesiredState desired = lastDesired;
-        if (desired == null) {
-            return Optional.empty();
-        }
-        return Optional.of(home(flinkVersion(cluster, desired), desired));
+        // a cluster that left Git may name a Flink version that left with it
+        return desired == null ? Optional.empty()
+                : declaredVersion(cluster, desired).map(version -> home(version, desired));
     }
 
     /** The target of a cluster that runs (managed) or is declared with an address (external). */
@@ -357,11 +356,14 @@ public final class Clusters implements ClusterRegistry {
     }
 
     private FlinkVersion flinkVersion(Cluster cluster, DesiredState desired) {
+        return declaredVersion(cluster, desired).orElseThrow(() -> new IllegalStateException("cluster "
+                + cluster.id().qualifiedName() + " has no Flink version; declare a default FlinkVersion"));
+    }
+
+    private static Optional<FlinkVersion> declaredVersion(Cluster cluster, DesiredState desired) {
         String wanted = cluster.spec().flinkVersion();
-        Optional<FlinkVersion> version = wanted == null ? desired.defaultFlinkVersion()
+        return wanted == null ? desired.defaultFlinkVersion()
                 : desired.all(FlinkVersion.class).stream().filter(v -> v.metadata().name().equals(wanted)).findFirst();
-        return version.orElseThrow(() -> new IllegalStateException("cluster " + cluster.id().qualifiedName()
-                + " has no Flink version; declare a default FlinkVersion"));
     }
 
     private Path dirOf(String name) {

@@ -136,13 +136,19 @@ public final class Reconciler implements AutoCloseable {
      */
     private final Map<String, Application> lastDeclared = new ConcurrentHashMap<>();
     /**
+     * Every cluster in the last revision that declared it: a job still runs on a cluster removed from Git
+     * in the commit that moved its app elsewhere, and is stopped there with a savepoint first.
+     */
+    private final Map<String, Cluster> lastDeclaredClusters = new ConcurrentHashMap<>();
+    /**
      * The revision in force when this process first applied one, as the store recorded it: it holds the
      * latest spec of an app removed from Git while the service was down.
      */
     private volatile String appliedBeforeStart;
     /**
      * Desired states of revisions applied before, read again from the source after a restart, the
-     * few used last (null: cannot be read again). Used by passes only, which run one at a time.
+     * few used last (null: cannot be read again). Guarded by itself: the observer's listing threads
+     * read it for clusters that left Git.
      */
     private final Map<String, DesiredState> earlierRevisions = new java.util.LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -441,6 +447,7 @@ public final class Reconciler implements AutoCloseable {
     private void remember(Loaded replaced) {
         if (replaced != null) {
             replaced.desired().applications().forEach(a -> lastDeclared.put(a.id().qualifiedName(), a));
+            replaced.desired().all(Cluster.class).forEach(c -> lastDeclaredClusters.put(c.id().qualifiedName(), c));
         }
     }
 
@@ -459,19 +466,43 @@ public final class Reconciler implements AutoCloseable {
     }
 
     private Optional<Application> declaredIn(String revision, String app) {
-        if (!earlierRevisions.containsKey(revision)) {
-            DesiredState state = null;
-            try {
-                ConfigLoader.Result result = loader.load(source.checkout(revision).root());
-                state = result.valid() ? result.state() : null;
-            } catch (SourceException e) {
-                LOG.warn("app={} left Git, and revision={} it ran with cannot be read again: {}", app, revision,
-                        e.getMessage());
-            }
-            earlierRevisions.put(revision, state);
+        return earlierRevision(revision, "app=" + app).flatMap(d -> application(app, d));
+    }
+
+    /**
+     * A cluster that left Git while a job still runs on it, as the revisions this process applied declared
+     * it, else (after a restart) the revision in force before it or one a job on it was deployed from.
+     */
+    private Optional<Cluster> lastDeclaredCluster(String name) {
+        Cluster known = lastDeclaredClusters.get(name);
+        if (known != null) {
+            return Optional.of(known);
         }
-        return Optional.ofNullable(earlierRevisions.get(revision)).flatMap(d -> d.applications().stream()
-                .filter(a -> a.id().qualifiedName().equals(app)).findFirst());
+        Optional<Cluster> found = java.util.stream.Stream.concat(java.util.stream.Stream.of(appliedBeforeStart),
+                        store.statuses().stream().filter(s -> name.equals(s.cluster())).map(AppStatus::revision))
+                .filter(Objects::nonNull).distinct()
+                .map(revision -> earlierRevision(revision, "cluster=" + name).flatMap(d -> cluster(name, d)))
+                .flatMap(Optional::stream).findFirst();
+        found.ifPresent(c -> lastDeclaredClusters.put(name, c));
+        return found;
+    }
+
+    /** A revision applied before, read again from the source; empty when it cannot be. */
+    private Optional<DesiredState> earlierRevision(String revision, String wantedFor) {
+        synchronized (earlierRevisions) {
+            if (!earlierRevisions.containsKey(revision)) {
+                DesiredState state = null;
+                try {
+                    ConfigLoader.Result result = loader.load(source.checkout(revision).root());
+                    state = result.valid() ? result.state() : null;
+                } catch (SourceException e) {
+                    LOG.warn("{} left Git, and revision={} that declared it cannot be read again: {}", wantedFor,
+                            revision, e.getMessage());
+                }
+                earlierRevisions.put(revision, state);
+            }
+            return Optional.ofNullable(earlierRevisions.get(revision));
+        }
     }
 
     private String appliedName() {
@@ -835,7 +866,8 @@ public final class Reconciler implements AutoCloseable {
                     .filter(a -> !a.spec().deployment().mode().isSession());
             return spec.isPresent() ? clusters.appTarget(spec.get(), loaded.desired()) : clusters.appTarget(app);
         }
-        return cluster(clusterName, loaded.desired()).flatMap(clusters::target);
+        return cluster(clusterName, loaded.desired()).or(() -> lastDeclaredCluster(clusterName))
+                .flatMap(clusters::target);
     }
 
     private static Optional<Cluster> cluster(String qualifiedName, DesiredState desired) {

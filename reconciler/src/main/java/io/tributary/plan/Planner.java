@@ -82,11 +82,25 @@ public final class Planner {
             }
         }
         for (ClusterObservation obs : observed.clusters().values()) {
-            if (obs.managed() && obs.running() && !obs.busy() && !declared.contains(obs.name())) {
+            if (obs.managed() && obs.running() && !obs.busy() && !declared.contains(obs.name())
+                    && !holdsJobs(obs.name(), observed)) {
                 actions.add(new ClusterAction.StopCluster(obs.name(), "managed cluster removed from Git"));
             }
         }
         return actions;
+    }
+
+    /**
+     * Whether a job of an app may still run on the cluster: one Git moved elsewhere in the commit that
+     * removed the cluster stops there with a savepoint first, and one kept by {@code prune: false} or an
+     * override keeps the cluster up. A lost one may run on, out of reach.
+     */
+    private static boolean holdsJobs(String cluster, Observed observed) {
+        return observed.apps().values().stream().anyMatch(app -> app.job()
+                .filter(job -> job.cluster().filter(cluster::equals).isPresent())
+                .filter(job -> app.operationInFlight() || job.state().filter(s -> isAlive(s) || s == JobState.LOST)
+                        .isPresent())
+                .isPresent());
     }
 
     /**
@@ -99,17 +113,24 @@ public final class Planner {
                         && desired.clusterOf(app).filter(c -> c.id().equals(cluster.id())).isPresent());
     }
 
+    /** Apps whose job runs on the cluster: where it was started, which a commit moving the app has not changed. */
     private static List<String> appsRunningOn(Cluster cluster, DesiredState desired, Observed observed) {
+        String name = cluster.id().qualifiedName();
         List<String> apps = new ArrayList<>();
         for (Application app : desired.applications()) {
-            if (desired.clusterOf(app).filter(c -> c.id().equals(cluster.id())).isPresent()) {
-                String key = app.id().qualifiedName();
-                if (observed.app(key).job().flatMap(CurrentJob::state).filter(Planner::isAlive).isPresent()) {
-                    apps.add(key);
-                }
+            String key = app.id().qualifiedName();
+            Optional<CurrentJob> job = observed.app(key).job()
+                    .filter(j -> j.state().filter(Planner::isAlive).isPresent());
+            if (job.flatMap(j -> runsOn(j, app, desired)).filter(name::equals).isPresent()) {
+                apps.add(key);
             }
         }
         return apps;
+    }
+
+    /** The cluster a job runs on: the one it was started on, when known, else the one Git names. */
+    private static Optional<String> runsOn(CurrentJob job, Application app, DesiredState desired) {
+        return job.cluster().or(() -> desired.jobClusterName(app));
     }
 
     // ---- applications in Git
@@ -150,16 +171,24 @@ public final class Planner {
             return status(key, observedHealth(state, wanted), syncOf(wanted, state, specMatches),
                     "syncing paused by " + obs.override().get().actor() + ": " + obs.override().get().reason());
         }
+        // the job's own cluster, when Git moved the app away from it, is one to wait for as well
+        Optional<String> jobCluster = job.flatMap(j -> runsOn(j, app, desired));
+        Optional<String> busyCluster = jobCluster.filter(clustersBusy::contains);
         Optional<Cluster> cluster = desired.clusterOf(app);
+        if (cluster.isPresent() && clustersBusy.contains(cluster.get().id().qualifiedName())) {
+            busyCluster = Optional.of(cluster.get().id().qualifiedName());
+        }
+        if (busyCluster.isPresent()) {
+            return status(key, Health.PROGRESSING, Sync.PROGRESSING, "waiting for cluster " + busyCluster.get());
+        }
         if (cluster.isPresent()) {
             String clusterName = cluster.get().id().qualifiedName();
-            if (clustersBusy.contains(clusterName)) {
-                return status(key, Health.PROGRESSING, Sync.PROGRESSING, "waiting for cluster " + clusterName);
-            }
             ClusterObservation c = observed.clusters().get(clusterName);
-            // a suspended app with no job has nothing on the cluster to ask about (a managed session
-            // no running app needs is not even started)
-            boolean nothingThere = wanted == Application.DesiredState.SUSPENDED && job.isEmpty();
+            // a suspended app with no job on Git's cluster has nothing there to ask about (a managed session
+            // no running app needs is not even started); a running app is not moved to a cluster that
+            // does not answer
+            boolean nothingThere = wanted == Application.DesiredState.SUSPENDED
+                    && jobCluster.filter(clusterName::equals).isEmpty();
             if (c != null && !c.reachable() && !nothingThere) {
                 return status(key, Health.UNKNOWN, specMatches ? Sync.SYNCED : Sync.OUT_OF_SYNC,
                         "cluster " + clusterName + " cannot be reached");

@@ -3,7 +3,9 @@ package io.tributary.apply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.config.TestRepos;
+import io.tributary.flink.JobId;
 import io.tributary.flink.TestingFlinkTarget;
+import io.tributary.model.JobState;
 import io.tributary.source.SourceSpec;
 import io.tributary.store.AppStatus;
 import io.tributary.store.Store;
@@ -165,6 +167,30 @@ class GitRemoteIT {
         // read from the commit the app last ran with: this process never applied it
         assertThat(flink.running()).singleElement()
                 .satisfies(j -> assertThat(j.submission().jobId().hex()).isEqualTo(kept));
+    }
+
+    @Test
+    void anAppMovedOffAClusterRemovedWhileTheServiceIsDownMovesWithItsState() throws Exception {
+        TestingFlinkTarget other = new TestingFlinkTarget(Clock.systemUTC());
+        fixture.testingClusters().route("local-2", other);
+        String base = head();
+        await("the base commit runs", () -> appliedIs(base) && runs());
+        String first = job();
+
+        reconciler.close(); // down: the next process never applied a revision that declares the old cluster
+        Path apps = remote.resolve("teams/payments/apps.yaml");
+        Files.writeString(apps, Files.readString(apps).replace("cluster: local", "cluster: local-2"));
+        Path clusters = remote.resolve("platform/clusters.yaml");
+        Files.writeString(clusters, Files.readString(clusters).replace("name: local}", "name: local-2}"));
+        RevCommit moved = commit("orders moves to local-2, local leaves Git");
+        fixture.restart(false);
+        reconciler = fixture.reconciler;
+
+        await("the app runs on the new cluster", () -> appliedIs(moved.name()) && other.running().size() == 1
+                && fixture.testingClusters().calls.contains("stop local"));
+        // the old cluster is read from the revision in force before the restart, to stop the job there
+        assertThat(flink.fake(new JobId(first)).orElseThrow().state()).isEqualTo(JobState.FINISHED);
+        assertThat(other.running().get(0).submission().restoreFrom()).isEqualTo(flink.savepointsTaken().get(0));
     }
 
     private String head() throws IOException {

@@ -240,6 +240,33 @@ class ReconcilerIT {
     }
 
     @Test
+    void anAppMovedOffAClusterRemovedInTheSameCommitMovesWithItsStateAndTheClusterStopsAfter() throws IOException {
+        TestingFlinkTarget old = new TestingFlinkTarget(clock);
+        TestingFlinkTarget other = new TestingFlinkTarget(clock);
+        fixture.testingClusters().route("local", old);
+        fixture.testingClusters().route("local-2", other);
+        String clusters = Files.readString(repo.resolve("platform/clusters.yaml"));
+        sync();
+        String first = status().jobId();
+        assertThat(old.running()).singleElement();
+
+        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"));
+        fixture.write("teams/payments/apps.yaml", apps.replace("cluster: local", "cluster: local-2"));
+        fixture.write("platform/clusters.yaml", clusters.replace("name: local}", "name: local-2}"));
+        sync();
+
+        assertThat(old.fake(new JobId(first)).orElseThrow().state()).as("stopped where it ran, before its cluster")
+                .isEqualTo(JobState.FINISHED);
+        String savepoint = old.savepointsTaken().get(0);
+        assertThat(other.running()).singleElement()
+                .satisfies(j -> assertThat(j.submission().restoreFrom()).isEqualTo(savepoint));
+        assertThat(fixture.testingClusters().calls).containsSubsequence("start local-2", "stop local");
+        assertThat(store.operations(APP, 10)).extracting(Operation::kind).containsExactly("resume", "suspend", "deploy");
+        assertThat(status().cluster()).isEqualTo("local-2");
+        assertThat(status().health()).isEqualTo("Healthy");
+    }
+
+    @Test
     void aJobStoppedWithASavepointOutsideTributaryIsRestartedFromThatSavepoint() {
         sync();
         String first = status().jobId();

@@ -16,12 +16,12 @@ import java.util.function.Function;
 /**
  * A cluster registry for the apply tests: every standalone cluster runs on one
  * {@link TestingFlinkTarget} unless {@link #route routed} elsewhere; managed ones are "started" by
- * remembering their spec.
+ * remembering their spec, and one stopped forgets the jobs of the Flink it was routed to.
  */
 public final class TestingClusters implements ClusterRegistry {
     final TestingFlinkTarget flink;
     final Map<String, String> started = new java.util.concurrent.ConcurrentHashMap<>();
-    final List<String> calls = new ArrayList<>();
+    final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
     private final Map<String, DeploymentTarget> routed = new java.util.concurrent.ConcurrentHashMap<>();
     /** Clusters that, as a managed local one, would stop with the service. */
     final java.util.Set<String> stoppedOnClose = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -57,6 +57,9 @@ public final class TestingClusters implements ClusterRegistry {
             result.put(name, new ClusterObservation(name, c.spec().managed(), running, reachable,
                     Optional.ofNullable(started.get(name))));
         }
+        // as a managed cluster whose processes still run after it left Git
+        started.forEach((name, spec) -> result.putIfAbsent(name,
+                new ClusterObservation(name, true, true, true, Optional.of(spec))));
         return result;
     }
 
@@ -70,6 +73,10 @@ public final class TestingClusters implements ClusterRegistry {
     public synchronized void stop(String name) {
         calls.add("stop " + name);
         started.remove(name);
+        // a cluster routed to a Flink of its own takes its jobs down with it
+        if (routed.get(name) instanceof TestingFlinkTarget own) {
+            own.running().forEach(job -> own.forgetJob(job.submission().jobId()));
+        }
     }
 
     @Override

@@ -236,12 +236,17 @@ class PlannerTest {
         assertThat(plan.clusters()).as("the base repo's k8s-shared and yarn-shared have no running app").isEmpty();
     }
 
-    @Test
-    void aManagedKubernetesSessionIsDeployedOnceARunningAppUsesIt() {
-        DesiredState onK8s = PlanFixtures.desired("", "5").resources().values().stream()
+    /** The base repo with the app on the managed Kubernetes session k8s-shared. */
+    private static DesiredState onK8sSession() {
+        return PlanFixtures.desired("", "5").resources().values().stream()
                 .map(r -> r instanceof Application a && a.id().qualifiedName().equals(APP) ? onCluster(a, "k8s-shared") : r)
                 .collect(java.util.stream.Collectors.collectingAndThen(java.util.stream.Collectors.toList(),
                         DesiredState::of));
+    }
+
+    @Test
+    void aManagedKubernetesSessionIsDeployedOnceARunningAppUsesIt() {
+        DesiredState onK8s = onK8sSession();
         Plan plan = Planner.plan(onK8s, new Observed(Map.of(APP, Obs.none().build()), Map.of("local", localCluster())), NOW);
         assertThat(plan.clusters()).singleElement().isInstanceOf(ClusterAction.StartCluster.class)
                 .extracting(ClusterAction::cluster).isEqualTo("k8s-shared");
@@ -325,6 +330,33 @@ class PlannerTest {
         Plan plan = Planner.plan(RUNNING, observed, NOW);
         assertThat(standaloneActions(plan)).singleElement().isInstanceOf(ClusterAction.StopCluster.class)
                 .extracting(ClusterAction::cluster).isEqualTo("old-local");
+    }
+
+    @Test
+    void aClusterRemovedFromGitWithAJobStillOnItStaysUpUntilTheJobMovedAway() {
+        ClusterObservation old = new ClusterObservation("old-local", true, true, true, Optional.of("x"));
+        Map<String, ClusterObservation> clusters = Map.of("old-local", old, "local", localCluster());
+        Plan moving = Planner.plan(RUNNING, new Observed(Map.of(APP,
+                Obs.job(JobState.RUNNING, RUNNING).onCluster("old-local").build()), clusters), NOW);
+        assertThat(standaloneActions(moving)).as("not stopped under the job").isEmpty();
+        assertThat(moving.app(APP).orElseThrow().action()).get().isInstanceOf(Action.Suspend.class);
+
+        Plan moved = Planner.plan(RUNNING, new Observed(Map.of(APP, Obs.none().suspendedEarlier().savepoint(1, H)
+                .build()), clusters), NOW);
+        assertThat(standaloneActions(moved)).singleElement().isInstanceOf(ClusterAction.StopCluster.class);
+        assertThat(moved.app(APP).orElseThrow().action()).get().isInstanceOf(Action.Resume.class);
+    }
+
+    @Test
+    void aClusterUpdatedInTheCommitThatMovesAnAppAwayTakesItsJobAlongAndTheAppWaits() {
+        ClusterObservation updated = new ClusterObservation("local", true, true, true, Optional.of("an older spec"));
+        Plan plan = Planner.plan(onK8sSession(), new Observed(Map.of(APP, Obs.job(JobState.RUNNING, RUNNING)
+                .onCluster("local").build()), Map.of("local", updated)), NOW);
+        assertThat(standaloneActions(plan)).singleElement().isInstanceOfSatisfying(ClusterAction.UpdateCluster.class,
+                u -> assertThat(u.appsToMove()).as("its job there is stopped with a savepoint").containsExactly(APP));
+        AppPlan app = plan.app(APP).orElseThrow();
+        assertThat(app.action()).as("not stopped a second time beside the update").isEmpty();
+        assertThat(app.message()).startsWith("waiting for cluster ");
     }
 
     @Test
