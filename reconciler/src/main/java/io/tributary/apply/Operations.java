@@ -167,7 +167,7 @@ public final class Operations {
      */
     private static Operation intent(Action action, Context ctx) {
         Operation open = Operation.open(action.app(), action.kind(), ctx.revision(), ctx.specHash(), oldJobOf(action),
-                ctx.actor());
+                ctx.actor()).withCluster(ctx.cluster());
         if (action instanceof Action.Deploy d) {
             return open.withRestoreFrom(d.restoreFrom().orElse(null)).withNewJobId(JobId.random().hex())
                     .withStep(SUBMITTING);
@@ -657,11 +657,13 @@ public final class Operations {
     private void recoverSubmit(Operation op, Context ctx) {
         if (ctx.target().job(new JobId(op.newJobId())).isPresent()) {
             started(op, ctx, tx -> {});
-        } else if (ctx.app().isPresent()) {
+        } else if (ctx.app().isEmpty()) {
+            rollBack(op, "the app left Git before its job was submitted");
+        } else if (ctx.desired().jobClusterName(ctx.app().get()).filter(ctx.cluster()::equals).isEmpty()) {
+            rollBack(op, "Git moved the app to another cluster before its job was submitted; planning again");
+        } else {
             // not in Flink: submit under the same JobID, from the same savepoint
             startInRecovery(op, ctx);
-        } else {
-            rollBack(op, "the app left Git before its job was submitted");
         }
     }
 

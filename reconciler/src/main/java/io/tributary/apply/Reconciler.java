@@ -539,7 +539,9 @@ public final class Reconciler implements AutoCloseable {
             if (busy.contains(op.app())) {
                 continue; // its recovery runs, or this replica's own operation from before it lost the lead
             }
-            Optional<Operations.Context> ctx = context(op.app(), Operations.startsJob(op.kind()), loaded, op.actor());
+            // finished on the cluster it acted on, which Git may have changed since
+            Optional<Operations.Context> ctx = op.cluster() != null ? contextOn(op.cluster(), op.app(), loaded, op.actor())
+                    : context(op.app(), Operations.startsJob(op.kind()), loaded, op.actor());
             if (ctx.isEmpty()) {
                 if (reportedWaiting.add(op.id())) {
                     LOG.info("app={} operation={} waits for its cluster to be recovered", op.app(), op.id());
@@ -842,9 +844,12 @@ public final class Reconciler implements AutoCloseable {
         String cluster = status.filter(s -> s.jobId() != null).map(AppStatus::cluster)
                 .or(() -> spec.flatMap(a -> loaded.desired().jobClusterName(a)))
                 .orElseGet(() -> status.map(AppStatus::cluster).orElse(null));
-        if (cluster == null) {
-            return Optional.empty();
-        }
+        return cluster == null ? Optional.empty() : contextOn(cluster, app, loaded, actor);
+    }
+
+    /** The context of an operation of {@code app} on {@code cluster}; empty when that cluster has no target. */
+    private Optional<Operations.Context> contextOn(String cluster, String app, Loaded loaded, String actor) {
+        Optional<Application> spec = application(app, loaded.desired());
         Optional<DeploymentTarget> target = target(cluster);
         if (target.isEmpty()) {
             return Optional.empty();

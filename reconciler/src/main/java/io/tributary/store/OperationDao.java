@@ -12,10 +12,11 @@ import org.jdbi.v3.sqlobject.statement.SqlQuery;
 @RegisterConstructorMapper(Operation.class)
 interface OperationDao {
     @SqlQuery("""
-            INSERT INTO operations (app, kind, step, revision, spec_hash, old_job_id, new_job_id, trigger_id,
+            INSERT INTO operations (app, kind, step, revision, cluster, spec_hash, old_job_id, new_job_id, trigger_id,
                                     savepoint_path, restore_from, status, error, actor, created_at, updated_at)
-            VALUES (:o.app, :o.kind, :o.step, :o.revision, :o.specHash, :o.oldJobId, :o.newJobId, :o.triggerId,
-                    :o.savepointPath, :o.restoreFrom, :o.status, :o.error, :o.actor, :o.createdAt, :o.updatedAt)
+            VALUES (:o.app, :o.kind, :o.step, :o.revision, :o.cluster, :o.specHash, :o.oldJobId, :o.newJobId,
+                    :o.triggerId, :o.savepointPath, :o.restoreFrom, :o.status, :o.error, :o.actor, :o.createdAt,
+                    :o.updatedAt)
             RETURNING *
             """)
     Operation insert(@BindMethods("o") Operation operation);
@@ -44,7 +45,7 @@ interface OperationDao {
     List<Operation> since(@Bind("app") String app, @Bind("kind") String kind, @Bind("since") Instant since);
 
     @SqlQuery("""
-            SELECT id, app, kind, step, revision, spec_hash, old_job_id, new_job_id, trigger_id, savepoint_path,
+            SELECT id, app, kind, step, revision, cluster, spec_hash, old_job_id, new_job_id, trigger_id, savepoint_path,
                    restore_from, status, error, actor, created_at, updated_at
             FROM (SELECT o.*, row_number() OVER (PARTITION BY app ORDER BY id DESC) AS nth FROM operations o) latest
             WHERE nth <= :n ORDER BY app, id DESC

@@ -546,6 +546,39 @@ class ReconcilerIT {
     }
 
     @Test
+    void aSubmitWhoseAnswerIsLostIsFinishedOnItsClusterThoughGitMovedTheAppMeanwhile() throws IOException {
+        TestingFlinkTarget other = new TestingFlinkTarget(clock);
+        fixture.testingClusters().route("local-2", other);
+        fixture.write("platform/local-2.yaml", """
+                apiVersion: tributary.io/v1
+                kind: Cluster
+                metadata: {name: local-2}
+                spec:
+                  mode: standalone
+                  managed: true
+                  standalone: {taskManagers: 1, slotsPerTaskManager: 4}
+                """);
+        flink.loseNextSubmitAnswer();
+        for (int pass = 0; pass < 4 && store.operations(APP, 1).isEmpty(); pass++) {
+            fixture.passes(1); // until the pass that deploys, whose recovery is the next pass's
+            awaitOperations();
+        }
+        assertThat(store.openOperations()).as("the deploy waits to be finished from what Flink says").hasSize(1);
+
+        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"));
+        fixture.write("teams/payments/apps.yaml", apps.replace("cluster: local", "cluster: local-2"));
+        fixture.restart(false);
+        sync();
+
+        assertThat(flink.submitCalls()).as("not submitted twice").isEqualTo(1);
+        assertThat(running()).as("the job found where it was submitted, then moved").isEmpty();
+        assertThat(other.running()).singleElement()
+                .satisfies(j -> assertThat(j.submission().restoreFrom()).isEqualTo(flink.savepointsTaken().get(0)));
+        assertThat(store.operations(APP, 10)).extracting(Operation::kind).containsExactly("resume", "suspend", "deploy");
+        assertThat(store.operations(APP, 10).get(2).cluster()).isEqualTo("local");
+    }
+
+    @Test
     void anUpgradeWhoseSubmitAnswerIsLostKeepsTheNewJobFromItsSavepoint() throws IOException {
         sync();
         String old = status().jobId();

@@ -133,7 +133,7 @@ class StoreIT {
         assertThat(begun.createdAt()).isEqualTo(T0);
         assertThat(begun.updatedAt()).isEqualTo(T0);
         assertThat(begun).isEqualTo(new Operation(begun.id(), "payments/orders", "upgrade", null, "main@sha1:ab12",
-                "sha256:spec", JOB_A, null, null, null, null, "open", null, "reconciler", T0, T0));
+                null, "sha256:spec", JOB_A, null, null, null, null, "open", null, "reconciler", T0, T0));
         assertThat(store.operations("payments/orders", 10)).containsExactly(begun);
     }
 
@@ -146,7 +146,7 @@ class StoreIT {
                 .withNewJobId(JOB_B).withSavepointPath("file:///sp/1").withRestoreFrom("file:///sp/1"));
 
         assertThat(updated).isEqualTo(new Operation(begun.id(), "payments/orders", "upgrade", "savepoint-triggered",
-                "rev", "spec", JOB_A, JOB_B, "trigger-1", "file:///sp/1", "file:///sp/1", "open", null, "ops", T0,
+                "rev", null, "spec", JOB_A, JOB_B, "trigger-1", "file:///sp/1", "file:///sp/1", "open", null, "ops", T0,
                 T0.plusSeconds(5)));
 
         clock.advance(Duration.ofSeconds(5));
@@ -159,15 +159,16 @@ class StoreIT {
 
     @Test
     void updateDoesNotRewriteWhatTheOperationBeganWith() {
-        Operation begun = store.begin(Operation.open("a/one", "deploy", "rev", "spec", null, "ops"));
-        Operation tampered = new Operation(begun.id(), "b/other", "delete", "started", "rev2", "spec2", JOB_B, JOB_A,
-                null, null, null, "done", null, "someone", Instant.EPOCH, Instant.EPOCH);
+        Operation begun = store.begin(Operation.open("a/one", "deploy", "rev", "spec", null, "ops").withCluster("local"));
+        Operation tampered = new Operation(begun.id(), "b/other", "delete", "started", "rev2", "other", "spec2", JOB_B,
+                JOB_A, null, null, null, "done", null, "someone", Instant.EPOCH, Instant.EPOCH);
 
         Operation updated = store.update(tampered);
 
         assertThat(updated.app()).isEqualTo("a/one");
         assertThat(updated.kind()).isEqualTo("deploy");
         assertThat(updated.revision()).isEqualTo("rev");
+        assertThat(updated.cluster()).isEqualTo("local");
         assertThat(updated.oldJobId()).isNull();
         assertThat(updated.actor()).isEqualTo("ops");
         assertThat(updated.createdAt()).isEqualTo(T0);
@@ -178,7 +179,7 @@ class StoreIT {
 
     @Test
     void updateOfAnUnknownOperationFails() {
-        Operation ghost = new Operation(424242, "a/one", "deploy", null, null, null, null, null, null, null, null,
+        Operation ghost = new Operation(424242, "a/one", "deploy", null, null, null, null, null, null, null, null, null,
                 "done", null, null, T0, T0);
         assertThatThrownBy(() -> store.update(ghost)).isInstanceOf(NoSuchElementException.class)
                 .hasMessageContaining("424242");
