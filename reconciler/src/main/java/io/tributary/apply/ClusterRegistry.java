@@ -66,8 +66,11 @@ public interface ClusterRegistry extends AutoCloseable {
         return Optional.empty();
     }
 
-    /** The per-app target of an app by name, also after it left Git (to stop and remove it). */
-    default Optional<DeploymentTarget> appTarget(String app) {
+    /**
+     * The target of an app's own cluster by its name ({@link DesiredState#appClusterName}), as it was
+     * deployed: also after the app left Git or moved to the other platform (to stop and remove it).
+     */
+    default Optional<DeploymentTarget> appTarget(String appClusterName) {
         return Optional.empty();
     }
 

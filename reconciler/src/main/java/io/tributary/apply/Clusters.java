@@ -187,15 +187,13 @@ public final class Clusters implements ClusterRegistry {
     }
 
     @Override
-    public Optional<DeploymentTarget> appTarget(String app) {
+    public Optional<DeploymentTarget> appTarget(String appClusterName) {
+        String app = DesiredState.appOfCluster(appClusterName).orElseThrow();
         Path dir = appDirOf(app);
-        if (KubernetesRegistry.deployedHere(dir)) {
-            return kubernetes().appTarget(app, dir).map(t -> t);
+        if (DesiredState.onKubernetes(appClusterName)) {
+            return KubernetesRegistry.deployedHere(dir) ? kubernetes().appTarget(app, dir).map(t -> t) : Optional.empty();
         }
-        if (YarnRegistry.deployedHere(dir)) {
-            return yarn().appTarget(app, dir).map(t -> t);
-        }
-        return Optional.empty();
+        return YarnRegistry.deployedHere(dir) ? yarn().appTarget(app, dir).map(t -> t) : Optional.empty();
     }
 
     @Override
@@ -261,8 +259,7 @@ public final class Clusters implements ClusterRegistry {
         if (clusterName == null || directory == null || RetainedCheckpoints.isLocal(directory)) {
             return RetainedCheckpoints.latest(directory, jobId);
         }
-        Path dir = clusterName.startsWith(DesiredState.APP_CLUSTER_PREFIX)
-                ? appDirOf(clusterName.substring(DesiredState.APP_CLUSTER_PREFIX.length())) : dirOf(clusterName);
+        Path dir = DesiredState.appOfCluster(clusterName).map(this::appDirOf).orElseGet(() -> dirOf(clusterName));
         return YarnRegistry.deployedHere(dir) ? yarn().latestCheckpoint(dir, directory, jobId) : Optional.empty();
     }
 

@@ -795,13 +795,13 @@ public final class Reconciler implements AutoCloseable {
             }
             String jobState = obs.job().flatMap(AppObservation.CurrentJob::state).map(Enum::name)
                     .orElse(obs.job().isPresent() ? "MISSING" : null);
+            // where and how the job runs while there is one, which Git may have changed since
+            Optional<AppStatus> withJob = previous.filter(p -> p.jobId() != null);
             AppStatus next = new AppStatus(plan.app(), 0, previous.map(AppStatus::jobId).orElse(null),
                     previous.map(AppStatus::specHash).orElse(null), previous.map(AppStatus::revision).orElse(null),
-                    // where the job runs while there is one, which Git may have changed since
-                    previous.filter(p -> p.jobId() != null).map(AppStatus::cluster)
-                            .or(() -> app.flatMap(a -> loaded.desired().jobClusterName(a)))
+                    withJob.map(AppStatus::cluster).or(() -> app.flatMap(a -> loaded.desired().jobClusterName(a)))
                             .orElse(previous.map(AppStatus::cluster).orElse(null)),
-                    app.map(a -> a.spec().deployment().mode().yamlName())
+                    withJob.map(AppStatus::deploymentMode).or(() -> app.map(a -> a.spec().deployment().mode().yamlName()))
                             .orElse(previous.map(AppStatus::deploymentMode).orElse(null)),
                     jobState, plan.health().label(), plan.sync().label(), plan.message(), clock.instant());
             saveIfChanged(tx, previous, next, loaded);
@@ -864,12 +864,14 @@ public final class Reconciler implements AutoCloseable {
         if (loaded == null) {
             return Optional.empty();
         }
-        if (clusterName.startsWith(DesiredState.APP_CLUSTER_PREFIX)) {
-            String app = clusterName.substring(DesiredState.APP_CLUSTER_PREFIX.length());
-            // a job of an app Git has since put on a session cluster is found as its cluster was deployed
-            Optional<Application> spec = application(app, loaded.desired())
-                    .filter(a -> !a.spec().deployment().mode().isSession());
-            return spec.isPresent() ? clusters.appTarget(spec.get(), loaded.desired()) : clusters.appTarget(app);
+        Optional<String> app = DesiredState.appOfCluster(clusterName);
+        if (app.isPresent()) {
+            // a job of an app Git has since put on a session cluster or the other platform is found as its
+            // cluster was deployed
+            Optional<Application> spec = application(app.get(), loaded.desired())
+                    .filter(a -> loaded.desired().jobClusterName(a).filter(clusterName::equals).isPresent());
+            return spec.isPresent() ? clusters.appTarget(spec.get(), loaded.desired())
+                    : clusters.appTarget(clusterName);
         }
         return cluster(clusterName, loaded.desired()).or(() -> lastDeclaredCluster(clusterName))
                 .flatMap(clusters::target);

@@ -65,18 +65,47 @@ public record DesiredState(Map<ResourceId, Resource> resources, Map<Class<?>, Li
 
     /**
      * The name of the cluster the application's jobs run on: the session cluster it names, or for the
-     * other modes the cluster deployed with its job ({@value #APP_CLUSTER_PREFIX}{@code team/name});
-     * empty when the session cluster it names is not declared.
+     * other modes the cluster deployed with its job ({@link #appClusterName}); empty when the session
+     * cluster it names is not declared.
      */
     public Optional<String> jobClusterName(Application app) {
-        if (!app.spec().deployment().mode().isSession()) {
-            return Optional.of(APP_CLUSTER_PREFIX + app.id().qualifiedName());
+        Application.DeploymentMode mode = app.spec().deployment().mode();
+        if (!mode.isSession()) {
+            return Optional.of(appClusterName(mode, app.id().qualifiedName()));
         }
         return clusterOf(app).map(c -> c.id().qualifiedName());
     }
 
-    /** How the name of an application's own cluster (application and per-job modes) begins. */
-    public static final String APP_CLUSTER_PREFIX = "app:";
+    /**
+     * The name of the cluster an app in a mode without a session deploys with its job: its platform and
+     * the app ({@value #KUBERNETES_APP_CLUSTER}{@code team/name}, {@value #YARN_APP_CLUSTER}{@code team/name}),
+     * so that an app Git moves from YARN to Kubernetes is moved as from one cluster to another.
+     */
+    public static String appClusterName(Application.DeploymentMode mode, String app) {
+        if (mode.isSession()) {
+            throw new IllegalArgumentException(mode.yamlName() + " runs on a session cluster");
+        }
+        return (mode == Application.DeploymentMode.KUBERNETES_APPLICATION ? KUBERNETES_APP_CLUSTER : YARN_APP_CLUSTER)
+                + app;
+    }
+
+    /** The app whose own cluster this is; empty for a session cluster's name. */
+    public static Optional<String> appOfCluster(String clusterName) {
+        for (String prefix : List.of(KUBERNETES_APP_CLUSTER, YARN_APP_CLUSTER)) {
+            if (clusterName.startsWith(prefix)) {
+                return Optional.of(clusterName.substring(prefix.length()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether the app cluster of this name runs on Kubernetes (else on YARN). */
+    public static boolean onKubernetes(String appClusterName) {
+        return appClusterName.startsWith(KUBERNETES_APP_CLUSTER);
+    }
+
+    private static final String KUBERNETES_APP_CLUSTER = "kubernetes-app:";
+    private static final String YARN_APP_CLUSTER = "yarn-app:";
 
     public Optional<Settings> settings() {
         return all(Settings.class).stream().findFirst();

@@ -289,8 +289,14 @@ public final class Planner {
         if (waiting.isPresent()) {
             return waiting.get();
         }
-        return act(key, new Action.Suspend(key, job.jobId(), false, "moving from cluster " + from + " to " + to
-                + ": stopping with a savepoint, to resume from it there"), Health.PROGRESSING, Sync.OUT_OF_SYNC);
+        return act(key, new Action.Suspend(key, job.jobId(), false, "moving from " + describe(from) + " to "
+                + describe(to) + ": stopping with a savepoint, to resume from it there"), Health.PROGRESSING,
+                Sync.OUT_OF_SYNC);
+    }
+
+    private static String describe(String cluster) {
+        return DesiredState.appOfCluster(cluster).isEmpty() ? "cluster " + cluster
+                : DesiredState.onKubernetes(cluster) ? "its own Kubernetes cluster" : "its own YARN cluster";
     }
 
     private static AppPlan planStart(String key, AppObservation obs, Application.Spec spec, String hash, Instant now) {

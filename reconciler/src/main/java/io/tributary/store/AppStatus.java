@@ -10,7 +10,7 @@ import java.util.Optional;
  * {@link Store#appId}: it is read, never written, through this record.
  *
  * @param cluster where the app's job was started (while it has one), else where Git puts it: a session
- *     cluster's name, or {@link DesiredState#APP_CLUSTER_PREFIX} and the app for its own cluster
+ *     cluster's name, or {@link DesiredState#appClusterName} for its own cluster
  */
 public record AppStatus(String app, long id, String jobId, String specHash, String revision, String cluster,
         String deploymentMode, String jobState, String health, String sync, String message, Instant updatedAt) {
@@ -23,7 +23,6 @@ public record AppStatus(String app, long id, String jobId, String specHash, Stri
         if (spec.isPresent()) {
             return spec.get().spec().deployment().cluster();
         }
-        return status.map(AppStatus::cluster).filter(c -> !c.startsWith(DesiredState.APP_CLUSTER_PREFIX))
-                .orElse(null);
+        return status.map(AppStatus::cluster).filter(c -> DesiredState.appOfCluster(c).isEmpty()).orElse(null);
     }
 }

@@ -350,7 +350,7 @@ class KubernetesRegistryIT {
         try (Clusters restarted = clusters(data)) {
             assertThat(restarted.appWebUi("payments/reports")).as("the link outlives a restart of the service")
                     .contains(URI.create("http://payments-reports.flink.example.com"));
-            var target = (io.tributary.flink.ApplicationClusterTarget) restarted.appTarget("payments/reports")
+            var target = (io.tributary.flink.ApplicationClusterTarget) restarted.appTarget("kubernetes-app:payments/reports")
                     .orElseThrow();
             target.delete();
             assertThat(restarted.appWebUi("payments/reports")).as("no link to a cluster that is gone").isEmpty();
@@ -387,7 +387,7 @@ class KubernetesRegistryIT {
 
             assertThat(client.apps().deployments().inNamespace("jobs").withName("payments-orders").get())
                     .as("removed after the failed start").isNull();
-            assertThat(clusters.appTarget("payments/orders")).as("found by name after the app left Git").isPresent();
+            assertThat(clusters.appTarget("kubernetes-app:payments/orders")).as("found by name after the app left Git").isPresent();
         }
     }
 }

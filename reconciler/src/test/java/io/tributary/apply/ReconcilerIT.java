@@ -233,10 +233,43 @@ class ReconcilerIT {
         assertThat(status().cluster()).isEqualTo("local-2");
         assertThat(status().health()).isEqualTo("Healthy");
         assertThat(store.events(APP, 20)).extracting(AppEvent::message)
-                .anyMatch(m -> m.contains("moving from cluster local to local-2"));
+                .anyMatch(m -> m.contains("moving from cluster local to cluster local-2"));
 
         sync();
         assertThat(other.running()).as("settled: not started again").hasSize(1);
+    }
+
+    @Test
+    void anAppGitMovesFromYarnToKubernetesIsStoppedWithASavepointInYarnAndResumedFromItOnKubernetes()
+            throws IOException {
+        TestingFlinkTarget yarn = new TestingFlinkTarget(clock);
+        TestingFlinkTarget kubernetes = new TestingFlinkTarget(clock);
+        fixture.testingClusters().route("yarn-app:" + APP, yarn);
+        fixture.testingClusters().route("kubernetes-app:" + APP, kubernetes);
+        Path hadoopConf = Files.createDirectories(temp.resolve("hadoop-conf"));
+        Files.writeString(hadoopConf.resolve("yarn-site.xml"), "<configuration/>");
+        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"));
+        fixture.write("teams/payments/apps.yaml", apps.replace("    mode: standalone-session\n    cluster: local\n",
+                "    mode: yarn-application\n    yarn: {hadoopConfDir: \"" + hadoopConf + "\"}\n"));
+        sync();
+        String first = status().jobId();
+        assertThat(yarn.running()).singleElement();
+        assertThat(status().cluster()).isEqualTo("yarn-app:" + APP);
+
+        fixture.write("teams/payments/apps.yaml", apps.replace("    mode: standalone-session\n    cluster: local\n",
+                "    mode: kubernetes-application\n    kubernetes: {namespace: flink}\n"));
+        sync();
+
+        assertThat(yarn.fake(new JobId(first)).orElseThrow().state()).as("stopped in YARN, not left beside the new one")
+                .isEqualTo(JobState.FINISHED);
+        assertThat(kubernetes.running()).singleElement()
+                .satisfies(j -> assertThat(j.submission().restoreFrom()).isEqualTo(yarn.savepointsTaken().get(0)));
+        assertThat(store.operations(APP, 10)).extracting(Operation::kind).containsExactly("resume", "suspend", "deploy");
+        assertThat(store.events(APP, 20)).extracting(AppEvent::message)
+                .anyMatch(m -> m.contains("moving from its own YARN cluster to its own Kubernetes cluster"));
+        assertThat(status().cluster()).isEqualTo("kubernetes-app:" + APP);
+        assertThat(status().deploymentMode()).isEqualTo("kubernetes-application");
+        assertThat(status().health()).isEqualTo("Healthy");
     }
 
     @Test

@@ -15,7 +15,8 @@ import java.util.function.Function;
 
 /**
  * A cluster registry for the apply tests: every standalone cluster runs on one
- * {@link TestingFlinkTarget} unless {@link #route routed} elsewhere; managed ones are "started" by
+ * {@link TestingFlinkTarget} unless {@link #route routed} elsewhere, and an app's own cluster only where
+ * routed; managed ones are "started" by
  * remembering their spec, and one stopped forgets the jobs of the Flink it was routed to.
  */
 public final class TestingClusters implements ClusterRegistry {
@@ -40,6 +41,17 @@ public final class TestingClusters implements ClusterRegistry {
         String name = cluster.id().qualifiedName();
         boolean up = !cluster.spec().managed() || started.containsKey(name);
         return up ? Optional.of(routed.getOrDefault(name, flink)) : Optional.empty();
+    }
+
+    /** An app's own cluster runs on the Flink routed to its name ({@link DesiredState#appClusterName}), if any. */
+    @Override
+    public Optional<DeploymentTarget> appTarget(io.tributary.model.Application app, DesiredState desired) {
+        return desired.jobClusterName(app).flatMap(this::appTarget);
+    }
+
+    @Override
+    public Optional<DeploymentTarget> appTarget(String appClusterName) {
+        return Optional.ofNullable(routed.get(appClusterName));
     }
 
     @Override

@@ -113,7 +113,7 @@ class YarnReconcilerIT {
     @AfterEach
     void tearDown() {
         try {
-            clusters.appTarget(APP).ifPresent(t -> ((ApplicationClusterTarget) t).delete()); // the YARN application
+            clusters.appTarget("yarn-app:" + APP).ifPresent(t -> ((ApplicationClusterTarget) t).delete()); // the YARN application
             yarn.running(SESSION).forEach(yarn::kill);
         } finally {
             fixture.close();
@@ -126,10 +126,10 @@ class YarnReconcilerIT {
                 "{mode: yarn-application, yarn: {hadoopConfDir: \"" + yarn.hadoopConfDir() + "\"}}", true));
         reconcileUntil("the app's job runs in YARN", Duration.ofMinutes(4), () -> jobState().equals("RUNNING"));
         String first = status().jobId();
-        assertThat(status().cluster()).isEqualTo("app:" + APP);
+        assertThat(status().cluster()).isEqualTo("yarn-app:" + APP);
         List<String> applications = yarn.running(APP);
         assertThat(applications).as("one YARN application, named after the app").hasSize(1);
-        DeploymentTarget flink = clusters.appTarget(APP).orElseThrow();
+        DeploymentTarget flink = clusters.appTarget("yarn-app:" + APP).orElseThrow();
 
         new Overrides(reconciler, Clock.systemUTC()).savepoint(APP, "alice", "before the outage drill");
         reconcileUntil("the manual savepoint is recorded", Duration.ofMinutes(2),
