@@ -416,7 +416,7 @@ final class Observer implements AutoCloseable {
         boolean everDeployed = records.deployed().contains(app);
         List<KeptSavepoint> savepoints = records.savepoints().getOrDefault(app, List.of()).stream()
                 .filter(s -> !"checkpoint".equals(s.kind()))
-                .map(s -> new KeptSavepoint(s.id(), s.path(), s.createdAt()))
+                .map(s -> new KeptSavepoint(s.id(), s.path(), s.createdAt(), !"external".equals(s.kind())))
                 .toList();
         List<Instant> restarts = records.restarts().getOrDefault(app, List.of()).stream()
                 .map(Operation::createdAt).toList();

@@ -203,12 +203,13 @@ public final class Operations {
 
     private void execute(Action action, Operation op, Context ctx, Future<JobLauncher.Prepared> prepared) {
         if (action instanceof Action.Deploy d) {
+            recordRestorePoint(op, null, d.restoreFrom());
             start(op.withRestoreFrom(d.restoreFrom().orElse(null)), ctx, d.allowNonRestoredState(), prepared);
         } else if (action instanceof Action.Resume r) {
             start(op.withRestoreFrom(r.savepoint()), ctx, false, prepared);
         } else if (action instanceof Action.Restart r) {
             store.endDeployment(r.failedJobId(), clock.instant(), "FAILED");
-            recordRestoredCheckpoint(op, r.failedJobId(), r.restoreFrom());
+            recordRestorePoint(op, r.failedJobId(), r.restoreFrom());
             start(op.withRestoreFrom(r.restoreFrom().orElse(null)), ctx, false, prepared);
         } else if (action instanceof Action.Upgrade u) {
             upgrade(u, op, ctx);
@@ -352,7 +353,7 @@ public final class Operations {
             cancelAndWait(store.update(op.withStep(CANCELLING)), ctx, old);
         }
         store.endDeployment(old.hex(), clock.instant(), "CANCELED");
-        recordRestoredCheckpoint(op, old.hex(), restore);
+        recordRestorePoint(op, old.hex(), restore);
         start(store.update(latest(op).withRestoreFrom(restore.orElse(null))), ctx, false, next);
     }
 
@@ -572,13 +573,15 @@ public final class Operations {
     }
 
     /**
-     * A checkpoint a new job starts from is kept in the app's history beside its savepoints: until the new
-     * job completes a checkpoint of its own, it is the newest state, which a restart or a last-state
-     * upgrade starts from.
+     * A checkpoint, or a savepoint Tributary did not take ({@code external}: one the job was stopped with
+     * outside Tributary, {@code spec.restore.savepoint}), that a new job starts from is kept in the app's
+     * history beside its savepoints: until the new job completes a checkpoint of its own, it is the
+     * newest state, which a restart or a last-state upgrade starts from. A savepoint of the app's own
+     * keeps its record as it is.
      */
-    private void recordRestoredCheckpoint(Operation op, String jobId, Optional<String> restoreFrom) {
-        restoreFrom.filter(path -> path.matches(".*/chk-\\d+/?")).ifPresent(path -> store.recordSavepoint(
-                new SavepointRecord(0, op.app(), jobId, path, "checkpoint", 0, null, null, op.revision())));
+    private void recordRestorePoint(Operation op, String jobId, Optional<String> restoreFrom) {
+        restoreFrom.ifPresent(path -> store.recordSavepoint(new SavepointRecord(0, op.app(), jobId, path,
+                path.matches(".*/chk-\\d+/?") ? "checkpoint" : "external", 0, null, null, op.revision())));
     }
 
     /**

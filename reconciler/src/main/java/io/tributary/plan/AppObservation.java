@@ -68,7 +68,17 @@ public record AppObservation(
     /** What the current job was deployed from: enough to handle the app after it left Git. */
     public record AppliedSpec(String specHash, String revision, UpgradeMode upgradeMode, boolean prune) {}
 
-    public record KeptSavepoint(long id, String path, Instant createdAt) {}
+    /**
+     * A restorable savepoint.
+     *
+     * @param ours taken by Tributary, so that retention may dispose of it; not one a job was stopped with
+     *     outside Tributary or {@code spec.restore.savepoint}, whose files are someone else's
+     */
+    public record KeptSavepoint(long id, String path, Instant createdAt, boolean ours) {
+        public KeptSavepoint(long id, String path, Instant createdAt) {
+            this(id, path, createdAt, true);
+        }
+    }
 
     /** An operator's override: a pinned state and/or paused syncing. */
     public record Override(Optional<io.tributary.model.Application.DesiredState> pinnedState, boolean syncPaused,

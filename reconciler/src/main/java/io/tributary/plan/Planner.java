@@ -447,14 +447,17 @@ public final class Planner {
         return !now.isBefore(last.plus(spec.savepoints().periodic().duration()));
     }
 
-    /** Savepoints past {@code maxCount} or {@code maxAge}; the newest is always kept, since it is what a restore uses. */
+    /**
+     * Savepoints past {@code maxCount} or {@code maxAge}; the newest is always kept, since it is what a
+     * restore uses, and only Tributary's own count (others' files are not its to dispose of).
+     */
     private static Optional<Action> retention(String key, Application.Spec spec, AppObservation obs, Instant now) {
         if (spec.savepoints() == null || spec.savepoints().retention() == null) {
             return Optional.empty();
         }
         Application.Retention retention = spec.savepoints().retention();
         List<Long> expired = new ArrayList<>();
-        List<KeptSavepoint> kept = obs.savepoints();
+        List<KeptSavepoint> kept = obs.savepoints().stream().filter(KeptSavepoint::ours).toList();
         for (int i = 1; i < kept.size(); i++) {
             KeptSavepoint s = kept.get(i);
             boolean overCount = retention.maxCount() != null && i >= retention.maxCount();

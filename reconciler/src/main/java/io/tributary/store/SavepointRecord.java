@@ -5,10 +5,11 @@ import java.util.Set;
 
 /**
  * A savepoint or retained checkpoint of an application, by path. {@code kind} is one of savepoint,
- * periodic, final, checkpoint, manual; {@code disposedAt} is set once its files were removed.
+ * periodic, final, checkpoint, manual, or external (one Tributary did not take that a job started
+ * from, never disposed by it); {@code disposedAt} is set once its files were removed.
  */
 public record SavepointRecord(long id, String app, String jobId, String path, String kind, long sizeBytes,
         Instant createdAt, Instant disposedAt, String revision) {
 
-    static final Set<String> KINDS = Set.of("savepoint", "periodic", "final", "checkpoint", "manual");
+    static final Set<String> KINDS = Set.of("savepoint", "periodic", "final", "checkpoint", "manual", "external");
 }

@@ -313,6 +313,14 @@ class ReconcilerIT {
         assertThat(store.operations(APP, 10)).extracting(Operation::kind).containsExactly("restart", "deploy");
         assertThat(store.operations(APP, 10).get(0).restoreFrom()).isEqualTo(byHand);
         assertThat(status().health()).isEqualTo("Healthy");
+        assertThat(store.savepoints(APP)).filteredOn(s -> s.path().equals(byHand)).singleElement()
+                .extracting(SavepointRecord::kind).isEqualTo("external");
+
+        flink.failJob(new JobId(status().jobId()), "java.lang.OutOfMemoryError"); // before a checkpoint of its own
+        clock.advance(Duration.ofSeconds(11)); // the second restart's backoff
+        sync();
+        assertThat(running()).as("its state is still the savepoint taken by hand").singleElement()
+                .satisfies(j -> assertThat(j.submission().restoreFrom()).isEqualTo(byHand));
     }
 
     @Test

@@ -155,6 +155,12 @@ final class PlanFixtures {
             return this;
         }
 
+        /** A savepoint Tributary did not take (a job was stopped with it outside), recorded {@code ago}. */
+        Obs externalSavepoint(long id, Duration ago) {
+            savepoints.add(new KeptSavepoint(id, "file:///by-hand/savepoint-" + id, NOW.minus(ago), false));
+            return this;
+        }
+
         Obs restartedAgo(Duration... agos) {
             for (Duration ago : agos) {
                 restarts.add(NOW.minus(ago));

@@ -180,7 +180,11 @@ class PlannerTest {
                         "dispose [7, 6]", Health.HEALTHY),
                 row("retention by age keeps the newest savepoint", SUSPENDED_KEEP_A_DAY,
                         Obs.none().suspendedEarlier().savepoint(9, Duration.ofDays(3)).savepoint(8, Duration.ofDays(4)),
-                        "dispose [8]", Health.SUSPENDED));
+                        "dispose [8]", Health.SUSPENDED),
+                row("retention leaves a savepoint Tributary did not take alone", KEEP_TWO,
+                        Obs.job(JobState.RUNNING, KEEP_TWO).savepoint(9, H).externalSavepoint(8, H.multipliedBy(2))
+                                .savepoint(7, H.multipliedBy(3)).savepoint(6, H.multipliedBy(4)),
+                        "dispose [6]", Health.HEALTHY));
     }
 
     private static Arguments row(String name, DesiredState desired, Obs obs, String action, Health health) {
