@@ -394,6 +394,11 @@ public final class Planner {
             return Optional.of(status(key, Health.UNKNOWN, Sync.OUT_OF_SYNC,
                     "removed from Git; waiting for its cluster to answer before deleting"));
         }
+        if (state.filter(s -> s == JobState.SUSPENDED).isPresent()) {
+            // with HA the next JobManager runs it again: deleted now, it would run on with no app to own it
+            return Optional.of(status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, "removed from Git; job SUSPENDED by"
+                    + " Flink: waiting for Flink to recover it, or for its cluster to forget it, before deleting"));
+        }
         Optional<AppPlan> waiting = waitAfterFailure(key, obs, "delete", null, now);
         if (waiting.isPresent()) {
             return waiting;

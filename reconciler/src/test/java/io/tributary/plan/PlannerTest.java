@@ -211,7 +211,9 @@ class PlannerTest {
                 Arguments.of("paused syncing leaves the job", Obs.job(JobState.RUNNING, RUNNING).syncPaused(), "-"),
                 Arguments.of("a failed final savepoint blocks the deletion for its backoff",
                         Obs.job(JobState.RUNNING, RUNNING).failed("delete", null, S, 1), "-"),
-                Arguments.of("a lost job is not deleted blind", Obs.job(JobState.LOST, RUNNING), "-"));
+                Arguments.of("a lost job is not deleted blind", Obs.job(JobState.LOST, RUNNING), "-"),
+                Arguments.of("a job Flink suspended (its JobManager failing over) is not forgotten while HA may revive"
+                        + " it", Obs.job(JobState.SUSPENDED, RUNNING), "-"));
     }
 
     @ParameterizedTest(name = "{0}")
