@@ -152,7 +152,7 @@ final class Conditions {
         if (!changed && !now.isBefore(seen.askUntil())) {
             return;
         }
-        Optional<DeploymentTarget> target = desired.clusterOf(app).flatMap(c -> targets.apply(c.id().qualifiedName()));
+        Optional<DeploymentTarget> target = jobTarget(obs, app, desired, targets);
         if (target.isEmpty()) {
             return;
         }
@@ -253,6 +253,16 @@ final class Conditions {
 
     // ---- checkpoints
 
+    /**
+     * The target of the cluster the app's job runs on: the one it was started on, which a move Git asked for
+     * has not changed yet, else the one Git names (an app's own cluster in the modes without a session).
+     */
+    private static Optional<DeploymentTarget> jobTarget(AppObservation obs, Application app, DesiredState desired,
+            Function<String, Optional<DeploymentTarget>> targets) {
+        return obs.job().flatMap(AppObservation.CurrentJob::cluster).or(() -> desired.jobClusterName(app))
+                .flatMap(targets);
+    }
+
     private void checkpoints(AppObservation obs, Application app, DesiredState desired, String revision,
             Function<String, Optional<DeploymentTarget>> targets, Submitter submitter) {
         List<AlertPolicy.Rule> rules = checkpointRules(app, desired);
@@ -261,7 +271,7 @@ final class Conditions {
             return;
         }
         String jobId = obs.job().get().jobId();
-        Optional<DeploymentTarget> target = desired.clusterOf(app).flatMap(c -> targets.apply(c.id().qualifiedName()));
+        Optional<DeploymentTarget> target = jobTarget(obs, app, desired, targets);
         if (target.isEmpty()) {
             return;
         }

@@ -140,6 +140,8 @@ public final class Reconciler implements AutoCloseable {
      * in the commit that moved its app elsewhere, and is stopped there with a savepoint first.
      */
     private final Map<String, Cluster> lastDeclaredClusters = new ConcurrentHashMap<>();
+    /** Clusters searched for in earlier revisions in vain, with the revision then applied: not searched again under it. */
+    private final Map<String, String> undeclaredClusters = new ConcurrentHashMap<>();
     /**
      * The revision in force when this process first applied one, as the store recorded it: it holds the
      * latest spec of an app removed from Git while the service was down.
@@ -478,12 +480,16 @@ public final class Reconciler implements AutoCloseable {
         if (known != null) {
             return Optional.of(known);
         }
+        String applied = Objects.requireNonNullElse(appliedName(), "");
+        if (applied.equals(undeclaredClusters.get(name))) {
+            return Optional.empty();
+        }
         Optional<Cluster> found = java.util.stream.Stream.concat(java.util.stream.Stream.of(appliedBeforeStart),
                         store.statuses().stream().filter(s -> name.equals(s.cluster())).map(AppStatus::revision))
                 .filter(Objects::nonNull).distinct()
                 .map(revision -> earlierRevision(revision, "cluster=" + name).flatMap(d -> cluster(name, d)))
                 .flatMap(Optional::stream).findFirst();
-        found.ifPresent(c -> lastDeclaredClusters.put(name, c));
+        found.ifPresentOrElse(c -> lastDeclaredClusters.put(name, c), () -> undeclaredClusters.put(name, applied));
         return found;
     }
 
@@ -841,10 +847,39 @@ public final class Reconciler implements AutoCloseable {
     Optional<Operations.Context> context(String app, boolean startsJob, Loaded loaded, String actor) {
         Optional<Application> spec = application(app, loaded.desired());
         Optional<AppStatus> status = startsJob && spec.isPresent() ? Optional.empty() : store.status(app);
-        String cluster = status.filter(s -> s.jobId() != null).map(AppStatus::cluster)
-                .or(() -> spec.flatMap(a -> loaded.desired().jobClusterName(a)))
-                .orElseGet(() -> status.map(AppStatus::cluster).orElse(null));
-        return cluster == null ? Optional.empty() : contextOn(cluster, app, loaded, actor);
+        return jobCluster(status, spec, loaded.desired()).flatMap(cluster -> contextOn(cluster, app, loaded, actor));
+    }
+
+    /**
+     * The cluster an app's job runs on: where it was started while it has one (Git may have moved the app
+     * since), else where Git puts it, else where its last job ran.
+     */
+    private static Optional<String> jobCluster(Optional<AppStatus> status, Optional<Application> spec,
+            DesiredState desired) {
+        return status.filter(s -> s.jobId() != null).map(AppStatus::cluster)
+                .or(() -> spec.flatMap(desired::jobClusterName))
+                .or(() -> status.map(AppStatus::cluster));
+    }
+
+    /** The REST address of the session cluster the app's job runs on; empty for an app's own cluster. */
+    public Optional<java.net.URI> jobRestUrl(String app, Optional<AppStatus> status) {
+        return jobSessionCluster(app, status).flatMap(clusters::restUrl);
+    }
+
+    /** The Flink web UI of the cluster the app's job runs on (its own cluster's on Kubernetes). */
+    public Optional<java.net.URI> jobWebUi(String app, Optional<AppStatus> status) {
+        Optional<String> cluster = current().flatMap(l -> jobCluster(status, application(app, l.desired()), l.desired()));
+        if (cluster.flatMap(DesiredState::appOfCluster).isPresent()) {
+            return clusters.appWebUi(app);
+        }
+        return jobSessionCluster(app, status).flatMap(clusters::webUiUrl);
+    }
+
+    /** The session cluster the app's job runs on, as Git declares it or last declared it. */
+    public Optional<Cluster> jobSessionCluster(String app, Optional<AppStatus> status) {
+        return current().flatMap(l -> jobCluster(status, application(app, l.desired()), l.desired())
+                .filter(name -> DesiredState.appOfCluster(name).isEmpty())
+                .flatMap(name -> cluster(name, l.desired()).or(() -> lastDeclaredCluster(name))));
     }
 
     /** The context of an operation of {@code app} on {@code cluster}; empty when that cluster has no target. */

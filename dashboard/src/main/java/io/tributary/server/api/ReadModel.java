@@ -161,7 +161,7 @@ final class ReadModel {
         List<ApplicationView> views = new ArrayList<>(names.size());
         Map<String, ApplicationView> byName = new TreeMap<>();
         for (String app : names) {
-            ApplicationView view = view(app, desired, Optional.ofNullable(specs.get(app)),
+            ApplicationView view = view(app, Optional.ofNullable(specs.get(app)),
                     Optional.ofNullable(statuses.get(app)), Optional.ofNullable(overrides.get(app)),
                     savepoints.getOrDefault(app, List.of()).stream().findFirst(), ids);
             views.add(view);
@@ -193,12 +193,10 @@ final class ReadModel {
                 detailsReadAt, pages);
     }
 
-    private ApplicationView view(String app, Optional<DesiredState> desired, Optional<Application> spec,
+    private ApplicationView view(String app, Optional<Application> spec,
             Optional<AppStatus> status, Optional<AppOverride> override, Optional<SavepointRecord> last,
             Map<String, Long> ids) {
-        Optional<String> webUi = spec.flatMap(a -> desired.get().clusterOf(a))
-                .flatMap(c -> reconciler.clusters().webUiUrl(c))
-                .or(() -> reconciler.clusters().appWebUi(app))
+        Optional<String> webUi = reconciler.jobWebUi(app, status)
                 .map(url -> url + "/#/job/running/" + status.map(AppStatus::jobId).orElse(""));
         String[] parts = app.split("/", 2);
         long id = status.map(AppStatus::id).filter(n -> n > 0).or(() -> Optional.ofNullable(ids.get(app)))

@@ -75,7 +75,7 @@ final class Views {
             if (!caller.may(Permission.APP_VIEW, team)) {
                 continue;
             }
-            rows.add(row(app, desired, Optional.ofNullable(specs.get(app)), Optional.ofNullable(statuses.get(app)),
+            rows.add(row(app, Optional.ofNullable(specs.get(app)), Optional.ofNullable(statuses.get(app)),
                     Optional.ofNullable(overrides.get(app)),
                     savepoints.getOrDefault(app, List.of()).stream().findFirst()));
         }
@@ -86,13 +86,11 @@ final class Views {
         return rows(caller).stream().filter(r -> r.key().equals(app)).findFirst();
     }
 
-    private AppRow row(String app, Optional<DesiredState> desired, Optional<Application> spec,
+    private AppRow row(String app, Optional<Application> spec,
             Optional<AppStatus> status, Optional<AppOverride> override, Optional<SavepointRecord> last) {
         String[] parts = app.split("/", 2);
         Optional<String> jobId = status.map(AppStatus::jobId);
-        String webUi = jobId.flatMap(job -> spec.flatMap(a -> desired.get().clusterOf(a))
-                .flatMap(c -> reconciler.clusters().webUiUrl(c))
-                .or(() -> reconciler.clusters().appWebUi(app))
+        String webUi = jobId.flatMap(job -> reconciler.jobWebUi(app, status)
                 .map(url -> url + "/#/job/running/" + job)).orElse(null);
         long id = status.map(AppStatus::id).filter(n -> n > 0).orElseGet(() -> reconciler.store().appId(app));
         return new AppRow(id, parts[0], parts[1], spec.isPresent(),
@@ -152,12 +150,12 @@ final class Views {
 
     /** Flink's exceptions of the app's job, through its cluster's REST address. */
     FlinkExceptions exceptions(String app) {
-        Optional<String> jobId = reconciler.store().status(app).map(AppStatus::jobId);
+        Optional<AppStatus> status = reconciler.store().status(app);
+        Optional<String> jobId = status.map(AppStatus::jobId);
         if (jobId.isEmpty()) {
             return new FlinkExceptions(null, null, List.of(), "No job runs, so Flink has no exceptions to show.");
         }
-        Optional<URI> rest = spec(app).flatMap(a -> desired().orElseThrow().clusterOf(a))
-                .flatMap(c -> reconciler.clusters().restUrl(c));
+        Optional<URI> rest = reconciler.jobRestUrl(app, status);
         if (rest.isEmpty()) {
             return new FlinkExceptions(null, null, List.of(), "The cluster's REST address is not known.");
         }
@@ -177,7 +175,7 @@ final class Views {
         if (!(reconciler.clusters() instanceof Clusters clusters)) {
             return Optional.empty();
         }
-        return spec(app).map(a -> a.spec().deployment().cluster()).filter(c -> c != null)
+        return reconciler.jobSessionCluster(app, reconciler.store().status(app)).map(c -> c.id().qualifiedName())
                 .flatMap(clusters::local).map(LocalCluster::logDir).map(d -> d.resolve("jobmanager.log"))
                 .filter(Files::isRegularFile);
     }
