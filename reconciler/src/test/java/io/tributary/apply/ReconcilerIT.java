@@ -204,17 +204,7 @@ class ReconcilerIT {
 
     @Test
     void anAppGitMovesToAnotherClusterIsStoppedWithASavepointThereAndResumedFromItOnTheNewOne() throws IOException {
-        TestingFlinkTarget other = new TestingFlinkTarget(clock);
-        fixture.testingClusters().route("local-2", other);
-        fixture.write("platform/local-2.yaml", """
-                apiVersion: tributary.io/v1
-                kind: Cluster
-                metadata: {name: local-2}
-                spec:
-                  mode: standalone
-                  managed: true
-                  standalone: {taskManagers: 1, slotsPerTaskManager: 4}
-                """);
+        TestingFlinkTarget other = secondCluster();
         sync();
         String first = status().jobId();
         assertThat(status().cluster()).isEqualTo("local");
@@ -297,6 +287,22 @@ class ReconcilerIT {
         assertThat(store.operations(APP, 10)).extracting(Operation::kind).containsExactly("resume", "suspend", "deploy");
         assertThat(status().cluster()).isEqualTo("local-2");
         assertThat(status().health()).isEqualTo("Healthy");
+    }
+
+    /** A second managed cluster, local-2, declared in Git and running on a Flink of its own. */
+    private TestingFlinkTarget secondCluster() throws IOException {
+        TestingFlinkTarget other = new TestingFlinkTarget(clock);
+        fixture.testingClusters().route("local-2", other);
+        fixture.write("platform/local-2.yaml", """
+                apiVersion: tributary.io/v1
+                kind: Cluster
+                metadata: {name: local-2}
+                spec:
+                  mode: standalone
+                  managed: true
+                  standalone: {taskManagers: 1, slotsPerTaskManager: 4}
+                """);
+        return other;
     }
 
     @Test
@@ -588,17 +594,7 @@ class ReconcilerIT {
 
     @Test
     void aSubmitWhoseAnswerIsLostIsFinishedOnItsClusterThoughGitMovedTheAppMeanwhile() throws IOException {
-        TestingFlinkTarget other = new TestingFlinkTarget(clock);
-        fixture.testingClusters().route("local-2", other);
-        fixture.write("platform/local-2.yaml", """
-                apiVersion: tributary.io/v1
-                kind: Cluster
-                metadata: {name: local-2}
-                spec:
-                  mode: standalone
-                  managed: true
-                  standalone: {taskManagers: 1, slotsPerTaskManager: 4}
-                """);
+        TestingFlinkTarget other = secondCluster();
         flink.loseNextSubmitAnswer();
         for (int pass = 0; pass < 4 && store.operations(APP, 1).isEmpty(); pass++) {
             fixture.passes(1); // until the pass that deploys, whose recovery is the next pass's
