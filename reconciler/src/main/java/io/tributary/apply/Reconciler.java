@@ -546,7 +546,8 @@ public final class Reconciler implements AutoCloseable {
                 continue; // its recovery runs, or this replica's own operation from before it lost the lead
             }
             // finished on the cluster it acted on, which Git may have changed since
-            Optional<Operations.Context> ctx = op.cluster() != null ? contextOn(op.cluster(), op.app(), loaded, op.actor())
+            Optional<Operations.Context> ctx = op.cluster() != null
+                    ? contextOn(op.cluster(), op.app(), loaded, op.actor())
                     : context(op.app(), Operations.startsJob(op.kind()), loaded, op.actor());
             if (ctx.isEmpty()) {
                 if (reportedWaiting.add(op.id())) {
@@ -868,18 +869,25 @@ public final class Reconciler implements AutoCloseable {
 
     /** The Flink web UI of the cluster the app's job runs on (its own cluster's on Kubernetes). */
     public Optional<java.net.URI> jobWebUi(String app, Optional<AppStatus> status) {
-        Optional<String> cluster = current().flatMap(l -> jobCluster(status, application(app, l.desired()), l.desired()));
+        Optional<String> cluster = jobCluster(app, status);
         if (cluster.flatMap(DesiredState::appOfCluster).isPresent()) {
             return clusters.appWebUi(app);
         }
-        return jobSessionCluster(app, status).flatMap(clusters::webUiUrl);
+        return cluster.flatMap(this::sessionCluster).flatMap(clusters::webUiUrl);
     }
 
     /** The session cluster the app's job runs on, as Git declares it or last declared it. */
     public Optional<Cluster> jobSessionCluster(String app, Optional<AppStatus> status) {
-        return current().flatMap(l -> jobCluster(status, application(app, l.desired()), l.desired())
-                .filter(name -> DesiredState.appOfCluster(name).isEmpty())
-                .flatMap(name -> cluster(name, l.desired()).or(() -> lastDeclaredCluster(name))));
+        return jobCluster(app, status).flatMap(this::sessionCluster);
+    }
+
+    private Optional<String> jobCluster(String app, Optional<AppStatus> status) {
+        return current().flatMap(l -> jobCluster(status, application(app, l.desired()), l.desired()));
+    }
+
+    private Optional<Cluster> sessionCluster(String name) {
+        return current().filter(l -> DesiredState.appOfCluster(name).isEmpty())
+                .flatMap(l -> cluster(name, l.desired()).or(() -> lastDeclaredCluster(name)));
     }
 
     /** The context of an operation of {@code app} on {@code cluster}; empty when that cluster has no target. */
