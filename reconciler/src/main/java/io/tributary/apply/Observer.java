@@ -414,8 +414,13 @@ final class Observer implements AutoCloseable {
                         spec == null ? Application.UpgradeMode.SAVEPOINT : spec.spec().upgradeMode(),
                         spec == null || spec.spec().prune()));
         boolean everDeployed = records.deployed().contains(app);
-        List<KeptSavepoint> savepoints = records.savepoints().getOrDefault(app, List.of()).stream()
-                .filter(s -> !"checkpoint".equals(s.kind()))
+        // a checkpoint stays out of the savepoints (retention, periodic savepoints), unless the app has no job
+        // and it is the newest state: a job cancelled to move with its latest checkpoint resumes from it
+        List<SavepointRecord> recorded = records.savepoints().getOrDefault(app, List.of());
+        Optional<SavepointRecord> leftBehind = recorded.stream().findFirst()
+                .filter(s -> status == null || status.jobId() == null).filter(s -> "checkpoint".equals(s.kind()));
+        List<KeptSavepoint> savepoints = recorded.stream()
+                .filter(s -> !"checkpoint".equals(s.kind()) || leftBehind.filter(s::equals).isPresent())
                 .map(s -> new KeptSavepoint(s.id(), s.path(), s.createdAt(), !"external".equals(s.kind())))
                 .toList();
         List<Instant> restarts = records.restarts().getOrDefault(app, List.of()).stream()

@@ -337,13 +337,9 @@ public final class Operations {
         }
         Optional<String> restore = Optional.empty();
         if (u.mode() == Application.UpgradeMode.LAST_STATE) {
-            Optional<String> before = latestCheckpoint(ctx.target(), old)
-                    .or(() -> store.latestRestorable(u.app()).map(SavepointRecord::path));
+            Optional<String> before = latestState(ctx, old, u.app());
             if (before.isEmpty() && !u.allowStatelessFallback()) {
-                store.update(op.withStatus(Operation.FAILED,
-                        "last-state upgrade found no completed checkpoint or savepoint; the old job keeps running"));
-                event(op.app(), op.revision(), "upgrade-failed", "error",
-                        "last-state upgrade found no completed checkpoint or savepoint; the old job keeps running");
+                noStateToKeep(op);
                 return;
             }
             cancelAndWait(store.update(op.withStep(CANCELLING)), ctx, old);
@@ -381,6 +377,18 @@ public final class Operations {
         return target.checkpoints(job).latestCompleted().map(Checkpoint::externalPath);
     }
 
+    /** What a last-state stop of the job resumes from: its newest completed checkpoint, else the app's latest savepoint. */
+    private Optional<String> latestState(Context ctx, JobId job, String app) {
+        return latestCheckpoint(ctx.target(), job).or(() -> store.latestRestorable(app).map(SavepointRecord::path));
+    }
+
+    /** A last-state stop without state to resume from, and no stateless fallback allowed: the job keeps running. */
+    private void noStateToKeep(Operation op) {
+        String error = "last-state " + op.kind() + " found no completed checkpoint or savepoint; the job keeps running";
+        store.update(op.withStatus(Operation.FAILED, error));
+        event(op.app(), op.revision(), op.kind() + "-failed", "error", error);
+    }
+
     private void cancelAndWait(Operation op, Context ctx, JobId job) {
         beforeFlink("cancel");
         ctx.target().cancel(job);
@@ -399,12 +407,44 @@ public final class Operations {
     // ---- suspend, delete, savepoints
 
     private void suspend(Action.Suspend s, Operation op, Context ctx) {
-        Optional<Operation> stopped = stopWithSavepoint(op, ctx, new JobId(s.jobId()), s.drain(), "savepoint");
+        JobId job = new JobId(s.jobId());
+        if (s.mode() == Application.UpgradeMode.LAST_STATE) {
+            Optional<String> before = latestState(ctx, job, s.app());
+            if (before.isEmpty() && !s.allowStatelessFallback()) {
+                noStateToKeep(op);
+            } else {
+                cancelKeepingState(op, ctx, job, before, s.reason());
+            }
+            return;
+        }
+        Optional<Operation> stopped = stopWithSavepoint(op, ctx, job, s.drain(), "savepoint");
         if (stopped.isPresent()) {
             removeAppCluster(ctx);
             stoppedForGood(stopped.get(), ctx, "Suspended", "suspended with savepoint "
                     + stopped.get().savepointPath() + " (" + s.reason() + ")");
+        } else if (s.allowStatelessFallback()) {
+            event(op.app(), op.revision(), "stateless-fallback", "warning", "savepoint failed; allowStatelessFallback:"
+                    + " true, so the job is cancelled and resumes from its latest checkpoint, if it has one");
+            Operation reopened = store.update(latest(op).withStatus(Operation.OPEN, null));
+            cancelKeepingState(reopened, ctx, job, latestState(ctx, job, s.app()), s.reason());
         }
+    }
+
+    /**
+     * A job stopped without a savepoint (a last-state move, or one whose savepoint failed): cancelled, and
+     * the state it leaves recorded for the next start, which resumes from it: its newest checkpoint,
+     * read again after the cancel as one may complete meanwhile, else {@code before}. Without either,
+     * the next start has no state.
+     */
+    private void cancelKeepingState(Operation op, Context ctx, JobId job, Optional<String> before, String reason) {
+        cancelAndWait(store.update(op.withStep(CANCELLING)), ctx, job);
+        Optional<String> restore = latestCheckpoint(ctx.target(), job).or(() -> before);
+        store.endDeployment(job.hex(), clock.instant(), "CANCELED");
+        recordRestorePoint(op, job.hex(), restore);
+        removeAppCluster(ctx);
+        stoppedForGood(latest(op), ctx, "Suspended", "cancelled; "
+                + restore.map(path -> "resumes from " + path).orElse("no checkpoint or savepoint: starts without state")
+                + " (" + reason + ")");
     }
 
     /**

@@ -725,8 +725,11 @@ public final class Reconciler implements AutoCloseable {
                 } else if (action instanceof ClusterAction.UpdateCluster u) {
                     for (String app : u.appsToMove()) {
                         AppStatus status = store.status(app).orElseThrow();
-                        submit(new Action.Suspend(app, status.jobId(), false, "moving to the updated cluster " + name),
-                                loaded, SELF).ifPresent(Reconciler::await);
+                        Action.Suspend move = application(app, loaded.desired())
+                                .map(a -> Planner.move(app, status.jobId(), a.spec(), "moving to the updated cluster " + name))
+                                .orElseGet(() -> new Action.Suspend(app, status.jobId(), false,
+                                        "moving to the updated cluster " + name));
+                        submit(move, loaded, SELF).ifPresent(Reconciler::await);
                     }
                     clusters.stop(name);
                     clusters.start(cluster(name, loaded.desired()).orElseThrow(), loaded.desired());

@@ -160,10 +160,10 @@ final class PlanPreview {
                 return Optional.of(new AppItem(key, Change.UPGRADE, upgrade.mode().yamlName(),
                         why(known, headApp.get(), head, obs)));
             }
-            if (action instanceof Action.Suspend && wantsRunning(headApp, obs)) {
+            if (action instanceof Action.Suspend move && wantsRunning(headApp, obs)) {
                 // Git wants it running: it is suspended only to be resumed on the cluster Git now names
                 List<String> reasons = why(known, headApp.get(), head, obs);
-                return Optional.of(new AppItem(key, Change.MOVE, "savepoint", !reasons.isEmpty() ? reasons
+                return Optional.of(new AppItem(key, Change.MOVE, move.mode().yamlName(), !reasons.isEmpty() ? reasons
                         : List.of("cluster: " + obs.job().flatMap(CurrentJob::cluster).orElseThrow() + " -> "
                                 + head.jobClusterName(headApp.get()).orElseThrow())));
             }

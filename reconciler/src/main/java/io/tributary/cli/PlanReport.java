@@ -53,7 +53,7 @@ record PlanReport(String base, String head, String server, List<ClusterItem> clu
     }
 
     /**
-     * @param mode how: the upgrade mode for upgrades, {@code final-savepoint} or {@code no-savepoint}
+     * @param mode how: the upgrade mode for upgrades and moves, {@code final-savepoint} or {@code no-savepoint}
      *     for deletes, {@code suspended} for an app created suspended; null when there is no choice
      * @param reasons why, e.g. {@code job.sql changed}, {@code variable kafka_brokers changed}
      */
@@ -72,7 +72,7 @@ record PlanReport(String base, String head, String server, List<ClusterItem> clu
                 case CREATE -> "suspended".equals(mode) ? "suspended, not started"
                         : "from-savepoint".equals(mode) ? "from spec.restore.savepoint" : null;
                 case KEEP -> "prune: false";
-                case MOVE -> "with savepoint";
+                case MOVE -> "savepoint".equals(mode) ? "with savepoint" : mode;
                 case UPDATE -> "applies on resume";
                 default -> null;
             };

@@ -35,8 +35,19 @@ public sealed interface Action {
         }
     }
 
-    /** Git (or an override) wants the application suspended: stop with a savepoint. */
-    record Suspend(String app, String jobId, boolean drain, String reason) implements Action {
+    /**
+     * Git (or an override) wants the application suspended, or its job moved to another cluster: stop
+     * with a savepoint. A move stops the job the way the app's upgrades would ({@code mode},
+     * {@code allowStatelessFallback}): {@code last-state} cancels it and the next start resumes from its
+     * latest checkpoint; a failed savepoint with the fallback allowed cancels it as well.
+     */
+    record Suspend(String app, String jobId, boolean drain, UpgradeMode mode, boolean allowStatelessFallback,
+            String reason) implements Action {
+        /** Stopped with a savepoint, nothing else: what suspending asks for. */
+        public Suspend(String app, String jobId, boolean drain, String reason) {
+            this(app, jobId, drain, UpgradeMode.SAVEPOINT, false, reason);
+        }
+
         public String kind() {
             return "suspend";
         }

@@ -208,7 +208,7 @@ public final class Planner {
         Optional<String> gitCluster = desired.jobClusterName(app);
         if (state.filter(Planner::isAlive).isPresent() && current.cluster().isPresent() && gitCluster.isPresent()
                 && !current.cluster().equals(gitCluster)) {
-            return planMove(key, obs, current, current.cluster().get(), gitCluster.get(), now);
+            return planMove(key, obs, current, current.cluster().get(), gitCluster.get(), spec, now);
         }
         if (state.filter(s -> s == JobState.SUSPENDED).isPresent()) {
             // Flink suspends a job when its JobManager loses leadership or shuts down: with HA the next
@@ -279,19 +279,31 @@ public final class Planner {
     }
 
     /**
-     * Git puts the app on another cluster than the one its job runs on: the job stops with a savepoint
-     * where it runs, and the next pass resumes it from that savepoint on the new cluster. A job that is
-     * not alive is simply started on the new one (a restart acts on no old job).
+     * Git puts the app on another cluster than the one its job runs on: the job is stopped where it runs
+     * the way an upgrade would stop it, and the next pass resumes it on the new cluster from the state it
+     * left. A stateless app keeps its state too when a savepoint can be taken. A job that is not alive is
+     * simply started on the new one (a restart acts on no old job).
      */
     private static AppPlan planMove(String key, AppObservation obs, CurrentJob job, String from, String to,
-            Instant now) {
+            Application.Spec spec, Instant now) {
         Optional<AppPlan> waiting = waitAfterFailure(key, obs, "suspend", null, now);
         if (waiting.isPresent()) {
             return waiting.get();
         }
-        return act(key, new Action.Suspend(key, job.jobId(), false, "moving from " + describe(from) + " to "
-                + describe(to) + ": stopping with a savepoint, to resume from it there"), Health.PROGRESSING,
-                Sync.OUT_OF_SYNC);
+        return act(key, move(key, job.jobId(), spec, "moving from " + describe(from) + " to " + describe(to)),
+                Health.PROGRESSING, Sync.OUT_OF_SYNC);
+    }
+
+    /** How a job moving to another cluster (or off one being replaced) is stopped, for {@code spec}. */
+    public static Action.Suspend move(String app, String jobId, Application.Spec spec, String why) {
+        boolean lastState = spec.upgradeMode() == Application.UpgradeMode.LAST_STATE;
+        String how = lastState ? "cancelling it (upgradeMode: last-state), to resume from its latest checkpoint"
+                : "stopping with a savepoint, to resume from it"
+                        + (spec.allowStatelessFallback() ? " (cancelled if the savepoint fails: allowStatelessFallback)"
+                                : "");
+        return new Action.Suspend(app, jobId, false,
+                lastState ? Application.UpgradeMode.LAST_STATE : Application.UpgradeMode.SAVEPOINT,
+                spec.allowStatelessFallback(), why + ": " + how);
     }
 
     private static String describe(String cluster) {

@@ -289,6 +289,77 @@ class ReconcilerIT {
         assertThat(status().health()).isEqualTo("Healthy");
     }
 
+    @Test
+    void aLastStateAppMovedToAnotherClusterIsCancelledThereAndResumesFromItsLatestCheckpoint() throws IOException {
+        TestingFlinkTarget other = secondCluster();
+        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"))
+                .replace("spec:\n", "spec:\n  upgradeMode: last-state\n");
+        fixture.write("teams/payments/apps.yaml", apps);
+        sync();
+        String first = status().jobId();
+        String checkpoint = flink.completeCheckpoint(new JobId(first)).externalPath();
+        // a job restarting over and over cannot take a savepoint; a last-state move asks for none
+        flink.failSavepoints("checkpoint coordinator is shut down");
+
+        fixture.write("teams/payments/apps.yaml", apps.replace("cluster: local", "cluster: local-2"));
+        sync();
+
+        assertThat(flink.fake(new JobId(first)).orElseThrow().state()).isEqualTo(JobState.CANCELED);
+        assertThat(flink.savepointTriggers()).isZero();
+        assertThat(other.running()).as("resumed on the new cluster from the checkpoint the old job left")
+                .singleElement().satisfies(j -> assertThat(j.submission().restoreFrom()).isEqualTo(checkpoint));
+        assertThat(store.operations(APP, 10)).extracting(Operation::kind).containsExactly("resume", "suspend", "deploy");
+        assertThat(store.events(APP, 20)).extracting(AppEvent::message).anyMatch(m -> m.startsWith("cancelled; resumes from "
+                + checkpoint + " (moving from cluster local to cluster local-2: cancelling it (upgradeMode: last-state)"));
+        assertThat(store.savepoints(APP)).extracting(SavepointRecord::kind).containsExactly("checkpoint");
+        assertThat(status().cluster()).isEqualTo("local-2");
+        assertThat(status().health()).isEqualTo("Healthy");
+    }
+
+    @Test
+    void aLastStateMoveWithoutAnyStateToResumeFromLeavesTheJobWhereItRuns() throws IOException {
+        secondCluster();
+        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"))
+                .replace("spec:\n", "spec:\n  upgradeMode: last-state\n");
+        fixture.write("teams/payments/apps.yaml", apps);
+        sync();
+        String first = status().jobId();
+
+        fixture.write("teams/payments/apps.yaml", apps.replace("cluster: local", "cluster: local-2"));
+        sync();
+
+        assertThat(running()).as("no checkpoint or savepoint: cancelling would lose the state")
+                .singleElement().extracting(j -> j.submission().jobId().hex()).isEqualTo(first);
+        assertThat(status().health()).isEqualTo("Degraded");
+        assertThat(store.events(APP, 20)).filteredOn(e -> e.type().equals("suspend-failed")).singleElement()
+                .satisfies(e -> assertThat(e.message()).isEqualTo(
+                        "last-state suspend found no completed checkpoint or savepoint; the job keeps running"));
+    }
+
+    @Test
+    void aMoveWhoseSavepointFailsCancelsTheJobAndResumesFromItsCheckpointWhenTheAppAllowsTheFallback()
+            throws IOException {
+        TestingFlinkTarget other = secondCluster();
+        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"))
+                .replace("spec:\n", "spec:\n  allowStatelessFallback: true\n");
+        fixture.write("teams/payments/apps.yaml", apps);
+        sync();
+        String first = status().jobId();
+        String checkpoint = flink.completeCheckpoint(new JobId(first)).externalPath();
+        flink.failSavepoints("checkpoint coordinator is shut down");
+
+        fixture.write("teams/payments/apps.yaml", apps.replace("cluster: local", "cluster: local-2"));
+        sync();
+
+        assertThat(flink.fake(new JobId(first)).orElseThrow().state()).isEqualTo(JobState.CANCELED);
+        assertThat(other.running()).singleElement()
+                .satisfies(j -> assertThat(j.submission().restoreFrom()).isEqualTo(checkpoint));
+        assertThat(store.events(APP, 20)).extracting(AppEvent::type).contains("suspend-failed", "stateless-fallback");
+        assertThat(store.operations(APP, 10)).extracting(Operation::kind).containsExactly("resume", "suspend", "deploy");
+        assertThat(store.operations(APP, 10).get(1).status()).isEqualTo(Operation.DONE);
+        assertThat(status().health()).isEqualTo("Healthy");
+    }
+
     /** A second managed cluster, local-2, declared in Git and running on a Flink of its own. */
     private TestingFlinkTarget secondCluster() throws IOException {
         TestingFlinkTarget other = new TestingFlinkTarget(clock);

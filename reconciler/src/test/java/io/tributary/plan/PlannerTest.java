@@ -28,6 +28,8 @@ class PlannerTest {
     private static final DesiredState SUSPENDED = desired("state: suspended");
     private static final DesiredState STATELESS_UPGRADE = desired("upgradeMode: stateless\nallowStatelessFallback: true", "20");
     private static final DesiredState LAST_STATE_UPGRADE = desired("upgradeMode: last-state", "20");
+    private static final DesiredState LAST_STATE = desired("upgradeMode: last-state");
+    private static final DesiredState WITH_FALLBACK = desired("allowStatelessFallback: true");
     private static final DesiredState WITH_RESTORE = desired("restore: {savepoint: 'file:///old/sp-1', allowNonRestoredState: true}");
     private static final DesiredState FROM_SAVEPOINT = desired("restartPolicy: {from: last-savepoint}");
     private static final DesiredState NEVER_RESTART = desired("restartPolicy: {maxRestarts: 0}");
@@ -69,6 +71,12 @@ class PlannerTest {
                 row("suspended in Git stops with a savepoint", SUSPENDED, Obs.job(JobState.RUNNING, RUNNING), "suspend", Health.PROGRESSING),
                 row("a job on another cluster than Git's stops with a savepoint to move", RUNNING,
                         Obs.job(JobState.RUNNING, RUNNING).onCluster("old-local"), "suspend", Health.PROGRESSING),
+                row("a last-state app moves by cancelling, to resume from its latest checkpoint", LAST_STATE,
+                        Obs.job(JobState.RUNNING, LAST_STATE).onCluster("old-local"), "suspend last-state",
+                        Health.PROGRESSING),
+                row("a move may cancel the job when its savepoint fails if the app allows the fallback", WITH_FALLBACK,
+                        Obs.job(JobState.RUNNING, WITH_FALLBACK).onCluster("old-local"), "suspend fallback",
+                        Health.PROGRESSING),
                 row("a failed move waits its backoff with the job where it runs", RUNNING,
                         Obs.job(JobState.RUNNING, RUNNING).onCluster("old-local").failed("suspend", null, S, 1), "-",
                         Health.DEGRADED),
@@ -428,8 +436,9 @@ class PlannerTest {
             return "deploy from=" + d.restoreFrom().orElse("-");
         } else if (a instanceof Action.Upgrade u) {
             return "upgrade " + u.mode().yamlName() + " fallback=" + u.allowStatelessFallback();
-        } else if (a instanceof Action.Suspend) {
-            return "suspend";
+        } else if (a instanceof Action.Suspend s) {
+            return "suspend" + (s.mode() == Application.UpgradeMode.LAST_STATE ? " last-state" : "")
+                    + (s.allowStatelessFallback() ? " fallback" : "");
         } else if (a instanceof Action.Resume r) {
             return "resume from=" + r.savepoint();
         } else if (a instanceof Action.Restart r) {
