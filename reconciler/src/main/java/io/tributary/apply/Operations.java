@@ -11,6 +11,7 @@ import io.tributary.model.Application;
 import io.tributary.model.DesiredState;
 import io.tributary.model.JobState;
 import io.tributary.plan.Action;
+import io.tributary.plan.AppObservation.KeptSavepoint;
 import io.tributary.store.AppEvent;
 import io.tributary.store.AppStatus;
 import io.tributary.store.Deployment;
@@ -621,7 +622,7 @@ public final class Operations {
      */
     private void recordRestorePoint(Operation op, String jobId, Optional<String> restoreFrom) {
         restoreFrom.ifPresent(path -> store.recordSavepoint(new SavepointRecord(0, op.app(), jobId, path,
-                path.matches(".*/chk-\\d+/?") ? "checkpoint" : "external", 0, null, null, op.revision())));
+                KeptSavepoint.isCheckpointPath(path) ? "checkpoint" : "external", 0, null, null, op.revision())));
     }
 
     /**

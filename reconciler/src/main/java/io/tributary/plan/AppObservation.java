@@ -69,7 +69,7 @@ public record AppObservation(
     public record AppliedSpec(String specHash, String revision, UpgradeMode upgradeMode, boolean prune) {}
 
     /**
-     * A restorable savepoint.
+     * A restorable savepoint (or, for an app without a job, the checkpoint a job was cancelled with).
      *
      * @param ours taken by Tributary, so that retention may dispose of it; not one a job was stopped with
      *     outside Tributary or {@code spec.restore.savepoint}, whose files are someone else's
@@ -77,6 +77,16 @@ public record AppObservation(
     public record KeptSavepoint(long id, String path, Instant createdAt, boolean ours) {
         public KeptSavepoint(long id, String path, Instant createdAt) {
             this(id, path, createdAt, true);
+        }
+
+        /** A checkpoint's path, as Flink names its directories: {@code <dir>/<jobId>/chk-N}. */
+        public static boolean isCheckpointPath(String path) {
+            return path.matches(".*/chk-\\d+/?");
+        }
+
+        /** "checkpoint" or "savepoint", for messages. */
+        public String what() {
+            return isCheckpointPath(path) ? "checkpoint" : "savepoint";
         }
     }
 

@@ -317,10 +317,10 @@ public final class Planner {
             return waiting.get();
         }
         if (obs.everDeployed() && obs.latestSavepoint().isPresent()) {
-            String path = obs.latestSavepoint().get().path();
-            return act(key, new Action.Resume(key, path,
-                    "desired state is running and no job runs: resuming from its latest savepoint"), Health.PROGRESSING,
-                    Sync.OUT_OF_SYNC);
+            KeptSavepoint latest = obs.latestSavepoint().get();
+            return act(key, new Action.Resume(key, latest.path(),
+                    "desired state is running and no job runs: resuming from its latest " + latest.what()),
+                    Health.PROGRESSING, Sync.OUT_OF_SYNC);
         }
         if (!obs.everDeployed() && spec.restore() != null && spec.restore().savepoint() != null) {
             return act(key, new Action.Deploy(key, Optional.of(spec.restore().savepoint()),

@@ -155,6 +155,12 @@ final class PlanFixtures {
             return this;
         }
 
+        /** The checkpoint a job was cancelled with to move (last-state), recorded {@code ago}: the app has no job. */
+        Obs checkpointLeft(long id, Duration ago) {
+            savepoints.add(new KeptSavepoint(id, "file:///cp/job/chk-" + id, NOW.minus(ago)));
+            return this;
+        }
+
         /** A savepoint Tributary did not take (a job was stopped with it outside), recorded {@code ago}. */
         Obs externalSavepoint(long id, Duration ago) {
             savepoints.add(new KeptSavepoint(id, "file:///by-hand/savepoint-" + id, NOW.minus(ago), false));

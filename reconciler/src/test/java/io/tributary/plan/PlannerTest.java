@@ -362,6 +362,16 @@ class PlannerTest {
     }
 
     @Test
+    void anAppCancelledToMoveResumesFromTheCheckpointItLeftAndSaysSo() {
+        AppPlan app = Planner.plan(LAST_STATE, new Observed(Map.of(APP, Obs.none().suspendedEarlier()
+                .checkpointLeft(12, S).savepoint(3, H).build()), Map.of("local", localCluster())), NOW)
+                .app(APP).orElseThrow();
+        assertThat(app.action()).get().isInstanceOfSatisfying(Action.Resume.class,
+                r -> assertThat(r.savepoint()).isEqualTo("file:///cp/job/chk-12"));
+        assertThat(app.action().orElseThrow().reason()).endsWith("resuming from its latest checkpoint");
+    }
+
+    @Test
     void aClusterUpdatedInTheCommitThatMovesAnAppAwayTakesItsJobAlongAndTheAppWaits() {
         ClusterObservation updated = new ClusterObservation("local", true, true, true, Optional.of("an older spec"));
         Plan plan = Planner.plan(onK8sSession(), new Observed(Map.of(APP, Obs.job(JobState.RUNNING, RUNNING)
