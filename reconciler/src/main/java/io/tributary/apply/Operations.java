@@ -439,7 +439,10 @@ public final class Operations {
      */
     private void cancelKeepingState(Operation op, Context ctx, JobId job, Optional<String> before, String reason) {
         cancelAndWait(store.update(op.withStep(CANCELLING)), ctx, job);
-        Optional<String> restore = latestCheckpoint(ctx.target(), job).or(() -> before);
+        cancelledKeepingState(op, ctx, job, latestCheckpoint(ctx.target(), job).or(() -> before), reason);
+    }
+
+    private void cancelledKeepingState(Operation op, Context ctx, JobId job, Optional<String> restore, String reason) {
         store.endDeployment(job.hex(), clock.instant(), "CANCELED");
         recordRestorePoint(op, job.hex(), restore);
         removeAppCluster(ctx);
@@ -675,6 +678,8 @@ public final class Operations {
                 recoverSubmit(op, ctx);
             } else if (op.triggerId() != null || STOPPING.equals(op.step()) || SAVEPOINTING.equals(op.step())) {
                 recoverSavepoint(op, ctx);
+            } else if (CANCELLING.equals(op.step()) && "suspend".equals(op.kind())) {
+                recoverCancelKeepingState(op, ctx);
             } else if (CANCELLING.equals(op.step())) {
                 rollBack(op, "interrupted while cancelling; planning again");
             } else {
@@ -696,6 +701,20 @@ public final class Operations {
                     + " interruption: " + message);
         }
         return true;
+    }
+
+    /**
+     * A move's cancel interrupted: a job that ended is recorded as the move would have recorded it, with
+     * the state it left, so the next plan resumes it on Git's cluster (not restarts it, as a job cancelled
+     * outside Tributary, which a restart policy may forbid); one still running is planned again.
+     */
+    private void recoverCancelKeepingState(Operation op, Context ctx) {
+        JobId job = new JobId(op.oldJobId());
+        if (ctx.target().job(job).filter(j -> !j.state().isTerminal()).isPresent()) {
+            rollBack(op, "interrupted while cancelling, and the job still runs; planning again");
+        } else {
+            cancelledKeepingState(op, ctx, job, latestState(ctx, job, op.app()), "finished after an interruption");
+        }
     }
 
     private void recoverSubmit(Operation op, Context ctx) {

@@ -337,6 +337,33 @@ class ReconcilerIT {
     }
 
     @Test
+    void aLastStateMoveInterruptedWhileCancellingIsFinishedAtTheRestartAndResumesOnTheNewCluster() throws IOException {
+        TestingFlinkTarget other = secondCluster();
+        // no restarts allowed: the cancelled job must be taken for a move, not a failure to restart
+        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"))
+                .replace("spec:\n", "spec:\n  upgradeMode: last-state\n  restartPolicy: {maxRestarts: 0}\n");
+        fixture.write("teams/payments/apps.yaml", apps);
+        sync();
+        String first = status().jobId();
+        String checkpoint = flink.completeCheckpoint(new JobId(first)).externalPath();
+        fixture.write("teams/payments/apps.yaml", apps.replace("cluster: local", "cluster: local-2"));
+        // the service wrote the move's intent, cancelled the job and died before recording it
+        Operation open = store.begin(Operation.open(APP, "suspend", "dir@sha256:" + "0".repeat(64),
+                status().specHash(), first, "tributary").withCluster("local"));
+        store.update(open.withStep("cancelling"));
+        flink.cancel(new JobId(first));
+
+        fixture.restart(false);
+        sync();
+
+        assertThat(other.running()).as("resumed on the new cluster from the checkpoint the cancelled job left")
+                .singleElement().satisfies(j -> assertThat(j.submission().restoreFrom()).isEqualTo(checkpoint));
+        assertThat(store.operations(APP, 10)).extracting(Operation::kind).containsExactly("resume", "suspend", "deploy");
+        assertThat(store.operations(APP, 10).get(1).status()).isEqualTo(Operation.DONE);
+        assertThat(status().health()).isEqualTo("Healthy");
+    }
+
+    @Test
     void aMoveWhoseSavepointFailsCancelsTheJobAndResumesFromItsCheckpointWhenTheAppAllowsTheFallback()
             throws IOException {
         TestingFlinkTarget other = secondCluster();
