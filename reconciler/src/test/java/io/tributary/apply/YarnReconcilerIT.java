@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * outside; the reconciler sees the job FAILED with YARN's diagnostics and its restart policy brings it
  * back in a new YARN application, from the newest checkpoint the killed job left in its checkpoint
  * directory in HDFS (newer than the app's last savepoint), with the restart recorded as an event.
- * Heavy: run it alone, with {@code YarnAppClustersIT} (same minicluster).
+ * Switching the app from yarn-application to yarn-per-job is an upgrade with a savepoint into a new YARN
+ * application. Heavy: run it alone, with {@code YarnAppClustersIT} (same minicluster).
  */
 class YarnReconcilerIT {
     private static final String APP = "payments/ledger";
@@ -161,6 +162,35 @@ class YarnReconcilerIT {
         assertThat(flink.checkpoints(new JobId(status().jobId())).restored())
                 .as("the state continues from that checkpoint")
                 .hasValueSatisfying(r -> assertThat(r.externalPath()).isEqualTo(newest));
+    }
+
+    @Test
+    void anAppSwitchedFromYarnApplicationToYarnPerJobIsUpgradedWithASavepointIntoANewYarnApplication()
+            throws IOException {
+        String yarnConf = "yarn: {hadoopConfDir: \"" + yarn.hadoopConfDir() + "\"}";
+        start("teams/payments/apps.yaml", app("ledger", "{mode: yarn-application, " + yarnConf + "}", true));
+        reconcileUntil("the app's job runs in YARN", Duration.ofMinutes(4), () -> jobState().equals("RUNNING"));
+        String first = status().jobId();
+        List<String> applications = yarn.running(APP);
+
+        fixture.write("teams/payments/apps.yaml", app("ledger", "{mode: yarn-per-job, " + yarnConf + "}", true));
+        reconcileUntil("a new job runs in per-job mode", Duration.ofMinutes(5),
+                () -> !first.equals(status().jobId()) && jobState().equals("RUNNING"));
+
+        Operation upgrade = store.operations(APP, 10).stream().filter(o -> o.kind().equals("upgrade")).findFirst()
+                .orElseThrow();
+        SavepointRecord savepoint = store.savepoints(APP).stream().filter(s -> s.kind().equals("savepoint"))
+                .findFirst().orElseThrow();
+        assertThat(upgrade.status()).isEqualTo(Operation.DONE);
+        assertThat(upgrade.oldJobId()).isEqualTo(first);
+        assertThat(upgrade.restoreFrom()).isEqualTo(savepoint.path());
+        assertThat(status().deploymentMode()).isEqualTo("yarn-per-job");
+        assertThat(status().cluster()).isEqualTo("yarn-app:" + APP);
+        assertThat(yarn.running(APP)).as("the old YARN application ended with its job; one new one")
+                .hasSize(1).doesNotContain(applications.get(0));
+        assertThat(clusters.appTarget("yarn-app:" + APP).orElseThrow().checkpoints(new JobId(status().jobId()))
+                .restored()).as("the state continues from the savepoint")
+                .hasValueSatisfying(r -> assertThat(r.externalPath()).isEqualTo(savepoint.path()));
     }
 
     @Test
