@@ -72,7 +72,7 @@ public final class ApplicationActions {
      * exists, as anyone reading the config repository can), 409 when the app's state does not allow
      * it now. Refusals for want of permission are audited too.
      */
-    public void run(Caller caller, String team, String name, String action, String reason, boolean drain) {
+    public void run(Caller caller, String team, String name, String action, String reason, StopOptions stop) {
         Action known = Action.byPath(action).orElseThrow(() -> new BadRequestResponse("unknown action \"" + action
                 + "\"; expected one of " + Arrays.stream(Action.values()).map(Action::path).toList()));
         String app = team + "/" + name;
@@ -94,7 +94,7 @@ public final class ApplicationActions {
         }
         try {
             switch (known) {
-                case STOP -> overrides.stop(app, caller.user(), reason, drain);
+                case STOP -> overrides.stop(app, caller.user(), reason, stop.drain(), stop.cancelIfSavepointFails());
                 case START -> overrides.start(app, caller.user(), reason);
                 case RESTART -> overrides.restart(app, caller.user(), reason);
                 case SAVEPOINT -> overrides.savepoint(app, caller.user(), reason);
@@ -108,23 +108,31 @@ public final class ApplicationActions {
         }
     }
 
-    record ActionRequest(String reason, Boolean drain) {}
+    /** How a stop goes: {@code drain} lets sources finish first; {@code cancelIfSavepointFails} cancels the job then. */
+    public record StopOptions(boolean drain, boolean cancelIfSavepointFails) {
+        public static final StopOptions NONE = new StopOptions(false, false);
+    }
 
-    /** {@code POST /api/v1/applications/{team}/{name}/actions/{action}} with {@code {"reason": "...", "drain": false}}. */
+    record ActionRequest(String reason, Boolean drain, Boolean cancelIfSavepointFails) {}
+
+    /**
+     * {@code POST /api/v1/applications/{team}/{name}/actions/{action}} with {@code {"reason": "...", "drain": false,
+     * "cancelIfSavepointFails": false}} (the last two for {@code stop}).
+     */
     void handle(Context ctx) {
         Caller caller = Access.require(ctx);
         ActionRequest request;
         try {
             request = ctx.body().isBlank() ? null : ctx.bodyAsClass(ActionRequest.class);
             if (request == null) {
-                request = new ActionRequest(null, null); // no body, or a JSON null: "reason" is missing
+                request = new ActionRequest(null, null, null); // no body, or a JSON null: "reason" is missing
             }
         } catch (RuntimeException e) {
             throw new BadRequestResponse("expected a JSON body {\"reason\": \"why\", \"drain\": false}");
         }
         String action = ctx.pathParam("action");
         run(caller, ctx.pathParam("team"), ctx.pathParam("name"), action, request.reason(),
-                Boolean.TRUE.equals(request.drain()));
+                new StopOptions(Boolean.TRUE.equals(request.drain()), Boolean.TRUE.equals(request.cancelIfSavepointFails())));
         ctx.status(202).json(Map.of("accepted", action, "application", ctx.pathParam("team") + "/" + ctx.pathParam("name")));
     }
 

@@ -424,8 +424,8 @@ public final class Operations {
             stoppedForGood(stopped.get(), ctx, "Suspended", "suspended with savepoint "
                     + stopped.get().savepointPath() + " (" + s.reason() + ")");
         } else if (s.allowStatelessFallback()) {
-            event(op.app(), op.revision(), "stateless-fallback", "warning", "savepoint failed; allowStatelessFallback:"
-                    + " true, so the job is cancelled and resumes from its latest checkpoint, if it has one");
+            event(op.app(), op.revision(), "stateless-fallback", "warning", "savepoint failed, so the job is cancelled"
+                    + " as allowed (" + s.reason() + "); it resumes from its latest checkpoint, if it has one");
             Operation reopened = store.update(latest(op).withStatus(Operation.OPEN, null));
             cancelKeepingState(reopened, ctx, job, latestState(ctx, job, s.app()), s.reason());
         }

@@ -34,15 +34,22 @@ public final class Overrides {
         }
     }
 
-    /** Pins the app suspended and stops it now with a savepoint ({@code drain}: sources end first). */
-    public void stop(String app, String actor, String reason, boolean drain) {
+    /**
+     * Pins the app suspended and stops it now with a savepoint ({@code drain}: sources end first). With
+     * {@code cancelIfSavepointFails} (a job restarting over and over cannot take one), a failed savepoint
+     * cancels the job instead, and the next start resumes from its latest checkpoint, if it has one.
+     */
+    public void stop(String app, String actor, String reason, boolean drain, boolean cancelIfSavepointFails) {
         requireReason(reason);
-        pin(app, Application.DesiredState.SUSPENDED, actor, reason, "stop" + (drain ? " (drain)" : ""));
+        pin(app, Application.DesiredState.SUSPENDED, actor, reason, "stop" + (drain ? " (drain)" : "")
+                + (cancelIfSavepointFails ? " (cancel if the savepoint fails)" : ""));
         // on a standby, or while another operation of the app runs or waits for its cluster, the pin is
         // enough: the leader suspends the app at its first pass after that operation, as the pin says
+        // (with a savepoint: the choice to cancel is the operator's, for the stop started now)
         if (reconciler.leads()) {
             currentJob(app).ifPresent(job -> startNow(new Action.Suspend(app, job, drain,
-                    "stopped by " + actor + ": " + reason), actor));
+                    Application.UpgradeMode.SAVEPOINT, cancelIfSavepointFails, "stopped by " + actor + ": " + reason),
+                    actor));
         }
     }
 

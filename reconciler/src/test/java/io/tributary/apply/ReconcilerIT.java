@@ -442,10 +442,36 @@ class ReconcilerIT {
     }
 
     @Test
+    void anOperatorStopOfAJobThatCannotTakeASavepointCancelsItWhenAskedAndItResumesFromItsLatestCheckpoint() {
+        sync();
+        String first = status().jobId();
+        String checkpoint = flink.completeCheckpoint(new JobId(first)).externalPath();
+        flink.failSavepoints("checkpoint coordinator is shut down");
+        Overrides overrides = new Overrides(fixture.reconciler, clock);
+
+        overrides.stop(APP, "dave", "incident 44: the job restarts over and over", false, true);
+        sync();
+
+        assertThat(flink.fake(new JobId(first)).orElseThrow().state()).isEqualTo(JobState.CANCELED);
+        assertThat(status().health()).isEqualTo("Suspended");
+        assertThat(status().message()).contains("resumes from " + checkpoint);
+        assertThat(store.events(APP, 20)).filteredOn(e -> e.type().equals("stateless-fallback")).singleElement()
+                .satisfies(e -> assertThat(e.message()).contains("stopped by dave: incident 44"));
+        assertThat(store.auditEvents(10)).extracting(a -> a.action())
+                .containsExactly("stop (cancel if the savepoint fails)");
+
+        flink.failSavepoints(null);
+        overrides.release(APP, "dave", "fixed");
+        sync();
+        assertThat(running()).singleElement().satisfies(j ->
+                assertThat(j.submission().restoreFrom()).isEqualTo(checkpoint));
+    }
+
+    @Test
     void anOperatorStopPinsTheAppSuspendedUntilReleased() throws Exception {
         sync();
         Overrides overrides = new Overrides(fixture.reconciler, clock);
-        overrides.stop(APP, "dave", "incident 42: downstream is down", true);
+        overrides.stop(APP, "dave", "incident 42: downstream is down", true, false);
         sync();
         assertThat(running()).isEmpty();
         assertThat(status().health()).isEqualTo("Suspended");
@@ -866,7 +892,7 @@ class ReconcilerIT {
         sync();
 
         // not refused: the pin holds the stop until the interrupted upgrade is finished
-        new Overrides(fixture.reconciler, clock).stop(APP, "dave", "incident 43: downstream is down", false);
+        new Overrides(fixture.reconciler, clock).stop(APP, "dave", "incident 43: downstream is down", false, false);
         assertThat(store.openOperations()).as("no second operation beside the open one").hasSize(1);
 
         flink.setUnreachable(false);

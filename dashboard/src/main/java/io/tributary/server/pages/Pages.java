@@ -202,9 +202,10 @@ public final class Pages implements AutoCloseable {
         }
         String back = "/apps/" + app;
         String reason = ctx.formParam("reason");
-        boolean drain = ctx.formParam("drain") != null;
+        ApplicationActions.StopOptions stop = new ApplicationActions.StopOptions(ctx.formParam("drain") != null,
+                ctx.formParam("cancelIfSavepointFails") != null);
         try {
-            actions.run(caller.get(), team, name, action, reason, drain);
+            actions.run(caller.get(), team, name, action, reason, stop);
             LOG.info("page action app={}/{} action={} actor={}", team, name, action, caller.get().user());
             flash(ctx, "ok", done(action) + " by " + caller.get().user() + ": " + reason);
         } catch (Overrides.Refused e) {

@@ -89,7 +89,8 @@ public final class StreamParkApi {
                     + "spec.restore.savepoint in Git for an app's first start");
         }
         String[] parts = app.split("/", 2);
-        actions.run(caller, parts[0], parts[1], ApplicationActions.Action.START.path(), reason(ctx), false);
+        actions.run(caller, parts[0], parts[1], ApplicationActions.Action.START.path(), reason(ctx),
+                ApplicationActions.StopOptions.NONE);
         LOG.info("streampark action=start app={} user={}", app, caller.user());
         return Envelope.success(true, latest.map(p -> "starting " + app + " from savepoint " + p)
                 .orElse("starting " + app));
@@ -114,7 +115,8 @@ public final class StreamParkApi {
         }
         boolean savePointed = ctx.formParam("savePointed") == null || bool(ctx, "savePointed");
         String[] parts = app.split("/", 2);
-        actions.run(caller, parts[0], parts[1], ApplicationActions.Action.STOP.path(), reason(ctx), bool(ctx, "drain"));
+        actions.run(caller, parts[0], parts[1], ApplicationActions.Action.STOP.path(), reason(ctx),
+                new ApplicationActions.StopOptions(bool(ctx, "drain"), false));
         LOG.info("streampark action=cancel app={} user={} drain={}", app, caller.user(), bool(ctx, "drain"));
         return Envelope.success(null, savePointed ? "stopping " + app + " with a savepoint"
                 : "stopping " + app + " with a savepoint: Tributary never stops an app without one");
