@@ -225,7 +225,7 @@ class AccessMatrixIT {
         assertThat(elsewhere.path("message").asString()).contains("spec.savepoints.directory");
         JsonNode cancel = Http.json(whenIdle(() -> http.postForm(dev, "/flink/app/cancel", "id", Long.toString(appId),
                 "savePointed", "false", "drain", "false")), 200);
-        assertThat(cancel.path("message").asString()).contains("never stops an app without one");
+        assertThat(cancel.path("message").asString()).contains("with a savepoint first");
         // the stop runs after the answer: its savepoint is what shows it happened
         Await.until("the stop's savepoint is recorded", Duration.ofSeconds(60),
                 () -> store().savepoints(APP).size() == savepoints + 1);
@@ -234,6 +234,7 @@ class AccessMatrixIT {
             assertThat(o.pinnedState()).isEqualTo("suspended");
             assertThat(o.actor()).isEqualTo("dev");
         });
+        assertThat(store().auditEvents(5)).extracting(a -> a.action()).contains("stop (cancel if the savepoint fails)");
         String latest = store().latestRestorable(APP).orElseThrow().path();
         JsonNode other = Http.json(http.postForm(dev, "/flink/app/start", "id", Long.toString(appId),
                 "savePointed", "true", "savePoint", "file:///tmp/another-savepoint"), 400);

@@ -98,8 +98,8 @@ public final class StreamParkApi {
 
     /**
      * {@code POST /flink/app/cancel} ({@code id}, {@code savePointed}, {@code savePoint}, {@code drain}):
-     * pins the app suspended and stops it with a savepoint into its configured directory. A stop
-     * without a savepoint does not exist in Tributary: {@code savePointed=false} stops with one too.
+     * pins the app suspended and stops it with a savepoint into its configured directory. Tributary
+     * tries a savepoint first in any case: {@code savePointed=false} cancels the job only if it fails.
      */
     private Envelope cancel(Context ctx) {
         Caller caller = Access.require(ctx);
@@ -116,10 +116,10 @@ public final class StreamParkApi {
         boolean savePointed = ctx.formParam("savePointed") == null || bool(ctx, "savePointed");
         String[] parts = app.split("/", 2);
         actions.run(caller, parts[0], parts[1], ApplicationActions.Action.STOP.path(), reason(ctx),
-                new ApplicationActions.StopOptions(bool(ctx, "drain"), false));
+                new ApplicationActions.StopOptions(bool(ctx, "drain"), !savePointed));
         LOG.info("streampark action=cancel app={} user={} drain={}", app, caller.user(), bool(ctx, "drain"));
         return Envelope.success(null, savePointed ? "stopping " + app + " with a savepoint"
-                : "stopping " + app + " with a savepoint: Tributary never stops an app without one");
+                : "stopping " + app + " with a savepoint first; the job is cancelled only if that fails");
     }
 
     /** StreamPark's page of apps: {@code records}, {@code total}, {@code size}, {@code current}, {@code pages}. */
