@@ -81,6 +81,8 @@ public final class Reconciler implements AutoCloseable {
     private static final Duration SETTLING_WINDOW = Duration.ofSeconds(30);
     /** How soon an interrupted operation whose cluster did not answer is recovered again. */
     static final Duration RECOVERY_RETRY = Duration.ofSeconds(30);
+    /** How long a cluster's restart waits for an app that a pass holds while it writes the app's status. */
+    private static final Duration APP_HELD = Duration.ofSeconds(5);
     private static final int EARLIER_REVISIONS_KEPT = 8;
     private static final Set<JobState> SETTLING_STATES = java.util.EnumSet.of(JobState.INITIALIZING,
             JobState.CREATED, JobState.FAILING, JobState.CANCELLING, JobState.RESTARTING, JobState.RECONCILING);
@@ -723,20 +725,18 @@ public final class Reconciler implements AutoCloseable {
                 } else if (action instanceof ClusterAction.StopCluster) {
                     clusters.stop(name);
                 } else if (action instanceof ClusterAction.UpdateCluster u) {
-                    for (String app : u.appsToMove()) {
-                        AppStatus status = store.status(app).orElseThrow();
-                        Action.Suspend move = application(app, loaded.desired())
-                                .map(a -> Planner.move(app, status.jobId(), a.spec(), "moving to the updated cluster " + name))
-                                .orElseGet(() -> new Action.Suspend(app, status.jobId(), false,
-                                        "moving to the updated cluster " + name));
-                        submit(move, loaded, SELF).ifPresent(Reconciler::await);
+                    List<String> left = moveOff(name, u.appsToMove(), loaded);
+                    if (!left.isEmpty()) {
+                        // a restart now would end their jobs without the savepoint (or checkpoint) the move is for
+                        throw new IllegalStateException("not restarted while the job of " + String.join(", ", left)
+                                + " still runs on it (see the app's events)");
                     }
                     clusters.stop(name);
                     clusters.start(cluster(name, loaded.desired()).orElseThrow(), loaded.desired());
-                    // the moved apps have no job now; the next plan resumes them from their savepoints
+                    // the moved apps have no job now; the next plan resumes them from the state they left
                     for (String app : u.appsToMove()) {
                         store.event(new AppEvent(0, clock.instant(), app, "cluster-updated", "info",
-                                "cluster " + name + " restarted with its new spec; resuming from the savepoint",
+                                "cluster " + name + " restarted with its new spec; resuming from the state the job left",
                                 loaded.revision().name()));
                     }
                 }
@@ -761,11 +761,46 @@ public final class Reconciler implements AutoCloseable {
         }));
     }
 
+    /**
+     * Stops the jobs of {@code apps} on a cluster about to be restarted, each the way its move says
+     * ({@link Planner#move}), and returns the apps whose job still runs there (its savepoint failed, or
+     * another operation of the app holds it).
+     */
+    private List<String> moveOff(String cluster, List<String> apps, Loaded loaded) {
+        List<String> left = new ArrayList<>();
+        for (String app : apps) {
+            Optional<String> job = store.status(app).map(AppStatus::jobId);
+            if (job.isEmpty()) {
+                continue;
+            }
+            String why = "moving to the updated cluster " + cluster;
+            Action.Suspend move = application(app, loaded.desired()).map(a -> Planner.move(app, job.get(), a.spec(), why))
+                    .orElseGet(() -> new Action.Suspend(app, job.get(), false, why));
+            Optional<Future<?>> started = submit(move, loaded, SELF);
+            // a pass holds an app for the moment it writes its status: asked again until it lets go
+            long deadline = System.nanoTime() + APP_HELD.toNanos();
+            while (started.isEmpty() && busy.contains(app) && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                started = submit(move, loaded, SELF);
+            }
+            started.ifPresent(Reconciler::await);
+            if (store.status(app).map(AppStatus::jobId).isPresent()) {
+                left.add(app);
+            }
+        }
+        return left;
+    }
+
     /** Each app on a cluster that failed to start or stop learns why, on its page. */
     private void recordClusterFailure(String name, ClusterAction action, RuntimeException e, String retry,
             Loaded loaded) {
-        String message = "cluster " + name + ": " + (action instanceof ClusterAction.StopCluster ? "stop" : "start")
-                + " failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + retry;
+        String message = "cluster " + name + ": " + (action instanceof ClusterAction.StopCluster ? "stop"
+                : action instanceof ClusterAction.UpdateCluster ? "restart" : "start") + " failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + retry;
         for (Application app : loaded.desired().applications()) {
             if (loaded.desired().clusterOf(app).filter(c -> c.id().qualifiedName().equals(name)).isPresent()) {
                 store.event(new AppEvent(0, clock.instant(), app.id().qualifiedName(), "cluster-failed", "error",

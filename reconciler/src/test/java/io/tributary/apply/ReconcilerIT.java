@@ -364,6 +364,51 @@ class ReconcilerIT {
     }
 
     @Test
+    void aClusterWhoseSpecChangesTakesItsLastStateAppAlongFromItsLatestCheckpoint() throws IOException {
+        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"))
+                .replace("spec:\n", "spec:\n  upgradeMode: last-state\n");
+        fixture.write("teams/payments/apps.yaml", apps);
+        sync();
+        String first = status().jobId();
+        String checkpoint = flink.completeCheckpoint(new JobId(first)).externalPath();
+        flink.failSavepoints("checkpoint coordinator is shut down");
+
+        String clusters = Files.readString(repo.resolve("platform/clusters.yaml"));
+        fixture.write("platform/clusters.yaml", clusters.replace("slotsPerTaskManager: 4", "slotsPerTaskManager: 8"));
+        // the cluster's restart runs beside the passes, and the app's resume after it
+        fixture.reconcileUntil("the app runs again on the restarted cluster", Duration.ofSeconds(30),
+                () -> !first.equals(status().jobId()) && "RUNNING".equals(status().jobState()),
+                () -> "status " + status() + ", cluster calls " + fixture.testingClusters().calls);
+
+        assertThat(fixture.testingClusters().calls).containsSubsequence("start local", "stop local", "start local");
+        assertThat(flink.fake(new JobId(first)).orElseThrow().state()).isEqualTo(JobState.CANCELED);
+        assertThat(running()).as("back on the restarted cluster, from the checkpoint the cancelled job left")
+                .singleElement().satisfies(j -> assertThat(j.submission().restoreFrom()).isEqualTo(checkpoint));
+        assertThat(store.operations(APP, 10)).extracting(Operation::kind).containsExactly("resume", "suspend", "deploy");
+        assertThat(status().health()).isEqualTo("Healthy");
+    }
+
+    @Test
+    void aClusterWhoseSpecChangesIsNotRestartedUnderAJobWhoseSavepointFails() throws IOException {
+        sync();
+        String first = status().jobId();
+        flink.failSavepoints("checkpoint coordinator is shut down");
+
+        String clusters = Files.readString(repo.resolve("platform/clusters.yaml"));
+        fixture.write("platform/clusters.yaml", clusters.replace("slotsPerTaskManager: 4", "slotsPerTaskManager: 8"));
+        fixture.reconcileUntil("the restart is put off", Duration.ofSeconds(30),
+                () -> store.events(APP, 20).stream().anyMatch(e -> e.type().equals("cluster-failed")),
+                () -> "events " + store.events(APP, 20));
+
+        assertThat(fixture.testingClusters().calls).as("not stopped under the job").containsExactly("start local");
+        assertThat(running()).singleElement().extracting(j -> j.submission().jobId().hex()).isEqualTo(first);
+        assertThat(store.events(APP, 20)).extracting(AppEvent::type).contains("suspend-failed");
+        assertThat(store.events(APP, 20)).filteredOn(e -> e.type().equals("cluster-failed")).first()
+                .satisfies(e -> assertThat(e.message()).startsWith("cluster local: restart failed: not restarted while"
+                        + " the job of " + APP + " still runs on it"));
+    }
+
+    @Test
     void aMoveWhoseSavepointFailsCancelsTheJobAndResumesFromItsCheckpointWhenTheAppAllowsTheFallback()
             throws IOException {
         TestingFlinkTarget other = secondCluster();
