@@ -81,8 +81,8 @@ public final class Reconciler implements AutoCloseable {
     private static final Duration SETTLING_WINDOW = Duration.ofSeconds(30);
     /** How soon an interrupted operation whose cluster did not answer is recovered again. */
     static final Duration RECOVERY_RETRY = Duration.ofSeconds(30);
-    /** How long a cluster's restart waits for an app that a pass holds while it writes the app's status. */
-    private static final Duration APP_HELD = Duration.ofSeconds(5);
+    /** How long an operation waits for a pass that holds its app to write the app's status. */
+    private static final Duration STATUS_WRITE_WAIT = Duration.ofSeconds(5);
     private static final int EARLIER_REVISIONS_KEPT = 8;
     private static final Set<JobState> SETTLING_STATES = java.util.EnumSet.of(JobState.INITIALIZING,
             JobState.CREATED, JobState.FAILING, JobState.CANCELLING, JobState.RESTARTING, JobState.RECONCILING);
@@ -119,6 +119,8 @@ public final class Reconciler implements AutoCloseable {
     /** What alerts are about: job, cluster and checkpoint conditions, written as events when they change. */
     private final Conditions conditions;
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    /** Apps in {@link #busy} only while a pass writes their status: an operation waits for that moment. */
+    private final Set<String> statusWrites = ConcurrentHashMap.newKeySet();
     /** Clusters whose last start or stop failed: when to try again, and how long the wait grows. */
     private final Map<String, Instant> clusterRetryAt = new ConcurrentHashMap<>();
     private final Map<String, Backoff> clusterBackoffs = new ConcurrentHashMap<>();
@@ -693,9 +695,29 @@ public final class Reconciler implements AutoCloseable {
         });
     }
 
+    /**
+     * Takes the app for an operation: false while another runs. A pass that holds it to write its status
+     * (a moment) is waited for, so an operator's action or a cluster's restart is not refused by chance.
+     */
+    private boolean claim(String app) {
+        long deadline = System.nanoTime() + STATUS_WRITE_WAIT.toNanos();
+        while (!busy.add(app)) {
+            if (!statusWrites.contains(app) || System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Runs {@code work} on a worker as the app's one operation: busy until it ends; empty when busy already. */
     private Optional<Future<?>> asOperation(String app, Runnable work) {
-        if (!busy.add(app)) {
+        if (!claim(app)) {
             return Optional.empty();
         }
         try {
@@ -776,19 +798,7 @@ public final class Reconciler implements AutoCloseable {
             String why = "moving to the updated cluster " + cluster;
             Action.Suspend move = application(app, loaded.desired()).map(a -> Planner.move(app, job.get(), a.spec(), why))
                     .orElseGet(() -> new Action.Suspend(app, job.get(), false, why));
-            Optional<Future<?>> started = submit(move, loaded, SELF);
-            // a pass holds an app for the moment it writes its status: asked again until it lets go
-            long deadline = System.nanoTime() + APP_HELD.toNanos();
-            while (started.isEmpty() && busy.contains(app) && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-                started = submit(move, loaded, SELF);
-            }
-            started.ifPresent(Reconciler::await);
+            submit(move, loaded, SELF).ifPresent(Reconciler::await);
             if (store.status(app).map(AppStatus::jobId).isPresent()) {
                 left.add(app);
             }
@@ -834,6 +844,7 @@ public final class Reconciler implements AutoCloseable {
         if (obs.operationInFlight() || !busy.add(plan.app())) {
             return; // an operation owns the app's status while it runs
         }
+        statusWrites.add(plan.app());
         try {
             if (previous.isEmpty() && obs.job().isEmpty() && app.isEmpty()) {
                 return;
@@ -851,6 +862,7 @@ public final class Reconciler implements AutoCloseable {
                     jobState, plan.health().label(), plan.sync().label(), plan.message(), clock.instant());
             saveIfChanged(tx, previous, next, loaded);
         } finally {
+            statusWrites.remove(plan.app());
             busy.remove(plan.app());
         }
     }
