@@ -425,7 +425,8 @@ public final class Operations {
                     + stopped.get().savepointPath() + " (" + s.reason() + ")");
         } else if (s.allowStatelessFallback()) {
             event(op.app(), op.revision(), "stateless-fallback", "warning", "savepoint failed, so the job is cancelled"
-                    + " as allowed (" + s.reason() + "); it resumes from its latest checkpoint, if it has one");
+                    + " as allowed (" + s.reason() + "); it resumes from its newest checkpoint, else the app's latest"
+                    + " savepoint, else without state");
             Operation reopened = store.update(latest(op).withStatus(Operation.OPEN, null));
             cancelKeepingState(reopened, ctx, job, latestState(ctx, job, s.app()), s.reason());
         }
