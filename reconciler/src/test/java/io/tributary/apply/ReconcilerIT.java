@@ -89,6 +89,29 @@ class ReconcilerIT {
                 """.formatted(rate));
     }
 
+    /** Writes the app with {@code lines} (YAML) added to its spec, and returns the file's new text. */
+    private String withSpec(String lines) throws IOException {
+        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml")).replace("spec:\n",
+                "spec:\n" + lines.indent(2));
+        fixture.write("teams/payments/apps.yaml", apps);
+        return apps;
+    }
+
+    /** Git moves the app, as written in {@code apps}, from cluster local to local-2. */
+    private void moveToSecondCluster(String apps) throws IOException {
+        fixture.write("teams/payments/apps.yaml", apps.replace("cluster: local", "cluster: local-2"));
+    }
+
+    /**
+     * The app's job has a completed checkpoint and cannot take a savepoint, as a job restarting over and
+     * over; returns the checkpoint's path.
+     */
+    private String checkpointedAndUnableToSavepoint(String job) {
+        String checkpoint = flink.completeCheckpoint(new JobId(job)).externalPath();
+        flink.failSavepoints("checkpoint coordinator is shut down");
+        return checkpoint;
+    }
+
     private void setState(String state) throws IOException {
         String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"));
         apps = apps.replaceAll("\n  state: \\w+", "");
@@ -292,16 +315,12 @@ class ReconcilerIT {
     @Test
     void aLastStateAppMovedToAnotherClusterIsCancelledThereAndResumesFromItsLatestCheckpoint() throws IOException {
         TestingFlinkTarget other = secondCluster();
-        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"))
-                .replace("spec:\n", "spec:\n  upgradeMode: last-state\n");
-        fixture.write("teams/payments/apps.yaml", apps);
+        String apps = withSpec("upgradeMode: last-state");
         sync();
         String first = status().jobId();
-        String checkpoint = flink.completeCheckpoint(new JobId(first)).externalPath();
-        // a job restarting over and over cannot take a savepoint; a last-state move asks for none
-        flink.failSavepoints("checkpoint coordinator is shut down");
+        String checkpoint = checkpointedAndUnableToSavepoint(first); // a last-state move asks for no savepoint
 
-        fixture.write("teams/payments/apps.yaml", apps.replace("cluster: local", "cluster: local-2"));
+        moveToSecondCluster(apps);
         sync();
 
         assertThat(flink.fake(new JobId(first)).orElseThrow().state()).isEqualTo(JobState.CANCELED);
@@ -319,13 +338,11 @@ class ReconcilerIT {
     @Test
     void aLastStateMoveWithoutAnyStateToResumeFromLeavesTheJobWhereItRuns() throws IOException {
         secondCluster();
-        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"))
-                .replace("spec:\n", "spec:\n  upgradeMode: last-state\n");
-        fixture.write("teams/payments/apps.yaml", apps);
+        String apps = withSpec("upgradeMode: last-state");
         sync();
         String first = status().jobId();
 
-        fixture.write("teams/payments/apps.yaml", apps.replace("cluster: local", "cluster: local-2"));
+        moveToSecondCluster(apps);
         sync();
 
         assertThat(running()).as("no checkpoint or savepoint: cancelling would lose the state")
@@ -340,13 +357,11 @@ class ReconcilerIT {
     void aLastStateMoveInterruptedWhileCancellingIsFinishedAtTheRestartAndResumesOnTheNewCluster() throws IOException {
         TestingFlinkTarget other = secondCluster();
         // no restarts allowed: the cancelled job must be taken for a move, not a failure to restart
-        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"))
-                .replace("spec:\n", "spec:\n  upgradeMode: last-state\n  restartPolicy: {maxRestarts: 0}\n");
-        fixture.write("teams/payments/apps.yaml", apps);
+        String apps = withSpec("upgradeMode: last-state\nrestartPolicy: {maxRestarts: 0}");
         sync();
         String first = status().jobId();
         String checkpoint = flink.completeCheckpoint(new JobId(first)).externalPath();
-        fixture.write("teams/payments/apps.yaml", apps.replace("cluster: local", "cluster: local-2"));
+        moveToSecondCluster(apps);
         // the service wrote the move's intent, cancelled the job and died before recording it
         Operation open = store.begin(Operation.open(APP, "suspend", "dir@sha256:" + "0".repeat(64),
                 status().specHash(), first, "tributary").withCluster("local"));
@@ -365,13 +380,10 @@ class ReconcilerIT {
 
     @Test
     void aClusterWhoseSpecChangesTakesItsLastStateAppAlongFromItsLatestCheckpoint() throws IOException {
-        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"))
-                .replace("spec:\n", "spec:\n  upgradeMode: last-state\n");
-        fixture.write("teams/payments/apps.yaml", apps);
+        withSpec("upgradeMode: last-state");
         sync();
         String first = status().jobId();
-        String checkpoint = flink.completeCheckpoint(new JobId(first)).externalPath();
-        flink.failSavepoints("checkpoint coordinator is shut down");
+        String checkpoint = checkpointedAndUnableToSavepoint(first);
 
         String clusters = Files.readString(repo.resolve("platform/clusters.yaml"));
         fixture.write("platform/clusters.yaml", clusters.replace("slotsPerTaskManager: 4", "slotsPerTaskManager: 8"));
@@ -412,15 +424,12 @@ class ReconcilerIT {
     void aMoveWhoseSavepointFailsCancelsTheJobAndResumesFromItsCheckpointWhenTheAppAllowsTheFallback()
             throws IOException {
         TestingFlinkTarget other = secondCluster();
-        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"))
-                .replace("spec:\n", "spec:\n  allowStatelessFallback: true\n");
-        fixture.write("teams/payments/apps.yaml", apps);
+        String apps = withSpec("allowStatelessFallback: true");
         sync();
         String first = status().jobId();
-        String checkpoint = flink.completeCheckpoint(new JobId(first)).externalPath();
-        flink.failSavepoints("checkpoint coordinator is shut down");
+        String checkpoint = checkpointedAndUnableToSavepoint(first);
 
-        fixture.write("teams/payments/apps.yaml", apps.replace("cluster: local", "cluster: local-2"));
+        moveToSecondCluster(apps);
         sync();
 
         assertThat(flink.fake(new JobId(first)).orElseThrow().state()).isEqualTo(JobState.CANCELED);
@@ -490,8 +499,7 @@ class ReconcilerIT {
     void anOperatorStopOfAJobThatCannotTakeASavepointCancelsItWhenAskedAndItResumesFromItsLatestCheckpoint() {
         sync();
         String first = status().jobId();
-        String checkpoint = flink.completeCheckpoint(new JobId(first)).externalPath();
-        flink.failSavepoints("checkpoint coordinator is shut down");
+        String checkpoint = checkpointedAndUnableToSavepoint(first);
         Overrides overrides = new Overrides(fixture.reconciler, clock);
 
         overrides.stop(APP, "dave", "incident 44: the job restarts over and over", false, true);
