@@ -796,7 +796,8 @@ public final class Reconciler implements AutoCloseable {
                 continue;
             }
             String why = "moving to the updated cluster " + cluster;
-            Action.Suspend move = application(app, loaded.desired()).map(a -> Planner.move(app, job.get(), a.spec(), why))
+            Action.Suspend move = application(app, loaded.desired())
+                    .map(a -> Planner.move(app, job.get(), a.spec(), why))
                     .orElseGet(() -> new Action.Suspend(app, job.get(), false, why));
             submit(move, loaded, SELF).ifPresent(Reconciler::await);
             if (store.status(app).map(AppStatus::jobId).isPresent()) {
@@ -809,8 +810,10 @@ public final class Reconciler implements AutoCloseable {
     /** Each app on a cluster that failed to start or stop learns why, on its page. */
     private void recordClusterFailure(String name, ClusterAction action, RuntimeException e, String retry,
             Loaded loaded) {
-        String message = "cluster " + name + ": " + (action instanceof ClusterAction.StopCluster ? "stop"
-                : action instanceof ClusterAction.UpdateCluster ? "restart" : "start") + " failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + retry;
+        String what = action instanceof ClusterAction.StopCluster ? "stop"
+                : action instanceof ClusterAction.UpdateCluster ? "restart" : "start";
+        String message = "cluster " + name + ": " + what + " failed: "
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + retry;
         for (Application app : loaded.desired().applications()) {
             if (loaded.desired().clusterOf(app).filter(c -> c.id().qualifiedName().equals(name)).isPresent()) {
                 store.event(new AppEvent(0, clock.instant(), app.id().qualifiedName(), "cluster-failed", "error",
