@@ -266,7 +266,12 @@ public final class Planner {
             if (waiting.isPresent()) {
                 return waiting.get();
             }
-            return act(key, new Action.Suspend(key, obs.job().get().jobId(), false, "desired state is suspended"),
+            // with the fallback allowed, a job that cannot take its savepoint (crash-looping) is cancelled,
+            // keeping its newest checkpoint, rather than left running against Git
+            boolean fallback = spec.allowStatelessFallback();
+            return act(key, new Action.Suspend(key, obs.job().get().jobId(), false, Application.UpgradeMode.SAVEPOINT,
+                    fallback, "desired state is suspended" + (fallback
+                            ? " (cancelled if the savepoint fails: allowStatelessFallback)" : "")),
                     Health.PROGRESSING, Sync.OUT_OF_SYNC);
         }
         Optional<Action> dispose = retention(key, spec, obs, now);

@@ -441,6 +441,27 @@ class ReconcilerIT {
         assertThat(status().health()).isEqualTo("Healthy");
     }
 
+    @Test
+    void suspendingInGitCancelsAJobThatCannotSavepointWhenTheAppAllowsTheFallbackAndResumesFromItsCheckpoint()
+            throws IOException {
+        withSpec("allowStatelessFallback: true");
+        sync();
+        String first = status().jobId();
+        String checkpoint = checkpointedAndUnableToSavepoint(first);
+
+        setState("suspended");
+        sync();
+        assertThat(flink.fake(new JobId(first)).orElseThrow().state()).isEqualTo(JobState.CANCELED);
+        assertThat(status().health()).isEqualTo("Suspended");
+        assertThat(status().message()).contains(checkpoint);
+        assertThat(store.events(APP, 20)).extracting(AppEvent::type).contains("suspend-failed", "stateless-fallback");
+
+        setState("running");
+        sync();
+        assertThat(running()).singleElement()
+                .satisfies(j -> assertThat(j.submission().restoreFrom()).isEqualTo(checkpoint));
+    }
+
     /** A second managed cluster, local-2, declared in Git and running on a Flink of its own. */
     private TestingFlinkTarget secondCluster() throws IOException {
         TestingFlinkTarget other = new TestingFlinkTarget(clock);

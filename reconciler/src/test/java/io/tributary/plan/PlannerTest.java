@@ -30,6 +30,7 @@ class PlannerTest {
     private static final DesiredState LAST_STATE_UPGRADE = desired("upgradeMode: last-state", "20");
     private static final DesiredState LAST_STATE = desired("upgradeMode: last-state");
     private static final DesiredState WITH_FALLBACK = desired("allowStatelessFallback: true");
+    private static final DesiredState SUSPENDED_WITH_FALLBACK = desired("state: suspended\nallowStatelessFallback: true");
     private static final DesiredState WITH_RESTORE = desired("restore: {savepoint: 'file:///old/sp-1', allowNonRestoredState: true}");
     private static final DesiredState FROM_SAVEPOINT = desired("restartPolicy: {from: last-savepoint}");
     private static final DesiredState NEVER_RESTART = desired("restartPolicy: {maxRestarts: 0}");
@@ -69,6 +70,8 @@ class PlannerTest {
                         Obs.job(JobState.RUNNING, RUNNING).failed("upgrade", "old", Duration.ofSeconds(1), 5),
                         "upgrade savepoint fallback=false", Health.PROGRESSING),
                 row("suspended in Git stops with a savepoint", SUSPENDED, Obs.job(JobState.RUNNING, RUNNING), "suspend", Health.PROGRESSING),
+                row("suspended in Git may cancel the job when its savepoint fails if the app allows the fallback",
+                        SUSPENDED_WITH_FALLBACK, Obs.job(JobState.RUNNING, RUNNING), "suspend fallback", Health.PROGRESSING),
                 row("a job on another cluster than Git's stops with a savepoint to move", RUNNING,
                         Obs.job(JobState.RUNNING, RUNNING).onCluster("old-local"), "suspend", Health.PROGRESSING),
                 row("a last-state app moves by cancelling, to resume from its latest checkpoint", LAST_STATE,
