@@ -41,11 +41,10 @@ public final class Overrides {
      */
     public void stop(String app, String actor, String reason, boolean drain, boolean cancelIfSavepointFails) {
         requireReason(reason);
-        pin(app, Application.DesiredState.SUSPENDED, actor, reason, "stop" + (drain ? " (drain)" : "")
-                + (cancelIfSavepointFails ? " (cancel if the savepoint fails)" : ""));
+        pin(app, Application.DesiredState.SUSPENDED, cancelIfSavepointFails, actor, reason,
+                "stop" + (drain ? " (drain)" : "") + (cancelIfSavepointFails ? " (cancel if the savepoint fails)" : ""));
         // on a standby, or while another operation of the app runs or waits for its cluster, the pin is
         // enough: the leader suspends the app at its first pass after that operation, as the pin says
-        // (with a savepoint: the choice to cancel is the operator's, for the stop started now)
         if (reconciler.leads()) {
             currentJob(app).ifPresent(job -> startNow(new Action.Suspend(app, job, drain,
                     Application.UpgradeMode.SAVEPOINT, cancelIfSavepointFails, "stopped by " + actor + ": " + reason),
@@ -56,7 +55,7 @@ public final class Overrides {
     /** Pins the app running; the next pass starts it (from its last savepoint when it has one). */
     public void start(String app, String actor, String reason) {
         requireReason(reason);
-        pin(app, Application.DesiredState.RUNNING, actor, reason, "start");
+        pin(app, Application.DesiredState.RUNNING, false, actor, reason, "start");
         reconciler.triggerSync();
     }
 
@@ -84,8 +83,8 @@ public final class Overrides {
         requireReason(reason);
         application(app);
         AppOverride current = store.override(app).orElse(null);
-        store.saveOverride(new AppOverride(app, current == null ? null : current.pinnedState(), true, actor, reason,
-                clock.instant()));
+        store.saveOverride(new AppOverride(app, current == null ? null : current.pinnedState(),
+                current != null && current.cancelIfSavepointFails(), true, actor, reason, clock.instant()));
         audit(app, actor, "pause-sync", reason);
     }
 
@@ -95,7 +94,8 @@ public final class Overrides {
         if (current.pinnedState() == null) {
             store.releaseOverride(app);
         } else {
-            store.saveOverride(new AppOverride(app, current.pinnedState(), false, actor, reason, clock.instant()));
+            store.saveOverride(new AppOverride(app, current.pinnedState(), current.cancelIfSavepointFails(), false,
+                    actor, reason, clock.instant()));
         }
         audit(app, actor, "resume-sync", reason);
         reconciler.triggerSync();
@@ -112,10 +112,12 @@ public final class Overrides {
         reconciler.triggerSync();
     }
 
-    private void pin(String app, Application.DesiredState state, String actor, String reason, String action) {
+    private void pin(String app, Application.DesiredState state, boolean cancelIfSavepointFails, String actor,
+            String reason, String action) {
         application(app);
         boolean paused = store.override(app).map(AppOverride::syncPaused).orElse(false);
-        store.saveOverride(new AppOverride(app, state.yamlName(), paused, actor, reason, clock.instant()));
+        store.saveOverride(new AppOverride(app, state.yamlName(), cancelIfSavepointFails, paused, actor, reason,
+                clock.instant()));
         audit(app, actor, action, reason);
     }
 

@@ -90,9 +90,12 @@ public record AppObservation(
         }
     }
 
-    /** An operator's override: a pinned state and/or paused syncing. */
-    public record Override(Optional<io.tributary.model.Application.DesiredState> pinnedState, boolean syncPaused,
-            String actor, String reason) {}
+    /**
+     * An operator's override: a pinned state and/or paused syncing; a pin to suspended may allow
+     * cancelling the job when its savepoint fails.
+     */
+    public record Override(Optional<io.tributary.model.Application.DesiredState> pinnedState,
+            boolean cancelIfSavepointFails, boolean syncPaused, String actor, String reason) {}
 
     /**
      * A failed operation: the planner does not retry it before a backoff that grows with

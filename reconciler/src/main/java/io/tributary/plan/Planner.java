@@ -266,13 +266,17 @@ public final class Planner {
             if (waiting.isPresent()) {
                 return waiting.get();
             }
-            // with the fallback allowed, a job that cannot take its savepoint (crash-looping) is cancelled,
-            // keeping its newest checkpoint, rather than left running against Git
-            boolean fallback = spec.allowStatelessFallback();
+            // a job that cannot take its savepoint (crash-looping) may be cancelled, keeping its newest
+            // checkpoint, rather than left running: an operator's stop says whether, else Git's fallback
+            Optional<AppObservation.Override> pin = obs.override().filter(o -> o.pinnedState().isPresent());
+            boolean cancel = pin.map(AppObservation.Override::cancelIfSavepointFails)
+                    .orElse(spec.allowStatelessFallback());
+            String reason = pin.map(o -> "stopped by " + o.actor() + ": " + o.reason()
+                            + (cancel ? " (cancelled if the savepoint fails, as " + o.actor() + " asked)" : ""))
+                    .orElse("desired state is suspended"
+                            + (cancel ? " (cancelled if the savepoint fails: allowStatelessFallback)" : ""));
             return act(key, new Action.Suspend(key, obs.job().get().jobId(), false, Application.UpgradeMode.SAVEPOINT,
-                    fallback, "desired state is suspended" + (fallback
-                            ? " (cancelled if the savepoint fails: allowStatelessFallback)" : "")),
-                    Health.PROGRESSING, Sync.OUT_OF_SYNC);
+                    cancel, reason), Health.PROGRESSING, Sync.OUT_OF_SYNC);
         }
         Optional<Action> dispose = retention(key, spec, obs, now);
         String message = obs.latestSavepoint().map(s -> "suspended; resumes from " + s.path())

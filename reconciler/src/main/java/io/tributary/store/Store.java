@@ -321,8 +321,9 @@ public final class Store {
         if (override.pinnedState() != null) {
             requireOneOf(override.pinnedState(), AppOverride.PINNED_STATES, "pinnedState");
         }
-        AppOverride toSave = new AppOverride(override.app(), override.pinnedState(), override.syncPaused(),
-                override.actor(), override.reason(), timeOrNow(override.since()));
+        AppOverride toSave = new AppOverride(override.app(), override.pinnedState(),
+                override.cancelIfSavepointFails(), override.syncPaused(), override.actor(), override.reason(),
+                timeOrNow(override.since()));
         write(OverrideDao.class, d -> {
             d.upsert(toSave);
             return null;

@@ -542,6 +542,27 @@ class ReconcilerIT {
     }
 
     @Test
+    void anOperatorStopThatWaitsForAnotherOperationStillCancelsWhenAsked() {
+        sync();
+        String first = status().jobId();
+        Overrides overrides = new Overrides(fixture.reconciler, clock);
+        flink.holdSavepoints(true);
+        overrides.savepoint(APP, "carol", "before the schema change");
+
+        overrides.stop(APP, "dave", "incident 45: the job restarts over and over", false, true);
+        assertThat(store.operations(APP, 10)).extracting(Operation::kind).as("the stop waits for the savepoint")
+                .containsExactly("savepoint", "deploy");
+        flink.completeHeldSavepoints();
+        String checkpoint = checkpointedAndUnableToSavepoint(first);
+        sync();
+
+        assertThat(flink.fake(new JobId(first)).orElseThrow().state()).isEqualTo(JobState.CANCELED);
+        assertThat(status().message()).contains("resumes from " + checkpoint);
+        assertThat(store.events(APP, 20)).filteredOn(e -> e.type().equals("stateless-fallback")).singleElement()
+                .satisfies(e -> assertThat(e.message()).contains("stopped by dave: incident 45"));
+    }
+
+    @Test
     void anOperatorStopPinsTheAppSuspendedUntilReleased() throws Exception {
         sync();
         Overrides overrides = new Overrides(fixture.reconciler, clock);

@@ -175,12 +175,18 @@ final class PlanFixtures {
         }
 
         Obs pinned(Application.DesiredState state) {
-            override = Optional.of(new AppObservation.Override(Optional.of(state), false, "dave", "incident 42"));
+            override = Optional.of(new AppObservation.Override(Optional.of(state), false, false, "dave", "incident 42"));
+            return this;
+        }
+
+        Obs pinnedSuspendedCancellingIfTheSavepointFails() {
+            override = Optional.of(new AppObservation.Override(Optional.of(Application.DesiredState.SUSPENDED), true,
+                    false, "dave", "incident 44"));
             return this;
         }
 
         Obs syncPaused() {
-            override = Optional.of(new AppObservation.Override(Optional.empty(), true, "dave", "investigating"));
+            override = Optional.of(new AppObservation.Override(Optional.empty(), false, true, "dave", "investigating"));
             return this;
         }
 

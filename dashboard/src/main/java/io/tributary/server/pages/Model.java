@@ -19,10 +19,12 @@ final class Model {
     /** A one-time message after a form post: {@code kind} is ok or error. */
     record Flash(String kind, String text) {}
 
-    record OverrideInfo(String pinnedState, boolean syncPaused, String actor, String reason, Instant since) {
+    record OverrideInfo(String pinnedState, boolean cancelIfSavepointFails, boolean syncPaused, String actor,
+            String reason, Instant since) {
         /** "pinned suspended", "sync paused", or both. */
         String what() {
-            String pin = pinnedState == null ? null : "pinned " + pinnedState;
+            String pin = pinnedState == null ? null : "pinned " + pinnedState
+                    + (cancelIfSavepointFails ? " (cancel if the savepoint fails)" : "");
             if (pin != null && syncPaused) {
                 return pin + ", sync paused";
             }
