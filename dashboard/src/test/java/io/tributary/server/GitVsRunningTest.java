@@ -63,7 +63,7 @@ class GitVsRunningTest {
     void whileSyncIsPausedTheExplanationSaysTheUpgradeWaitsForResume() throws IOException {
         DesiredState before = load("before", 1, null);
         DesiredState after = load("after", 2, null);
-        AppOverride paused = new AppOverride(APP, null, false, true, "ada", "incident 7", NOW);
+        AppOverride paused = new AppOverride(APP, null, false, false, true, "ada", "incident 7", NOW);
 
         Drift drift = GitVsRunning.compare(APP, loaded(NEW, after), running(before), Optional.of(paused),
                 revisions(Map.of(OLD, before)));

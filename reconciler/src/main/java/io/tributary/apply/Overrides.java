@@ -41,7 +41,7 @@ public final class Overrides {
      */
     public void stop(String app, String actor, String reason, boolean drain, boolean cancelIfSavepointFails) {
         requireReason(reason);
-        pin(app, Application.DesiredState.SUSPENDED, cancelIfSavepointFails, actor, reason,
+        pin(app, Application.DesiredState.SUSPENDED, drain, cancelIfSavepointFails, actor, reason,
                 "stop" + (drain ? " (drain)" : "") + (cancelIfSavepointFails ? " (cancel if the savepoint fails)" : ""));
         // on a standby, or while another operation of the app runs or waits for its cluster, the pin is
         // enough: the leader suspends the app at its first pass after that operation, as the pin says
@@ -55,7 +55,7 @@ public final class Overrides {
     /** Pins the app running; the next pass starts it (from its last savepoint when it has one). */
     public void start(String app, String actor, String reason) {
         requireReason(reason);
-        pin(app, Application.DesiredState.RUNNING, false, actor, reason, "start");
+        pin(app, Application.DesiredState.RUNNING, false, false, actor, reason, "start");
         reconciler.triggerSync();
     }
 
@@ -83,8 +83,9 @@ public final class Overrides {
         requireReason(reason);
         application(app);
         AppOverride current = store.override(app).orElse(null);
-        store.saveOverride(new AppOverride(app, current == null ? null : current.pinnedState(),
-                current != null && current.cancelIfSavepointFails(), true, actor, reason, clock.instant()));
+        store.saveOverride(current == null ? new AppOverride(app, null, false, false, true, actor, reason, clock.instant())
+                : new AppOverride(app, current.pinnedState(), current.drain(), current.cancelIfSavepointFails(), true,
+                        actor, reason, clock.instant()));
         audit(app, actor, "pause-sync", reason);
     }
 
@@ -94,8 +95,8 @@ public final class Overrides {
         if (current.pinnedState() == null) {
             store.releaseOverride(app);
         } else {
-            store.saveOverride(new AppOverride(app, current.pinnedState(), current.cancelIfSavepointFails(), false,
-                    actor, reason, clock.instant()));
+            store.saveOverride(new AppOverride(app, current.pinnedState(), current.drain(),
+                    current.cancelIfSavepointFails(), false, actor, reason, clock.instant()));
         }
         audit(app, actor, "resume-sync", reason);
         reconciler.triggerSync();
@@ -112,11 +113,11 @@ public final class Overrides {
         reconciler.triggerSync();
     }
 
-    private void pin(String app, Application.DesiredState state, boolean cancelIfSavepointFails, String actor,
-            String reason, String action) {
+    private void pin(String app, Application.DesiredState state, boolean drain, boolean cancelIfSavepointFails,
+            String actor, String reason, String action) {
         application(app);
         boolean paused = store.override(app).map(AppOverride::syncPaused).orElse(false);
-        store.saveOverride(new AppOverride(app, state.yamlName(), cancelIfSavepointFails, paused, actor, reason,
+        store.saveOverride(new AppOverride(app, state.yamlName(), drain, cancelIfSavepointFails, paused, actor, reason,
                 clock.instant()));
         audit(app, actor, action, reason);
     }

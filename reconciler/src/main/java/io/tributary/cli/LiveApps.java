@@ -219,10 +219,10 @@ final class LiveApps {
             boolean everDeployed = a.specHash() != null || a.jobId() != null || a.lastSavepoint() != null;
             Optional<AppObservation.Override> pinned = Optional.empty();
             if (a.pinnedState() != null || a.syncPaused()) {
-                // whether a stop may cancel does not change what a plan shows: a stop
+                // how a stop goes (drain, cancel) does not change what a plan shows: a stop
                 pinned = Optional.of(new AppObservation.Override(
                         Optional.ofNullable(a.pinnedState()).map(s -> Application.DesiredState.valueOf(s.toUpperCase())),
-                        false, a.syncPaused(), a.overrideActor() == null ? "an operator" : a.overrideActor(),
+                        false, false, a.syncPaused(), a.overrideActor() == null ? "an operator" : a.overrideActor(),
                         a.overrideReason() == null ? "" : a.overrideReason()));
             }
             // the service shows Progressing while an operation of the app runs or its cluster is busy

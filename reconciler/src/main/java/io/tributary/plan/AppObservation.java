@@ -91,10 +91,10 @@ public record AppObservation(
     }
 
     /**
-     * An operator's override: a pinned state and/or paused syncing; a pin to suspended may allow
-     * cancelling the job when its savepoint fails.
+     * An operator's override: a pinned state and/or paused syncing; a pin to suspended says how the job
+     * is stopped ({@code drain}, {@code cancelIfSavepointFails}).
      */
-    public record Override(Optional<io.tributary.model.Application.DesiredState> pinnedState,
+    public record Override(Optional<io.tributary.model.Application.DesiredState> pinnedState, boolean drain,
             boolean cancelIfSavepointFails, boolean syncPaused, String actor, String reason) {}
 
     /**

@@ -271,11 +271,12 @@ public final class Planner {
             Optional<AppObservation.Override> pin = obs.override().filter(o -> o.pinnedState().isPresent());
             boolean cancel = pin.map(AppObservation.Override::cancelIfSavepointFails)
                     .orElse(spec.allowStatelessFallback());
+            boolean drain = pin.map(AppObservation.Override::drain).orElse(false);
             String reason = pin.map(o -> "stopped by " + o.actor() + ": " + o.reason()
                             + (cancel ? " (cancelled if the savepoint fails, as " + o.actor() + " asked)" : ""))
                     .orElse("desired state is suspended"
                             + (cancel ? " (cancelled if the savepoint fails: allowStatelessFallback)" : ""));
-            return act(key, new Action.Suspend(key, obs.job().get().jobId(), false, Application.UpgradeMode.SAVEPOINT,
+            return act(key, new Action.Suspend(key, obs.job().get().jobId(), drain, Application.UpgradeMode.SAVEPOINT,
                     cancel, reason), Health.PROGRESSING, Sync.OUT_OF_SYNC);
         }
         Optional<Action> dispose = retention(key, spec, obs, now);

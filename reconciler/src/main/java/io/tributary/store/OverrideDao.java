@@ -12,10 +12,12 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterConstructorMapper(AppOverride.class)
 interface OverrideDao {
     @SqlUpdate("""
-            INSERT INTO overrides (app, pinned_state, cancel_if_savepoint_fails, sync_paused, actor, reason, since)
-            VALUES (:o.app, :o.pinnedState, :o.cancelIfSavepointFails, :o.syncPaused, :o.actor, :o.reason, :o.since)
+            INSERT INTO overrides (app, pinned_state, drain, cancel_if_savepoint_fails, sync_paused, actor, reason, since)
+            VALUES (:o.app, :o.pinnedState, :o.drain, :o.cancelIfSavepointFails, :o.syncPaused, :o.actor, :o.reason,
+                :o.since)
             ON CONFLICT (app) DO UPDATE SET
-                pinned_state = excluded.pinned_state, cancel_if_savepoint_fails = excluded.cancel_if_savepoint_fails,
+                pinned_state = excluded.pinned_state, drain = excluded.drain,
+                cancel_if_savepoint_fails = excluded.cancel_if_savepoint_fails,
                 sync_paused = excluded.sync_paused, actor = excluded.actor, reason = excluded.reason,
                 since = excluded.since
             """)

@@ -321,7 +321,7 @@ public final class Store {
         if (override.pinnedState() != null) {
             requireOneOf(override.pinnedState(), AppOverride.PINNED_STATES, "pinnedState");
         }
-        AppOverride toSave = new AppOverride(override.app(), override.pinnedState(),
+        AppOverride toSave = new AppOverride(override.app(), override.pinnedState(), override.drain(),
                 override.cancelIfSavepointFails(), override.syncPaused(), override.actor(), override.reason(),
                 timeOrNow(override.since()));
         write(OverrideDao.class, d -> {

@@ -175,18 +175,21 @@ final class PlanFixtures {
         }
 
         Obs pinned(Application.DesiredState state) {
-            override = Optional.of(new AppObservation.Override(Optional.of(state), false, false, "dave", "incident 42"));
+            override = Optional.of(new AppObservation.Override(Optional.of(state), false, false, false, "dave",
+                    "incident 42"));
             return this;
         }
 
-        Obs pinnedSuspendedCancellingIfTheSavepointFails() {
-            override = Optional.of(new AppObservation.Override(Optional.of(Application.DesiredState.SUSPENDED), true,
-                    false, "dave", "incident 44"));
+        /** Pinned suspended by an operator's stop that drains and/or may cancel the job. */
+        Obs stoppedByAnOperator(boolean drain, boolean cancelIfSavepointFails) {
+            override = Optional.of(new AppObservation.Override(Optional.of(Application.DesiredState.SUSPENDED), drain,
+                    cancelIfSavepointFails, false, "dave", "incident 44"));
             return this;
         }
 
         Obs syncPaused() {
-            override = Optional.of(new AppObservation.Override(Optional.empty(), false, true, "dave", "investigating"));
+            override = Optional.of(new AppObservation.Override(Optional.empty(), false, false, true, "dave",
+                    "investigating"));
             return this;
         }
 

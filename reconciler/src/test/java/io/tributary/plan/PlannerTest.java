@@ -173,8 +173,11 @@ class PlannerTest {
                 row("an override pinning suspended beats Git", RUNNING,
                         Obs.job(JobState.RUNNING, RUNNING).pinned(Application.DesiredState.SUSPENDED), "suspend", Health.PROGRESSING),
                 row("an operator's stop that may cancel is kept with its pin", RUNNING,
-                        Obs.job(JobState.RUNNING, RUNNING).pinnedSuspendedCancellingIfTheSavepointFails(),
-                        "suspend fallback", Health.PROGRESSING),
+                        Obs.job(JobState.RUNNING, RUNNING).stoppedByAnOperator(false, true), "suspend fallback",
+                        Health.PROGRESSING),
+                row("an operator's draining stop drains also when it runs at a later pass", RUNNING,
+                        Obs.job(JobState.RUNNING, RUNNING).stoppedByAnOperator(true, false), "suspend drain",
+                        Health.PROGRESSING),
                 row("an operator's stop decides whether to cancel, not Git's fallback", WITH_FALLBACK,
                         Obs.job(JobState.RUNNING, WITH_FALLBACK).pinned(Application.DesiredState.SUSPENDED), "suspend",
                         Health.PROGRESSING),
@@ -457,7 +460,7 @@ class PlannerTest {
             return "upgrade " + u.mode().yamlName() + " fallback=" + u.allowStatelessFallback();
         } else if (a instanceof Action.Suspend s) {
             return "suspend" + (s.mode() == Application.UpgradeMode.LAST_STATE ? " last-state" : "")
-                    + (s.allowStatelessFallback() ? " fallback" : "");
+                    + (s.allowStatelessFallback() ? " fallback" : "") + (s.drain() ? " drain" : "");
         } else if (a instanceof Action.Resume r) {
             return "resume from=" + r.savepoint();
         } else if (a instanceof Action.Restart r) {

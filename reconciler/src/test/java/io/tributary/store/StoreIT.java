@@ -335,17 +335,17 @@ class StoreIT {
 
     @Test
     void overrideRoundTripsIsReplacedAndReleased() {
-        AppOverride pin = new AppOverride("a/one", "suspended", true, false, "alice", "incident 42", null);
+        AppOverride pin = new AppOverride("a/one", "suspended", true, true, false, "alice", "incident 42", null);
         store.saveOverride(pin);
         assertThat(store.override("a/one"))
-                .contains(new AppOverride("a/one", "suspended", true, false, "alice", "incident 42", T0));
+                .contains(new AppOverride("a/one", "suspended", true, true, false, "alice", "incident 42", T0));
 
         clock.advance(Duration.ofMinutes(1));
-        store.saveOverride(new AppOverride("a/one", null, false, true, "bob", "freeze", null));
-        assertThat(store.override("a/one")).contains(new AppOverride("a/one", null, false, true, "bob", "freeze",
+        store.saveOverride(new AppOverride("a/one", null, false, false, true, "bob", "freeze", null));
+        assertThat(store.override("a/one")).contains(new AppOverride("a/one", null, false, false, true, "bob", "freeze",
                 T0.plus(Duration.ofMinutes(1))));
 
-        store.saveOverride(new AppOverride("b/two", "running", false, false, "carol", null, null));
+        store.saveOverride(new AppOverride("b/two", "running", false, false, false, "carol", null, null));
         assertThat(store.overrides()).extracting(AppOverride::app).containsExactly("a/one", "b/two");
 
         store.releaseOverride("a/one");
@@ -356,7 +356,7 @@ class StoreIT {
 
     @Test
     void pinnedStateOutsideRunningAndSuspendedIsRejected() {
-        assertThatThrownBy(() -> store.saveOverride(new AppOverride("a/one", "stopped", false, false, "alice", null, null)))
+        assertThatThrownBy(() -> store.saveOverride(new AppOverride("a/one", "stopped", false, false, false, "alice", null, null)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pinnedState");
     }
 

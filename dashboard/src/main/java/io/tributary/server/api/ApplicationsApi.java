@@ -42,8 +42,8 @@ final class ApplicationsApi {
     record StatusView(String jobId, String jobState, String cluster, String health, String sync, String message,
             String revision, String specHash, Instant updatedAt) {}
 
-    record OverrideView(String pinnedState, boolean cancelIfSavepointFails, boolean syncPaused, String actor,
-            String reason, Instant since) {}
+    record OverrideView(String pinnedState, boolean drain, boolean cancelIfSavepointFails, boolean syncPaused,
+            String actor, String reason, Instant since) {}
 
     record SavepointView(String path, String kind, Instant createdAt) {}
 

@@ -7,6 +7,7 @@ import io.tributary.store.Deployment;
 import io.tributary.store.Operation;
 import io.tributary.store.SavepointRecord;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /** What the templates show: plain values read once per request, so a template never touches the store. */
@@ -19,12 +20,19 @@ final class Model {
     /** A one-time message after a form post: {@code kind} is ok or error. */
     record Flash(String kind, String text) {}
 
-    record OverrideInfo(String pinnedState, boolean cancelIfSavepointFails, boolean syncPaused, String actor,
-            String reason, Instant since) {
-        /** "pinned suspended", "sync paused", or both. */
+    record OverrideInfo(String pinnedState, boolean drain, boolean cancelIfSavepointFails, boolean syncPaused,
+            String actor, String reason, Instant since) {
+        /** "pinned suspended", "sync paused", or both; a stop that drains or may cancel says so. */
         String what() {
+            List<String> how = new ArrayList<>();
+            if (drain) {
+                how.add("drain");
+            }
+            if (cancelIfSavepointFails) {
+                how.add("cancel if the savepoint fails");
+            }
             String pin = pinnedState == null ? null : "pinned " + pinnedState
-                    + (cancelIfSavepointFails ? " (cancel if the savepoint fails)" : "");
+                    + (how.isEmpty() ? "" : " (" + String.join(", ", how) + ")");
             if (pin != null && syncPaused) {
                 return pin + ", sync paused";
             }

@@ -103,7 +103,7 @@ final class Views {
                 status.map(AppStatus::revision).orElse(null),
                 status.map(AppStatus::message).orElse(null),
                 last.map(SavepointRecord::path).orElse(null), last.map(SavepointRecord::createdAt).orElse(null),
-                override.map(o -> new OverrideInfo(o.pinnedState(), o.cancelIfSavepointFails(), o.syncPaused(),
+                override.map(o -> new OverrideInfo(o.pinnedState(), o.drain(), o.cancelIfSavepointFails(), o.syncPaused(),
                         o.actor(), o.reason(), o.since())).orElse(null),
                 webUi);
     }

@@ -28,7 +28,7 @@ class ApplicationsApiShapeTest {
         ApplicationView view = new ApplicationView(4, "payments", "orders", true, "standalone-session", "local",
                 "running", "savepoint", true,
                 new StatusView("d4d4", "RUNNING", "local", "Healthy", "Synced", "job RUNNING", "main@sha1:ab12", "9f8e", at),
-                new OverrideView("suspended", false, true, "alice", "incident 42", at),
+                new OverrideView("suspended", false, false, true, "alice", "incident 42", at),
                 new SavepointView("file:/savepoints/1", "savepoint", at), "http://localhost:8081/#/job/running/d4d4");
         JsonNode written = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(view));
         JsonNode canned = Json.MAPPER.readTree(Files.readString(CANNED)).get("items").get(0);

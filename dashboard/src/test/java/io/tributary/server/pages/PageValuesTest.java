@@ -49,7 +49,7 @@ class PageValuesTest {
     void theOverviewFiltersByTeamSearchAndCount() {
         AppRow healthy = row("payments", "orders", "Synced", "Healthy", null);
         AppRow stopped = row("analytics", "views", "Synced", "Suspended",
-                new OverrideInfo("suspended", false, false, "alice", "maintenance", NOW));
+                new OverrideInfo("suspended", false, false, false, "alice", "maintenance", NOW));
         AppRow drifting = row("payments", "ledger", "OutOfSync", "Degraded", null);
         List<AppRow> all = List.of(healthy, stopped, drifting);
 
@@ -59,8 +59,8 @@ class PageValuesTest {
         assertThat(all.stream().filter(r -> Views.matches(r, null, null, "OutOfSync"))).containsExactly(drifting);
         assertThat(Views.counts(all)).isEqualTo(new Model.Counts(3, 1, 1, 1, 1, 1));
         assertThat(stopped.override().what()).isEqualTo("pinned suspended");
-        assertThat(new OverrideInfo("suspended", true, true, "dave", "incident 44", NOW).what())
-                .isEqualTo("pinned suspended (cancel if the savepoint fails), sync paused");
+        assertThat(new OverrideInfo("suspended", true, true, true, "dave", "incident 44", NOW).what())
+                .isEqualTo("pinned suspended (drain, cancel if the savepoint fails), sync paused");
     }
 
     @Test
