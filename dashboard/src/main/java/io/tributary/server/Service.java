@@ -17,6 +17,7 @@ import io.tributary.store.BuildStore;
 import io.tributary.secrets.SecretResolver;
 import io.tributary.server.alerts.Alerts;
 import io.tributary.server.api.Api;
+import io.tributary.server.api.ReadModel;
 import io.tributary.server.api.Viewer;
 import io.tributary.server.pages.Pages;
 import io.tributary.flink.LocalCluster;
@@ -160,7 +161,8 @@ public final class Service implements AutoCloseable {
             ApplicationActions actions, StreamParkApi streamPark, WebhookHandler webhooks, ServiceMetrics metrics,
             GitVsRunning drift, Alerts alerts) {
         ClusterStatuses clusterStatuses = new ClusterStatuses(reconciler.clusters());
-        Pages pages = new Pages(reconciler, clusterStatuses, actions, tokens, drift, alerts, Clock.systemUTC());
+        ReadModel model = new ReadModel(reconciler, drift);
+        Pages pages = new Pages(reconciler, clusterStatuses, actions, tokens, drift, model, alerts, Clock.systemUTC());
         resources.push(pages);
         Javalin app = Javalin.create(config -> {
             config.jsonMapper(new Json());
@@ -175,7 +177,7 @@ public final class Service implements AutoCloseable {
             config.routes.get("/metrics", metrics::scrape);
             // open (Authenticator's OPEN_PREFIXES): the name is the content's sha256, which only who knows it can ask for
             config.routes.get("/artifacts/{sha256}", new ArtifactRoute(reconciler)::handle);
-            Api.install(config, reconciler, clusterStatuses, drift, ctx -> {
+            Api.install(config, reconciler, clusterStatuses, model, ctx -> {
                 Caller caller = Access.require(ctx);
                 return new Viewer(caller.platformAdmin(), caller::may);
             });

@@ -4,7 +4,6 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.tributary.apply.Reconciler;
 import io.tributary.server.ClusterStatuses;
-import io.tributary.server.GitVsRunning;
 import java.util.function.Function;
 
 /**
@@ -15,10 +14,9 @@ public final class Api {
     private Api() {}
 
     public static void install(JavalinConfig config, Reconciler reconciler, ClusterStatuses clusterStatuses,
-            GitVsRunning drift, Function<Context, Viewer> viewers) {
+            ReadModel model, Function<Context, Viewer> viewers) {
         Problems.install(config);
         config.staticFiles.enableWebjars();
-        ReadModel model = new ReadModel(reconciler, drift);
         ApplicationsApi applications = new ApplicationsApi(model, reconciler.store(), viewers);
         PlatformApi platform = new PlatformApi(reconciler, clusterStatuses, model, viewers);
         OpenApi openApi = OpenApi.load();

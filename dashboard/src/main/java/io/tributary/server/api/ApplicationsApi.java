@@ -20,7 +20,7 @@ import java.util.function.Function;
  * read from the {@link ReadModel}'s snapshot. A caller sees the apps of the teams where they hold
  * {@code app:view}; any other app answers 404, as if it did not exist.
  */
-final class ApplicationsApi {
+public final class ApplicationsApi {
     static final List<String> SYNCS = List.of("Synced", "OutOfSync", "Progressing");
     static final List<String> HEALTHS = List.of("Healthy", "Progressing", "Degraded", "Suspended", "Missing", "Unknown");
 
@@ -39,19 +39,19 @@ final class ApplicationsApi {
      * {@code tributary plan --server} can tell exactly which apps a revision would upgrade; {@code cluster}
      * is where that job was started, which differs from the app's while Git moves it to another.
      */
-    record StatusView(String jobId, String jobState, String cluster, String health, String sync, String message,
+    public record StatusView(String jobId, String jobState, String cluster, String health, String sync, String message,
             String revision, String specHash, Instant updatedAt) {}
 
-    record OverrideView(String pinnedState, boolean drain, boolean cancelIfSavepointFails, boolean syncPaused,
+    public record OverrideView(String pinnedState, boolean drain, boolean cancelIfSavepointFails, boolean syncPaused,
             String actor, String reason, Instant since) {}
 
-    record SavepointView(String path, String kind, Instant createdAt) {}
+    public record SavepointView(String path, String kind, Instant createdAt) {}
 
     /**
      * {@code upgradeMode} and {@code prune} are those of the applied revision (null once the app left
      * Git): they say how the app is upgraded or deleted, which {@code tributary plan --server} shows.
      */
-    record ApplicationView(long id, String team, String name, boolean inGit, String mode, String cluster,
+    public record ApplicationView(long id, String team, String name, boolean inGit, String mode, String cluster,
             String desiredState, String upgradeMode, Boolean prune, StatusView status, OverrideView override,
             SavepointView lastSavepoint, String flinkWebUi) {}
 

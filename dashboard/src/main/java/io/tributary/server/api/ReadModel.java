@@ -34,9 +34,9 @@ import org.slf4j.LoggerFactory;
  * was written by this process ({@link Store#changes}), when another revision is applied, or after
  * {@link #MAX_AGE_NANOS} (other replicas' writes, a managed cluster's address). One request rebuilds
  * while the others answer from the previous snapshot; details are read once per snapshot and kept as
- * their JSON.
+ * their JSON. The dashboard's pages read the same snapshot.
  */
-final class ReadModel {
+public final class ReadModel {
     private static final Logger LOG = LoggerFactory.getLogger(ReadModel.class);
     /** How old a snapshot may get with nothing written by this process: 1 s. */
     static final long MAX_AGE_NANOS = 1_000_000_000L;
@@ -60,9 +60,14 @@ final class ReadModel {
     private final ReentrantLock rebuilding = new ReentrantLock();
     private volatile Snapshot snapshot;
 
-    ReadModel(Reconciler reconciler, GitVsRunning drift) {
+    public ReadModel(Reconciler reconciler, GitVsRunning drift) {
         this.reconciler = reconciler;
         this.drift = drift;
+    }
+
+    /** Every app Git declares or the store still knows, sorted by {@code team/name}. */
+    public List<ApplicationView> apps() {
+        return snapshot().apps();
     }
 
     Snapshot snapshot() {

@@ -23,6 +23,7 @@ import io.tributary.server.ApplicationActions;
 import io.tributary.server.ClusterStatuses;
 import io.tributary.server.GitVsRunning;
 import io.tributary.server.alerts.Alerts;
+import io.tributary.server.api.ReadModel;
 import io.tributary.server.auth.Access;
 import io.tributary.server.auth.ApiTokens;
 import io.tributary.server.auth.Caller;
@@ -72,14 +73,14 @@ public final class Pages implements AutoCloseable {
     private final Alerts alerts;
 
     public Pages(Reconciler reconciler, ClusterStatuses clusterStatuses, ApplicationActions actions, TokensApi tokens,
-            GitVsRunning drift, Alerts alerts, Clock clock) {
+            GitVsRunning drift, ReadModel model, Alerts alerts, Clock clock) {
         this.reconciler = reconciler;
         this.clusterStatuses = clusterStatuses;
         this.alerts = alerts;
         this.actions = actions;
         this.tokens = tokens;
         this.clock = clock;
-        this.views = new Views(reconciler, drift);
+        this.views = new Views(reconciler, drift, model);
         this.live = new LiveUpdates(views, templates, clock);
     }
 

@@ -10,16 +10,17 @@ import io.tributary.model.Application;
 import io.tributary.model.DesiredState;
 import io.tributary.model.Permission;
 import io.tributary.server.GitVsRunning;
+import io.tributary.server.api.ApplicationsApi.ApplicationView;
+import io.tributary.server.api.ApplicationsApi.SavepointView;
+import io.tributary.server.api.ApplicationsApi.StatusView;
+import io.tributary.server.api.ReadModel;
 import io.tributary.server.auth.Caller;
 import io.tributary.server.pages.Model.AppRow;
 import io.tributary.server.pages.Model.Counts;
 import io.tributary.server.pages.Model.FlinkExceptions;
 import io.tributary.server.pages.Model.OverrideInfo;
-import io.tributary.store.AppOverride;
 import io.tributary.store.AppStatus;
 import io.tributary.store.Deployment;
-import io.tributary.store.SavepointRecord;
-import io.tributary.store.Store;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.URI;
@@ -30,26 +31,25 @@ import java.time.Duration;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Reads the applied revision and the store into the pages' values. */
+/** Reads the applied revision, the API's read model and the store into the pages' values. */
 final class Views {
     private static final Logger LOG = LoggerFactory.getLogger(Views.class);
     private static final int LOG_TAIL_BYTES = 24 * 1024;
 
     private final Reconciler reconciler;
     private final GitVsRunning drift;
+    private final ReadModel model;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    Views(Reconciler reconciler, GitVsRunning drift) {
+    Views(Reconciler reconciler, GitVsRunning drift, ReadModel model) {
         this.reconciler = reconciler;
         this.drift = drift;
+        this.model = model;
     }
 
     Optional<DesiredState> desired() {
@@ -58,54 +58,25 @@ final class Views {
 
     /** Every app Git declares or the store still knows, that {@code caller} may view, by key. */
     List<AppRow> rows(Caller caller) {
-        Store store = reconciler.store();
-        Optional<DesiredState> desired = desired();
-        Map<String, Application> specs = new TreeMap<>();
-        desired.ifPresent(d -> d.applications().forEach(a -> specs.put(a.id().qualifiedName(), a)));
-        Map<String, AppStatus> statuses = new TreeMap<>();
-        store.statuses().forEach(s -> statuses.put(s.app(), s));
-        Map<String, AppOverride> overrides = new TreeMap<>();
-        store.overrides().forEach(o -> overrides.put(o.app(), o));
-        Map<String, List<SavepointRecord>> savepoints = store.restorableSavepointsByApp();
-        TreeSet<String> names = new TreeSet<>(specs.keySet());
-        names.addAll(statuses.keySet());
-        List<AppRow> rows = new ArrayList<>();
-        for (String app : names) {
-            String team = app.substring(0, app.indexOf('/'));
-            if (!caller.may(Permission.APP_VIEW, team)) {
-                continue;
-            }
-            rows.add(row(app, Optional.ofNullable(specs.get(app)), Optional.ofNullable(statuses.get(app)),
-                    Optional.ofNullable(overrides.get(app)),
-                    savepoints.getOrDefault(app, List.of()).stream().findFirst()));
-        }
-        return rows;
+        return model.apps().stream().filter(a -> caller.may(Permission.APP_VIEW, a.team())).map(Views::row).toList();
     }
 
     Optional<AppRow> row(Caller caller, String app) {
         return rows(caller).stream().filter(r -> r.key().equals(app)).findFirst();
     }
 
-    private AppRow row(String app, Optional<Application> spec,
-            Optional<AppStatus> status, Optional<AppOverride> override, Optional<SavepointRecord> last) {
-        String[] parts = app.split("/", 2);
-        Optional<String> jobId = status.map(AppStatus::jobId);
-        String webUi = jobId.flatMap(job -> reconciler.jobWebUi(app, status)
-                .map(url -> url + "/#/job/running/" + job)).orElse(null);
-        long id = status.map(AppStatus::id).filter(n -> n > 0).orElseGet(() -> reconciler.store().appId(app));
-        return new AppRow(id, parts[0], parts[1], spec.isPresent(),
-                status.map(AppStatus::sync).orElse(spec.isPresent() ? "OutOfSync" : null),
-                status.map(AppStatus::health).orElse("Unknown"),
-                status.map(AppStatus::jobState).orElse(null),
-                spec.map(a -> a.spec().deployment().mode().yamlName()).or(() -> status.map(AppStatus::deploymentMode))
-                        .orElse(null),
-                AppStatus.sessionCluster(spec, status),
-                status.map(AppStatus::revision).orElse(null),
-                status.map(AppStatus::message).orElse(null),
-                last.map(SavepointRecord::path).orElse(null), last.map(SavepointRecord::createdAt).orElse(null),
-                override.map(o -> new OverrideInfo(o.pinnedState(), o.drain(), o.cancelIfSavepointFails(), o.syncPaused(),
-                        o.actor(), o.reason(), o.since())).orElse(null),
-                webUi);
+    private static AppRow row(ApplicationView app) {
+        Optional<StatusView> status = Optional.ofNullable(app.status());
+        Optional<SavepointView> last = Optional.ofNullable(app.lastSavepoint());
+        return new AppRow(app.id(), app.team(), app.name(), app.inGit(),
+                status.map(StatusView::sync).orElse(app.inGit() ? "OutOfSync" : null),
+                status.map(StatusView::health).orElse("Unknown"),
+                status.map(StatusView::jobState).orElse(null), app.mode(), app.cluster(),
+                status.map(StatusView::revision).orElse(null), status.map(StatusView::message).orElse(null),
+                last.map(SavepointView::path).orElse(null), last.map(SavepointView::createdAt).orElse(null),
+                Optional.ofNullable(app.override()).map(o -> new OverrideInfo(o.pinnedState(), o.drain(),
+                        o.cancelIfSavepointFails(), o.syncPaused(), o.actor(), o.reason(), o.since())).orElse(null),
+                app.flinkWebUi());
     }
 
     static Counts counts(List<AppRow> rows) {
