@@ -1,6 +1,7 @@
 package io.tributary.server.pages;
 
 import io.tributary.server.GitVsRunning;
+import io.tributary.server.api.ApplicationsApi.OverrideView;
 import io.tributary.store.AppEvent;
 import io.tributary.store.AuditEvent;
 import io.tributary.store.Deployment;
@@ -20,32 +21,29 @@ final class Model {
     /** A one-time message after a form post: {@code kind} is ok or error. */
     record Flash(String kind, String text) {}
 
-    record OverrideInfo(String pinnedState, boolean drain, boolean cancelIfSavepointFails, boolean syncPaused,
-            String actor, String reason, Instant since) {
-        /** "pinned suspended", "sync paused", or both; a stop that drains or may cancel says so. */
-        String what() {
-            List<String> how = new ArrayList<>();
-            if (drain) {
-                how.add("drain");
-            }
-            if (cancelIfSavepointFails) {
-                how.add("cancel if the savepoint fails");
-            }
-            String pin = pinnedState == null ? null : "pinned " + pinnedState
-                    + (how.isEmpty() ? "" : " (" + String.join(", ", how) + ")");
-            if (pin != null && syncPaused) {
-                return pin + ", sync paused";
-            }
-            return pin != null ? pin : "sync paused";
-        }
-    }
-
     /** One application as a row of the overview, and the head of its own page. */
     record AppRow(long id, String team, String name, boolean inGit, String sync, String health, String jobState,
             String mode, String cluster, String revision, String message, String savepointPath, Instant savepointAt,
-            OverrideInfo override, String webUi) {
+            OverrideView override, String webUi) {
         String key() {
             return team + "/" + name;
+        }
+
+        /** The override as a tag: "pinned suspended", "sync paused", or both; how a stop goes, if it says. */
+        String overrideWhat() {
+            List<String> how = new ArrayList<>();
+            if (override.drain()) {
+                how.add("drain");
+            }
+            if (override.cancelIfSavepointFails()) {
+                how.add("cancel if the savepoint fails");
+            }
+            String pin = override.pinnedState() == null ? null : "pinned " + override.pinnedState()
+                    + (how.isEmpty() ? "" : " (" + String.join(", ", how) + ")");
+            if (pin != null && override.syncPaused()) {
+                return pin + ", sync paused";
+            }
+            return pin != null ? pin : "sync paused";
         }
 
         String href() {

@@ -18,7 +18,6 @@ import io.tributary.server.auth.Caller;
 import io.tributary.server.pages.Model.AppRow;
 import io.tributary.server.pages.Model.Counts;
 import io.tributary.server.pages.Model.FlinkExceptions;
-import io.tributary.server.pages.Model.OverrideInfo;
 import io.tributary.store.AppStatus;
 import io.tributary.store.Deployment;
 import java.io.IOException;
@@ -74,9 +73,7 @@ final class Views {
                 status.map(StatusView::jobState).orElse(null), app.mode(), app.cluster(),
                 status.map(StatusView::revision).orElse(null), status.map(StatusView::message).orElse(null),
                 last.map(SavepointView::path).orElse(null), last.map(SavepointView::createdAt).orElse(null),
-                Optional.ofNullable(app.override()).map(o -> new OverrideInfo(o.pinnedState(), o.drain(),
-                        o.cancelIfSavepointFails(), o.syncPaused(), o.actor(), o.reason(), o.since())).orElse(null),
-                app.flinkWebUi());
+                app.override(), app.flinkWebUi());
     }
 
     static Counts counts(List<AppRow> rows) {

@@ -2,8 +2,8 @@ package io.tributary.server.pages;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.server.api.ApplicationsApi.OverrideView;
 import io.tributary.server.pages.Model.AppRow;
-import io.tributary.server.pages.Model.OverrideInfo;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -49,7 +49,7 @@ class PageValuesTest {
     void theOverviewFiltersByTeamSearchAndCount() {
         AppRow healthy = row("payments", "orders", "Synced", "Healthy", null);
         AppRow stopped = row("analytics", "views", "Synced", "Suspended",
-                new OverrideInfo("suspended", false, false, false, "alice", "maintenance", NOW));
+                new OverrideView("suspended", false, false, false, "alice", "maintenance", NOW));
         AppRow drifting = row("payments", "ledger", "OutOfSync", "Degraded", null);
         List<AppRow> all = List.of(healthy, stopped, drifting);
 
@@ -58,8 +58,9 @@ class PageValuesTest {
         assertThat(all.stream().filter(r -> Views.matches(r, null, null, "Overridden"))).containsExactly(stopped);
         assertThat(all.stream().filter(r -> Views.matches(r, null, null, "OutOfSync"))).containsExactly(drifting);
         assertThat(Views.counts(all)).isEqualTo(new Model.Counts(3, 1, 1, 1, 1, 1));
-        assertThat(stopped.override().what()).isEqualTo("pinned suspended");
-        assertThat(new OverrideInfo("suspended", true, true, true, "dave", "incident 44", NOW).what())
+        assertThat(stopped.overrideWhat()).isEqualTo("pinned suspended");
+        assertThat(row("analytics", "views", "Synced", "Suspended",
+                new OverrideView("suspended", true, true, true, "dave", "incident 44", NOW)).overrideWhat())
                 .isEqualTo("pinned suspended (drain, cancel if the savepoint fails), sync paused");
     }
 
@@ -72,7 +73,7 @@ class PageValuesTest {
         assertThat(Pages.safeNext(null)).isEqualTo("/");
     }
 
-    private static AppRow row(String team, String name, String sync, String health, OverrideInfo override) {
+    private static AppRow row(String team, String name, String sync, String health, OverrideView override) {
         return new AppRow(1, team, name, true, sync, health, "RUNNING", "standalone-session", "local",
                 "main@sha1:abc", null, null, null, override, null);
     }
