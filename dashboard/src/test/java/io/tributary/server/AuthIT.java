@@ -108,6 +108,9 @@ class AuthIT {
         HttpResponse<String> page = send(request("/").GET());
         assertThat(page.statusCode()).isEqualTo(302);
         assertThat(page.headers().firstValue("Location")).hasValue("/login?next=%2F");
+        assertThat(send(request("/?team=payments&status=Degraded").GET()).headers().firstValue("Location"))
+                .as("the login comes back to the filtered overview")
+                .hasValue("/login?next=%2F%3Fteam%3Dpayments%26status%3DDegraded");
         assertThat(send(request("/healthz").GET()).statusCode()).isEqualTo(200);
         assertThat(send(request("/api/v1/applications/payments/orders/actions/stop")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"x\"}"))).statusCode()).isEqualTo(401);

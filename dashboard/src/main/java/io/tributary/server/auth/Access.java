@@ -4,6 +4,8 @@ import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.UnauthorizedResponse;
 import io.tributary.model.Permission;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /** What handlers ask about the request's caller; the {@link Authenticator} has put it there. */
@@ -15,6 +17,21 @@ public final class Access {
 
     public static Optional<Caller> caller(Context ctx) {
         return Optional.ofNullable(ctx.attribute(CALLER));
+    }
+
+    /** The logged-in caller of a page, or a redirect to the login form that comes back to it. */
+    public static Optional<Caller> pageCaller(Context ctx) {
+        Optional<Caller> caller = caller(ctx);
+        if (caller.isEmpty()) {
+            redirectToLogin(ctx);
+        }
+        return caller;
+    }
+
+    /** To the login form, which sends the user back to this page, with its query, once logged in. */
+    static void redirectToLogin(Context ctx) {
+        String path = ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
+        ctx.redirect("/login?next=" + URLEncoder.encode(path, StandardCharsets.UTF_8));
     }
 
     /** The caller, or 401 when nobody is logged in. */

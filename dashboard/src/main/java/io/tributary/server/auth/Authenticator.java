@@ -130,7 +130,7 @@ public final class Authenticator {
         }
         if (ctx.attribute(Access.CALLER) == null && !isOpen(ctx.path())) {
             if (isPage(ctx)) {
-                ctx.redirect("/login?next=" + URLEncoder.encode(ctx.path(), StandardCharsets.UTF_8));
+                Access.redirectToLogin(ctx);
                 ctx.skipRemainingHandlers();
             } else {
                 throw new UnauthorizedResponse("log in, or send an API token as \"Authorization: Bearer <token>\"");

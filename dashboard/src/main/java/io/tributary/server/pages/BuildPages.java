@@ -13,8 +13,6 @@ import io.tributary.server.auth.Access;
 import io.tributary.server.auth.Caller;
 import io.tributary.store.AuditEvent;
 import io.tributary.store.BuildRecord;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,7 +89,7 @@ final class BuildPages implements ProjectBuilds.Listener {
     // ---- pages
 
     private void projects(Context ctx) {
-        Optional<Caller> caller = page(ctx);
+        Optional<Caller> caller = Access.pageCaller(ctx);
         if (caller.isEmpty()) {
             return;
         }
@@ -280,7 +278,7 @@ final class BuildPages implements ProjectBuilds.Listener {
 
     private Handler ofProject(ProjectPageHandler handler) {
         return ctx -> {
-            Optional<Caller> caller = page(ctx);
+            Optional<Caller> caller = Access.pageCaller(ctx);
             if (caller.isEmpty()) {
                 return;
             }
@@ -316,15 +314,6 @@ final class BuildPages implements ProjectBuilds.Listener {
 
     private static String team(String project) {
         return project.substring(0, project.indexOf('/'));
-    }
-
-    private Optional<Caller> page(Context ctx) {
-        Optional<Caller> caller = Access.caller(ctx);
-        if (caller.isEmpty()) {
-            String path = ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
-            ctx.redirect("/login?next=" + URLEncoder.encode(path, StandardCharsets.UTF_8));
-        }
-        return caller;
     }
 
     private Model.Chrome chrome(Context ctx, Caller caller, String title) {

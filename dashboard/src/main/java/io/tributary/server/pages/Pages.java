@@ -129,7 +129,7 @@ public final class Pages implements AutoCloseable {
     }
 
     private void overview(Context ctx) {
-        Optional<Caller> caller = page(ctx);
+        Optional<Caller> caller = Access.pageCaller(ctx);
         if (caller.isEmpty()) {
             return;
         }
@@ -145,7 +145,7 @@ public final class Pages implements AutoCloseable {
     }
 
     private void app(Context ctx) {
-        Optional<Caller> caller = page(ctx);
+        Optional<Caller> caller = Access.pageCaller(ctx);
         if (caller.isEmpty()) {
             return;
         }
@@ -182,7 +182,7 @@ public final class Pages implements AutoCloseable {
     }
 
     private void action(Context ctx) {
-        Optional<Caller> caller = page(ctx);
+        Optional<Caller> caller = Access.pageCaller(ctx);
         if (caller.isEmpty()) {
             return;
         }
@@ -234,7 +234,7 @@ public final class Pages implements AutoCloseable {
     }
 
     private void clusters(Context ctx) {
-        Optional<Caller> caller = page(ctx);
+        Optional<Caller> caller = Access.pageCaller(ctx);
         if (caller.isEmpty()) {
             return;
         }
@@ -259,7 +259,7 @@ public final class Pages implements AutoCloseable {
     }
 
     private void teams(Context ctx) {
-        Optional<Caller> caller = page(ctx);
+        Optional<Caller> caller = Access.pageCaller(ctx);
         if (caller.isEmpty()) {
             return;
         }
@@ -286,7 +286,7 @@ public final class Pages implements AutoCloseable {
     }
 
     private void variables(Context ctx) {
-        Optional<Caller> caller = page(ctx);
+        Optional<Caller> caller = Access.pageCaller(ctx);
         if (caller.isEmpty()) {
             return;
         }
@@ -318,7 +318,7 @@ public final class Pages implements AutoCloseable {
     }
 
     private void sync(Context ctx) {
-        Optional<Caller> caller = page(ctx);
+        Optional<Caller> caller = Access.pageCaller(ctx);
         if (caller.isEmpty()) {
             return;
         }
@@ -334,7 +334,7 @@ public final class Pages implements AutoCloseable {
     }
 
     private void syncNow(Context ctx) {
-        Optional<Caller> caller = page(ctx);
+        Optional<Caller> caller = Access.pageCaller(ctx);
         if (caller.isEmpty()) {
             return;
         }
@@ -350,7 +350,7 @@ public final class Pages implements AutoCloseable {
     }
 
     private void audit(Context ctx) {
-        Optional<Caller> caller = page(ctx);
+        Optional<Caller> caller = Access.pageCaller(ctx);
         if (caller.isEmpty()) {
             return;
         }
@@ -374,7 +374,7 @@ public final class Pages implements AutoCloseable {
     }
 
     private void alerts(Context ctx) {
-        Optional<Caller> caller = page(ctx);
+        Optional<Caller> caller = Access.pageCaller(ctx);
         if (caller.isEmpty()) {
             return;
         }
@@ -392,7 +392,7 @@ public final class Pages implements AutoCloseable {
 
     /** The "Send test alert" button of a channel: one attempt now, its outcome as the flash message. */
     private void testAlert(Context ctx) {
-        Optional<Caller> caller = page(ctx);
+        Optional<Caller> caller = Access.pageCaller(ctx);
         if (caller.isEmpty()) {
             return;
         }
@@ -421,7 +421,7 @@ public final class Pages implements AutoCloseable {
     }
 
     private void tokens(Context ctx) {
-        Optional<Caller> caller = page(ctx);
+        Optional<Caller> caller = Access.pageCaller(ctx);
         if (caller.isEmpty()) {
             return;
         }
@@ -438,7 +438,7 @@ public final class Pages implements AutoCloseable {
 
     /** Creates a token and shows its secret once, in this response only (never in a redirect or a cookie). */
     private void createToken(Context ctx) {
-        Optional<Caller> caller = page(ctx);
+        Optional<Caller> caller = Access.pageCaller(ctx);
         if (caller.isEmpty()) {
             return;
         }
@@ -471,7 +471,7 @@ public final class Pages implements AutoCloseable {
     }
 
     private void revokeToken(Context ctx) {
-        Optional<Caller> caller = page(ctx);
+        Optional<Caller> caller = Access.pageCaller(ctx);
         if (caller.isEmpty()) {
             return;
         }
@@ -499,16 +499,6 @@ public final class Pages implements AutoCloseable {
     }
 
     // ---- shared
-
-    /** The logged-in caller, or a redirect to the login form that comes back here. */
-    private Optional<Caller> page(Context ctx) {
-        Optional<Caller> caller = Access.caller(ctx);
-        if (caller.isEmpty()) {
-            String path = ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
-            ctx.redirect("/login?next=" + URLEncoder.encode(path, StandardCharsets.UTF_8));
-        }
-        return caller;
-    }
 
     private Chrome chrome(Context ctx, Caller caller, String title, String nav) {
         return new Chrome(title, nav, caller.user(), Access.csrfToken(ctx), takeFlash(ctx), clock.instant());
