@@ -38,21 +38,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Mixin
     GitAccess git;
 
-    @Option(names = "--data-dir", defaultValue = "${env:TRIBUTARY_DATA_DIR:-${sys:user.home}/.tributary}",
-            paramLabel = "DIR", description = "Where the embedded database, Flink versions, clusters and checkouts live.")
-    Path dataDir;
-
-    @Option(names = "--database", defaultValue = "${env:TRIBUTARY_DATABASE}", paramLabel = "JDBC_URL",
-            description = "A PostgreSQL server (jdbc:postgresql://host:5432/db); default: embedded under --data-dir.")
-    String database;
-
-    @Option(names = "--database-user", defaultValue = "${env:TRIBUTARY_DATABASE_USER}", paramLabel = "USER")
-    String databaseUser;
-
-    @Option(names = "--database-password-file", defaultValue = "${env:TRIBUTARY_DATABASE_PASSWORD_FILE}",
-            paramLabel = "FILE", description = "File holding the database password (or the password itself in"
-                    + " TRIBUTARY_DATABASE_PASSWORD), e.g. a mounted Kubernetes Secret.")
-    Path databasePasswordFile;
+    @Mixin
+    DatabaseOptions store;
 
     @Option(names = "--port", defaultValue = "${env:TRIBUTARY_PORT:-8080}", description = "HTTP port (default: 8080).")
     int port;
@@ -85,8 +72,8 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ServiceConfig config;
         try {
-            config = new ServiceConfig(repo, branch, path, git.credentials(), dataDir.toAbsolutePath(), database,
-                    databaseUser, databasePassword(), port,
+            config = new ServiceConfig(repo, branch, path, git.credentials(), store.dataDir(), store.database(),
+                    store.databaseUser(), store.databasePassword(), port,
                     pollInterval(), workers, mavenRepository,
                     SecretFiles.variable("TRIBUTARY_ADMIN_PASSWORD"), webhookSecret());
         } catch (SecretFiles.Unreadable | IllegalArgumentException e) {
@@ -124,15 +111,6 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--poll-interval (TRIBUTARY_POLL_INTERVAL): " + e.getMessage(), e);
         }
-    }
-
-    /** The file wins over the variable; neither: no password (or one in the JDBC URL). */
-    private String databasePassword() {
-        if (databasePasswordFile != null) {
-            return SecretFiles.read(databasePasswordFile, "database password", "--database-password-file",
-                    "TRIBUTARY_DATABASE_PASSWORD_FILE");
-        }
-        return SecretFiles.variable("TRIBUTARY_DATABASE_PASSWORD");
     }
 
     /** The file wins over the variable; neither: webhooks are off. */

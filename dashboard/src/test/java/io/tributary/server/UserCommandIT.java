@@ -135,6 +135,14 @@ class UserCommandIT {
                 "--database", "jdbc:postgresql://localhost:" + port + "/tributary", "--database-user", "postgres");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(login("frank", "frank-password-via-jdbc")).isEqualTo(200);
+
+        // the database password as the service takes it, from a file (a mounted secret), named when missing
+        Run noSecret = run("frank-second-password\n", "user", "set-password", "frank",
+                "--database", "jdbc:postgresql://localhost:" + port + "/tributary", "--database-user", "postgres",
+                "--database-password-file", data.resolve("no-such-secret").toString());
+        assertThat(noSecret.exitCode()).isEqualTo(1);
+        assertThat(noSecret.err()).contains("no-such-secret").contains("--database-password-file");
+        assertThat(login("frank", "frank-password-via-jdbc")).isEqualTo(200);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.tributary.server.auth;
 
+import io.tributary.server.DatabaseOptions;
 import io.tributary.store.AccountStore;
 import io.tributary.store.AuditEvent;
 import io.tributary.store.Database;
@@ -18,6 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -52,16 +54,8 @@ public final class UserCommand {
         @Parameters(paramLabel = "NAME", description = "The user's name, as metadata.name of its User in Git.")
         String user;
 
-        @Option(names = "--data-dir", defaultValue = "${env:TRIBUTARY_DATA_DIR:-${sys:user.home}/.tributary}",
-                paramLabel = "DIR", description = "The service's data directory, whose embedded database holds passwords.")
-        Path dataDir;
-
-        @Option(names = "--database", defaultValue = "${env:TRIBUTARY_DATABASE}", paramLabel = "JDBC_URL",
-                description = "The service's PostgreSQL server instead (its password from TRIBUTARY_DATABASE_PASSWORD).")
-        String database;
-
-        @Option(names = "--database-user", defaultValue = "${env:TRIBUTARY_DATABASE_USER}", paramLabel = "USER")
-        String databaseUser;
+        @Mixin
+        DatabaseOptions store;
 
         @Override
         public Integer call() {
@@ -95,9 +89,10 @@ public final class UserCommand {
                         "tributary user set-password", null));
             } catch (RuntimeException e) {
                 err.println("error: cannot set the password: " + e.getMessage());
-                err.println(database == null
-                        ? "(is --data-dir " + dataDir + " the service's data directory?)"
-                        : "(check --database, --database-user and TRIBUTARY_DATABASE_PASSWORD)");
+                err.println(store.database() == null
+                        ? "(is --data-dir " + store.dataDir() + " the service's data directory?)"
+                        : "(check --database, --database-user and the password: --database-password-file or"
+                                + " TRIBUTARY_DATABASE_PASSWORD)");
                 return 1;
             }
             out.println("Password of " + user + " set; their sessions were ended.");
@@ -108,10 +103,10 @@ public final class UserCommand {
         }
 
         private Database open() {
-            if (database != null && !database.isBlank()) {
-                return Database.connect(database, databaseUser, System.getenv("TRIBUTARY_DATABASE_PASSWORD"));
+            if (store.database() != null) {
+                return Database.connect(store.database(), store.databaseUser(), store.databasePassword());
             }
-            Path dir = dataDir.toAbsolutePath();
+            Path dir = store.dataDir();
             if (!java.nio.file.Files.isDirectory(dir.resolve("postgres"))) {
                 // not a silent new database that no service reads: the password would never work
                 throw new IllegalStateException("there is no database in " + dir + ": no service has run with "
