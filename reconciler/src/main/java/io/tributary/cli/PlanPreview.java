@@ -163,14 +163,14 @@ final class PlanPreview {
             if (action instanceof Action.Suspend move && wantsRunning(headApp, obs)) {
                 // Git wants it running: it is suspended only to be resumed on the cluster Git now names
                 List<String> reasons = why(known, headApp.get(), head, obs);
-                return Optional.of(new AppItem(key, Change.MOVE, move.mode().yamlName(), !reasons.isEmpty() ? reasons
+                return Optional.of(new AppItem(key, Change.MOVE, stopMode(move), !reasons.isEmpty() ? reasons
                         : List.of("cluster: " + obs.job().flatMap(CurrentJob::cluster).orElseThrow() + " -> "
                                 + head.jobClusterName(headApp.get()).orElseThrow())));
             }
             if (action instanceof Action.Suspend suspend) {
                 List<String> reasons = new ArrayList<>(stateChange(known, "suspended", suspend.reason()));
                 reasons.addAll(why(known, headApp.get(), head, obs));
-                return Optional.of(new AppItem(key, Change.SUSPEND, "savepoint", reasons));
+                return Optional.of(new AppItem(key, Change.SUSPEND, stopMode(suspend), reasons));
             }
             if (action instanceof Action.Resume resume) {
                 List<String> reasons = new ArrayList<>(stateChange(known, "running", resume.reason()));
@@ -292,5 +292,11 @@ final class PlanPreview {
 
     private static Optional<Cluster> cluster(DesiredState state, String name) {
         return state.all(Cluster.class).stream().filter(c -> Objects.equals(c.id().qualifiedName(), name)).findFirst();
+    }
+
+    /** How a job is stopped: {@code last-state}, {@code savepoint}, or {@code savepoint-or-cancel} (the fallback). */
+    private static String stopMode(Action.Suspend suspend) {
+        return suspend.mode() == Application.UpgradeMode.SAVEPOINT && suspend.allowStatelessFallback()
+                ? "savepoint-or-cancel" : suspend.mode().yamlName();
     }
 }

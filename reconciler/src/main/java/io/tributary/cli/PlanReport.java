@@ -53,7 +53,8 @@ record PlanReport(String base, String head, String server, List<ClusterItem> clu
     }
 
     /**
-     * @param mode how: the upgrade mode for upgrades and moves, {@code final-savepoint} or {@code no-savepoint}
+     * @param mode how: the upgrade mode for upgrades, how the job stops for suspends and moves ({@code savepoint},
+     *     {@code savepoint-or-cancel}, {@code last-state}), {@code final-savepoint} or {@code no-savepoint}
      *     for deletes, {@code suspended} for an app created suspended; null when there is no choice
      * @param reasons why, e.g. {@code job.sql changed}, {@code variable kafka_brokers changed}
      */
@@ -66,13 +67,16 @@ record PlanReport(String base, String head, String server, List<ClusterItem> clu
         String label() {
             String how = switch (change) {
                 case UPGRADE -> mode;
-                case SUSPEND -> "with savepoint";
+                case SUSPEND, MOVE -> switch (mode) {
+                    case "savepoint" -> "with savepoint";
+                    case "savepoint-or-cancel" -> "with savepoint, cancelled if it fails";
+                    default -> mode;
+                };
                 case RESUME -> "from savepoint";
                 case DELETE -> "final-savepoint".equals(mode) ? "final savepoint first" : "no savepoint";
                 case CREATE -> "suspended".equals(mode) ? "suspended, not started"
                         : "from-savepoint".equals(mode) ? "from spec.restore.savepoint" : null;
                 case KEEP -> "prune: false";
-                case MOVE -> "savepoint".equals(mode) ? "with savepoint" : mode;
                 case UPDATE -> "applies on resume";
                 default -> null;
             };
