@@ -300,6 +300,41 @@ class DashboardIT {
         }
     }
 
+    @Test
+    @Order(10)
+    void aJobCancelledInFlinkPastItsRestartPolicyIsStartedAgainFromItsPage() throws Exception {
+        java.nio.file.Path file = repo.dir().resolve(ConfigRepo.APP_FILE);
+        repo.write(ConfigRepo.APP_FILE, java.nio.file.Files.readString(file)
+                .replace("spec:\n", "spec:\n  restartPolicy: {maxRestarts: 0}\n"));
+        String commit = repo.commit("no automatic restarts"); // steers Tributary only: the job runs on
+        await("the commit is applied", () -> {
+            driver.get(base + "/sync");
+            return driver.findElement(By.tagName("main")).getText().contains(commit.substring(0, 7));
+        });
+        URI flink = flinkRestUrl();
+        String cancelled = LocalFlink.running(flink, APP).get(0).id();
+
+        LocalFlink.cancel(flink, cancelled); // from outside: Flink's UI or CLI
+        await("the app is degraded, not restarted", () -> {
+            openApp();
+            return field("health").contains("Degraded") && field("job-state").contains("CANCELED");
+        });
+        assertThat(driver.findElement(By.cssSelector("form[data-action=restart] fieldset")).getAttribute("disabled"))
+                .as("no job to restart").isNotNull();
+        assertThat(driver.findElement(By.cssSelector("form[data-action=start] fieldset")).getAttribute("disabled"))
+                .as("start brings it back").isNull();
+
+        fillAndSubmit("start", "sink fixed, bring it back");
+        await("the app runs again", () -> {
+            openApp();
+            return field("job-state").contains("RUNNING");
+        });
+        assertThat(LocalFlink.running(flink, APP)).singleElement().extracting(LocalFlink.Job::id)
+                .isNotEqualTo(cancelled);
+        assertThat(driver.findElement(By.cssSelector("#deployments tbody tr")).getText())
+                .as("restored from the state the cancelled job left").doesNotContain("empty state");
+    }
+
     // ---- helpers
 
     private void openApp() {

@@ -41,6 +41,23 @@ final class LocalFlink {
         }
     }
 
+    /** Cancels the job as Flink's UI or CLI would ({@code PATCH /jobs/:id?mode=cancel}). */
+    static void cancel(URI restUrl, String jobId) {
+        HttpRequest request = HttpRequest.newBuilder(restUrl.resolve("/jobs/" + jobId + "?mode=cancel"))
+                .timeout(Duration.ofSeconds(10)).method("PATCH", HttpRequest.BodyPublishers.noBody()).build();
+        try {
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 202) {
+                throw new IllegalStateException(request.uri() + " answered " + response.statusCode());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(request.uri() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The RUNNING jobs named {@code name} (an app's jobs are named after it, {@code team/name}). */
     static List<Job> running(URI restUrl, String name) {
         return jobs(restUrl).stream().filter(j -> j.name().equals(name) && j.state().equals("RUNNING")).toList();

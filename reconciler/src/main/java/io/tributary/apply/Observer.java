@@ -428,7 +428,7 @@ final class Observer implements AutoCloseable {
         Optional<AppObservation.Override> override = Optional.ofNullable(records.overrides().get(app))
                 .map(o -> new AppObservation.Override(
                         Optional.ofNullable(o.pinnedState()).map(s -> Application.DesiredState.valueOf(s.toUpperCase())),
-                        o.drain(), o.cancelIfSavepointFails(), o.syncPaused(), o.actor(), o.reason()));
+                        o.drain(), o.cancelIfSavepointFails(), o.syncPaused(), o.actor(), o.reason(), o.since()));
         return new AppObservation(app, job, applied, everDeployed, savepoints, restarts, override,
                 busy, lastFailure(records.recentOperations().getOrDefault(app, List.of())));
     }

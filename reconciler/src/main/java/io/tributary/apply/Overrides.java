@@ -1,6 +1,7 @@
 package io.tributary.apply;
 
 import io.tributary.model.Application;
+import io.tributary.model.JobState;
 import io.tributary.plan.Action;
 import io.tributary.store.AppEvent;
 import io.tributary.store.AppOverride;
@@ -46,7 +47,7 @@ public final class Overrides {
         // on a standby, or while another operation of the app runs or waits for its cluster, the pin is
         // enough: the leader suspends the app at its first pass after that operation, as the pin says
         if (reconciler.leads()) {
-            currentJob(app).ifPresent(job -> startNow(new Action.Suspend(app, job, drain,
+            runningJob(app).ifPresent(job -> startNow(new Action.Suspend(app, job, drain,
                     Application.UpgradeMode.SAVEPOINT, cancelIfSavepointFails, "stopped by " + actor + ": " + reason),
                     actor));
         }
@@ -63,7 +64,8 @@ public final class Overrides {
     public void restart(String app, String actor, String reason) {
         requireReason(reason);
         Application spec = application(app);
-        String job = currentJob(app).orElseThrow(() -> new Refused(app + " has no running job to restart"));
+        String job = runningJob(app).orElseThrow(() -> new Refused(app + " has no running job to restart (it failed, ended or cannot"
+                + " be reached): start it instead"));
         audit(app, actor, "restart", reason);
         runNow(new Action.Upgrade(app, job, spec.spec().upgradeMode(), spec.spec().allowStatelessFallback(),
                 "restarted by " + actor + ": " + reason), actor);
@@ -73,7 +75,7 @@ public final class Overrides {
     public void savepoint(String app, String actor, String reason) {
         requireReason(reason);
         application(app);
-        String job = currentJob(app).orElseThrow(() -> new Refused(app + " has no running job to savepoint"));
+        String job = runningJob(app).orElseThrow(() -> new Refused(app + " has no running job to savepoint"));
         audit(app, actor, "savepoint", reason);
         runNow(new Action.TakeSavepoint(app, job, "savepoint by " + actor + ": " + reason), actor);
     }
@@ -146,8 +148,13 @@ public final class Overrides {
                 .orElseThrow(() -> new Refused("no application " + app + " in the applied revision"));
     }
 
-    private Optional<String> currentJob(String app) {
-        return store.status(app).map(AppStatus::jobId);
+    /**
+     * The app's job while it runs, as the last pass saw it: a job that failed, ended or cannot be reached
+     * has nothing to stop or savepoint now (a pin still holds the app; the passes act once it is back).
+     */
+    private Optional<String> runningJob(String app) {
+        return store.status(app).filter(s -> s.jobId() != null && JobState.fromFlink(s.jobState()).isAlive())
+                .map(AppStatus::jobId);
     }
 
     private static void requireReason(String reason) {

@@ -223,7 +223,7 @@ final class LiveApps {
                 pinned = Optional.of(new AppObservation.Override(
                         Optional.ofNullable(a.pinnedState()).map(s -> Application.DesiredState.valueOf(s.toUpperCase())),
                         false, false, a.syncPaused(), a.overrideActor() == null ? "an operator" : a.overrideActor(),
-                        a.overrideReason() == null ? "" : a.overrideReason()));
+                        a.overrideReason() == null ? "" : a.overrideReason(), null));
             }
             // the service shows Progressing while an operation of the app runs or its cluster is busy
             boolean inFlight = "Progressing".equals(a.sync());

@@ -10,6 +10,11 @@ public enum JobState {
         return this == FAILED || this == CANCELED || this == FINISHED || this == SUSPENDED;
     }
 
+    /** The job runs, or is on its way to run, on a cluster that answers: neither ended nor out of reach. */
+    public boolean isAlive() {
+        return !isTerminal() && this != LOST;
+    }
+
     /** Flink's state string; an unknown one (a newer Flink) reads as RECONCILING rather than failing. */
     public static JobState fromFlink(String state) {
         try {

@@ -91,11 +91,11 @@ public record AppObservation(
     }
 
     /**
-     * An operator's override: a pinned state and/or paused syncing; a pin to suspended says how the job
-     * is stopped ({@code drain}, {@code cancelIfSavepointFails}).
+     * An operator's override: a pinned state and/or paused syncing, set {@code since}; a pin to
+     * suspended says how the job is stopped ({@code drain}, {@code cancelIfSavepointFails}).
      */
     public record Override(Optional<io.tributary.model.Application.DesiredState> pinnedState, boolean drain,
-            boolean cancelIfSavepointFails, boolean syncPaused, String actor, String reason) {}
+            boolean cancelIfSavepointFails, boolean syncPaused, String actor, String reason, Instant since) {}
 
     /**
      * A failed operation: the planner does not retry it before a backoff that grows with

@@ -98,7 +98,7 @@ public final class Planner {
     private static boolean holdsJobs(String cluster, Observed observed) {
         return observed.apps().values().stream().anyMatch(app -> app.job()
                 .filter(job -> job.cluster().filter(cluster::equals).isPresent())
-                .filter(job -> app.operationInFlight() || job.state().filter(s -> isAlive(s) || s == JobState.LOST)
+                .filter(job -> app.operationInFlight() || job.state().filter(s -> s.isAlive() || s == JobState.LOST)
                         .isPresent())
                 .isPresent());
     }
@@ -120,7 +120,7 @@ public final class Planner {
         for (Application app : desired.applications()) {
             String key = app.id().qualifiedName();
             Optional<CurrentJob> job = observed.app(key).job()
-                    .filter(j -> j.state().filter(Planner::isAlive).isPresent());
+                    .filter(j -> j.state().filter(JobState::isAlive).isPresent());
             if (job.flatMap(j -> runsOn(j, app, desired)).filter(name::equals).isPresent()) {
                 apps.add(key);
             }
@@ -206,7 +206,7 @@ public final class Planner {
         }
         CurrentJob current = job.get();
         Optional<String> gitCluster = desired.jobClusterName(app);
-        if (state.filter(Planner::isAlive).isPresent() && current.cluster().isPresent() && gitCluster.isPresent()
+        if (state.filter(JobState::isAlive).isPresent() && current.cluster().isPresent() && gitCluster.isPresent()
                 && !current.cluster().equals(gitCluster)) {
             return planMove(key, obs, current, current.cluster().get(), gitCluster.get(), spec, now);
         }
@@ -261,7 +261,7 @@ public final class Planner {
 
     private static AppPlan planSuspended(String key, AppObservation obs, Optional<JobState> state,
             Application.Spec spec, Instant now) {
-        if (state.filter(Planner::isAlive).isPresent()) {
+        if (state.filter(JobState::isAlive).isPresent()) {
             Optional<AppPlan> waiting = waitAfterFailure(key, obs, "suspend", null, now);
             if (waiting.isPresent()) {
                 return waiting.get();
@@ -346,7 +346,8 @@ public final class Planner {
      * A job that failed, was cancelled outside Tributary or is gone: restarted per its restart policy,
      * within its budget and after a backoff. A spec in Git other than the one the job or its failed
      * restarts ran (a fix, a revert) is someone's answer to the failures: it starts at once, budget
-     * and backoff aside, and counts as a restart like any other.
+     * and backoff aside, and counts as a restart like any other. So is an operator's start (a pin to
+     * running) made after the job went down.
      */
     private static AppPlan planRestart(String key, AppObservation obs, CurrentJob job, Application.Spec spec,
             String hash, boolean specMatches, Instant now) {
@@ -358,9 +359,12 @@ public final class Planner {
         Optional<FailedAttempt> failedRestart = obs.lastFailure().filter(f -> f.kind().equals("restart"));
         // once a restart of Git's spec failed, only another spec is new
         boolean newSpec = failedRestart.map(f -> f.specHash() != null && !f.specHash().equals(hash)).orElse(!specMatches);
+        Optional<AppObservation.Override> startedSince = obs.override()
+                .filter(o -> o.pinnedState().equals(Optional.of(Application.DesiredState.RUNNING)))
+                .filter(o -> o.since() != null && o.since().isAfter(job.lastChange()));
         Instant windowStart = now.minus(policy.window().duration());
         List<Instant> inWindow = obs.recentRestarts().stream().filter(t -> t.isAfter(windowStart)).toList();
-        if (!newSpec) {
+        if (!newSpec && startedSince.isEmpty()) {
             if (!policy.restartsAutomatically()) {
                 return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, what + "; the restart policy does not restart it");
             }
@@ -386,9 +390,10 @@ public final class Planner {
             case LAST_SAVEPOINT -> job.latestCheckpoint().filter(p -> job.state().orElse(null) == JobState.FINISHED)
                     .or(() -> obs.latestSavepoint().map(KeptSavepoint::path));
         };
-        return act(key, new Action.Restart(key, job.jobId(), from, newSpec ? what + "; the spec in Git changed since"
-                : what + "; restart " + (inWindow.size() + 1) + " of " + policy.maxRestarts()),
-                Health.DEGRADED, Sync.OUT_OF_SYNC);
+        String why = newSpec ? what + "; the spec in Git changed since"
+                : startedSince.map(o -> what + "; started by " + o.actor() + ": " + o.reason())
+                        .orElse(what + "; restart " + (inWindow.size() + 1) + " of " + policy.maxRestarts());
+        return act(key, new Action.Restart(key, job.jobId(), from, why), Health.DEGRADED, Sync.OUT_OF_SYNC);
     }
 
     // ---- applications that left Git
@@ -425,7 +430,7 @@ public final class Planner {
         if (waiting.isPresent()) {
             return waiting;
         }
-        boolean alive = state.filter(Planner::isAlive).isPresent();
+        boolean alive = state.filter(JobState::isAlive).isPresent();
         boolean stateless = obs.applied().map(a -> a.upgradeMode() == UpgradeMode.STATELESS).orElse(false);
         Optional<String> jobId = alive ? obs.job().map(CurrentJob::jobId) : Optional.empty();
         return Optional.of(act(key, new Action.Delete(key, jobId, alive && !stateless, "removed from Git"),
@@ -501,10 +506,6 @@ public final class Planner {
     }
 
     /** The job runs or is on its way to running: something to stop before anything else starts. */
-    static boolean isAlive(JobState state) {
-        return !state.isTerminal() && state != JobState.LOST;
-    }
-
     private static Health observedHealth(Optional<JobState> state, Application.DesiredState wanted) {
         if (state.isEmpty()) {
             return wanted == Application.DesiredState.SUSPENDED ? Health.SUSPENDED : Health.MISSING;
@@ -523,7 +524,7 @@ public final class Planner {
     }
 
     private static Sync syncOf(Application.DesiredState wanted, Optional<JobState> state, boolean specMatches) {
-        boolean alive = state.filter(Planner::isAlive).isPresent();
+        boolean alive = state.filter(JobState::isAlive).isPresent();
         if (wanted == Application.DesiredState.SUSPENDED) {
             return alive ? Sync.OUT_OF_SYNC : Sync.SYNCED;
         }

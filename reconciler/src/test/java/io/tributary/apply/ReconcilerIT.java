@@ -563,6 +563,32 @@ class ReconcilerIT {
     }
 
     @Test
+    void anOperatorStopOfAJobThatFailedForGoodIsQuietAndAStartRevivesItFromItsCheckpoint() throws IOException {
+        withSpec("restartPolicy: {maxRestarts: 0}");
+        sync();
+        JobId job = new JobId(status().jobId());
+        String checkpoint = flink.completeCheckpoint(job).externalPath();
+        flink.failJob(job, "java.lang.ArithmeticException: / by zero");
+        sync();
+        assertThat(status().health()).isEqualTo("Degraded");
+        Overrides overrides = new Overrides(fixture.reconciler, clock);
+
+        overrides.stop(APP, "dave", "incident 46: leave it down", false, false);
+        sync();
+        assertThat(status().health()).isEqualTo("Suspended");
+        assertThat(store.events(APP, 20)).extracting(AppEvent::type).as("no savepoint asked of a failed job")
+                .doesNotContain("suspend-failed");
+        assertThat(running()).isEmpty();
+
+        clock.advance(Duration.ofMinutes(5));
+        overrides.start(APP, "dave", "incident 46: downstream fixed");
+        sync();
+        assertThat(running()).as("started, though the restart policy allows no restart")
+                .singleElement().satisfies(j -> assertThat(j.submission().restoreFrom()).isEqualTo(checkpoint));
+        assertThat(store.operations(APP, 10).get(0).kind()).isEqualTo("restart");
+    }
+
+    @Test
     void anOperatorStopPinsTheAppSuspendedUntilReleased() throws Exception {
         sync();
         Overrides overrides = new Overrides(fixture.reconciler, clock);

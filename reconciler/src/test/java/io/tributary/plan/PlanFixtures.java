@@ -174,22 +174,27 @@ final class PlanFixtures {
             return this;
         }
 
+        /** Pinned now, so after the job's last change. */
         Obs pinned(Application.DesiredState state) {
+            return pinnedAt(state, NOW);
+        }
+
+        Obs pinnedAt(Application.DesiredState state, Instant since) {
             override = Optional.of(new AppObservation.Override(Optional.of(state), false, false, false, "dave",
-                    "incident 42"));
+                    "incident 42", since));
             return this;
         }
 
         /** Pinned suspended by an operator's stop that drains and/or may cancel the job. */
         Obs stoppedByAnOperator(boolean drain, boolean cancelIfSavepointFails) {
             override = Optional.of(new AppObservation.Override(Optional.of(Application.DesiredState.SUSPENDED), drain,
-                    cancelIfSavepointFails, false, "dave", "incident 44"));
+                    cancelIfSavepointFails, false, "dave", "incident 44", NOW));
             return this;
         }
 
         Obs syncPaused() {
             override = Optional.of(new AppObservation.Override(Optional.empty(), false, false, true, "dave",
-                    "investigating"));
+                    "investigating", NOW));
             return this;
         }
 

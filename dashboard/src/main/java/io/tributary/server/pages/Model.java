@@ -67,9 +67,12 @@ final class Model {
 
     record FlinkExceptions(String root, Instant at, List<String> history, String unavailable) {}
 
-    /** Which override buttons the caller may use. */
-    record Controls(boolean stop, boolean start, boolean restart, boolean savepoint, boolean sync, boolean running,
-            boolean paused, boolean overridden) {
+    /**
+     * Which override buttons the caller may use; {@code hasJob}: the app's last job is known, maybe
+     * failed (a stop then keeps it from being restarted); {@code running}: that job is alive.
+     */
+    record Controls(boolean stop, boolean start, boolean restart, boolean savepoint, boolean sync, boolean hasJob,
+            boolean running, boolean paused, boolean overridden) {
         boolean any() {
             return stop || start || restart || savepoint || sync;
         }

@@ -15,6 +15,7 @@ import io.tributary.model.Application;
 import io.tributary.model.Cluster;
 import io.tributary.model.DesiredState;
 import io.tributary.model.FlinkVersion;
+import io.tributary.model.JobState;
 import io.tributary.model.Permission;
 import io.tributary.model.Team;
 import io.tributary.model.User;
@@ -165,12 +166,13 @@ public final class Pages implements AutoCloseable {
         Optional<Path> log = views.jobManagerLog(app);
         Caller c = caller.get();
         AppRow r = row.get();
-        boolean running = r.jobState() != null && store.status(app).map(s -> s.jobId() != null).orElse(false);
+        boolean hasJob = r.jobState() != null && store.status(app).map(s -> s.jobId() != null).orElse(false);
+        boolean running = hasJob && JobState.fromFlink(r.jobState()).isAlive();
         boolean paused = r.overridden() && r.override().syncPaused();
         var controls = new Model.Controls(c.may(Permission.APP_STOP, team) && r.inGit(),
                 c.may(Permission.APP_START, team) && r.inGit(), c.may(Permission.APP_RESTART, team) && r.inGit(),
                 c.may(Permission.APP_SAVEPOINT, team) && r.inGit(), c.may(Permission.APP_SYNC, team) && r.inGit(),
-                running, paused, r.overridden());
+                hasJob, running, paused, r.overridden());
         List<AuditEvent> audit = c.may(Permission.AUDIT_VIEW, team) ? store.auditEvents(500).stream()
                 .filter(a -> ("application " + app).equals(a.target())).limit(30).toList() : List.of();
         ctx.html(templates.render("app.jte", new Model.AppPage(chrome(ctx, c, app, "apps"), r,
