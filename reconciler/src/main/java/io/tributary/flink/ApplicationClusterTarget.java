@@ -49,8 +49,9 @@ public final class ApplicationClusterTarget implements DeploymentTarget {
 
     /**
      * Deploys the app's cluster with the job. A cluster that exists already is adopted when it runs this
-     * JobID; one whose jobs all ended (an application cluster still shutting down) is removed first; one
-     * that runs another job, or whose REST API never answers, is reported and left alone.
+     * JobID; one whose jobs all ended (an application cluster still shutting down) is removed first, and
+     * one that ends while it is asked (its job just stopped with a savepoint) is simply replaced; one that
+     * runs another job, or whose REST API never answers, is reported and left alone.
      */
     @Override
     public void submit(JobSubmission submission) {
@@ -61,19 +62,22 @@ public final class ApplicationClusterTarget implements DeploymentTarget {
                 lastSubmitted = submission.jobId();
                 return;
             }
-            if (jobs.isEmpty()) {
+            if (jobs.isEmpty() && cluster.exists()) {
                 throw new FlinkException.Rejected(409, cluster.describe() + " exists but its REST API did not answer"
                         + " within " + startupTimeout + "; Tributary leaves it alone. Delete it, or wait until it is"
                         + " gone, and the app is deployed again.\n" + cluster.diagnostics());
             }
-            Optional<JobSummary> live = jobs.get().stream().filter(j -> !j.state().isTerminal()).findFirst();
+            Optional<JobSummary> live = jobs.stream().flatMap(List::stream).filter(j -> !j.state().isTerminal())
+                    .findFirst();
             if (live.isPresent()) {
                 throw new FlinkException.Rejected(409, cluster.describe() + " exists and runs job " + live.get().id()
                         + " (" + live.get().state() + "), which is not the one being deployed; Tributary does not"
                         + " replace it. Stop that job or delete the cluster.");
             }
-            LOG.info("cluster=\"{}\" exists with ended jobs only; removing it before deploying", cluster.describe());
-            cluster.delete();
+            if (jobs.isPresent()) {
+                LOG.info("cluster=\"{}\" exists with ended jobs only; removing it before deploying", cluster.describe());
+                cluster.delete();
+            }
         }
         session = null;
         cluster.deploy(submission);
