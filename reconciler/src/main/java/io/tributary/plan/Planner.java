@@ -365,14 +365,17 @@ public final class Planner {
         Instant windowStart = now.minus(policy.window().duration());
         List<Instant> inWindow = obs.recentRestarts().stream().filter(t -> t.isAfter(windowStart)).toList();
         if (!newSpec && startedSince.isEmpty()) {
+            String wayBack = "; an operator's start, or a new spec in Git, runs it again";
             if (!policy.restartsAutomatically()) {
-                return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, what + "; the restart policy does not restart it");
+                return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC,
+                        what + "; the restart policy does not restart it" + wayBack);
             }
             // a restart Flink refused is why the job is still down
             String refused = failedRestart.map(f -> "; the last restart failed: " + f.error()).orElse("");
             if (inWindow.size() >= policy.maxRestarts()) {
                 return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, what + "; " + inWindow.size()
-                        + " restarts within " + policy.window() + " reached restartPolicy.maxRestarts" + refused);
+                        + " restarts within " + policy.window() + " reached restartPolicy.maxRestarts" + refused
+                        + wayBack);
             }
             if (!inWindow.isEmpty()) {
                 Instant next = inWindow.get(0).plus(backoff(RESTART_BACKOFF_BASE, RESTART_BACKOFF_MAX, inWindow.size()));
