@@ -53,7 +53,10 @@ public final class Overrides {
         }
     }
 
-    /** Pins the app running; the next pass starts it (from its last savepoint when it has one). */
+    /**
+     * Pins the app running; the next pass starts it (from its last savepoint when it has one). A job
+     * that went down before the pin is started again at once, whatever its restart policy allows.
+     */
     public void start(String app, String actor, String reason) {
         requireReason(reason);
         pin(app, Application.DesiredState.RUNNING, false, false, actor, reason, "start");
