@@ -168,13 +168,8 @@ class DashboardIT {
     @Order(4)
     void startingAgainRunsFromThatSavepoint() {
         openApp();
-        assertThat(driver.findElement(By.cssSelector("form[data-action=stop] fieldset")).getAttribute("disabled"))
-                .as("stop is disabled while no job runs").isNotNull();
-        fillAndSubmit("start", "maintenance done");
-        await("the app runs again", () -> {
-            openApp();
-            return field("job-state").contains("RUNNING");
-        });
+        assertThat(enabled("stop")).as("stop is disabled while no job runs").isFalse();
+        startAndAwaitRunning("maintenance done");
         WebElement latest = driver.findElement(By.cssSelector("#deployments tbody tr"));
         assertThat(latest.getText()).contains(savepoint).contains("running");
     }
@@ -319,16 +314,10 @@ class DashboardIT {
             openApp();
             return field("health").contains("Degraded") && field("job-state").contains("CANCELED");
         });
-        assertThat(driver.findElement(By.cssSelector("form[data-action=restart] fieldset")).getAttribute("disabled"))
-                .as("no job to restart").isNotNull();
-        assertThat(driver.findElement(By.cssSelector("form[data-action=start] fieldset")).getAttribute("disabled"))
-                .as("start brings it back").isNull();
+        assertThat(enabled("restart")).as("no job to restart").isFalse();
+        assertThat(enabled("start")).as("start brings it back").isTrue();
 
-        fillAndSubmit("start", "sink fixed, bring it back");
-        await("the app runs again", () -> {
-            openApp();
-            return field("job-state").contains("RUNNING");
-        });
+        startAndAwaitRunning("sink fixed, bring it back");
         assertThat(LocalFlink.running(flink, APP)).singleElement().extracting(LocalFlink.Job::id)
                 .isNotEqualTo(cancelled);
         assertThat(driver.findElement(By.cssSelector("#deployments tbody tr")).getText())
@@ -369,6 +358,20 @@ class DashboardIT {
         await("the page is back after " + action, () -> driver.findElements(By.cssSelector(".flash")).size() > 0);
         assertThat(driver.findElements(By.cssSelector(".flash.error"))).as("no error flash after %s: %s", action,
                 driver.findElements(By.cssSelector(".flash")).stream().map(WebElement::getText).toList()).isEmpty();
+    }
+
+    /** Whether the app page's form for {@code action} may be used. */
+    private boolean enabled(String action) {
+        return driver.findElement(By.cssSelector("form[data-action=" + action + "] fieldset"))
+                .getAttribute("disabled") == null;
+    }
+
+    private void startAndAwaitRunning(String reason) {
+        fillAndSubmit("start", reason);
+        await("the app runs again", () -> {
+            openApp();
+            return field("job-state").contains("RUNNING");
+        });
     }
 
     private URI flinkRestUrl() {
