@@ -121,7 +121,8 @@ class ApiIT {
     void aWriteToTheStoreShowsInTheNextRead() {
         assertThat(json("/api/v1/applications/logistics/tracking").path("application").path("override").isNull())
                 .isTrue();
-        store.saveOverride(new AppOverride("logistics/tracking", null, false, false, true, "carol", "maintenance window", null));
+        store.saveOverride(new AppOverride("logistics/tracking", null, false, false, true, "carol", "maintenance window",
+                null));
         try {
             JsonNode app = json("/api/v1/applications?team=logistics").path("items").get(0);
             assertThat(app.path("override").path("reason").asString()).isEqualTo("maintenance window");

@@ -67,8 +67,8 @@ public final class Overrides {
     public void restart(String app, String actor, String reason) {
         requireReason(reason);
         Application spec = application(app);
-        String job = runningJob(app).orElseThrow(() -> new Refused(app + " has no running job to restart (it failed, ended or cannot"
-                + " be reached): start it instead"));
+        String job = runningJob(app).orElseThrow(() -> new Refused(app + " has no running job to restart (it"
+                + " failed, ended or cannot be reached): start it instead"));
         audit(app, actor, "restart", reason);
         runNow(new Action.Upgrade(app, job, spec.spec().upgradeMode(), spec.spec().allowStatelessFallback(),
                 "restarted by " + actor + ": " + reason), actor);
@@ -88,7 +88,8 @@ public final class Overrides {
         requireReason(reason);
         application(app);
         AppOverride current = store.override(app).orElse(null);
-        store.saveOverride(current == null ? new AppOverride(app, null, false, false, true, actor, reason, clock.instant())
+        store.saveOverride(current == null
+                ? new AppOverride(app, null, false, false, true, actor, reason, clock.instant())
                 : new AppOverride(app, current.pinnedState(), current.drain(), current.cancelIfSavepointFails(), true,
                         actor, reason, clock.instant()));
         audit(app, actor, "pause-sync", reason);

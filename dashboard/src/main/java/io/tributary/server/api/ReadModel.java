@@ -215,8 +215,8 @@ public final class ReadModel {
                 spec.map(a -> a.spec().prune()).orElse(null),
                 status.map(s -> new StatusView(s.jobId(), s.jobState(), s.cluster(), s.health(), s.sync(), s.message(),
                         s.revision(), s.specHash(), s.updatedAt())).orElse(null),
-                override.map(o -> new OverrideView(o.pinnedState(), o.drain(), o.cancelIfSavepointFails(), o.syncPaused(),
-                        o.actor(), o.reason(), o.since())).orElse(null),
+                override.map(o -> new OverrideView(o.pinnedState(), o.drain(), o.cancelIfSavepointFails(),
+                        o.syncPaused(), o.actor(), o.reason(), o.since())).orElse(null),
                 last.map(s -> new SavepointView(s.path(), s.kind(), s.createdAt())).orElse(null),
                 status.map(AppStatus::jobId).isPresent() ? webUi.orElse(null) : null);
     }
