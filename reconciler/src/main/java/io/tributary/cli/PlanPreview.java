@@ -157,7 +157,7 @@ final class PlanPreview {
                 return Optional.of(new AppItem(key, Change.START, null, reasons));
             }
             if (action instanceof Action.Upgrade upgrade) {
-                return Optional.of(new AppItem(key, Change.UPGRADE, upgrade.mode().yamlName(),
+                return Optional.of(new AppItem(key, Change.UPGRADE, upgradeMode(upgrade),
                         why(known, headApp.get(), head, obs)));
             }
             if (action instanceof Action.Suspend move && wantsRunning(headApp, obs)) {
@@ -292,6 +292,12 @@ final class PlanPreview {
 
     private static Optional<Cluster> cluster(DesiredState state, String name) {
         return state.all(Cluster.class).stream().filter(c -> Objects.equals(c.id().qualifiedName(), name)).findFirst();
+    }
+
+    /** How a job is upgraded: its upgrade mode, or {@code savepoint-or-stateless} (the fallback). */
+    private static String upgradeMode(Action.Upgrade upgrade) {
+        return upgrade.mode() == Application.UpgradeMode.SAVEPOINT && upgrade.allowStatelessFallback()
+                ? "savepoint-or-stateless" : upgrade.mode().yamlName();
     }
 
     /** How a job is stopped: {@code last-state}, {@code savepoint}, or {@code savepoint-or-cancel} (the fallback). */

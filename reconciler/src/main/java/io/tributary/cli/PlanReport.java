@@ -53,8 +53,9 @@ record PlanReport(String base, String head, String server, List<ClusterItem> clu
     }
 
     /**
-     * @param mode how: the upgrade mode for upgrades, how the job stops for suspends and moves ({@code savepoint},
-     *     {@code savepoint-or-cancel}, {@code last-state}), {@code final-savepoint} or {@code no-savepoint}
+     * @param mode how: the upgrade mode for upgrades ({@code savepoint-or-stateless} with the fallback), how the
+     *     job stops for suspends and moves ({@code savepoint}, {@code savepoint-or-cancel}, {@code last-state}),
+     *     {@code final-savepoint} or {@code no-savepoint}
      *     for deletes, {@code suspended} for an app created suspended; null when there is no choice
      * @param reasons why, e.g. {@code job.sql changed}, {@code variable kafka_brokers changed}
      */
@@ -66,7 +67,7 @@ record PlanReport(String base, String head, String server, List<ClusterItem> clu
         /** {@code upgrade (savepoint)}, {@code delete (final savepoint first)}: for people. */
         String label() {
             String how = switch (change) {
-                case UPGRADE -> mode;
+                case UPGRADE -> "savepoint-or-stateless".equals(mode) ? "savepoint, stateless if it fails" : mode;
                 case SUSPEND, MOVE -> switch (mode) {
                     case "savepoint" -> "with savepoint";
                     case "savepoint-or-cancel" -> "with savepoint, cancelled if it fails";
