@@ -33,7 +33,7 @@ public interface ConfigSource extends AutoCloseable {
     /**
      * Deletes the exports of all but the {@code newest} most recently used revisions and those in
      * {@code keep} (the one in force, the one being loaded). Checkouts of deleted revisions become
-     * invalid; nothing else does. A plain folder has nothing to prune.
+     * invalid; nothing else does. A plain folder's copies are pruned the same way, and a pruned one is gone.
      */
     void prune(int newest, Collection<Revision> keep);
 
@@ -72,6 +72,6 @@ public interface ConfigSource extends AutoCloseable {
         if (location.isGit()) {
             return GitSource.open(spec, location, workDir.toAbsolutePath(), clock);
         }
-        return DirectorySource.open(spec, location, clock);
+        return DirectorySource.open(spec, location, workDir.toAbsolutePath(), clock);
     }
 }

@@ -18,6 +18,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,25 +28,31 @@ import org.slf4j.LoggerFactory;
  * A plain folder (not a Git repository), for quick local trials: its revision is the SHA-256 of its
  * files' relative paths and contents, so the name changes exactly when a file is added, removed,
  * renamed or edited. Folders whose names start with a dot ({@code .git}, {@code .idea}) are left
- * out. The checkout is the folder itself, so unlike a Git export it changes when the files do.
+ * out. Each new state is copied into {@code <workDir>/folders/<hash of the location>/<sha256>/}, named
+ * by the hash of the copy, so a checkout stays as it was named while the folder is edited, and the
+ * revisions read lately (pruned as Git exports are) can be checked out again, after a restart too.
  */
 final class DirectorySource implements ConfigSource {
     private static final Logger LOG = LoggerFactory.getLogger(DirectorySource.class);
+    private static final String NAME_PREFIX = Revision.DIR + "@" + Revision.SHA256;
+    private static final Pattern HEX_PREFIX = Pattern.compile("[0-9a-f]{7,64}");
 
     private final Path folder;
     private final String path;
     private final Path root;
+    private final Exports copies;
     private final Clock clock;
     private String lastId;
 
-    private DirectorySource(Path folder, String path, Clock clock) {
+    private DirectorySource(Path folder, String path, Exports copies, Clock clock) {
         this.folder = folder;
         this.path = path;
         this.root = path == null ? folder : folder.resolve(path);
+        this.copies = copies;
         this.clock = clock;
     }
 
-    static DirectorySource open(SourceSpec spec, Location location, Clock clock) {
+    static DirectorySource open(SourceSpec spec, Location location, Path workDir, Clock clock) {
         if (spec.ref() != null) {
             throw new SourceException(Reason.OTHER, location.display() + " is a plain folder, which has no branch, tag or commit '"
                     + spec.ref() + "'; drop the ref, or make the folder a Git repository");
@@ -51,29 +60,61 @@ final class DirectorySource implements ConfigSource {
         if (!(spec.credentials() instanceof Credentials.None)) {
             throw new SourceException(Reason.OTHER, location.display() + " is a plain folder; it needs no credentials");
         }
-        return new DirectorySource(location.folder(), spec.path(), clock);
+        String key = Digests.sha256(location.uri() + "\0" + (spec.path() == null ? "" : spec.path())).substring(0, 16);
+        return new DirectorySource(location.folder(), spec.path(),
+                new Exports(workDir.resolve("folders").resolve(key), clock), clock);
     }
 
     @Override
     public synchronized Checkout fetch() {
-        Revision revision = Revision.ofDirectory(hash(), clock.instant());
+        String id = hash();
+        Path copy;
+        try {
+            Optional<Path> found = copies.find(id);
+            copy = found.isPresent() ? found.get() : copies.store(this::copyInto);
+        } catch (IOException | UncheckedIOException e) {
+            throw new SourceException(Reason.OTHER, "cannot copy the folder " + root + " into the work directory: "
+                    + e.getMessage() + "; check the permissions of both and the work directory's disk", e);
+        }
+        // the copy's own hash: the folder may have been edited between the two reads
+        Revision revision = Revision.ofDirectory(copy.getFileName().toString(), clock.instant());
         if (!revision.id().equals(lastId)) {
             LOG.info("source changed source=\"{}\" revision={}", describe(), revision.shortName());
             lastId = revision.id();
         }
-        return new Checkout(revision, root);
+        return new Checkout(revision, copy);
     }
 
+    /**
+     * The current contents, or an earlier revision this source copied and still keeps, by its full
+     * name, its hash, or at least seven leading hex digits of the hash.
+     */
     @Override
     public synchronized Checkout checkout(String revision) {
         Checkout current = fetch();
         String wanted = revision == null ? "" : revision.strip();
-        if (wanted.equals(current.revision().name()) || wanted.equals(current.revision().id())
-                || (wanted.length() >= 7 && current.revision().shortName().equals(wanted))) {
+        String hex = wanted.startsWith(NAME_PREFIX) ? wanted.substring(NAME_PREFIX.length()) : wanted;
+        if (hex.equals(current.revision().id())) {
             return current;
         }
-        throw new SourceException(Reason.REF_NOT_FOUND, "a plain folder has only its current contents ("
-                + current.revision().shortName() + "), not '" + wanted + "'; make it a Git repository to compare revisions");
+        try {
+            if (HEX_PREFIX.matcher(hex).matches()) {
+                List<String> matching = copies.ids().stream().filter(id -> id.startsWith(hex)).toList();
+                if (matching.size() > 1) {
+                    throw new SourceException(Reason.REF_NOT_FOUND, "'" + wanted + "' names " + matching.size()
+                            + " revisions of " + describe() + "; give more of the hash");
+                }
+                Optional<Path> copy = matching.isEmpty() ? Optional.empty() : copies.find(matching.get(0));
+                if (copy.isPresent()) {
+                    return new Checkout(Revision.ofDirectory(matching.get(0), clock.instant()), copy.get());
+                }
+            }
+        } catch (IOException e) {
+            throw Exports.failure("cannot read the copies of " + describe(), e);
+        }
+        throw new SourceException(Reason.REF_NOT_FOUND, "a plain folder has no history beyond copies of what was read from it"
+                + " lately (now " + current.revision().shortName() + "), and '" + wanted
+                + "' is not one of them; make it a Git repository to compare revisions");
     }
 
     @Override
@@ -82,8 +123,12 @@ final class DirectorySource implements ConfigSource {
     }
 
     @Override
-    public void prune(int newest, Collection<Revision> keep) {
-        // nothing was copied
+    public synchronized void prune(int newest, Collection<Revision> keep) {
+        try {
+            copies.prune(newest, keep.stream().map(Revision::id).collect(Collectors.toSet()));
+        } catch (IOException e) {
+            throw Exports.failure("cannot prune old copies of " + describe(), e);
+        }
     }
 
     @Override
@@ -100,33 +145,47 @@ final class DirectorySource implements ConfigSource {
                     + (Files.exists(root) ? " (it is a file)" : "") + "; check the path");
         }
         try {
-            MessageDigest digest = Digests.newSha256();
-            byte[] buffer = new byte[1 << 16];
-            for (Path file : files()) {
-                String relative = root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
-                digest.update(relative.getBytes(StandardCharsets.UTF_8));
-                digest.update((byte) 0);
-                digest.update(ByteBuffer.allocate(Long.BYTES).putLong(Files.size(file)).array());
-                try (InputStream in = Files.newInputStream(file)) {
-                    for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                        digest.update(buffer, 0, n);
-                    }
-                }
-            }
-            return HexFormat.of().formatHex(digest.digest());
+            return contentHash(root);
         } catch (IOException | UncheckedIOException e) {
             throw new SourceException(Reason.OTHER, "cannot read the folder " + root + ": " + e.getMessage()
                     + "; check its permissions", e);
         }
     }
 
-    /** Regular files under the root (links followed), dot-folders left out, sorted by relative path. */
-    private List<Path> files() throws IOException {
+    /** Copies the folder's files into {@code target}; returns the hash of what was copied. */
+    private String copyInto(Path target) throws IOException {
+        for (Path file : files(root)) {
+            Path copy = target.resolve(root.relativize(file).toString());
+            Files.createDirectories(copy.getParent());
+            Files.copy(file, copy);
+        }
+        return contentHash(target);
+    }
+
+    private static String contentHash(Path dir) throws IOException {
+        MessageDigest digest = Digests.newSha256();
+        byte[] buffer = new byte[1 << 16];
+        for (Path file : files(dir)) {
+            String relative = dir.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+            digest.update(relative.getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) 0);
+            digest.update(ByteBuffer.allocate(Long.BYTES).putLong(Files.size(file)).array());
+            try (InputStream in = Files.newInputStream(file)) {
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    digest.update(buffer, 0, n);
+                }
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** Regular files under {@code dir} (links followed), dot-folders left out, sorted by relative path. */
+    private static List<Path> files(Path dir) throws IOException {
         List<Path> files = new ArrayList<>();
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
             @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                if (!dir.equals(root) && dir.getFileName().toString().startsWith(".")) {
+            public FileVisitResult preVisitDirectory(Path sub, BasicFileAttributes attrs) {
+                if (!sub.equals(dir) && sub.getFileName().toString().startsWith(".")) {
                     return FileVisitResult.SKIP_SUBTREE;
                 }
                 return FileVisitResult.CONTINUE;
@@ -140,7 +199,7 @@ final class DirectorySource implements ConfigSource {
                 return FileVisitResult.CONTINUE;
             }
         });
-        files.sort((a, b) -> root.relativize(a).toString().compareTo(root.relativize(b).toString()));
+        files.sort((a, b) -> dir.relativize(a).toString().compareTo(dir.relativize(b).toString()));
         return files;
     }
 }

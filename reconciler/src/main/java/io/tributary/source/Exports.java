@@ -21,6 +21,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -33,9 +34,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Commits' trees as plain folders, {@code <dir>/<commit id>/}, written straight from the object
- * database (no working tree, no index), so a folder never changes once it is there: it is filled
- * under a temporary name and renamed into place. A folder's modification time is when it was last
+ * Revisions as plain folders, {@code <dir>/<id>/}: commits' trees written straight from the object
+ * database (no working tree, no index), or copies of a plain folder. A folder never changes once it
+ * is there: it is filled under a temporary name and renamed into place. A folder's modification time is when it was last
  * handed out, which is what {@link #prune} orders by.
  */
 final class Exports {
@@ -60,29 +61,77 @@ final class Exports {
 
     /** The folder of {@code commit}'s whole tree, written now or found from before. */
     Path export(ObjectReader reader, RevCommit commit) throws IOException {
-        String id = commit.name();
-        Path target = dir.resolve(id);
-        if (!Files.isDirectory(target)) {
-            Files.createDirectories(dir);
-            Path temp = dir.resolve(TEMP_PREFIX + id + "-" + UUID.randomUUID());
+        Optional<Path> found = find(commit.name());
+        if (found.isPresent()) {
+            return found.get();
+        }
+        Written before = last;
+        Map<String, FileEntry> files = new HashMap<>();
+        Path target = store(temp -> {
+            files.putAll(write(reader, commit, temp, before));
+            return commit.name();
+        });
+        last = new Written(target, files);
+        return target;
+    }
+
+    /** Fills a folder; returns the id it is stored under. */
+    @FunctionalInterface
+    interface Fill {
+        String into(Path folder) throws IOException;
+    }
+
+    /**
+     * A folder filled by {@code fill} under a temporary name, then renamed to the id it returns. When a
+     * folder of that id is there already (another writer's, with the same files) the new one is dropped.
+     */
+    Path store(Fill fill) throws IOException {
+        Files.createDirectories(dir);
+        Path temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
+        try {
+            Files.createDirectories(temp);
+            String id = fill.into(temp);
+            Path target = dir.resolve(id);
             try {
-                Map<String, FileEntry> files = write(reader, commit, temp, last);
-                try {
-                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-                    last = new Written(target, files);
-                    LOG.debug("exported revision id={} files={} dir={}", id, files.size(), target);
-                } catch (IOException e) {
-                    // another exporter of the same commit may have won; its folder holds the same files
-                    if (!Files.isDirectory(target)) {
-                        throw e;
-                    }
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                LOG.debug("stored revision id={} dir={}", id, target);
+            } catch (IOException e) {
+                if (!Files.isDirectory(target)) {
+                    throw e;
                 }
-            } finally {
-                deleteTree(temp);
             }
+            touch(target);
+            return target;
+        } finally {
+            deleteTree(temp);
+        }
+    }
+
+    /** The folder stored under {@code id}, marked as used now; empty when there is none. */
+    Optional<Path> find(String id) throws IOException {
+        Path target = dir.resolve(id);
+        if (id.startsWith(TEMP_PREFIX) || !Files.isDirectory(target)) {
+            return Optional.empty();
         }
         touch(target);
-        return target;
+        return Optional.of(target);
+    }
+
+    /** The ids of the folders stored, in no order. */
+    List<String> ids() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<String> ids = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (!name.startsWith(TEMP_PREFIX) && Files.isDirectory(entry)) {
+                    ids.add(name);
+                }
+            }
+        }
+        return ids;
     }
 
     /**

@@ -8,7 +8,9 @@ import io.tributary.source.SourceException.Reason;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +42,8 @@ class DirectorySourceTest {
             assertThat(checkout.revision().name()).isEqualTo("dir@sha256:" + checkout.revision().id());
             assertThat(checkout.revision().message()).isNull();
             assertThat(checkout.revision().shortName()).isEqualTo("dir@sha256:" + checkout.revision().id().substring(0, 7));
-            assertThat(checkout.root()).isEqualTo(folder);
+            assertThat(checkout.root()).as("a copy, not the folder").isNotEqualTo(folder);
+            assertThat(checkout.root().resolve("teams/payments/apps.yaml")).hasContent("kind: Application");
             assertThat(source.describe()).isEqualTo("folder " + folder);
         }
     }
@@ -91,7 +94,8 @@ class DirectorySourceTest {
     void thePathIsApplied() throws Exception {
         try (ConfigSource whole = open(null); ConfigSource teams = open("teams")) {
             Checkout checkout = teams.fetch();
-            assertThat(checkout.root()).isEqualTo(folder.resolve("teams"));
+            assertThat(checkout.root().resolve("payments/apps.yaml")).exists();
+            assertThat(checkout.root().resolve("flink.yaml")).doesNotExist();
             String teamsId = checkout.revision().id();
             Files.writeString(folder.resolve("flink.yaml"), "outside the path");
             assertThat(teams.fetch().revision().id()).as("a change outside the path").isEqualTo(teamsId);
@@ -106,14 +110,61 @@ class DirectorySourceTest {
     }
 
     @Test
-    void onlyTheCurrentContentsCanBeCheckedOut() {
+    void aCheckoutStaysAsItWasNamedWhileTheFolderIsEdited() throws Exception {
         try (ConfigSource source = open(null)) {
-            Revision current = source.fetch().revision();
-            assertThat(source.checkout(current.name()).revision().id()).isEqualTo(current.id());
-            assertThat(source.checkout(current.shortName()).revision().id()).isEqualTo(current.id());
-            assertThatThrownBy(() -> source.checkout("main"))
+            Checkout before = source.fetch();
+            Files.writeString(folder.resolve("flink.yaml"), "versions: [1.20]\n");
+            Files.delete(folder.resolve("teams/payments/apps.yaml"));
+            Checkout after = source.fetch();
+
+            assertThat(before.root().resolve("flink.yaml")).hasContent("versions: []");
+            assertThat(before.root().resolve("teams/payments/apps.yaml")).exists();
+            assertThat(after.root().resolve("flink.yaml")).hasContent("versions: [1.20]");
+            assertThat(after.root().resolve("teams/payments/apps.yaml")).doesNotExist();
+            assertThat(after.revision().id()).isNotEqualTo(before.revision().id());
+        }
+    }
+
+    @Test
+    void anEarlierRevisionIsCheckedOutByNameHashOrPrefixAlsoAfterARestart() throws Exception {
+        Revision first;
+        try (ConfigSource source = open(null)) {
+            first = source.fetch().revision();
+            Files.writeString(folder.resolve("flink.yaml"), "versions: [1.20]\n");
+            Revision second = source.fetch().revision();
+            for (String name : new String[] {first.name(), first.id(), first.shortName(), first.id().substring(0, 7)}) {
+                Checkout old = source.checkout(name);
+                assertThat(old.revision().name()).as(name).isEqualTo(first.name());
+                assertThat(old.root().resolve("flink.yaml")).as(name).hasContent("versions: []");
+            }
+            assertThat(source.checkout(second.shortName()).root().resolve("flink.yaml")).hasContent("versions: [1.20]");
+        }
+        try (ConfigSource restarted = open(null)) {
+            assertThat(restarted.checkout(first.name()).root().resolve("flink.yaml")).hasContent("versions: []");
+        }
+    }
+
+    @Test
+    void prunedAndUnknownRevisionsAreNotFound() throws Exception {
+        try (ConfigSource source = open(null)) {
+            Revision inForce = source.fetch().revision();
+            clock.advance(Duration.ofMinutes(1));
+            Files.writeString(folder.resolve("flink.yaml"), "versions: [1]\n");
+            Revision older = source.fetch().revision();
+            clock.advance(Duration.ofMinutes(1));
+            Files.writeString(folder.resolve("flink.yaml"), "versions: [2]\n");
+            Revision newest = source.fetch().revision();
+
+            source.prune(1, List.of(inForce));
+
+            assertThat(source.checkout(inForce.name()).root().resolve("flink.yaml")).hasContent("versions: []");
+            assertThat(source.checkout(newest.name()).revision()).isEqualTo(source.fetch().revision());
+            assertThatThrownBy(() -> source.checkout(older.name()))
                     .satisfies(e -> assertThat(((SourceException) e).reason()).isEqualTo(Reason.REF_NOT_FOUND))
-                    .hasMessageContaining("a plain folder has only its current contents");
+                    .hasMessageContaining("a plain folder has no history beyond copies of what was read from it lately (now "
+                            + newest.shortName() + "), and '" + older.name() + "' is not one of them");
+            assertThatThrownBy(() -> source.checkout("main"))
+                    .satisfies(e -> assertThat(((SourceException) e).reason()).isEqualTo(Reason.REF_NOT_FOUND));
         }
     }
 
