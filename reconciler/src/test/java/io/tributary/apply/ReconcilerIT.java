@@ -669,6 +669,22 @@ class ReconcilerIT {
     }
 
     @Test
+    void aRestartWhileTheConfigFolderIsInvalidKeepsTheRevisionAppliedBeforeInForce() throws IOException {
+        sync();
+        String applied = fixture.reconciler.sync().appliedRevision();
+        fixture.write("teams/payments/apps.yaml", Files.readString(repo.resolve("teams/payments/apps.yaml"))
+                .replace("cluster: local", "cluster: lcoal"));
+        fixture.restart(false);
+        sync();
+        assertThat(fixture.reconciler.sync().appliedRevision()).isEqualTo(applied);
+        assertThat(fixture.reconciler.sync().reason()).contains("stays in force");
+
+        flink.failJob(new JobId(status().jobId()), "java.lang.OutOfMemoryError: Java heap space");
+        sync();
+        assertThat(running()).as("restarted as the revision in force says").hasSize(1);
+    }
+
+    @Test
     void aFailedSavepointKeepsTheOldJobAndDegradesTheApp() throws IOException {
         sync();
         String job = status().jobId();
