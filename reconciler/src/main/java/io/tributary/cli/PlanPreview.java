@@ -143,7 +143,9 @@ final class PlanPreview {
     private static Optional<AppItem> item(AppPlan p, Optional<Application> headApp, DesiredState head,
             AppObservation obs, Known known) {
         String key = p.app();
-        boolean isKnown = obs.everDeployed() || obs.applied().isPresent() || obs.job().isPresent();
+        // an app the base declares (or the service has in force) is not new, though it may never have run
+        boolean isKnown = obs.everDeployed() || obs.applied().isPresent() || obs.job().isPresent()
+                || known.desiredState() != null;
         if (p.action().isPresent()) {
             Action action = p.action().get();
             if (action instanceof Action.Deploy deploy) {
@@ -152,7 +154,7 @@ final class PlanPreview {
                             deploy.restoreFrom().isPresent() ? "from-savepoint" : null,
                             List.of("new application" + where(headApp.get(), head))));
                 }
-                List<String> reasons = new ArrayList<>(List.of(deploy.reason()));
+                List<String> reasons = new ArrayList<>(stateChange(known, "running", deploy.reason()));
                 reasons.addAll(why(known, headApp.get(), head, obs));
                 return Optional.of(new AppItem(key, Change.START, null, reasons));
             }
@@ -209,7 +211,8 @@ final class PlanPreview {
             return Optional.of(new AppItem(key, Change.NONE, null, List.of(message(p, obs, known))));
         }
         String headHash = SpecHash.of(app, head);
-        boolean specDiffers = !obs.applied().map(a -> a.specHash().equals(headHash)).orElse(false);
+        // with no spec applied yet (never ran) there is nothing for a change to differ from
+        boolean specDiffers = obs.applied().map(a -> !a.specHash().equals(headHash)).orElse(false);
         boolean alive = obs.job().flatMap(CurrentJob::state).filter(s -> !s.isTerminal() && s != JobState.LOST)
                 .isPresent();
         if (p.sync() != Sync.SYNCED && (specDiffers || alive != wantsRunning)) {

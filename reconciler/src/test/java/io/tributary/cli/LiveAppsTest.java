@@ -78,6 +78,32 @@ class LiveAppsTest {
         assertThat(item.change()).isEqualTo(Change.CREATE);
     }
 
+    /** An app the service has in force, declared suspended, that never ran: no job, spec hash or savepoint. */
+    private static LiveApp neverRan() {
+        return new LiveApp(APP, "suspended", "savepoint", true, null, null, null, "Synced", "suspended",
+                null, null, null, false, null, null, null, null);
+    }
+
+    @Test
+    void anAppTheServiceHasButNeverRanIsStartedNotCreated() {
+        AppItem item = only(neverRan());
+        assertThat(item.change()).isEqualTo(Change.START);
+        assertThat(item.reasons()).contains("state: suspended -> running");
+    }
+
+    @Test
+    void anAppTheServiceHasButNeverRanIsUnchangedWhileGitKeepsItSuspended() throws IOException {
+        Path repo = TestRepos.baseWith(null, Files.createTempDirectory(temp, "suspended"));
+        Path apps = repo.resolve("teams/payments/apps.yaml");
+        Files.writeString(apps, Files.readString(apps).replace("spec:\n", "spec:\n  state: suspended\n"));
+        Side suspendedHead = new Side("head", new ConfigLoader().load(repo).state());
+        LiveApps live = LiveApps.of("http://tributary", List.of(neverRan()), Optional.empty());
+        PlanReport report = PlanPreview.live("http://tributary", "http://tributary", suspendedHead, live.observed(NOW),
+                live.known(app -> Optional.empty()), NOW);
+        assertThat(report.apps()).isEmpty();
+        assertThat(report.unchanged()).isEqualTo(1);
+    }
+
     @Test
     void pausedSyncingHoldsTheUpgradeBack() {
         LiveApp paused = new LiveApp(APP, "running", "savepoint", true, "ab12", "RUNNING", "local", "OutOfSync",
