@@ -18,6 +18,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -55,6 +56,8 @@ public final class ConfigLoader {
     /** Keys whose value is a credential: a secret reference, never a literal. */
     private static final Set<String> CREDENTIAL_KEYS = Set.of("password", "credentials");
 
+    /** Checks do not depend on a name's spelling: a document whose only refused value is its name is still checked. */
+    private static final String NAME = "/metadata/name";
     private final SchemaValidator schemas = new SchemaValidator();
     private final YamlReader yaml = new YamlReader();
     private final ObjectMapper binder = JsonMapper.builder()
@@ -171,6 +174,7 @@ public final class ConfigLoader {
         });
         errors.addAll(check.errors());
         entry.resource = check.resource();
+        entry.salvaged = check.salvaged();
         entry.usable = check.resource() != null;
     }
 
@@ -178,18 +182,72 @@ public final class ConfigLoader {
         JsonNode tree = entry.doc.root.deepCopy();
         List<ConfigError> found = schemas.validate(entry.kind, entry.doc);
         if (!found.isEmpty()) {
-            return new SourceDocument.Check(tree, sqlText, List.copyOf(found), null);
-        }
-        if (sqlText != null) {
-            ((ObjectNode) entry.doc.root.at("/spec/job/sql")).put("text", sqlText);
+            return new SourceDocument.Check(tree, sqlText, List.copyOf(found), null, salvage(entry, sqlText));
         }
         try {
-            return new SourceDocument.Check(tree, sqlText, List.of(),
-                    binder.treeToValue(entry.doc.root, recordClass(entry.kind)));
+            return new SourceDocument.Check(tree, sqlText, List.of(), bind(entry.kind, entry.doc.root, sqlText), null);
         } catch (RuntimeException e) {
             return new SourceDocument.Check(tree, sqlText,
-                    List.of(entry.error("", "could not be read: " + e.getMessage())), null);
+                    List.of(entry.error("", "could not be read: " + e.getMessage())), null, null);
         }
+    }
+
+    private Resource bind(Kind kind, JsonNode root, String sqlText) {
+        if (sqlText != null) {
+            ((ObjectNode) root.at("/spec/job/sql")).put("text", sqlText);
+        }
+        return binder.treeToValue(root, recordClass(kind));
+    }
+
+    /**
+     * The document without the values its schema refused, when what is left passes the schema (an
+     * invalid name aside, which checks do not depend on); null when a required field is missing or
+     * refused, since checks of a document without it would only mislead.
+     */
+    private Salvaged salvage(Entry entry, String sqlText) {
+        JsonNode copy = entry.doc.root.deepCopy();
+        List<String> refused = schemas.refusedAt(entry.kind, copy);
+        if (refused.contains(null)) {
+            return null;
+        }
+        List<String> removed = refused.stream().filter(p -> !p.equals(NAME)).distinct()
+                .sorted(Comparator.comparing(Pointers::segments, ConfigLoader::compareSegments).reversed()).toList();
+        for (String pointer : removed) {
+            JsonNode parent = copy.at(Pointers.parent(pointer));
+            String last = Pointers.last(pointer);
+            if (pointer.isEmpty()) {
+                return null;
+            } else if (parent instanceof ObjectNode object) {
+                object.remove(last);
+            } else if (parent instanceof ArrayNode array && last.chars().allMatch(Character::isDigit)) {
+                array.remove(Integer.parseInt(last));
+            } else {
+                return null;
+            }
+        }
+        if (!schemas.refusedAt(entry.kind, copy).stream().allMatch(NAME::equals)) {
+            return null;
+        }
+        try {
+            return new Salvaged(bind(entry.kind, copy, sqlText), removed.stream().map(Pointers::fieldPath).toList());
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Pointer segments in document order: list indices by number, so {@code 10} comes after {@code 9}. */
+    private static int compareSegments(List<String> a, List<String> b) {
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            String x = a.get(i);
+            String y = b.get(i);
+            boolean numbers = !x.isEmpty() && !y.isEmpty() && x.chars().allMatch(Character::isDigit)
+                    && y.chars().allMatch(Character::isDigit);
+            int c = numbers ? Integer.compare(Integer.parseInt(x), Integer.parseInt(y)) : x.compareTo(y);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(a.size(), b.size());
     }
 
     /** Checks what every document needs before it can be told apart: a known kind and a name. */

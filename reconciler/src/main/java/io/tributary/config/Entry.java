@@ -18,6 +18,8 @@ final class Entry {
     boolean orphan;
     /** The bound record, once the document passed its schema. */
     Resource resource;
+    /** When it failed its schema: the rest of it, checked for references and modes but never applied. */
+    Salvaged salvaged;
 
     Entry(SourceDocument doc, Kind kind, ResourceId id) {
         this.doc = doc;

@@ -70,6 +70,26 @@ final class SchemaValidator {
         return errors;
     }
 
+    /**
+     * Where {@code tree} breaks its schema: the pointer of each refused value or unknown field, or null
+     * for a required field that is missing (nothing to take out).
+     */
+    List<String> refusedAt(Kind kind, JsonNode tree) {
+        List<String> pointers = new ArrayList<>();
+        for (Error error : schemas.get(kind).validate(tree)) {
+            if (insideAlternative(error)) {
+                continue;
+            }
+            String pointer = pointer(error.getInstanceLocation());
+            pointers.add(switch (error.getKeyword()) {
+                case "additionalProperties", "unevaluatedProperties" -> Pointers.child(pointer, error.getProperty());
+                case "required" -> null;
+                default -> pointer;
+            });
+        }
+        return pointers;
+    }
+
     private static boolean insideAlternative(Error error) {
         NodePath path = error.getEvaluationPath();
         for (int i = 0; i < path.getNameCount() - 1; i++) {

@@ -16,6 +16,7 @@ import io.tributary.model.Team;
 import io.tributary.model.TimeSpan;
 import io.tributary.model.User;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,8 @@ import java.util.Optional;
 /**
  * The rules a schema cannot say: references between documents, deployment mode against cluster
  * mode and Flink version, blocks that belong to another mode or type, and values that must be
- * in range. Runs over documents that passed their schema.
+ * in range. Runs over documents that passed their schema, and over what is left of one that did not
+ * ({@link Salvaged}).
  */
 final class SemanticChecks {
     private static final Duration MIN_CHECKPOINT_INTERVAL = Duration.ofMillis(10);
@@ -42,26 +44,35 @@ final class SemanticChecks {
         checkSingleSettings();
         for (Kind kind : Kind.values()) {
             for (Entry entry : index.entries(kind)) {
-                if (!entry.usable || entry.orphan || entry.resource == null) {
+                if (entry.orphan) {
                     continue;
                 }
-                Resource resource = entry.resource;
-                if (resource instanceof Application app) {
-                    checkApplication(entry, app);
-                } else if (resource instanceof Cluster cluster) {
-                    checkCluster(entry, cluster);
-                } else if (resource instanceof Team team) {
-                    checkTeam(entry, team);
-                } else if (resource instanceof Role role) {
-                    checkRole(entry, role);
-                } else if (resource instanceof AlertChannel channel) {
-                    checkChannel(entry, channel);
-                } else if (resource instanceof AlertPolicy policy) {
-                    checkPolicy(entry, policy);
-                } else if (resource instanceof Settings settings) {
-                    checkAlertSettings(entry, settings.spec().alerts());
+                if (entry.usable && entry.resource != null) {
+                    check(entry, entry.resource);
+                } else if (entry.salvaged != null) {
+                    List<ConfigError> found = new ArrayList<>();
+                    new SemanticChecks(index, found).check(entry, entry.salvaged.resource());
+                    found.stream().filter(e -> !entry.salvaged.touches(e.field())).forEach(errors::add);
                 }
             }
+        }
+    }
+
+    private void check(Entry entry, Resource resource) {
+        if (resource instanceof Application app) {
+            checkApplication(entry, app);
+        } else if (resource instanceof Cluster cluster) {
+            checkCluster(entry, cluster);
+        } else if (resource instanceof Team team) {
+            checkTeam(entry, team);
+        } else if (resource instanceof Role role) {
+            checkRole(entry, role);
+        } else if (resource instanceof AlertChannel channel) {
+            checkChannel(entry, channel);
+        } else if (resource instanceof AlertPolicy policy) {
+            checkPolicy(entry, policy);
+        } else if (resource instanceof Settings settings) {
+            checkAlertSettings(entry, settings.spec().alerts());
         }
     }
 

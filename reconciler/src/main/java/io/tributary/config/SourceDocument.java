@@ -51,8 +51,9 @@ final class SourceDocument {
      * and the same record.
      *
      * @param resource the bound record, or null when there are errors
+     * @param salvaged with schema errors, the rest of the document for the checks a schema cannot make; or null
      */
-    record Check(JsonNode tree, String sqlText, List<ConfigError> errors, Resource resource) {
+    record Check(JsonNode tree, String sqlText, List<ConfigError> errors, Resource resource, Salvaged salvaged) {
         boolean matches(JsonNode otherTree, String otherSqlText) {
             return Objects.equals(sqlText, otherSqlText) && tree.equals(otherTree);
         }
