@@ -317,7 +317,7 @@ final class BuildPages implements ProjectBuilds.Listener {
     }
 
     private Model.Chrome chrome(Context ctx, Caller caller, String title) {
-        return new Model.Chrome(title, "projects", caller.user(), Access.csrfToken(ctx), null, clock.instant());
+        return Pages.chrome(ctx, caller, title, "projects", null, reconciler, clock);
     }
 
     private void error(Context ctx, Caller caller, HttpStatus status, String message) {

@@ -16,7 +16,12 @@ final class Model {
     private Model() {}
 
     /** The frame around every page: title, the active navigation entry, who is logged in, a flash message. */
-    record Chrome(String title, String nav, String user, String csrf, Flash flash, Instant now) {}
+    /**
+     * What every page shows around its content.
+     *
+     * @param stalled why the config source is Stalled (Git's newest revision is not applied), else null
+     */
+    record Chrome(String title, String nav, String user, String csrf, Flash flash, String stalled, Instant now) {}
 
     /** A one-time message after a form post: {@code kind} is ok or error. */
     record Flash(String kind, String text) {}

@@ -503,7 +503,15 @@ public final class Pages implements AutoCloseable {
     // ---- shared
 
     private Chrome chrome(Context ctx, Caller caller, String title, String nav) {
-        return new Chrome(title, nav, caller.user(), Access.csrfToken(ctx), takeFlash(ctx), clock.instant());
+        return chrome(ctx, caller, title, nav, takeFlash(ctx), reconciler, clock);
+    }
+
+    /** The chrome of a page; it tells of a Stalled config source on every page, since nothing else shows it. */
+    static Chrome chrome(Context ctx, Caller caller, String title, String nav, Flash flash, Reconciler reconciler,
+            Clock clock) {
+        Reconciler.SyncStatus sync = reconciler.sync();
+        String stalled = sync != null && "Stalled".equals(sync.condition()) ? sync.reason() : null;
+        return new Chrome(title, nav, caller.user(), Access.csrfToken(ctx), flash, stalled, clock.instant());
     }
 
     private void error(Context ctx, Caller caller, HttpStatus status, String message) {
