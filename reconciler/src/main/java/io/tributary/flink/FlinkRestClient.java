@@ -294,10 +294,12 @@ public final class FlinkRestClient {
      */
     static String summary(String text) {
         String rootCause = null;
-        for (String line : text.split("\n")) {
+        String[] lines = text.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
             int main = line.indexOf(MAIN_FAILED);
             if (main >= 0) {
-                return line.substring(main + MAIN_FAILED.length()).strip();
+                return line.substring(main + MAIN_FAILED.length()).strip() + messageCauses(lines, i + 1);
             }
             if (line.startsWith(CAUSED_BY)) {
                 rootCause = line.substring(CAUSED_BY.length()).strip();
@@ -305,6 +307,21 @@ public final class FlinkRestClient {
         }
         return rootCause == null ? firstLines(text) : text.lines().findFirst().orElse("").strip() + "; caused by "
                 + rootCause;
+    }
+
+    /**
+     * The causes a job's message names on lines of its own before the stack starts (the SQL runner
+     * adds them: "Unable to create a sink ..." is said by Flink, "Could not find any factory for
+     * identifier 'blackhol'" by its cause), as {@code "; caused by: ..."}.
+     */
+    private static String messageCauses(String[] lines, int from) {
+        StringBuilder causes = new StringBuilder();
+        for (int i = from; i < lines.length && !lines[i].startsWith("\t"); i++) {
+            if (lines[i].startsWith(CAUSED_BY)) {
+                causes.append("; caused by: ").append(lines[i].substring(CAUSED_BY.length()).strip());
+            }
+        }
+        return causes.toString();
     }
 
     /** The first three lines of an error that are not stack frames. */

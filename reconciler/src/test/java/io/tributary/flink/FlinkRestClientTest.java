@@ -44,6 +44,34 @@ class FlinkRestClientTest {
     }
 
     @Test
+    void theCausesAJobsMessageNamesAreKeptButNotTheListsAfterThem() {
+        String answer = """
+                Internal server error.
+                <Exception on server side:
+                org.apache.flink.client.program.ProgramInvocationException: The main method caused an error: \
+                teams/t1/team.yaml line 24, column 9: Flink could not run the job made of the INSERT statement at line 3: \
+                Unable to create a sink for writing table 'default_catalog.default_database.snk'.
+                Caused by: Could not find any factory for identifier 'blackhol' that implements \
+                'org.apache.flink.table.factories.DynamicTableFactory' in the classpath.
+
+                Available factory identifiers are:
+
+                blackhole
+                datagen
+                \tat org.apache.flink.client.program.PackagedProgram.callMainMethod(PackagedProgram.java:373)
+                Caused by: io.tributary.sqlrunner.SqlScriptException: teams/t1/team.yaml line 24, column 9: Flink could not
+                \t... 12 more
+
+                End of exception on server side>
+                """;
+
+        assertThat(FlinkRestClient.summary(answer)).isEqualTo("teams/t1/team.yaml line 24, column 9: Flink could not run"
+                + " the job made of the INSERT statement at line 3: Unable to create a sink for writing table"
+                + " 'default_catalog.default_database.snk'.; caused by: Could not find any factory for identifier"
+                + " 'blackhol' that implements 'org.apache.flink.table.factories.DynamicTableFactory' in the classpath.");
+    }
+
+    @Test
     void otherwiseTheFirstLineAndTheRootCause() {
         String answer = """
                 Internal server error.

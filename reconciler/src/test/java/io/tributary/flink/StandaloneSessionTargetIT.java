@@ -286,6 +286,12 @@ class StandaloneSessionTargetIT {
                     .hasMessageContaining("No match found for function signature SUMM(<NUMERIC>)")
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\tat ", "Could not execute application"));
             assertThat(target.job(refused)).as("nothing was started").isEmpty();
+
+            String unknownConnector = script.replace("'blackhole'", "'blackhol'").replace("SUMM(n)", "n");
+            assertThatThrownBy(() -> target.submit(sql(JobId.random(), unknownConnector, null, Map.of())))
+                    .as("the cause that says why, not only Flink's 'Unable to create a sink'")
+                    .hasMessageContaining("Could not find any factory for identifier 'blackhol'")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\tat "));
         }
 
         @Test

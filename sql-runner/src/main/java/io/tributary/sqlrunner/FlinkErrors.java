@@ -70,7 +70,8 @@ final class FlinkErrors {
     static SqlScriptException jobFailed(List<Statement> inserts, RuntimeException error) {
         String lines = inserts.stream().map(s -> String.valueOf(s.line())).collect(Collectors.joining(", "));
         return new SqlScriptException(inserts.get(0).position(),
-                "Flink could not run the job made of the INSERT statements at lines " + lines + ": "
+                "Flink could not run the job made of the INSERT " + (inserts.size() == 1 ? "statement at line " : "statements at lines ")
+                        + lines + ": "
                         + describe(error), error);
     }
 

@@ -76,6 +76,8 @@ class FlinkErrorsTest {
 
         assertThat(failed).hasMessage("line 10, column 5: Flink could not run the job made of the INSERT statements"
                 + " at lines 10, 20: boom");
+        assertThat(FlinkErrors.jobFailed(List.of(insert), new RuntimeException("boom")))
+                .hasMessage("line 10, column 5: Flink could not run the job made of the INSERT statement at line 10: boom");
     }
 
     @Test
