@@ -121,14 +121,10 @@ public final class ApplicationActions {
      */
     void handle(Context ctx) {
         Caller caller = Access.require(ctx);
-        ActionRequest request;
-        try {
-            request = ctx.body().isBlank() ? null : ctx.bodyAsClass(ActionRequest.class);
-            if (request == null) {
-                request = new ActionRequest(null, null, null); // no body, or a JSON null: "reason" is missing
-            }
-        } catch (RuntimeException e) {
-            throw new BadRequestResponse("expected a JSON body {\"reason\": \"why\", \"drain\": false}");
+        ActionRequest request = Json.body(ctx, ActionRequest.class,
+                "expected a JSON body {\"reason\": \"why\", \"drain\": false}");
+        if (request == null) {
+            request = new ActionRequest(null, null, null); // no body, or a JSON null: "reason" is missing
         }
         String action = ctx.pathParam("action");
         run(caller, ctx.pathParam("team"), ctx.pathParam("name"), action, request.reason(),

@@ -1,5 +1,6 @@
 package io.tributary.server;
 
+import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import io.javalin.json.JsonMapper;
 import java.io.IOException;
@@ -22,6 +23,22 @@ public final class Json implements JsonMapper {
             ctx.res().getOutputStream().write(json);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The request's JSON body as {@code type}; null for an empty body or a JSON null. A body that is
+     * not such JSON answers 400 with {@code expected} (the shape wanted); a charset the service does not
+     * know fails in reading the text, before any parse, and the API's error handler answers it 415.
+     */
+    public static <T> T body(Context ctx, Class<T> type, String expected) {
+        if (ctx.body().isBlank()) {
+            return null;
+        }
+        try {
+            return ctx.bodyAsClass(type);
+        } catch (RuntimeException e) {
+            throw new BadRequestResponse(expected);
         }
     }
 

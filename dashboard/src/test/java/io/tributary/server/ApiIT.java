@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -229,6 +230,18 @@ class ApiIT {
         HttpResponse<String> delete = admin.delete("/api/v1/applications");
         assertThat(delete.statusCode()).isEqualTo(405);
         assertThat(delete.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+    }
+
+    @Test
+    void aBodyInACharsetTheServiceDoesNotKnowIsUnsupportedNotMalformed() {
+        String path = "/api/v1/login";
+        HttpResponse<String> unknown = admin.postWithoutLogin(path,
+                Map.of("Content-Type", "application/json; charset=foo-bar"),
+                "{\"user\": \"admin\", \"password\": \"x\"}".getBytes(StandardCharsets.UTF_8));
+        assertProblem(unknown, path, 415, "UTF-8");
+        HttpResponse<String> malformed = admin.postWithoutLogin(path, Map.of("Content-Type", "application/json"),
+                "{\"user\":".getBytes(StandardCharsets.UTF_8));
+        assertProblem(malformed, path, 400, "expected a JSON body");
     }
 
     // ---- who sees what

@@ -12,6 +12,7 @@ import io.javalin.http.HttpStatus;
 import io.javalin.http.SameSite;
 import io.javalin.http.UnauthorizedResponse;
 import io.tributary.model.DesiredState;
+import io.tributary.server.Json;
 import io.tributary.store.AccountStore;
 import io.tributary.store.AuditEvent;
 import io.tributary.store.Store;
@@ -164,14 +165,10 @@ public final class Authenticator {
     record LoginRequest(String user, String password) {}
 
     private void loginJson(Context ctx) {
-        LoginRequest request;
-        try {
-            request = ctx.bodyAsClass(LoginRequest.class);
-        } catch (RuntimeException e) {
-            request = null;
-        }
+        String expected = "expected a JSON body {\"user\": \"...\", \"password\": \"...\"}";
+        LoginRequest request = Json.body(ctx, LoginRequest.class, expected);
         if (request == null) {
-            throw new BadRequestResponse("expected a JSON body {\"user\": \"...\", \"password\": \"...\"}");
+            throw new BadRequestResponse(expected);
         }
         Sessions.Session session = open(ctx, request.user(), request.password());
         ctx.json(Map.of("user", session.user(), "csrfToken", session.csrfToken()));

@@ -8,6 +8,7 @@ import io.javalin.http.NotFoundResponse;
 import io.tributary.model.DesiredState;
 import io.tributary.model.Permission;
 import io.tributary.model.Team;
+import io.tributary.server.Json;
 import io.tributary.store.AuditEvent;
 import io.tributary.store.Store;
 import java.time.Clock;
@@ -50,15 +51,10 @@ public final class TokensApi {
 
     private void create(Context ctx) {
         Caller caller = Access.require(ctx);
-        CreateRequest request;
-        try {
-            request = ctx.bodyAsClass(CreateRequest.class);
-            if (request == null) {
-                throw new IllegalArgumentException("a JSON null");
-            }
-        } catch (RuntimeException e) {
-            throw new BadRequestResponse("expected {\"name\": \"...\", \"expiresAt\": \"2027-01-01T00:00:00Z\"} "
-                    + "(expiresAt optional, ISO-8601)");
+        String expected = "expected {\"name\": \"...\", \"expiresAt\": \"2027-01-01T00:00:00Z\"} (expiresAt optional, ISO-8601)";
+        CreateRequest request = Json.body(ctx, CreateRequest.class, expected);
+        if (request == null) {
+            throw new BadRequestResponse(expected);
         }
         ApiTokens.Created created;
         try {
