@@ -73,6 +73,19 @@ class AlertsIT {
                   webhook: {url: "http://127.0.0.1:%d/nobody"}
                 ---
                 apiVersion: tributary.io/v1
+                kind: Variable
+                metadata: {name: chat_url, team: payments}
+                spec:
+                  secret: {env: TRIBUTARY_ALERTS_IT_UNSET_CHAT_URL}
+                ---
+                apiVersion: tributary.io/v1
+                kind: AlertChannel
+                metadata: {name: chat, team: payments}
+                spec:
+                  type: slack
+                  slack: {webhookUrl: "${chat_url}"}
+                ---
+                apiVersion: tributary.io/v1
                 kind: AlertPolicy
                 metadata: {name: payments-default, team: payments}
                 spec:
@@ -150,7 +163,7 @@ class AlertsIT {
         assertThat(Http.json(as(alice, "POST", "/api/v1/alert-channels/payments/hook/test"), 200).path("ok")
                 .asBoolean()).isTrue();
         assertThat(Http.json(as(alice, "GET", "/api/v1/alert-channels"), 200).path("items")
-                .findValuesAsString("channel")).containsExactly("payments/down", "payments/hook");
+                .findValuesAsString("channel")).containsExactly("payments/chat", "payments/down", "payments/hook");
 
         // the page's button: a form post with the CSRF token, answered with a redirect and the outcome
         int before = received.size();
@@ -168,10 +181,19 @@ class AlertsIT {
             assertThat(failed.path("detail").asString()).contains("cannot be reached");
         }
         JsonNode channels = Http.json(admin.get("/api/v1/alert-channels"), 200);
-        JsonNode down = channels.path("items").get(0);
+        JsonNode down = channels.path("items").get(1);
         assertThat(down.path("channel").asString()).isEqualTo("payments/down");
         assertThat(down.path("failing").asBoolean()).isTrue();
-        assertThat(admin.get("/alerts").body()).contains("Channels that keep failing");
+        assertThat(down.path("unusable").isNull()).as("it could send; nobody answers").isTrue();
+        assertThat(admin.get("/alerts").body()).contains("Channels that cannot deliver");
+
+        // a channel whose secret cannot be read is unusable at once, not retrying: nothing is sent to it
+        JsonNode chat = channels.path("items").get(0);
+        assertThat(chat.path("channel").asString()).isEqualTo("payments/chat");
+        assertThat(chat.path("failing").asBoolean()).isFalse();
+        assertThat(chat.path("unusable").asString()).contains("TRIBUTARY_ALERTS_IT_UNSET_CHAT_URL")
+                .contains("spec.slack.webhookUrl");
+        assertThat(admin.get("/alerts").body()).contains("payments/chat</strong> (slack) cannot be used as declared");
         assertThat(service.reconciler().store().auditEvents(100)).anyMatch(a -> a.action().equals("test-alert")
                 && a.actor().equals("alice"));
     }

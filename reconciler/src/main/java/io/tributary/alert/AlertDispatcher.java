@@ -392,6 +392,19 @@ public final class AlertDispatcher implements AutoCloseable {
         return url == null ? null : url.replaceAll("/+$", "");
     }
 
+    /**
+     * Why the channel cannot send as declared (a secret that cannot be read, no SMTP settings), or
+     * empty when it can. Such a channel's deliveries fail at once and are not retried.
+     */
+    public Optional<String> unusable(AlertChannel channel, DesiredState state) {
+        try {
+            channels.sender(channel, state);
+            return Optional.empty();
+        } catch (Channels.Unusable e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
     // ---- test alerts
 
     /**

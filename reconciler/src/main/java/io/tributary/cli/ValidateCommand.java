@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
                 + "Every problem is reported with its file, line and column.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the repository is valid", "1:the repository has errors",
-                "2:usage error, or --compile-sql could not get its jars (a missing secret of Settings, an"
+                "2:usage error (also a directory without any YAML document), or --compile-sql could not get its jars (a missing secret of Settings, an"
                         + " unreachable repository)"})
 public final class ValidateCommand implements Callable<Integer> {
 
@@ -59,6 +59,13 @@ public final class ValidateCommand implements Callable<Integer> {
         }
         ConfigLoader.Result result = new ConfigLoader().load(directory);
         List<ConfigError> errors = result.errors();
+        if (errors.isEmpty() && result.state().size() == 0) {
+            // an empty platform is valid to serve, but a check of nothing is a wrong path in CI, not a pass
+            err.println("tributary validate: " + directory + " holds no YAML documents (*.yaml, *.yml); give the"
+                    + " folder that holds the config (in a monorepo, its sub-folder)");
+            err.flush();
+            return 2;
+        }
         if (compileSql && errors.isEmpty()) {
             try {
                 errors = new SqlChecks(dataDir(), mavenRepository()).check(result);

@@ -72,6 +72,15 @@ class ValidateCommandTest {
     }
 
     @Test
+    void aFolderWithoutAnyDocumentIsAUsageErrorNotAPass() throws Exception {
+        Path empty = Files.createDirectories(temp.resolve("not-the-config"));
+        Files.writeString(empty.resolve("README.md"), "# something else\n");
+        Run run = run(empty.toString());
+        assertThat(run.exitCode).isEqualTo(2);
+        assertThat(run.err).contains("holds no YAML documents");
+    }
+
+    @Test
     void compileSqlNamesTheMissingSecretOfAMavenRepositoryBeforeResolvingAnything() throws Exception {
         Path repo = TestRepos.baseWith(null, temp.resolve("repo"));
         Files.writeString(repo.resolve("platform/settings.yaml"), """

@@ -77,11 +77,13 @@ public final class Alerts {
     }
 
     /**
-     * A declared channel and how its deliveries went ({@code failing}: its latest attempts failed; the
-     * dashboard warns about it). Never its URL, token or secret.
+     * A declared channel and how its deliveries went ({@code failing}: its latest attempts failed;
+     * {@code unusable}: why it cannot send as declared, e.g. a secret that cannot be read, else null; the
+     * dashboard warns about both). Never its URL, token or secret.
      */
     public record ChannelView(String channel, String name, String team, String type, Instant lastAttemptAt,
-            Instant lastOkAt, int failuresSinceOk, boolean failing, String lastDetail, boolean mayTest) {}
+            Instant lastOkAt, int failuresSinceOk, boolean failing, String lastDetail, String unusable,
+            boolean mayTest) {}
 
     public record AlertPage(List<AlertView> items, long total, int limit, long offset) {}
 
@@ -92,7 +94,8 @@ public final class Alerts {
     public List<ChannelView> channels(Caller caller) {
         Map<String, ChannelHealth> health = store.channelHealth().stream()
                 .collect(Collectors.toMap(ChannelHealth::channel, Function.identity()));
-        return desired().all(AlertChannel.class).stream()
+        DesiredState state = desired();
+        return state.all(AlertChannel.class).stream()
                 .filter(c -> mayView(caller, c.metadata().team()))
                 .map(c -> {
                     String key = c.id().qualifiedName();
@@ -100,7 +103,8 @@ public final class Alerts {
                     return new ChannelView(key, c.metadata().name(), c.metadata().team(), c.spec().type().yamlName(),
                             h == null ? null : h.lastAttemptAt(), h == null ? null : h.lastOkAt(),
                             h == null ? 0 : h.failuresSinceOk(), h != null && h.failing(),
-                            h == null ? null : h.lastDetail(), mayTest(caller, c.metadata().team()));
+                            h == null ? null : h.lastDetail(), dispatcher.unusable(c, state).orElse(null),
+                            mayTest(caller, c.metadata().team()));
                 })
                 .sorted(java.util.Comparator.comparing(ChannelView::channel))
                 .toList();

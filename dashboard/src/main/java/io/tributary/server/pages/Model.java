@@ -121,7 +121,7 @@ final class Model {
             List<io.tributary.server.alerts.Alerts.AlertView> alerts, long total) {
 
         List<io.tributary.server.alerts.Alerts.ChannelView> failing() {
-            return channels.stream().filter(io.tributary.server.alerts.Alerts.ChannelView::failing).toList();
+            return channels.stream().filter(c -> c.failing() || c.unusable() != null).toList();
         }
     }
 
