@@ -13,8 +13,15 @@ import picocli.CommandLine.Command;
         subcommands = {ValidateCommand.class, PlanCommand.class, ServeCommand.class, UserCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Tributary {
+    /** The level of the log on standard error, read by logback.xml ({@code -Dtributary.log.level=DEBUG}). */
+    private static final String LOG_LEVEL = "tributary.log.level";
 
     public static void main(String[] args) {
+        // the service logs what it does; a one-shot command prints its result, with warnings only beside it
+        boolean serve = args.length > 0 && args[0].equals("serve");
+        if (!serve && System.getProperty(LOG_LEVEL) == null) {
+            System.setProperty(LOG_LEVEL, "WARN");
+        }
         System.exit(commandLine().execute(args));
     }
 

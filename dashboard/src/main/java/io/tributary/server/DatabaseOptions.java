@@ -17,7 +17,8 @@ public final class DatabaseOptions {
             description = "A PostgreSQL server (jdbc:postgresql://host:5432/db); default: embedded under --data-dir.")
     String database;
 
-    @Option(names = "--database-user", defaultValue = "${env:TRIBUTARY_DATABASE_USER}", paramLabel = "USER")
+    @Option(names = "--database-user", defaultValue = "${env:TRIBUTARY_DATABASE_USER}", paramLabel = "USER",
+            description = "The user to log in to the --database server as (default: the URL's own, if it names one).")
     String databaseUser;
 
     @Option(names = "--database-password-file", defaultValue = "${env:TRIBUTARY_DATABASE_PASSWORD_FILE}",

@@ -14,10 +14,7 @@ public enum ErrorFormat {
         public String render(List<ConfigError> errors, int documents) {
             StringBuilder out = new StringBuilder();
             errors.forEach(e -> out.append(e).append('\n'));
-            out.append(errors.isEmpty()
-                    ? "valid: " + documents + " documents\n"
-                    : errors.size() + (errors.size() == 1 ? " error\n" : " errors\n"));
-            return out.toString();
+            return out.append(summary(errors, documents)).toString();
         }
     },
     /** {@code {"valid": false, "errors": [{"file", "line", "column", "field", "message"}]}}. */
@@ -43,12 +40,17 @@ public enum ErrorFormat {
                         .append(",col=").append(e.column())
                         .append("::").append(escapeData(message)).append('\n');
             }
-            out.append(errors.isEmpty() ? "valid: " + documents + " documents\n" : errors.size() + " errors\n");
-            return out.toString();
+            return out.append(summary(errors, documents)).toString();
         }
     };
 
     public abstract String render(List<ConfigError> errors, int documents);
+
+    /** The last line: {@code valid: 14 documents}, {@code 1 error}, {@code 3 errors}. */
+    private static String summary(List<ConfigError> errors, int documents) {
+        return errors.isEmpty() ? "valid: " + documents + " documents\n"
+                : errors.size() + (errors.size() == 1 ? " error\n" : " errors\n");
+    }
 
     private static String escapeData(String text) {
         return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A");

@@ -7,7 +7,12 @@ import java.util.Objects;
 public sealed interface Credentials permits Credentials.None, Credentials.Token, Credentials.SshKey {
 
     /** Anonymous, or for ssh: the service user's own {@code ~/.ssh} set-up. */
-    record None() implements Credentials {}
+    record None() implements Credentials {
+        @Override
+        public String toString() {
+            return "(none)";
+        }
+    }
 
     /**
      * An access token for an https URL (GitHub, GitLab, Gitea, Bitbucket access tokens), sent as

@@ -38,14 +38,17 @@ final class DirectorySource implements ConfigSource {
     private static final Pattern HEX_PREFIX = Pattern.compile("[0-9a-f]{7,64}");
 
     private final Path folder;
+    /** The Git repository the folder lies inside, if any: its revisions are there. */
+    private final Optional<Path> enclosingRepository;
     private final String path;
     private final Path root;
     private final Exports copies;
     private final Clock clock;
     private String lastId;
 
-    private DirectorySource(Path folder, String path, Exports copies, Clock clock) {
+    private DirectorySource(Path folder, Optional<Path> enclosingRepository, String path, Exports copies, Clock clock) {
         this.folder = folder;
+        this.enclosingRepository = enclosingRepository;
         this.path = path;
         this.root = path == null ? folder : folder.resolve(path);
         this.copies = copies;
@@ -61,7 +64,7 @@ final class DirectorySource implements ConfigSource {
             throw new SourceException(Reason.OTHER, location.display() + " is a plain folder; it needs no credentials");
         }
         String key = Digests.sha256(location.uri() + "\0" + (spec.path() == null ? "" : spec.path())).substring(0, 16);
-        return new DirectorySource(location.folder(), spec.path(),
+        return new DirectorySource(location.folder(), location.enclosingRepository(), spec.path(),
                 new Exports(workDir.resolve("folders").resolve(key), clock), clock);
     }
 
@@ -112,9 +115,11 @@ final class DirectorySource implements ConfigSource {
         } catch (IOException e) {
             throw Exports.failure("cannot read the copies of " + describe(), e);
         }
+        String fix = enclosingRepository.map(top -> "it lies inside the Git repository " + top + ": give --repo " + top
+                + " --path " + top.relativize(root).toString().replace(root.getFileSystem().getSeparator(), "/")
+                + " to compare its revisions").orElse("make it a Git repository to compare revisions");
         throw new SourceException(Reason.REF_NOT_FOUND, "a plain folder has no history beyond copies of what was read from it"
-                + " lately (now " + current.revision().shortName() + "), and '" + wanted
-                + "' is not one of them; make it a Git repository to compare revisions");
+                + " lately (now " + current.revision().shortName() + "), and '" + wanted + "' is not one of them; " + fix);
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jgit.lib.RepositoryCache;
@@ -100,6 +101,19 @@ record Location(Protocol protocol, String uri, String display, Path folder) {
     }
 
     /** A bare repository, or a working tree with a {@code .git} folder or file (a linked worktree). */
+    /** The Git repository a plain folder lies inside (an ancestor that is one), if any. */
+    Optional<Path> enclosingRepository() {
+        if (protocol != Protocol.DIRECTORY) {
+            return Optional.empty();
+        }
+        for (Path parent = folder.getParent(); parent != null; parent = parent.getParent()) {
+            if (isGitRepository(parent)) {
+                return Optional.of(parent);
+            }
+        }
+        return Optional.empty();
+    }
+
     private static boolean isGitRepository(Path folder) {
         return Files.exists(folder.resolve(".git"))
                 || RepositoryCache.FileKey.isGitRepository(folder.toFile(), FS.DETECTED);

@@ -169,6 +169,20 @@ class DirectorySourceTest {
     }
 
     @Test
+    void aFolderInsideAGitRepositorySaysHowToReadItsRevisions() throws Exception {
+        Path mono = tmp.resolve("mono");
+        Path config = Files.createDirectories(mono.resolve("deploy/config"));
+        Files.writeString(config.resolve("flink.yaml"), "versions: []\n");
+        try (org.eclipse.jgit.api.Git git = org.eclipse.jgit.api.Git.init().setDirectory(mono.toFile()).call();
+                ConfigSource source = ConfigSource.open(new SourceSpec(config.toString(), null, null), tmp.resolve("w"),
+                        clock)) {
+            assertThatThrownBy(() -> source.checkout("HEAD~1"))
+                    .hasMessageEndingWith("it lies inside the Git repository " + mono.toRealPath()
+                            + ": give --repo " + mono.toRealPath() + " --path deploy/config to compare its revisions");
+        }
+    }
+
+    @Test
     void aFolderTakesNoRefAndNoCredentials() {
         assertThatThrownBy(() -> ConfigSource.open(new SourceSpec(folder.toString(), "main", null), tmp, clock))
                 .hasMessageContaining("is a plain folder, which has no branch, tag or commit 'main'");
