@@ -982,6 +982,11 @@ public final class Reconciler implements AutoCloseable {
         return desired.applications().stream().filter(a -> a.id().qualifiedName().equals(app)).findFirst();
     }
 
+    /** A suspended app's message with what it needs before it can run: {@code suspended; to run it: a; and b}. */
+    static String toRunIt(String message, String need) {
+        return message + (message.contains("; to run it: ") ? "; and " : "; to run it: ") + need;
+    }
+
     /**
      * A YARN app whose Hadoop configuration is missing gets no operation (each would fail the same way):
      * it shows Degraded with what to set, and a suspended one says what it needs to run.
@@ -993,7 +998,7 @@ public final class Reconciler implements AutoCloseable {
         }
         if (plan.health() == io.tributary.plan.Health.SUSPENDED) {
             return new AppPlan(plan.app(), Optional.empty(), plan.health(), plan.sync(),
-                    plan.message() + "; to run it: " + problem.get());
+                    toRunIt(plan.message(), problem.get()));
         }
         if (plan.action().isPresent()) {
             return new AppPlan(plan.app(), Optional.empty(), io.tributary.plan.Health.DEGRADED, plan.sync(),
@@ -1103,7 +1108,7 @@ public final class Reconciler implements AutoCloseable {
                 apps.add(p);
             } else if (note.held() && p.health() == io.tributary.plan.Health.SUSPENDED && p.action().isEmpty()) {
                 apps.add(new AppPlan(p.app(), p.action(), p.health(), p.sync(),
-                        p.message() + (note.failed() ? "; to run it: " : "; ") + note.message()));
+                        note.failed() ? toRunIt(p.message(), note.message()) : p.message() + "; " + note.message()));
             } else if (note.held()) {
                 apps.add(new AppPlan(p.app(), Optional.empty(),
                         note.failed() ? io.tributary.plan.Health.DEGRADED : io.tributary.plan.Health.PROGRESSING,

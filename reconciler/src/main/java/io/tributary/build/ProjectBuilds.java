@@ -293,8 +293,11 @@ public final class ProjectBuilds implements AutoCloseable {
                         + " failed: " + b.message() + "; log: " + logPath(b), b.id()));
             }
             if (t.fetchError != null) {
+                // the error may name the project already ("project p/x spec.git.credentials: ...")
+                String error = t.fetchError.startsWith(project + " ") ? t.fetchError.substring(project.length() + 1)
+                        : t.fetchError;
                 return Optional.of(new AppNote(AppNote.Kind.FAILED_NO_ARTIFACT, project + " cannot be fetched: "
-                        + t.fetchError, null));
+                        + error, null));
             }
             String why = running.map(b -> "build #" + b.id() + " of " + project + " is " + b.status())
                     .orElse(t.head == null ? "fetching " + project : "waiting for a build of " + project);

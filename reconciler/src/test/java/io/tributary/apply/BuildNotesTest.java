@@ -56,6 +56,13 @@ class BuildNotesTest {
     }
 
     @Test
+    void aSecondNeedOfASuspendedAppIsAddedToTheFirstNotSaidAgain() {
+        String first = Reconciler.toRunIt("suspended", "project p/x cannot be fetched");
+        assertThat(Reconciler.toRunIt(first, "set spec.deployment.yarn.hadoopConfDir"))
+                .isEqualTo("suspended; to run it: project p/x cannot be fetched; and set spec.deployment.yarn.hadoopConfDir");
+    }
+
+    @Test
     void aFailedBuildOfAnAppThatKeepsAnEarlierJarShowsDegradedEvenWhenSuspended() {
         AppNote keeps = new AppNote(AppNote.Kind.FAILED_KEEPS_RUNNING,
                 "build #4 of project payments/jobs failed: Maven exited with 1; the job keeps the jar of build #3", 4L);
