@@ -172,7 +172,8 @@ public enum PlanFormat {
             return c.reasons();
         }
         List<String> all = new java.util.ArrayList<>(c.reasons());
-        all.add("moves " + String.join(", ", c.apps()) + " with savepoints");
+        all.add("stops " + String.join(", ", c.apps()) + (c.apps().size() == 1 ? " and resumes it after the restart, with its state"
+                : " and resumes them after the restart, with their state"));
         return all;
     }
 

@@ -126,11 +126,17 @@ final class PlanPreview {
         Plan plan = Planner.plan(head.state(), new Observed(observed.apps(), settled), now);
         Map<String, Application> headApps = new HashMap<>();
         head.state().applications().forEach(a -> headApps.put(a.id().qualifiedName(), a));
+        Map<String, String> restartedWith = new HashMap<>();
+        clusterItems.stream().filter(c -> c.action().equals("restart"))
+                .forEach(c -> c.apps().forEach(app -> restartedWith.put(app, c.cluster())));
         List<AppItem> items = new ArrayList<>();
         int unchanged = 0;
         for (AppPlan p : plan.apps()) {
             Optional<AppItem> item = item(p, Optional.ofNullable(headApps.get(p.app())), head.state(),
                     observed.app(p.app()), known.apply(p.app()));
+            if (item.isPresent() && restartedWith.containsKey(p.app()) && headApps.containsKey(p.app())) {
+                item = Optional.of(withClusterRestart(item.get(), headApps.get(p.app()), restartedWith.get(p.app())));
+            }
             if (item.isPresent()) {
                 items.add(item.get());
             } else {
@@ -295,6 +301,20 @@ final class PlanPreview {
 
     private static Optional<Cluster> cluster(DesiredState state, String name) {
         return state.all(Cluster.class).stream().filter(c -> Objects.equals(c.id().qualifiedName(), name)).findFirst();
+    }
+
+    /**
+     * An app whose cluster restarts is stopped before the restart the way a move stops it and resumed
+     * after it with the head's spec, whatever its upgrade would have done: a stateless app keeps its
+     * state through a savepoint.
+     */
+    private static AppItem withClusterRestart(AppItem item, Application app, String cluster) {
+        if (item.change() != Change.UPGRADE) {
+            return item;
+        }
+        List<String> reasons = new ArrayList<>(item.reasons());
+        reasons.add("stopped and resumed with the restart of cluster " + cluster);
+        return new AppItem(item.app(), Change.UPGRADE, stopMode(Planner.move(item.app(), "", app.spec(), "")), reasons);
     }
 
     /** How a job is upgraded: its upgrade mode, or {@code savepoint-or-stateless} (the fallback). */

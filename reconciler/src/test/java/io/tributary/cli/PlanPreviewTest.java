@@ -72,7 +72,7 @@ class PlanPreviewTest {
         assertThat(markdown).contains("""
                 | | Cluster | Action | Why |
                 |---|---|---|---|
-                | ~ | `batch` | restart | standalone.taskManagers 1 -> 2; moves payments/nightly with savepoints |
+                | ~ | `batch` | restart | standalone.taskManagers 1 -> 2; stops payments/nightly and resumes it after the restart, with its state |
                 | + | `fresh` | start | new managed cluster |
                 | - | `old` | stop | managed cluster removed from Git |
                 """).doesNotContain("| Application |");
