@@ -180,6 +180,10 @@ class AlertsIT {
             assertThat(failed.path("ok").asBoolean()).isFalse();
             assertThat(failed.path("detail").asString()).contains("cannot be reached");
         }
+        JsonNode firstPage = Http.json(admin.get("/api/v1/alert-channels?limit=1"), 200);
+        assertThat(firstPage.path("items")).hasSize(1);
+        assertThat(firstPage.path("total").asInt()).as("a page, as every list of the API").isEqualTo(3);
+        assertThat(admin.get("/api/v1/tokens?limit=0").statusCode()).isEqualTo(400);
         JsonNode channels = Http.json(admin.get("/api/v1/alert-channels"), 200);
         JsonNode down = channels.path("items").get(1);
         assertThat(down.path("channel").asString()).isEqualTo("payments/down");

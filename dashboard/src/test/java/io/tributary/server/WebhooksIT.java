@@ -133,6 +133,8 @@ class WebhooksIT {
         assertThat(wrong.headers().firstValue("Content-Type")).hasValueSatisfying(
                 t -> assertThat(t).startsWith("application/problem+json"));
         assertThat(ServiceApi.JSON.readTree(wrong.body()).path("detail").asString()).contains("secret");
+        assertThat(ServiceApi.JSON.readTree(wrong.body()).path("instance").asString())
+                .as("a problem like the rest of the API's").isEqualTo("/api/v1/webhooks/" + provider);
 
         Delivery unsigned = push(provider, "main");
         HttpResponse<String> missing = api.postWithoutLogin("/api/v1/webhooks/" + provider, unsigned.headers(),

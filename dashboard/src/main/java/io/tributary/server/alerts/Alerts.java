@@ -1,7 +1,6 @@
 package io.tributary.server.alerts;
 
 import io.javalin.config.RoutesConfig;
-import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.NotFoundResponse;
@@ -11,6 +10,8 @@ import io.tributary.model.AlertChannel;
 import io.tributary.model.DesiredState;
 import io.tributary.model.Permission;
 import io.tributary.model.Team;
+import io.tributary.server.api.PageView;
+import io.tributary.server.api.Params;
 import io.tributary.server.auth.Access;
 import io.tributary.server.auth.Caller;
 import io.tributary.store.AlertDelivery;
@@ -21,13 +22,11 @@ import io.tributary.store.ChannelHealth;
 import io.tributary.store.Store;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -38,7 +37,6 @@ import java.util.stream.Collectors;
  * team's channel with {@code alert:test} there (a platform channel: platform admins).
  */
 public final class Alerts {
-    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
 
     private final Reconciler reconciler;
     private final AlertStore store;
@@ -177,64 +175,25 @@ public final class Alerts {
 
     public void register(RoutesConfig routes) {
         routes.get("/api/v1/alerts", this::listAlerts);
-        routes.get("/api/v1/alert-channels", ctx -> ctx.json(Map.of("items", channels(Access.require(ctx)))));
+        routes.get("/api/v1/alert-channels", this::listChannels);
         routes.post("/api/v1/alert-channels/{team}/{name}/test", ctx -> ctx.json(test(Access.require(ctx),
-                name(ctx.pathParam("team"), "team"), name(ctx.pathParam("name"), "name"))));
+                Params.pathName(ctx, "team"), Params.pathName(ctx, "name"))));
         routes.post("/api/v1/alert-channels/{name}/test", ctx -> ctx.json(test(Access.require(ctx), null,
-                name(ctx.pathParam("name"), "name"))));
+                Params.pathName(ctx, "name"))));
     }
 
     /** {@code GET /api/v1/alerts?app=&team=&since=&limit=&offset=}. */
     private void listAlerts(Context ctx) {
         Caller caller = Access.require(ctx);
-        String app = ctx.queryParam("app");
-        if (app != null && !app.isBlank()) {
-            String[] parts = app.split("/", -1);
-            if (parts.length != 2) {
-                throw new BadRequestResponse("app must be team/name, e.g. payments/orders, not \"" + app + "\"");
-            }
-            name(parts[0], "app's team");
-            name(parts[1], "app's name");
-        } else {
-            app = null;
-        }
-        String team = ctx.queryParam("team");
-        team = team == null || team.isBlank() ? null : name(team, "team");
-        Instant since = null;
-        String sinceText = ctx.queryParam("since");
-        if (sinceText != null && !sinceText.isBlank()) {
-            try {
-                since = Instant.parse(sinceText);
-            } catch (DateTimeParseException e) {
-                throw new BadRequestResponse("since must be an ISO-8601 time such as 2026-11-26T10:00:00Z");
-            }
-        }
-        int limit = (int) number(ctx, "limit", 50, 1, 500);
-        long offset = number(ctx, "offset", 0, 0, Long.MAX_VALUE);
-        ctx.json(alerts(caller, app, team, since, limit, offset));
+        Params.Paging paging = Params.paging(ctx);
+        ctx.json(alerts(caller, Params.app(ctx), Params.name(ctx, "team"), Params.since(ctx), paging.limit(),
+                paging.offset()));
     }
 
-    private static long number(Context ctx, String param, long otherwise, long min, long max) {
-        String text = ctx.queryParam(param);
-        if (text == null || text.isBlank()) {
-            return otherwise;
-        }
-        try {
-            long value = Long.parseLong(text.strip());
-            if (value < min || value > max) {
-                throw new NumberFormatException();
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new BadRequestResponse(param + " must be a whole number from " + min
-                    + (max == Long.MAX_VALUE ? " up" : " to " + max) + ", not \"" + text + "\"");
-        }
-    }
-
-    private static String name(String text, String what) {
-        if (text == null || text.length() > 63 || !NAME.matcher(text).matches()) {
-            throw new BadRequestResponse(what + " must be a name like payments ([a-z0-9], '-' and '.' inside, at most 63)");
-        }
-        return text;
+    /** {@code GET /api/v1/alert-channels?limit=&offset=}. */
+    private void listChannels(Context ctx) {
+        Params.Paging paging = Params.paging(ctx);
+        List<ChannelView> all = channels(Access.require(ctx));
+        ctx.json(new PageView<>(paging.slice(all), all.size(), paging.limit(), paging.offset()));
     }
 }

@@ -7,4 +7,4 @@ import java.util.List;
  * {@code offset} the page was read with. The next page is at {@code offset + limit} while that is below
  * {@code total}.
  */
-record PageView<T>(List<T> items, long total, int limit, long offset) {}
+public record PageView<T>(List<T> items, long total, int limit, long offset) {}

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * Query and path parameters, checked: a wrong one is a 400 problem that names the parameter and what
  * it may be, never a stack trace or an empty list that hides the typo.
  */
-final class Params {
+public final class Params {
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 500;
     /** Names of teams, apps, clusters (config-format.md's metadata.name). */
@@ -21,8 +21,8 @@ final class Params {
     private Params() {}
 
     /** {@code ?limit=} (1..500, default 50) and {@code ?offset=} (0 or more, default 0). */
-    record Paging(int limit, long offset) {
-        <T> List<T> slice(List<T> all) {
+    public record Paging(int limit, long offset) {
+        public <T> List<T> slice(List<T> all) {
             if (offset >= all.size()) {
                 return List.of();
             }
@@ -30,7 +30,7 @@ final class Params {
         }
     }
 
-    static Paging paging(Context ctx) {
+    public static Paging paging(Context ctx) {
         int limit = (int) integer(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         long offset = integer(ctx, "offset", 0, 0, Long.MAX_VALUE / 2);
         return new Paging(limit, offset);
@@ -45,14 +45,17 @@ final class Params {
         try {
             value = Long.parseLong(text);
         } catch (NumberFormatException e) {
-            throw Problem.badParameter(name, name + " must be a whole number from " + min + " to "
-                    + (max >= Long.MAX_VALUE / 2 ? "any" : max) + ", not \"" + shown(text) + "\"");
+            throw Problem.badParameter(name, name + " must be a whole number " + range(min, max) + ", not \""
+                    + shown(text) + "\"");
         }
         if (value < min || value > max) {
-            throw Problem.badParameter(name, name + " must be from " + min + " to "
-                    + (max >= Long.MAX_VALUE / 2 ? "any" : String.valueOf(max)) + ", not " + value);
+            throw Problem.badParameter(name, name + " must be " + range(min, max) + ", not " + value);
         }
         return value;
+    }
+
+    private static String range(long min, long max) {
+        return max >= Long.MAX_VALUE / 2 ? min + " or more" : "from " + min + " to " + max;
     }
 
     /** An optional query parameter that must be one of {@code allowed}; null when absent. */
@@ -69,7 +72,7 @@ final class Params {
     }
 
     /** An optional query parameter naming a team, app or cluster; null when absent. */
-    static String name(Context ctx, String name) {
+    public static String name(Context ctx, String name) {
         String text = ctx.queryParam(name);
         if (text == null || text.isEmpty()) {
             return null;
@@ -78,7 +81,7 @@ final class Params {
     }
 
     /** {@code ?app=team/name}; null when absent. */
-    static String app(Context ctx) {
+    public static String app(Context ctx) {
         String text = ctx.queryParam("app");
         if (text == null || text.isEmpty()) {
             return null;
@@ -92,7 +95,7 @@ final class Params {
     }
 
     /** A path parameter naming a team, app or cluster. */
-    static String pathName(Context ctx, String name) {
+    public static String pathName(Context ctx, String name) {
         return checkName(name, ctx.pathParam(name));
     }
 
@@ -122,7 +125,7 @@ final class Params {
     }
 
     /** {@code ?since=}: an ISO-8601 instant such as 2026-11-26T10:00:00Z; null when absent. */
-    static Instant since(Context ctx) {
+    public static Instant since(Context ctx) {
         String text = ctx.queryParam("since");
         if (text == null || text.isEmpty()) {
             return null;

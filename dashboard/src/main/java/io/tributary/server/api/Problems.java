@@ -87,7 +87,7 @@ public final class Problems {
     }
 
     /** Whether the request is one of the API's: errors answer problem+json. */
-    static boolean isApi(Context ctx) {
+    public static boolean isApi(Context ctx) {
         String path = ctx.path();
         return path.startsWith("/api/v1") || path.startsWith("/flink/");
     }

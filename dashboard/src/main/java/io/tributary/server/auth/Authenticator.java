@@ -13,6 +13,7 @@ import io.javalin.http.SameSite;
 import io.javalin.http.UnauthorizedResponse;
 import io.tributary.model.DesiredState;
 import io.tributary.server.Json;
+import io.tributary.server.api.Problems;
 import io.tributary.store.AccountStore;
 import io.tributary.store.AuditEvent;
 import io.tributary.store.Store;
@@ -146,7 +147,10 @@ public final class Authenticator {
         }
         if (sent == null || !RandomSecrets.constantTimeEquals(sent, session.csrfToken())) {
             LOG.warn("auth refused=csrf user={} address={} path={}", session.user(), ctx.ip(), ctx.path());
-            throw new ForbiddenResponse("the form's CSRF token is missing or stale; reload the page and try again");
+            throw new ForbiddenResponse(Problems.isApi(ctx)
+                    ? "a write with the session cookie needs the header " + CSRF_HEADER + " with the csrfToken that"
+                            + " POST /api/v1/login answered (or send an API token as \"Authorization: Bearer <token>\")"
+                    : "the form's CSRF token is missing or stale; reload the page and try again");
         }
     }
 

@@ -9,6 +9,8 @@ import io.tributary.model.DesiredState;
 import io.tributary.model.Permission;
 import io.tributary.model.Team;
 import io.tributary.server.Json;
+import io.tributary.server.api.PageView;
+import io.tributary.server.api.Params;
 import io.tributary.store.AuditEvent;
 import io.tributary.store.Store;
 import java.time.Clock;
@@ -45,8 +47,9 @@ public final class TokensApi {
     record CreateRequest(String name, Instant expiresAt) {}
 
     private void list(Context ctx) {
+        Params.Paging paging = Params.paging(ctx);
         List<ApiTokens.Token> visible = visibleTo(Access.require(ctx));
-        ctx.json(Map.of("items", visible, "total", visible.size()));
+        ctx.json(new PageView<>(paging.slice(visible), visible.size(), paging.limit(), paging.offset()));
     }
 
     private void create(Context ctx) {

@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.server.api.Problems;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -161,13 +162,8 @@ public final class WebhookHandler {
                 .register(meters).increment();
     }
 
-    /** An RFC 9457 problem: what is wrong and how to fix it. */
+    /** An RFC 9457 problem like every other of the API: what is wrong and how to fix it. */
     private static void problem(Context ctx, HttpStatus status, String title, String detail) {
-        Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", "about:blank");
-        problem.put("title", title);
-        problem.put("status", status.getCode());
-        problem.put("detail", detail);
-        ctx.status(status).contentType("application/problem+json").result(JSON.writeValueAsString(problem));
+        Problems.write(ctx, status.getCode(), title, detail);
     }
 }
