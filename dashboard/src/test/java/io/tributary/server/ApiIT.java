@@ -244,6 +244,14 @@ class ApiIT {
         assertProblem(malformed, path, 400, "expected a JSON body");
     }
 
+    @Test
+    void theOverviewSaysAStatusFilterItDoesNotKnow() {
+        String page = admin.get("/?status=Bogus").body();
+        assertThat(page).contains("There is no status \"Bogus\" to filter by")
+                .contains("The filters are Healthy, Degraded, OutOfSync, Suspended, Overridden.");
+        assertThat(admin.get("/?status=Healthy").body()).doesNotContain("There is no status");
+    }
+
     // ---- who sees what
 
     @Test

@@ -137,10 +137,15 @@ public final class Pages implements AutoCloseable {
         List<AppRow> all = views.rows(caller.get());
         String team = blankToNull(ctx.queryParam("team"));
         String query = blankToNull(ctx.queryParam("q"));
-        String status = blankToNull(ctx.queryParam("status"));
+        String asked = blankToNull(ctx.queryParam("status"));
+        String status = Views.STATUSES.contains(asked) ? asked : null;
+        Flash flash = asked == null || status != null ? takeFlash(ctx) : new Flash("error", "There is no status \""
+                + asked + "\" to filter by; all applications are shown. The filters are " + String.join(", ",
+                        Views.STATUSES) + ".");
         List<AppRow> shown = all.stream().filter(r -> Views.matches(r, team, query, status)).toList();
         List<String> teams = all.stream().map(AppRow::team).distinct().sorted().toList();
-        ctx.html(templates.render("overview.jte", new Model.Overview(chrome(ctx, caller.get(), "Applications", "apps"),
+        ctx.html(templates.render("overview.jte", new Model.Overview(
+                chrome(ctx, caller.get(), "Applications", "apps", flash, reconciler, clock),
                 shown, Views.counts(all.stream().filter(r -> Views.matches(r, team, query, null)).toList()), teams,
                 team, query, status)));
     }

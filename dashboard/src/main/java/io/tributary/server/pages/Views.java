@@ -86,7 +86,10 @@ final class Views {
         return (int) rows.stream().filter(test).count();
     }
 
-    /** The overview's filter: {@code status} is one of the counts' names. */
+    /** The overview's status filters: the names of its counts. */
+    static final List<String> STATUSES = List.of("Healthy", "Degraded", "OutOfSync", "Suspended", "Overridden");
+
+    /** The overview's filter: {@code status} is one of {@link #STATUSES}. */
     static boolean matches(AppRow row, String team, String query, String status) {
         if (team != null && !team.isBlank() && !row.team().equals(team)) {
             return false;
