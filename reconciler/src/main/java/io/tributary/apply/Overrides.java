@@ -97,7 +97,8 @@ public final class Overrides {
 
     public void resumeSync(String app, String actor, String reason) {
         requireReason(reason);
-        AppOverride current = store.override(app).orElseThrow(() -> new Refused(app + " is not paused"));
+        AppOverride current = store.override(app).filter(AppOverride::syncPaused)
+                .orElseThrow(() -> new Refused(app + " is not paused"));
         if (current.pinnedState() == null) {
             store.releaseOverride(app);
         } else {

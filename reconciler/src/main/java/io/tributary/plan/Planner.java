@@ -406,9 +406,6 @@ public final class Planner {
         if (obs.operationInFlight()) {
             return Optional.of(status(key, Health.PROGRESSING, Sync.PROGRESSING, "an operation is in progress"));
         }
-        if (obs.applied().isEmpty() && obs.job().isEmpty()) {
-            return Optional.empty();
-        }
         boolean prune = obs.applied().map(AppliedSpec::prune).orElse(true);
         Optional<JobState> state = obs.job().flatMap(CurrentJob::state);
         if (obs.override().map(AppObservation.Override::syncPaused).orElse(false)) {

@@ -208,6 +208,17 @@ class ReconcilerIT {
     }
 
     @Test
+    void anAppRemovedFromGitThatNeverRanIsForgotten() throws IOException {
+        setState("suspended");
+        sync();
+        assertThat(status().health()).isEqualTo("Suspended");
+        Files.delete(repo.resolve("teams/payments/apps.yaml"));
+        sync();
+        assertThat(store.status(APP)).as("no status left behind, shown as removed forever").isEmpty();
+        assertThat(flink.submitCalls()).isZero();
+    }
+
+    @Test
     void anAppRemovedFromGitWithPruneFalseKeepsItsJob() throws IOException {
         String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"));
         fixture.write("teams/payments/apps.yaml", apps.replace("spec:\n", "spec:\n  prune: false\n"));
@@ -631,6 +642,11 @@ class ReconcilerIT {
         sync();
         assertThat(status().jobId()).isNotEqualTo(job);
         assertThat(store.override(APP)).isEmpty();
+
+        overrides.start(APP, "erin", "keep it up over the weekend");
+        assertThatThrownBy(() -> overrides.resumeSync(APP, "erin", "again")).as("a pin is not a pause")
+                .isInstanceOf(Overrides.Refused.class).hasMessageContaining("is not paused");
+        assertThat(store.override(APP).orElseThrow().reason()).isEqualTo("keep it up over the weekend");
     }
 
     @Test

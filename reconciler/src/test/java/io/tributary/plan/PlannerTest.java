@@ -251,9 +251,11 @@ class PlannerTest {
     }
 
     @Test
-    void appsNeverSeenAndNotInGitAreNotPlanned() {
+    void anAppRemovedFromGitThatNeverRanIsForgottenWithoutAnyCallToFlink() {
+        // the service observes an app out of Git only by its status row: one that never ran has nothing else
         Plan plan = Planner.plan(PlanFixtures.withoutApps(RUNNING), observed(Obs.none()), NOW);
-        assertThat(plan.apps()).isEmpty();
+        assertThat(plan.apps()).singleElement().satisfies(p -> assertThat(p.action()).contains(
+                new Action.Delete(p.app(), Optional.empty(), false, "removed from Git")));
     }
 
     /** Cluster actions but those of the base repo's managed Kubernetes session, which has a test of its own. */
