@@ -250,6 +250,9 @@ class ApiIT {
         assertThat(page).contains("There is no status \"Bogus\" to filter by")
                 .contains("The filters are Healthy, Degraded, OutOfSync, Suspended, Overridden.");
         assertThat(admin.get("/?status=Healthy").body()).doesNotContain("There is no status");
+        HttpResponse<String> unfiltered = admin.get("/");
+        assertThat(unfiltered.statusCode()).isEqualTo(200);
+        assertThat(unfiltered.body()).doesNotContain("There is no status");
     }
 
     // ---- who sees what

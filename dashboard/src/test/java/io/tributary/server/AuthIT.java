@@ -64,6 +64,11 @@ class AuthIT {
                     spec: {displayName: Bob, email: bob@example.com}
                     ---
                     apiVersion: tributary.io/v1
+                    kind: User
+                    metadata: {name: dora}
+                    spec: {displayName: Dora, email: dora@example.com}
+                    ---
+                    apiVersion: tributary.io/v1
                     kind: Team
                     metadata: {name: payments}
                     spec:
@@ -288,6 +293,27 @@ class AuthIT {
         assertThat(again.statusCode()).isEqualTo(410);
         assertThat(login("bob", "bob-chose-this-one").statusCode()).isEqualTo(200);
         assertThat(admin.post("/api/v1/users/nobody/password-link", "").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aFirstLoginLinkOpenedInABrowserShowsAFormThatSetsThePassword() {
+        String path = json(admin.post("/api/v1/users/dora/password-link", ""), 201).path("path").asString();
+        HttpResponse<String> page = send(request(path).GET());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<form method=\"post\" action=\"" + path + "\">", "name=\"confirm\"");
+
+        HttpResponse<String> differ = send(request(path).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(form("password", "dora-chose-this-one", "confirm", "dora-chose-another")));
+        assertThat(differ.statusCode()).isEqualTo(302);
+        String back = differ.headers().firstValue("Location").orElseThrow();
+        assertThat(back).startsWith(path + "?error=");
+        assertThat(send(request(back).GET()).body()).contains("the two passwords differ");
+
+        HttpResponse<String> set = send(request(path).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(form("password", "dora-chose-this-one", "confirm", "dora-chose-this-one")));
+        assertThat(set.headers().firstValue("Location")).hasValue("/login?password=set");
+        assertThat(send(request("/login?password=set").GET()).body()).contains("Your password is set");
+        assertThat(login("dora", "dora-chose-this-one").statusCode()).isEqualTo(200);
     }
 
     /** Sets the user's password through a first-login link, logs in, and makes an API token. */

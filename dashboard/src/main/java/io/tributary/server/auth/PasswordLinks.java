@@ -10,6 +10,8 @@ import io.tributary.model.DesiredState;
 import io.tributary.store.AccountStore;
 import io.tributary.store.AuditEvent;
 import io.tributary.store.Store;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,18 +78,37 @@ public final class PasswordLinks {
         return body instanceof Map<?, ?> map && map.get("password") instanceof String password ? password : null;
     }
 
-    /** {@code POST /password/{token}} with a form or JSON field {@code password}: sets it, once. */
+    /**
+     * {@code POST /password/{token}} with a form or JSON field {@code password}: sets it, once. The link's
+     * page ({@code GET}) posts the form, and is shown again with what went wrong.
+     */
     private void spend(Context ctx) {
-        String password = ctx.isFormUrlencoded() ? ctx.formParam("password") : jsonPassword(ctx);
+        boolean form = ctx.isFormUrlencoded();
+        String password = form ? ctx.formParam("password") : jsonPassword(ctx);
         if (password == null) {
             throw new BadRequestResponse("expected the new password: a form field \"password\" or a JSON body"
                     + " {\"password\": \"...\"}");
         }
-        Passwords.weakness(password).ifPresent(w -> {
-            throw new BadRequestResponse(w);
-        });
-        String user = accounts.spendPasswordLink(RandomSecrets.hash(ctx.pathParam("token")))
-                .orElseThrow(() -> new GoneResponse("this link was used already or expired; ask an admin for a new one"));
+        Optional<String> refused = Passwords.weakness(password)
+                .or(() -> form && ctx.formParam("confirm") != null && !password.equals(ctx.formParam("confirm"))
+                        ? Optional.of("the two passwords differ") : Optional.empty());
+        if (refused.isPresent()) {
+            if (form) {
+                ctx.redirect(ctx.path() + "?error=" + URLEncoder.encode(refused.get(), StandardCharsets.UTF_8));
+                return;
+            }
+            throw new BadRequestResponse(refused.get());
+        }
+        Optional<String> spent = accounts.spendPasswordLink(RandomSecrets.hash(ctx.pathParam("token")));
+        if (spent.isEmpty()) {
+            String gone = "this link was used already or expired; ask an admin for a new one";
+            if (form) {
+                ctx.redirect(ctx.path() + "?error=" + URLEncoder.encode(gone, StandardCharsets.UTF_8));
+                return;
+            }
+            throw new GoneResponse(gone);
+        }
+        String user = spent.get();
         passwords.set(user, password);
         authenticator.forgetCachedSessions();
         store.audit(new AuditEvent(0, clock.instant(), user, "set-password", "user " + user, "first-login link", null));

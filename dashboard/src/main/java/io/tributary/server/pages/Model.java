@@ -130,7 +130,11 @@ final class Model {
             String createdSecret) {}
 
     /** {@code error}: null, "throttled" after too many attempts, anything else after a wrong password. */
-    record LoginPage(String next, String error, Instant now) {}
+    /** {@code passwordSet}: the user just chose a password through a first-login link. */
+    record LoginPage(String next, String error, boolean passwordSet, Instant now) {}
+
+    /** A first-login link's page: {@code path} is where its form posts, {@code error} why the last post failed. */
+    record PasswordPage(String path, String error, int minLength) {}
 
     record ErrorPage(Chrome chrome, int status, String message) {}
 }

@@ -28,6 +28,7 @@ import io.tributary.server.api.ReadModel;
 import io.tributary.server.auth.Access;
 import io.tributary.server.auth.ApiTokens;
 import io.tributary.server.auth.Caller;
+import io.tributary.server.auth.Passwords;
 import io.tributary.server.auth.TokensApi;
 import io.tributary.server.pages.Model.AppRow;
 import io.tributary.server.pages.Model.Chrome;
@@ -94,6 +95,7 @@ public final class Pages implements AutoCloseable {
         });
         config.staticFiles.enableWebjars();
         config.routes.get("/login", this::login);
+        config.routes.get("/password/{token}", this::password);
         config.routes.get("/", this::overview);
         config.routes.get("/apps/{team}/{name}", this::app);
         config.routes.post("/apps/{team}/{name}/actions/{action}", this::action);
@@ -126,7 +128,14 @@ public final class Pages implements AutoCloseable {
     private void login(Context ctx) {
         String next = safeNext(ctx.queryParam("next"));
         ctx.html(templates.render("login.jte", new Model.LoginPage(next, ctx.queryParam("error"),
-                clock.instant())));
+                "set".equals(ctx.queryParam("password")), clock.instant())));
+    }
+
+    /** A first-login link opened in a browser: the form that chooses the password (posted to the same path). */
+    private void password(Context ctx) {
+        ctx.header("Referrer-Policy", "no-referrer"); // the path is the link's secret
+        ctx.html(templates.render("password.jte", new Model.PasswordPage(ctx.path(), ctx.queryParam("error"),
+                Passwords.MIN_LENGTH)));
     }
 
     private void overview(Context ctx) {
@@ -138,7 +147,7 @@ public final class Pages implements AutoCloseable {
         String team = blankToNull(ctx.queryParam("team"));
         String query = blankToNull(ctx.queryParam("q"));
         String asked = blankToNull(ctx.queryParam("status"));
-        String status = Views.STATUSES.contains(asked) ? asked : null;
+        String status = asked != null && Views.STATUSES.contains(asked) ? asked : null;
         Flash flash = asked == null || status != null ? takeFlash(ctx) : new Flash("error", "There is no status \""
                 + asked + "\" to filter by; all applications are shown. The filters are " + String.join(", ",
                         Views.STATUSES) + ".");
