@@ -8,11 +8,14 @@ import io.tributary.store.Deployment;
 import io.tributary.store.SavepointRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -110,6 +113,14 @@ class ServeIT {
         assertThat(service.reconciler().store().savepoints(APP)).hasSize(2);
         assertThat(detail().path("application").path("lastSavepoint").path("path").asString())
                 .isEqualTo(service.reconciler().store().savepoints(APP).get(0).path());
+
+        // a StreamPark script waiting for the stop sees how the job ended, not "never ran" (0)
+        ServiceApi.Login admin = api.login("admin", ServiceApi.ADMIN_PASSWORD);
+        HttpResponse<String> got = api.postWithoutLogin("/flink/app/get", Map.of("Cookie", admin.cookie(),
+                "X-CSRF-Token", admin.csrfToken(), "Content-Type", "application/x-www-form-urlencoded"),
+                ("id=" + service.reconciler().store().appId(APP)).getBytes(StandardCharsets.UTF_8));
+        assertThat(ServiceApi.JSON.readTree(got.body()).path("data").path("state").asInt()).as(got.body())
+                .isEqualTo(10);
     }
 
     @Test

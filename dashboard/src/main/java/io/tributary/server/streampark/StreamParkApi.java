@@ -13,6 +13,7 @@ import io.tributary.server.ApplicationActions;
 import io.tributary.server.auth.Access;
 import io.tributary.server.auth.Caller;
 import io.tributary.store.AppStatus;
+import io.tributary.store.Deployment;
 import io.tributary.store.SavepointRecord;
 import io.tributary.store.Store;
 import java.util.ArrayList;
@@ -189,6 +190,10 @@ public final class StreamParkApi {
             String mode = spec.map(a -> a.spec().deployment().mode().yamlName())
                     .or(() -> status.map(AppStatus::deploymentMode)).orElse(null);
             String jobState = status.map(AppStatus::jobState).orElse(null);
+            if (jobState == null && status.map(AppStatus::specHash).isPresent()) {
+                // stopped, not new: how its last job ended, as StreamPark shows a cancelled app
+                jobState = store.deployments(app, 1).stream().findFirst().map(Deployment::endState).orElse(null);
+            }
             records.add(new AppRecord(id, parts[0], app,
                     spec.map(a -> a.spec().job().type().yamlName().equals("sql") ? 2 : 1).orElse(1),
                     executionMode(mode), state(jobState), status.map(AppStatus::jobId).orElse(null), parts[0],
@@ -277,7 +282,10 @@ public final class StreamParkApi {
         return modes.getOrDefault(mode, -1);
     }
 
-    /** StreamPark's app states; 0 (ADDED) for an app that never ran, 15 (OTHER) for what has no number. */
+    /**
+     * StreamPark's app states; 0 (ADDED) for an app that never ran (a stopped one gives how its last job
+     * ended), 15 (OTHER) for what has no number.
+     */
     static int state(String jobState) {
         if (jobState == null) {
             return 0;
