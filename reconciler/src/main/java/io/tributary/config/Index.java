@@ -108,6 +108,8 @@ final class Index {
                     .findFirst();
             if (elsewhere.isPresent()) {
                 String scope = from.team() == null ? "platform-wide documents can only use platform-wide " + what + "s"
+                        : kind.scope() == Kind.Scope.TEAM ? "documents of team " + from.team() + " can use their own team's "
+                                + what + "s only"
                         : "documents of team " + from.team() + " can use their own team's and platform-wide " + what + "s";
                 errors.add(from.error(pointer, what + " \"" + name + "\" belongs to team " + elsewhere.get().team()
                         + "; " + scope));
