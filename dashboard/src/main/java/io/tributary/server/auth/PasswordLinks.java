@@ -10,8 +10,6 @@ import io.tributary.model.DesiredState;
 import io.tributary.store.AccountStore;
 import io.tributary.store.AuditEvent;
 import io.tributary.store.Store;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,24 +87,26 @@ public final class PasswordLinks {
             throw new BadRequestResponse("expected the new password: a form field \"password\" or a JSON body"
                     + " {\"password\": \"...\"}");
         }
-        Optional<String> refused = Passwords.weakness(password)
-                .or(() -> form && ctx.formParam("confirm") != null && !password.equals(ctx.formParam("confirm"))
-                        ? Optional.of("the two passwords differ") : Optional.empty());
-        if (refused.isPresent()) {
+        // the page is shown again with a code, not a text: a link someone else made cannot put words on it
+        Optional<String> weakness = Passwords.weakness(password);
+        if (weakness.isPresent()) {
             if (form) {
-                ctx.redirect(ctx.path() + "?error=" + URLEncoder.encode(refused.get(), StandardCharsets.UTF_8));
+                ctx.redirect(ctx.path() + "?error=weak");
                 return;
             }
-            throw new BadRequestResponse(refused.get());
+            throw new BadRequestResponse(weakness.get());
+        }
+        if (form && ctx.formParam("confirm") != null && !password.equals(ctx.formParam("confirm"))) {
+            ctx.redirect(ctx.path() + "?error=differ");
+            return;
         }
         Optional<String> spent = accounts.spendPasswordLink(RandomSecrets.hash(ctx.pathParam("token")));
         if (spent.isEmpty()) {
-            String gone = "this link was used already or expired; ask an admin for a new one";
             if (form) {
-                ctx.redirect(ctx.path() + "?error=" + URLEncoder.encode(gone, StandardCharsets.UTF_8));
+                ctx.redirect(ctx.path() + "?error=spent");
                 return;
             }
-            throw new GoneResponse(gone);
+            throw new GoneResponse("this link was used already or expired; ask an admin for a new one");
         }
         String user = spent.get();
         passwords.set(user, password);
