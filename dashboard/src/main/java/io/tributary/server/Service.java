@@ -177,10 +177,7 @@ public final class Service implements AutoCloseable {
             config.routes.get("/metrics", metrics::scrape);
             // open (Authenticator's OPEN_PREFIXES): the name is the content's sha256, which only who knows it can ask for
             config.routes.get("/artifacts/{sha256}", new ArtifactRoute(reconciler)::handle);
-            Api.install(config, reconciler, clusterStatuses, model, ctx -> {
-                Caller caller = Access.require(ctx);
-                return new Viewer(caller.platformAdmin(), caller::may);
-            });
+            Api.install(config, reconciler, clusterStatuses, model, ctx -> Viewer.of(Access.require(ctx)));
             config.routes.post("/api/v1/applications/{team}/{name}/actions/{action}", actions::handle);
             alerts.register(config.routes);
             streamPark.register(config.routes);

@@ -277,6 +277,9 @@ class ApiIT {
         assertThat(json(as(carol, "/api/v1/teams"), "teams").path("items").findValuesAsString("name"))
                 .containsExactly("logistics");
         assertProblem(as(carol, "/api/v1/teams/payments"), "team", 404, "payments");
+        String teamsPage = as(carol, "/teams").body();
+        assertThat(teamsPage).as("the page shows the teams the API does").contains("id=\"team-logistics\"")
+                .doesNotContain("id=\"team-payments\"");
         JsonNode events = json(as(carol, "/api/v1/events?limit=500"), "events");
         assertThat(events.path("items").findValuesAsString("app")).isNotEmpty().allMatch(a -> a.startsWith("logistics/"));
         assertThat(json(as(carol, "/api/v1/events?team=payments"), "events").path("total").asInt()).isZero();

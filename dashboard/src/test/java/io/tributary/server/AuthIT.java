@@ -69,6 +69,11 @@ class AuthIT {
                     spec: {displayName: Dora, email: dora@example.com}
                     ---
                     apiVersion: tributary.io/v1
+                    kind: User
+                    metadata: {name: ezra}
+                    spec: {displayName: Ezra, email: ezra@example.com}
+                    ---
+                    apiVersion: tributary.io/v1
                     kind: Team
                     metadata: {name: payments}
                     spec:
@@ -306,14 +311,36 @@ class AuthIT {
                 .POST(form("password", "dora-chose-this-one", "confirm", "dora-chose-another")));
         assertThat(differ.statusCode()).isEqualTo(302);
         String back = differ.headers().firstValue("Location").orElseThrow();
-        assertThat(back).startsWith(path + "?error=");
-        assertThat(send(request(back).GET()).body()).contains("the two passwords differ");
+        assertThat(back).isEqualTo(path + "?error=differ");
+        assertThat(send(request(back).GET()).body()).contains("The two passwords differ.");
+        assertThat(send(request(path + "?error=Call+555-0100+now").GET()).body()).doesNotContain("555");
 
         HttpResponse<String> set = send(request(path).header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(form("password", "dora-chose-this-one", "confirm", "dora-chose-this-one")));
         assertThat(set.headers().firstValue("Location")).hasValue("/login?password=set");
         assertThat(send(request("/login?password=set").GET()).body()).contains("Your password is set");
         assertThat(login("dora", "dora-chose-this-one").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aTokenWhoseOwnerLeftGitIsRefusedAndShownSo() throws Exception {
+        String secret = tokenOf("ezra", "ezra-has-a-long-password");
+        Path repo = temp.resolve("config");
+        Path platform = repo.resolve("platform.yaml");
+        java.nio.file.Files.writeString(platform, java.nio.file.Files.readString(platform).replace("""
+                apiVersion: tributary.io/v1
+                kind: User
+                metadata: {name: ezra}
+                spec: {displayName: Ezra, email: ezra@example.com}
+                ---
+                """, ""));
+        try (Git git = Git.open(repo.toFile())) {
+            git.commit().setAll(true).setMessage("ezra leaves").setAuthor("t", "t@example.com").call();
+        }
+        admin.triggerSync();
+        Await.until("ezra's token is refused", Duration.ofSeconds(60), () -> send(request("/api/v1/applications")
+                .header("Authorization", "Bearer " + secret).GET()).statusCode() == 401);
+        assertThat(admin.get("/tokens").body()).contains("owner left Git");
     }
 
     /** Sets the user's password through a first-login link, logs in, and makes an API token. */

@@ -242,7 +242,8 @@ public final class ConfigLoader {
             String y = b.get(i);
             boolean numbers = !x.isEmpty() && !y.isEmpty() && x.chars().allMatch(Character::isDigit)
                     && y.chars().allMatch(Character::isDigit);
-            int c = numbers ? Integer.compare(Integer.parseInt(x), Integer.parseInt(y)) : x.compareTo(y);
+            // digits of any length (a map key may be one): the shorter number is the smaller
+            int c = numbers && x.length() != y.length() ? Integer.compare(x.length(), y.length()) : x.compareTo(y);
             if (c != 0) {
                 return c;
             }

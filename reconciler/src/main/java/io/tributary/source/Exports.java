@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Revisions as plain folders, {@code <dir>/<id>/}: commits' trees written straight from the object
  * database (no working tree, no index), or copies of a plain folder. A folder never changes once it
- * is there: it is filled under a temporary name and renamed into place. A folder's modification time is when it was last
- * handed out, which is what {@link #prune} orders by.
+ * is there: it is filled under a temporary name and renamed into place. A folder's modification time
+ * is when it was last handed out, which is what {@link #prune} orders by.
  */
 final class Exports {
     private static final Logger LOG = LoggerFactory.getLogger(Exports.class);

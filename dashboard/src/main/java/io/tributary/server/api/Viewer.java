@@ -1,6 +1,7 @@
 package io.tributary.server.api;
 
 import io.tributary.model.Permission;
+import io.tributary.server.auth.Caller;
 import java.util.function.BiPredicate;
 
 /**
@@ -15,12 +16,17 @@ public record Viewer(boolean everything, BiPredicate<Permission, String> permiss
     /** For tools that read as the service itself (no caller). */
     public static final Viewer EVERYTHING = new Viewer(true, (permission, team) -> true);
 
+    /** What an authenticated caller may see. */
+    public static Viewer of(Caller caller) {
+        return new Viewer(caller.platformAdmin(), caller::may);
+    }
+
     public boolean may(Permission permission, String team) {
         return everything || permissions.test(permission, team);
     }
 
     /** Whether the caller holds any permission in the team: what makes a team visible to them. */
-    boolean member(String team) {
+    public boolean member(String team) {
         if (everything) {
             return true;
         }

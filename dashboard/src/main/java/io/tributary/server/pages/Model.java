@@ -10,6 +10,7 @@ import io.tributary.store.SavepointRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** What the templates show: plain values read once per request, so a template never touches the store. */
 final class Model {
@@ -125,15 +126,21 @@ final class Model {
         }
     }
 
-    /** {@code created}: the secret of a token just created, shown this once. */
+    /**
+     * {@code created}: the secret of a token just created, shown this once; {@code ownersGone}: owners of
+     * listed tokens who are no longer users in Git, whose tokens are refused.
+     */
     record TokensPage(Chrome chrome, List<io.tributary.server.auth.ApiTokens.Token> tokens, String createdName,
-            String createdSecret) {}
+            String createdSecret, Set<String> ownersGone) {}
 
     /** {@code error}: null, "throttled" after too many attempts, anything else after a wrong password. */
     /** {@code passwordSet}: the user just chose a password through a first-login link. */
     record LoginPage(String next, String error, boolean passwordSet, Instant now) {}
 
-    /** A first-login link's page: {@code path} is where its form posts, {@code error} why the last post failed. */
+    /**
+     * A first-login link's page: {@code path} is where its form posts, {@code error} why the last post
+     * failed ({@code weak}, {@code differ} or {@code spent}; anything else is ignored).
+     */
     record PasswordPage(String path, String error, int minLength) {}
 
     record ErrorPage(Chrome chrome, int status, String message) {}

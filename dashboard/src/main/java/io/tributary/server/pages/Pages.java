@@ -25,6 +25,7 @@ import io.tributary.server.ClusterStatuses;
 import io.tributary.server.GitVsRunning;
 import io.tributary.server.alerts.Alerts;
 import io.tributary.server.api.ReadModel;
+import io.tributary.server.api.Viewer;
 import io.tributary.server.auth.Access;
 import io.tributary.server.auth.ApiTokens;
 import io.tributary.server.auth.Caller;
@@ -47,6 +48,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.SerializationFeature;
@@ -284,7 +286,11 @@ public final class Pages implements AutoCloseable {
         views.desired().ifPresent(d -> {
             Map<String, User> byName = new java.util.TreeMap<>();
             d.all(User.class).forEach(u -> byName.put(u.metadata().name(), u));
+            Viewer viewer = Viewer.of(caller.get());
             for (Team team : d.all(Team.class)) {
+                if (!viewer.member(team.metadata().name())) {
+                    continue; // as the API: the teams the caller is in (platform admins: all)
+                }
                 List<Model.Member> members = team.spec().members().stream()
                         .map(m -> new Model.Member(m.user(), Optional.ofNullable(byName.get(m.user()))
                                 .map(u -> u.spec().displayName()).orElse(null), m.role()))
@@ -448,8 +454,11 @@ public final class Pages implements AutoCloseable {
         List<ApiTokens.Token> list = new ArrayList<>(tokens.visibleTo(caller));
         list.sort(Comparator.comparing(ApiTokens.Token::createdAt).reversed());
         ctx.header("Cache-Control", "no-store");
+        Optional<DesiredState> desired = reconciler.current().map(Reconciler.Loaded::desired);
+        Set<String> ownersGone = list.stream().map(ApiTokens.Token::user)
+                .filter(user -> Caller.of(user, desired).isEmpty()).collect(Collectors.toSet());
         ctx.html(templates.render("tokens.jte", new Model.TokensPage(chrome(ctx, caller, "API tokens", "tokens"), list,
-                createdName, createdSecret)));
+                createdName, createdSecret, ownersGone)));
     }
 
     /** Creates a token and shows its secret once, in this response only (never in a redirect or a cookie). */
