@@ -8,9 +8,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -150,6 +152,39 @@ class BuildsApiIT {
         assertThat(json(BUILDS + "/" + fixId).path("artifacts").size()).isZero();
         assertThat(admin.post(BUILDS + "/" + fixId + "/cancel", "").statusCode()).as("not running any more")
                 .isEqualTo(409);
+
+        // an app that names another jar gets a build for it without anyone pressing Build now: a path the
+        // build does not produce fails that build, and the corrected path is built for at once as well
+        String apps = Files.readString(config.dir().resolve("teams/payments/jobs.yaml"));
+        config.write("teams/payments/jobs.yaml", apps.replace("target/plain.jar", "target/missing.jar"));
+        config.commit("name a jar the project does not build");
+        admin.triggerSync();
+        Await.until("a build for the new path failed", Duration.ofMinutes(3),
+                () -> latestBuild(fixId).filter(b -> "failed".equals(b.path("status").asString())).isPresent());
+        JsonNode missing = latestBuild(fixId).orElseThrow();
+        assertThat(missing.path("trigger").asString()).isEqualTo("new artifact path target/missing.jar");
+        assertThat(missing.path("wanted").toString()).isEqualTo("[\"target/missing.jar\"]");
+        assertThat(missing.path("message").asString()).contains("produced no target/missing.jar");
+        Await.until("the app shows why its jar is missing", Duration.ofMinutes(1),
+                () -> admin.status("payments/enricher").path("message").asString()
+                        .contains("build #" + missing.path("id").asLong()));
+
+        config.write("teams/payments/jobs.yaml", apps.replace("target/plain.jar", "target/*.jar"));
+        config.commit("name the jar by a pattern");
+        admin.triggerSync();
+        long missingId = missing.path("id").asLong();
+        Await.until("a build for the corrected path succeeded", Duration.ofMinutes(3),
+                () -> latestBuild(missingId).filter(b -> "succeeded".equals(b.path("status").asString())).isPresent());
+        JsonNode found = latestBuild(missingId).orElseThrow();
+        assertThat(found.path("artifacts").path(0).path("path").asString()).isEqualTo("target/*.jar");
+        Await.until("the app no longer waits for a jar", Duration.ofMinutes(1),
+                () -> !admin.status("payments/enricher").path("message").asString().contains("build #"));
+    }
+
+    /** The newest build after {@code after}, if there is one. */
+    private Optional<JsonNode> latestBuild(long after) {
+        JsonNode newest = json(BUILDS).path("items").path(0);
+        return newest.path("id").asLong() > after ? Optional.of(newest) : Optional.empty();
     }
 
     /** Reads a Server-Sent Events stream until a status event mentions {@code until}; its lines. */

@@ -222,10 +222,13 @@ public final class ProjectBuilds implements AutoCloseable {
             String key = p.id().qualifiedName();
             declared.add(key);
             Tracked t = projects.computeIfAbsent(key, k -> new Tracked(key));
-            t.update(p, buildSpecHash(p, desired.settings()), users.getOrDefault(key, List.of()), desired);
-            if (!clock.instant().isBefore(t.nextPoll) && t.polling.compareAndSet(false, true)) {
+            Set<String> added = t.update(p, buildSpecHash(p, desired.settings()), users.getOrDefault(key, List.of()));
+            // an app that names a jar the builds so far were not asked for gets its build now, not at the next poll
+            boolean newArtifact = !added.isEmpty() && t.head != null;
+            if ((newArtifact || !clock.instant().isBefore(t.nextPoll)) && t.polling.compareAndSet(false, true)) {
                 t.nextPoll = clock.instant().plus(options.pollInterval());
-                pollers.submit(() -> poll(t, null));
+                String trigger = newArtifact ? "new artifact path " + String.join(", ", added) : null;
+                pollers.submit(() -> poll(t, trigger));
             }
         }
         projects.keySet().removeIf(k -> {
@@ -570,7 +573,7 @@ public final class ProjectBuilds implements AutoCloseable {
                     return Optional.of(done.get().id());
                 }
                 BuildRecord reused = builds.create(t.key, commit, head.revision().name(), t.specHash,
-                        BuildRecord.SUCCEEDED, trigger, done.get().id());
+                        BuildRecord.SUCCEEDED, trigger, done.get().id(), paths);
                 builds.appendLog(reused.id(), "Commit " + head.revision().name() + " was built with the same build spec by"
                         + " build #" + done.get().id() + "; its artifacts are reused and Maven does not run.\n");
                 builds.finished(reused.id(), BuildRecord.SUCCEEDED, "reused the artifacts of build #" + done.get().id(),
@@ -586,12 +589,14 @@ public final class ProjectBuilds implements AutoCloseable {
             if (!requested) {
                 Optional<BuildRecord> tried = builds.builds(t.key, 20).stream()
                         .filter(b -> b.commitId().equals(commit) && b.specHash().equals(t.specHash))
+                        .filter(b -> b.wanted() == null || b.wanted().containsAll(paths))
                         .filter(b -> !INTERRUPTED.equals(b.message())).findFirst();
                 if (tried.isPresent()) {
                     return Optional.empty(); // failed or canceled before: a push or a person builds it again
                 }
             }
-            record = builds.create(t.key, commit, head.revision().name(), t.specHash, BuildRecord.QUEUED, trigger, null);
+            record = builds.create(t.key, commit, head.revision().name(), t.specHash, BuildRecord.QUEUED, trigger, null,
+                    paths);
             started = new Running(record.id(), commit, t.specHash);
             t.running = started;
         }
@@ -841,14 +846,18 @@ public final class ProjectBuilds implements AutoCloseable {
             this.key = key;
         }
 
-        void update(Project p, String hash, List<Application> using, DesiredState desired) {
+        /** Takes the project's spec and the apps using it; returns the artifact paths no app named before. */
+        Set<String> update(Project p, String hash, List<Application> using) {
             project = p;
             specHash = hash;
-            Set<String> wanted = new LinkedHashSet<>();
+            Set<String> wanted = new TreeSet<>();
             using.forEach(a -> wanted.add(projectOf(a).artifact()));
+            Set<String> added = new TreeSet<>(wanted);
+            added.removeAll(paths);
             paths = Set.copyOf(wanted);
             users = List.copyOf(using);
             apps = using.stream().map(a -> a.id().qualifiedName()).sorted().toList();
+            return added;
         }
 
         synchronized ConfigSource source(Project p, Credentials credentials, Path workDir) {

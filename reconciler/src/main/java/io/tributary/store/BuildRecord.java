@@ -12,10 +12,12 @@ import java.util.Set;
  * @param project {@code team/name}
  * @param status {@code queued}, {@code running}, {@code succeeded}, {@code failed} or {@code canceled}
  * @param reusedFrom the earlier build whose artifacts this one took without running Maven, or null
+ * @param wanted the artifact paths the apps named when the build was queued; null for builds recorded
+ *     before the service kept them
  */
 public record BuildRecord(long id, String project, String commitId, String revision, String specHash, String status,
         String trigger, String message, Long reusedFrom, Instant createdAt, Instant startedAt, Instant finishedAt,
-        String log, List<BuiltArtifact> artifacts) {
+        String log, List<String> wanted, List<BuiltArtifact> artifacts) {
 
     public static final String QUEUED = "queued";
     public static final String RUNNING = "running";
@@ -27,6 +29,7 @@ public record BuildRecord(long id, String project, String commitId, String revis
     public BuildRecord {
         artifacts = artifacts == null ? List.of() : List.copyOf(artifacts);
         log = log == null ? "" : log;
+        wanted = wanted == null ? null : List.copyOf(wanted);
     }
 
     /** A jar a build produced, by its path in the repository and its content digest. */
@@ -51,6 +54,6 @@ public record BuildRecord(long id, String project, String commitId, String revis
 
     BuildRecord withArtifacts(List<BuiltArtifact> list) {
         return new BuildRecord(id, project, commitId, revision, specHash, status, trigger, message, reusedFrom,
-                createdAt, startedAt, finishedAt, log, list);
+                createdAt, startedAt, finishedAt, log, wanted, list);
     }
 }

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,13 +21,13 @@ import org.jdbi.v3.core.mapper.RowMapper;
  */
 public final class BuildStore {
     private static final String COLUMNS = "id, project, commit_id, revision, spec_hash, status, trigger, message,"
-            + " reused_from, created_at, started_at, finished_at";
+            + " reused_from, created_at, started_at, finished_at, wanted";
     private static final RowMapper<BuildRecord> ROW = (rs, ctx) -> new BuildRecord(rs.getLong("id"),
             rs.getString("project"), rs.getString("commit_id"), rs.getString("revision"), rs.getString("spec_hash"),
             rs.getString("status"), rs.getString("trigger"), rs.getString("message"),
             rs.getObject("reused_from") == null ? null : rs.getLong("reused_from"),
             instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("started_at")),
-            instant(rs.getTimestamp("finished_at")), hasLog(rs) ? rs.getString("log") : "", List.of());
+            instant(rs.getTimestamp("finished_at")), hasLog(rs) ? rs.getString("log") : "", wanted(rs), List.of());
 
     private final Jdbi jdbi;
     private final Clock clock;
@@ -36,18 +37,23 @@ public final class BuildStore {
         this.clock = clock;
     }
 
-    /** A new build in {@code status} (queued, or succeeded for one that reuses artifacts), with its id. */
+    /**
+     * A new build in {@code status} (queued, or succeeded for one that reuses artifacts), asked for the
+     * artifacts at {@code wanted}, with its id.
+     */
     public BuildRecord create(String project, String commitId, String revision, String specHash, String status,
-            String trigger, Long reusedFrom) {
+            String trigger, Long reusedFrom, Collection<String> wanted) {
         requireStatus(status);
         Instant now = now();
         return jdbi.withHandle(h -> {
             long id = h.createQuery("""
-                    INSERT INTO builds (project, commit_id, revision, spec_hash, status, trigger, reused_from, created_at)
-                    VALUES (:project, :commit, :revision, :spec, :status, :trigger, :reused, :now) RETURNING id
+                    INSERT INTO builds (project, commit_id, revision, spec_hash, status, trigger, reused_from, created_at,
+                        wanted)
+                    VALUES (:project, :commit, :revision, :spec, :status, :trigger, :reused, :now, :wanted) RETURNING id
                     """).bind("project", project).bind("commit", commitId).bind("revision", revision)
                     .bind("spec", specHash).bind("status", status).bind("trigger", trigger)
-                    .bind("reused", reusedFrom).bind("now", now).mapTo(Long.class).one();
+                    .bind("reused", reusedFrom).bind("now", now).bind("wanted", wanted.stream().sorted()
+                            .toArray(String[]::new)).mapTo(Long.class).one();
             return read(h, id).orElseThrow();
         });
     }
@@ -166,6 +172,11 @@ public final class BuildStore {
             }
         }
         return false;
+    }
+
+    private static List<String> wanted(java.sql.ResultSet rs) throws java.sql.SQLException {
+        java.sql.Array paths = rs.getArray("wanted");
+        return paths == null ? null : List.of((String[]) paths.getArray());
     }
 
     private static Instant instant(java.sql.Timestamp t) {

@@ -52,11 +52,13 @@ final class ProjectsApi {
 
     /**
      * A build. {@code durationSeconds} is up to now while it runs; {@code reusedFrom} names the build
-     * whose artifacts it took without running Maven; {@code log} is only in the detail.
+     * whose artifacts it took without running Maven; {@code wanted} the paths the apps asked it for;
+     * {@code log} is only in the detail.
      */
     record BuildView(long id, String project, String status, String commit, String revision, String trigger,
             String message, Long reusedFrom, Instant createdAt, Instant startedAt, Instant finishedAt,
-            Long durationSeconds, List<BuildRecord.BuiltArtifact> artifacts, String logUrl, String log) {}
+            Long durationSeconds, List<String> wanted, List<BuildRecord.BuiltArtifact> artifacts, String logUrl,
+            String log) {}
 
     /** {@code GET /api/v1/projects?team=}: the projects the caller may view. */
     void list(Context ctx) {
@@ -180,7 +182,7 @@ final class ProjectsApi {
         var duration = b.duration(clock.instant());
         return new BuildView(b.id(), b.project(), b.status(), b.commitId(), b.revision(), b.trigger(), b.message(),
                 b.reusedFrom(), b.createdAt(), b.startedAt(), b.finishedAt(),
-                duration == null ? null : duration.toSeconds(), b.artifacts(), ProjectBuilds.logPath(b),
+                duration == null ? null : duration.toSeconds(), b.wanted(), b.artifacts(), ProjectBuilds.logPath(b),
                 withLog ? b.log() : null);
     }
 
