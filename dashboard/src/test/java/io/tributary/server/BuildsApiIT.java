@@ -152,6 +152,12 @@ class BuildsApiIT {
         assertThat(json(BUILDS + "/" + fixId).path("artifacts").size()).isZero();
         assertThat(admin.post(BUILDS + "/" + fixId + "/cancel", "").statusCode()).as("not running any more")
                 .isEqualTo(409);
+        assertThat(json(BUILDS + "/" + fixId).path("message").asString()).isEqualTo("canceled by admin");
+        Await.until("the app says its project's newest commit is unbuilt", Duration.ofMinutes(1),
+                () -> admin.status("payments/enricher").path("message").asString()
+                        .contains("build #" + fixId + " of project payments/jobs at ")
+                        && admin.status("payments/enricher").path("message").asString()
+                                .contains(" was canceled by admin; the job keeps the jar of build #"));
 
         // an app that names another jar gets a build for it without anyone pressing Build now: a path the
         // build does not produce fails that build, and the corrected path is built for at once as well

@@ -107,7 +107,9 @@ public final class ProjectBuilds implements AutoCloseable {
             /** The latest build failed; the app keeps the jar of an earlier one. */
             FAILED_KEEPS_RUNNING,
             /** A newer build runs; the app keeps the jar of an earlier one until it is done. */
-            BUILDING
+            BUILDING,
+            /** The build of the project's current commit was canceled; the app keeps the jar of an earlier one. */
+            CANCELED
         }
 
         /** Apps of this kind must not be acted on: they have no jar. */
@@ -289,6 +291,8 @@ public final class ProjectBuilds implements AutoCloseable {
                 && !INTERRUPTED.equals(b.message())
                 && t.head != null && b.commitId().equals(t.head.revision().id()));
         Optional<BuildRecord> running = latest.filter(b -> !b.finished());
+        Optional<BuildRecord> latestCanceled = latest.filter(b -> BuildRecord.CANCELED.equals(b.status())
+                && t.head != null && b.commitId().equals(t.head.revision().id()));
         if (used.isEmpty()) {
             if (latestFailed.isPresent()) {
                 BuildRecord b = latestFailed.get();
@@ -303,6 +307,8 @@ public final class ProjectBuilds implements AutoCloseable {
                         + error, null));
             }
             String why = running.map(b -> "build #" + b.id() + " of " + project + " is " + b.status())
+                    .or(() -> latestCanceled.map(b -> "build #" + b.id() + " of " + project + " was " + b.message()
+                            + " (Build now builds it again)"))
                     .orElse(t.head == null ? "fetching " + project : "waiting for a build of " + project);
             return Optional.of(new AppNote(AppNote.Kind.WAITING, why + "; the app is deployed once it has produced "
                     + wanted.artifact(), running.map(BuildRecord::id).orElse(null)));
@@ -320,6 +326,12 @@ public final class ProjectBuilds implements AutoCloseable {
             BuildRecord b = running.get();
             return Optional.of(new AppNote(AppNote.Kind.BUILDING, "build #" + b.id() + " of " + project + " is "
                     + b.status() + "; the job keeps the jar of build #" + used.get().id() + " meanwhile", b.id()));
+        }
+        if (latestCanceled.isPresent()) {
+            BuildRecord b = latestCanceled.get();
+            return Optional.of(new AppNote(AppNote.Kind.CANCELED, "build #" + b.id() + " of " + project + " at "
+                    + t.head.revision().shortName() + " was " + b.message() + "; the job keeps the jar of build #"
+                    + used.get().id() + " until Build now builds that commit", b.id()));
         }
         return Optional.empty();
     }
@@ -423,12 +435,12 @@ public final class ProjectBuilds implements AutoCloseable {
         return startOrReuse(t, head, "requested by " + actor, true).orElseThrow();
     }
 
-    /** Stops a queued or running build; false when it is not running here. */
-    public boolean cancel(long buildId) {
+    /** Stops a queued or running build at {@code actor}'s request; false when it is not running here. */
+    public boolean cancel(long buildId, String actor) {
         for (Tracked t : projects.values()) {
             Running r = t.running;
             if (r != null && r.id == buildId) {
-                r.cancel();
+                r.cancel(actor);
                 return true;
             }
         }
@@ -672,7 +684,7 @@ public final class ProjectBuilds implements AutoCloseable {
             }
         } catch (Canceled e) {
             status = closing ? BuildRecord.FAILED : BuildRecord.CANCELED;
-            message = closing ? INTERRUPTED : "canceled";
+            message = closing ? INTERRUPTED : "canceled by " + running.canceledBy;
         } catch (SecretUnavailable | SourceException | ArtifactNotProduced | ArtifactResolutionFailure e) {
             message = e.getMessage();
         } catch (IOException | RuntimeException e) {
@@ -808,7 +820,7 @@ public final class ProjectBuilds implements AutoCloseable {
         for (Tracked t : projects.values()) {
             Running r = t.running;
             if (r != null) {
-                r.cancel();
+                r.cancel("the service stopping");
             }
         }
         pollers.shutdownNow();
@@ -887,6 +899,7 @@ public final class ProjectBuilds implements AutoCloseable {
         final String commit;
         final String specHash;
         volatile boolean canceled;
+        volatile String canceledBy;
         volatile MavenRun run;
 
         Running(long id, String commit, String specHash) {
@@ -895,7 +908,8 @@ public final class ProjectBuilds implements AutoCloseable {
             this.specHash = specHash;
         }
 
-        void cancel() {
+        void cancel(String actor) {
+            canceledBy = actor;
             canceled = true;
             MavenRun r = run;
             if (r != null) {

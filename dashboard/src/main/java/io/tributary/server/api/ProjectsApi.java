@@ -123,7 +123,7 @@ final class ProjectsApi {
         Project p = visibleProject(ctx);
         Caller caller = Access.require(ctx, Permission.BUILD_RUN, p.metadata().team());
         BuildRecord b = build(ctx, p);
-        boolean canceled = builds().map(e -> e.cancel(b.id())).orElse(false);
+        boolean canceled = builds().map(e -> e.cancel(b.id(), caller.user())).orElse(false);
         if (!canceled) {
             throw new Problem(409, "Build is not running", "build #" + b.id() + " is " + b.status()
                     + "; only a queued or running build can be canceled");

@@ -153,7 +153,7 @@ final class BuildPages implements ProjectBuilds.Listener {
                     ? "No such build." : caller.user() + " lacks build:run in team " + p.metadata().team());
             return;
         }
-        if (reconciler.builds().map(e -> e.cancel(b.get().id())).orElse(false)) {
+        if (reconciler.builds().map(e -> e.cancel(b.get().id(), caller.user())).orElse(false)) {
             reconciler.store().audit(new AuditEvent(0, clock.instant(), caller.user(), "cancel build",
                     "project " + p.id().qualifiedName(), null, "build #" + b.get().id()));
         }
