@@ -73,6 +73,8 @@ final class SemanticChecks {
             checkPolicy(entry, policy);
         } else if (resource instanceof Settings settings) {
             checkAlertSettings(entry, settings.spec().alerts());
+        } else if (resource instanceof Project project && project.spec().build() != null) {
+            positive(entry, "/spec/build/timeout", project.spec().build().timeout()); // 0s would stop every build at once
         }
     }
 
