@@ -132,7 +132,7 @@ public final class Service implements AutoCloseable {
             authenticator.bootstrapAdmin(Optional.ofNullable(config.adminPassword()));
             WebhookHandler webhooks = new WebhookHandler(Optional.ofNullable(config.webhookSecret()),
                     () -> watchedRef(config), reconciler::triggerSync,
-                    urls -> urls.stream().mapToInt(builds::pushed).sum(),
+                    (urls, moved) -> urls.stream().mapToInt(url -> builds.pushed(url, moved)).sum(),
                     metrics.registry());
             ApplicationActions actions = new ApplicationActions(reconciler, clock);
             Alerts alerts = new Alerts(reconciler, alertStore, dispatcher, clock);

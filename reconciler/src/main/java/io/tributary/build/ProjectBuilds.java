@@ -48,6 +48,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -395,11 +396,16 @@ public final class ProjectBuilds implements AutoCloseable {
 
     // ---- triggers
 
-    /** A push to {@code url} (a webhook): fetch the projects built from it now. Returns how many. */
-    public int pushed(String url) {
+    /**
+     * A push to {@code url} (a webhook): fetch the projects built from it now whose ref the push moved
+     * (a project that follows the remote's default branch counts any push). Returns how many.
+     */
+    public int pushed(String url, Predicate<String> moved) {
         int n = 0;
         for (Tracked t : projects.values()) {
-            if (t.project != null && sameRepository(t.project.spec().git().url(), url)) {
+            Project p = t.project;
+            if (p != null && sameRepository(p.spec().git().url(), url)
+                    && (p.spec().git().ref() == null || moved.test(p.spec().git().ref()))) {
                 n++;
                 if (t.polling.compareAndSet(false, true)) {
                     t.nextPoll = clock.instant().plus(options.pollInterval());

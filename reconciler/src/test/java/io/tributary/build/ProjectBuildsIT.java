@@ -142,7 +142,7 @@ class ProjectBuildsIT {
         // a commit that changes the job: rebuilt, and the job is upgraded with a savepoint
         edit("static final long FACTOR = 1;", "static final long FACTOR = 2;");
         commit("double it");
-        builds.pushed(jobRepo.getRepository().getDirectory().getParentFile().toURI().toString());
+        builds.pushed(jobRepo.getRepository().getDirectory().getParentFile().toURI().toString(), "main"::equals);
         AppStatus second = await("the job built from the second commit runs", () -> running(first.jobId()));
         BuildRecord build2 = latest();
         assertThat(build2.id()).isGreaterThan(build1.id());
@@ -167,7 +167,7 @@ class ProjectBuildsIT {
         // a broken commit: the build fails with its log, the job keeps running, the app shows Degraded
         edit("return n * FACTOR;", "return n * FACTOR");
         commit("break it");
-        builds.pushed(jobRepo.getRepository().getDirectory().getParentFile().toURI().toString());
+        builds.pushed(jobRepo.getRepository().getDirectory().getParentFile().toURI().toString(), "main"::equals);
         BuildRecord failed = await("the broken commit's build fails", () -> Optional.of(latest())
                 .filter(b -> b.id() > reusedId && BuildRecord.FAILED.equals(b.status())));
         assertThat(failed.message()).startsWith("Maven exited with 1: src/main/java/example/Job.java:")

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +42,7 @@ public final class WebhookHandler {
     private final Optional<WebhookSecret> secret;
     private final Supplier<Optional<String>> watchedRef;
     private final Runnable fetchNow;
-    private final java.util.function.Function<List<String>, Integer> projectPush;
+    private final java.util.function.BiFunction<List<String>, Predicate<String>, Integer> projectPush;
     private final MeterRegistry meters;
 
     /**
@@ -49,20 +50,11 @@ public final class WebhookHandler {
      * @param watchedRef the branch (or tag) the service follows, short or full name; empty while unknown
      *     (the remote's default branch before the first fetch), when any push triggers a fetch
      * @param fetchNow what a push to the followed branch does: {@code Reconciler::triggerSync}
+     * @param projectPush given the URLs a push names its repository by and which refs it moved, fetches the
+     *     Projects built from that repository whose ref moved (and builds them), and says how many there are
      */
     public WebhookHandler(Optional<WebhookSecret> secret, Supplier<Optional<String>> watchedRef, Runnable fetchNow,
-            MeterRegistry meters) {
-        this(secret, watchedRef, fetchNow, urls -> 0, meters);
-    }
-
-    /**
-     * As above; a push to a Project's repository also makes that project fetch (and build) now.
-     *
-     * @param projectPush given the URLs a push names its repository by, fetches the Projects built from
-     *     it and says how many there are
-     */
-    public WebhookHandler(Optional<WebhookSecret> secret, Supplier<Optional<String>> watchedRef, Runnable fetchNow,
-            java.util.function.Function<List<String>, Integer> projectPush, MeterRegistry meters) {
+            java.util.function.BiFunction<List<String>, Predicate<String>, Integer> projectPush, MeterRegistry meters) {
         this.projectPush = projectPush;
         this.secret = secret;
         this.watchedRef = watchedRef;
@@ -113,14 +105,18 @@ public final class WebhookHandler {
                     + " payload as JSON (Content type application/json)");
             return;
         }
-        int projects = event.push() ? projectPush.apply(PushEvent.repositoryUrls(body)) : 0;
+        int projects = event.push()
+                ? projectPush.apply(PushEvent.repositoryUrls(body), ref -> event.moves(Optional.of(ref))) : 0;
         if (projects > 0) {
             LOG.info("webhook provider={} event=\"{}\" refs={} projects={}: fetching them now", p.id(), event.type(),
                     event.refs(), projects);
         }
         Optional<String> watched = watchedRef.get();
-        if (event.moves(watched) || projects > 0) {
-            fetchNow.run();
+        boolean config = event.moves(watched);
+        if (config || projects > 0) {
+            if (config) {
+                fetchNow.run();
+            }
             count(p.id(), Outcome.ACCEPTED);
             LOG.info("webhook provider={} event=\"{}\" refs={} accepted: fetching now", p.id(), event.type(),
                     event.refs());

@@ -67,8 +67,41 @@ class WebhookHandlerTest {
         assertThat(fetches).hasValue(0);
     }
 
+    @Test
+    void aPushToAJobRepositoryFetchesTheProjectsWhoseBranchItMovedAndNotTheConfigRepository() throws Exception {
+        WebhookSecret secret = WebhookSecret.of("s3cret", "test");
+        java.util.List<String> fetchedProjects = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // one project, built from acme/jobs at main, as ProjectBuilds.pushed answers for it
+        start(Optional.of(secret), Optional.of("release"), (urls, moved) -> {
+            if (urls.contains("https://git.example.com/acme/jobs.git") && moved.test("main")) {
+                fetchedProjects.add("payments/jobs");
+                return 1;
+            }
+            return 0;
+        });
+        String toMain = "{\"ref\": \"refs/heads/main\", \"repository\": \"https://git.example.com/acme/jobs.git\"}";
+        HttpResponse<String> built = post("generic", "X-Tributary-Event", "push", toMain, "X-Tributary-Signature",
+                Signatures.sign(secret.bytes(), toMain.getBytes(StandardCharsets.UTF_8)));
+        assertThat(built.statusCode()).isEqualTo(202);
+        assertThat(built.body()).contains("\"projects\":1");
+        assertThat(fetchedProjects).containsExactly("payments/jobs");
+        assertThat(fetches).as("the config repository follows release: not fetched").hasValue(0);
+
+        String toFeature = toMain.replace("refs/heads/main", "refs/heads/feature");
+        HttpResponse<String> ignored = post("generic", "X-Tributary-Event", "push", toFeature, "X-Tributary-Signature",
+                Signatures.sign(secret.bytes(), toFeature.getBytes(StandardCharsets.UTF_8)));
+        assertThat(ignored.statusCode()).as("a push to another branch of the job repository").isEqualTo(204);
+        assertThat(fetchedProjects).hasSize(1);
+        assertThat(fetches).hasValue(0);
+    }
+
     private void start(Optional<WebhookSecret> secret, Optional<String> watched) {
-        WebhookHandler handler = new WebhookHandler(secret, () -> watched, fetches::incrementAndGet, meters);
+        start(secret, watched, (urls, moved) -> 0);
+    }
+
+    private void start(Optional<WebhookSecret> secret, Optional<String> watched,
+            java.util.function.BiFunction<java.util.List<String>, java.util.function.Predicate<String>, Integer> projects) {
+        WebhookHandler handler = new WebhookHandler(secret, () -> watched, fetches::incrementAndGet, projects, meters);
         app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.jetty.port = 0;
