@@ -6,6 +6,7 @@ import io.tributary.server.api.OpenApi;
 import io.tributary.source.Credentials;
 import io.tributary.store.AppEvent;
 import io.tributary.store.AppOverride;
+import io.tributary.store.AuditEvent;
 import io.tributary.store.SavepointRecord;
 import io.tributary.store.Store;
 import java.io.IOException;
@@ -293,6 +294,28 @@ class ApiIT {
         assertThat(json(as(bob, "/api/v1/variables"), "variables").path("total").asInt())
                 .as("operator has no variable:view").isZero();
         assertThat(json(as(bob, "/api/v1/clusters"), "clusters").path("total").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void theAuditTrailShowsEachCallerWhatTheirTeamsAllowAndTheirOwnActions() {
+        store.audit(new AuditEvent(0, null, "admin", "stop", "application payments/orders", "audit check 1", null));
+        store.audit(new AuditEvent(0, null, "admin", "stop", "application logistics/tracking", "audit check 2", null));
+        assertThat(json("/api/v1/audit?app=payments/orders&actor=admin").path("items").findValuesAsString("reason"))
+                .contains("audit check 1").doesNotContain("audit check 2");
+
+        // carol, a developer of logistics (audit:view there): logistics' entries and her own, not payments'
+        ServiceApi.Login carol = loginAs("carol");
+        JsonNode carolsView = json(as(carol, "/api/v1/audit?limit=500"), "audit");
+        assertThat(carolsView.path("items").findValuesAsString("reason")).contains("audit check 2")
+                .doesNotContain("audit check 1");
+        assertThat(carolsView.path("items").findValuesAsString("target")).contains("user carol")
+                .allMatch(t -> !t.startsWith("application payments/"));
+        // bob, an operator of payments without audit:view: only what he did himself
+        ServiceApi.Login bob = loginAs("bob");
+        assertThat(json(as(bob, "/api/v1/audit?limit=500"), "audit").path("items").findValuesAsString("actor"))
+                .isNotEmpty().containsOnly("bob");
+        assertProblem("/api/v1/audit?actor=x%27%20OR%201=1--", 400, "actor");
+        assertProblem("/api/v1/audit?since=yesterday", 400, "since");
     }
 
     private ServiceApi.Login loginAs(String user) {

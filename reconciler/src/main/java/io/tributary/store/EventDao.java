@@ -48,4 +48,25 @@ interface EventDao {
 
     @SqlQuery("SELECT * FROM audit_events ORDER BY at DESC, id DESC LIMIT :limit")
     List<AuditEvent> audit(@Bind("limit") int limit);
+
+    /**
+     * {@link Store.AuditFilter}'s conditions: what the viewer may see (their own entries, and those whose
+     * target is an application or project of a team in {@code visible}), then the target, actor and time.
+     */
+    String AUDIT_FILTER = """
+            WHERE (:allTeams OR actor = :viewer
+                   OR split_part(target, ' ', 1) IN ('application', 'project')
+                      AND split_part(split_part(target, ' ', 2), '/', 1) = ANY(:visible))
+              AND (CAST(:target AS text) IS NULL OR target = :target)
+              AND (CAST(:actor AS text) IS NULL OR actor = :actor)
+              AND (CAST(:since AS timestamptz) IS NULL OR at >= :since)
+            """;
+
+    @SqlQuery("SELECT * FROM audit_events " + AUDIT_FILTER + "ORDER BY at DESC, id DESC LIMIT :limit OFFSET :offset")
+    List<AuditEvent> auditMatching(@BindMethods Store.AuditFilter filter, @Bind("allTeams") boolean allTeams,
+            @Bind("visible") String[] teams, @Bind("limit") int limit, @Bind("offset") long offset);
+
+    @SqlQuery("SELECT count(*) FROM audit_events " + AUDIT_FILTER)
+    long countAuditMatching(@BindMethods Store.AuditFilter filter, @Bind("allTeams") boolean allTeams,
+            @Bind("visible") String[] teams);
 }

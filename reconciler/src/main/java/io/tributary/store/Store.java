@@ -425,6 +425,22 @@ public final class Store {
         return dao(EventDao.class, d -> d.audit(requireLimit(limit)));
     }
 
+    /**
+     * Which audit entries to list. {@code viewer} sees their own entries, and those whose target is an
+     * application or project (targets {@code application team/name}, {@code project team/name}) of a team
+     * in {@code teams}; {@code teams} null: every entry. Then only those of {@code target} and {@code actor}
+     * (null: any), at or after {@code since} (null: any time).
+     */
+    public record AuditFilter(String viewer, Set<String> teams, String target, String actor, Instant since) {}
+
+    /** Audit entries matching {@code filter}, newest first, {@code limit} from {@code offset}. */
+    public Page<AuditEvent> auditEvents(AuditFilter filter, int limit, long offset) {
+        requireLimit(limit);
+        String[] teams = filter.teams() == null ? new String[0] : filter.teams().toArray(String[]::new);
+        return dao(EventDao.class, d -> new Page<>(d.auditMatching(filter, filter.teams() == null, teams, limit,
+                offset), d.countAuditMatching(filter, filter.teams() == null, teams)));
+    }
+
     // ---- revisions
 
     /**

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -394,6 +395,39 @@ class StoreIT {
         assertThat(alice).isEqualTo(new AuditEvent(alice.id(), T0, "alice", "stop", "payments/orders", "incident 42",
                 "{\"drain\":false}"));
         assertThat(store.auditEvents(1)).extracting(AuditEvent::actor).containsExactly("bob");
+    }
+
+    @Test
+    void theAuditTrailListsWhatTheViewerMayReadByTargetActorAndTime() {
+        store.audit(new AuditEvent(0, null, "alice", "stop", "application payments/orders", "incident 42", null));
+        clock.advance(Duration.ofSeconds(1));
+        store.audit(new AuditEvent(0, null, "bob", "build", "project payments/jobs", null, "build #3"));
+        clock.advance(Duration.ofSeconds(1));
+        store.audit(new AuditEvent(0, null, "bob", "stop", "application logistics/tracking", null, null));
+        clock.advance(Duration.ofSeconds(1));
+        store.audit(new AuditEvent(0, null, "carol", "create-token", "token trb_ab12… (ci) of carol", null, null));
+        clock.advance(Duration.ofSeconds(1));
+        store.audit(new AuditEvent(0, null, "bob", "sync", "config source", null, null));
+
+        // carol holds audit:view in payments only: its apps and projects, and what she did herself
+        Store.Page<AuditEvent> carol = store.auditEvents(new Store.AuditFilter("carol", Set.of("payments"), null, null,
+                null), 10, 0);
+        assertThat(carol.items()).extracting(AuditEvent::target).containsExactly("token trb_ab12… (ci) of carol",
+                "project payments/jobs", "application payments/orders");
+        assertThat(carol.total()).isEqualTo(3);
+        // bob, in no team with audit:view, reads his own entries only
+        assertThat(store.auditEvents(new Store.AuditFilter("bob", Set.of(), null, null, null), 10, 0).items())
+                .extracting(AuditEvent::action).containsExactly("sync", "stop", "build");
+        // a platform admin reads all, filtered by target, actor and time, one page at a time
+        Store.AuditFilter everything = new Store.AuditFilter("admin", null, null, null, null);
+        assertThat(store.auditEvents(everything, 2, 1)).satisfies(page -> {
+            assertThat(page.total()).isEqualTo(5);
+            assertThat(page.items()).extracting(AuditEvent::actor).containsExactly("carol", "bob");
+        });
+        assertThat(store.auditEvents(new Store.AuditFilter("admin", null, "application payments/orders", null, null),
+                10, 0).items()).extracting(AuditEvent::actor).containsExactly("alice");
+        assertThat(store.auditEvents(new Store.AuditFilter("admin", null, null, "bob", T0.plusSeconds(2)), 10, 0)
+                .items()).extracting(AuditEvent::target).containsExactly("config source", "application logistics/tracking");
     }
 
     @Test

@@ -34,6 +34,7 @@ public final class Api {
         routes.get("/api/v1/revisions", platform::revisions);
         routes.get("/api/v1/events", platform::events);
         routes.get("/api/v1/savepoints", platform::savepoints);
+        routes.get("/api/v1/audit", platform::audit);
         ProjectsApi projects = new ProjectsApi(reconciler, viewers, java.time.Clock.systemUTC());
         routes.get("/api/v1/projects", projects::list);
         routes.get("/api/v1/projects/{team}/{name}", projects::get);

@@ -13,7 +13,10 @@ import io.tributary.model.Team;
 import io.tributary.model.User;
 import io.tributary.model.Variable;
 import io.tributary.server.ClusterStatuses;
+import io.tributary.server.auth.Access;
+import io.tributary.server.auth.Caller;
 import io.tributary.store.AppEvent;
+import io.tributary.store.AuditEvent;
 import io.tributary.store.RevisionRecord;
 import io.tributary.store.SavepointRecord;
 import io.tributary.store.Store;
@@ -199,10 +202,22 @@ final class PlatformApi {
         ctx.json(new PageView<>(page.items(), page.total(), paging.limit(), paging.offset()));
     }
 
+    /** {@code GET /api/v1/audit?app=&actor=&since=}: the audit trail the caller may read, newest first. */
+    void audit(Context ctx) {
+        Caller caller = Access.require(ctx);
+        String app = Params.app(ctx);
+        String actor = Params.name(ctx, "actor");
+        Instant since = Params.since(ctx);
+        Params.Paging paging = Params.paging(ctx);
+        Store.Page<AuditEvent> page = store.auditEvents(caller.auditFilter(app == null ? null : "application " + app,
+                actor, since), paging.limit(), paging.offset());
+        ctx.json(new PageView<>(page.items(), page.total(), paging.limit(), paging.offset()));
+    }
+
     private Store.Filter filter(Context ctx) {
         String app = Params.app(ctx);
         String team = Params.name(ctx, "team");
-        java.time.Instant since = Params.since(ctx);
+        Instant since = Params.since(ctx);
         Viewer viewer = viewers.apply(ctx);
         Set<String> teams = null;
         if (!viewer.everything()) {

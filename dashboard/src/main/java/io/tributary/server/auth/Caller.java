@@ -5,6 +5,8 @@ import io.tributary.model.Permission;
 import io.tributary.model.Role;
 import io.tributary.model.Team;
 import io.tributary.model.User;
+import io.tributary.store.Store;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,6 +33,17 @@ public record Caller(String user, boolean platformAdmin, Map<String, Set<Permiss
 
     public boolean mayInSomeTeam(Permission permission) {
         return platformAdmin || permissionsByTeam.values().stream().anyMatch(p -> p.contains(permission));
+    }
+
+    /**
+     * The audit entries this caller may read: their own, and those of the applications and projects of
+     * teams where they hold audit:view (a platform admin: all), of {@code target} and {@code actor} if given.
+     */
+    public Store.AuditFilter auditFilter(String target, String actor, Instant since) {
+        Set<String> teams = platformAdmin ? null : permissionsByTeam.entrySet().stream()
+                .filter(e -> e.getValue().contains(Permission.AUDIT_VIEW)).map(Map.Entry::getKey)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        return new Store.AuditFilter(user, teams, target, actor, since);
     }
 
     /**

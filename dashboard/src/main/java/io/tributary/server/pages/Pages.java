@@ -189,8 +189,8 @@ public final class Pages implements AutoCloseable {
                 c.may(Permission.APP_START, team) && r.inGit(), c.may(Permission.APP_RESTART, team) && r.inGit(),
                 c.may(Permission.APP_SAVEPOINT, team) && r.inGit(), c.may(Permission.APP_SYNC, team) && r.inGit(),
                 hasJob, running, paused, r.overridden());
-        List<AuditEvent> audit = c.may(Permission.AUDIT_VIEW, team) ? store.auditEvents(500).stream()
-                .filter(a -> ("application " + app).equals(a.target())).limit(30).toList() : List.of();
+        List<AuditEvent> audit = c.may(Permission.AUDIT_VIEW, team)
+                ? store.auditEvents(c.auditFilter("application " + app, null, null), 30, 0).items() : List.of();
         ctx.html(templates.render("app.jte", new Model.AppPage(chrome(ctx, c, app, "apps"), r,
                 spec.map(a -> specJson(a)).orElse(null),
                 spec.map(a -> a.spec().job().sql()).map(s -> s.text()).orElse(null),
@@ -376,23 +376,10 @@ public final class Pages implements AutoCloseable {
         if (caller.isEmpty()) {
             return;
         }
-        List<AuditEvent> entries = reconciler.store().auditEvents(200).stream()
-                .filter(e -> mayAudit(caller.get(), e)).toList();
+        List<AuditEvent> entries = reconciler.store().auditEvents(caller.get().auditFilter(null, null, null), 200, 0)
+                .items();
         ctx.html(templates.render("audit.jte", new Model.AuditPage(chrome(ctx, caller.get(), "Audit log", "audit"),
                 entries)));
-    }
-
-    private static boolean mayAudit(Caller caller, AuditEvent event) {
-        if (caller.platformAdmin()) {
-            return true;
-        }
-        String target = event.target() == null ? "" : event.target();
-        if (target.startsWith("application ")) {
-            String app = target.substring("application ".length());
-            int slash = app.indexOf('/');
-            return slash > 0 && caller.may(Permission.AUDIT_VIEW, app.substring(0, slash));
-        }
-        return caller.user().equals(event.actor());
     }
 
     private void alerts(Context ctx) {
