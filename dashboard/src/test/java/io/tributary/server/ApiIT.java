@@ -281,6 +281,8 @@ class ApiIT {
         String teamsPage = as(carol, "/teams").body();
         assertThat(teamsPage).as("the page shows the teams the API does").contains("id=\"team-logistics\"")
                 .doesNotContain("id=\"team-payments\"");
+        assertThat(teamsPage).as("the bootstrap admin is listed, as a platform admin")
+                .contains("<th scope=\"row\">admin</th><td>bootstrap admin (not in Git)</td><td></td><td>yes</td>");
         JsonNode events = json(as(carol, "/api/v1/events?limit=500"), "events");
         assertThat(events.path("items").findValuesAsString("app")).isNotEmpty().allMatch(a -> a.startsWith("logistics/"));
         assertThat(json(as(carol, "/api/v1/events?team=payments"), "events").path("total").asInt()).isZero();

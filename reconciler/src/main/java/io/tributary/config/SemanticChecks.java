@@ -67,6 +67,10 @@ final class SemanticChecks {
             checkTeam(entry, team);
         } else if (resource instanceof Role role) {
             checkRole(entry, role);
+        } else if (resource instanceof User user && User.BOOTSTRAP_ADMIN.equals(user.metadata().name())
+                && !user.spec().platformAdmin()) {
+            errors.add(entry.error("/metadata/name", "\"admin\" is the bootstrap admin, a platform admin whatever Git"
+                    + " says; set platformAdmin: true on it, or give this user another name"));
         } else if (resource instanceof AlertChannel channel) {
             checkChannel(entry, channel);
         } else if (resource instanceof AlertPolicy policy) {

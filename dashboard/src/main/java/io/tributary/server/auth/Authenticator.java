@@ -12,6 +12,7 @@ import io.javalin.http.HttpStatus;
 import io.javalin.http.SameSite;
 import io.javalin.http.UnauthorizedResponse;
 import io.tributary.model.DesiredState;
+import io.tributary.model.User;
 import io.tributary.server.Json;
 import io.tributary.server.api.Problems;
 import io.tributary.store.AccountStore;
@@ -88,7 +89,7 @@ public final class Authenticator {
      * printed once.
      */
     public void bootstrapAdmin(Optional<String> fromEnvironment) {
-        String admin = Caller.BOOTSTRAP_ADMIN;
+        String admin = User.BOOTSTRAP_ADMIN;
         if (fromEnvironment.isPresent()) {
             passwords.set(admin, fromEnvironment.get());
             LOG.info("auth user={} password=from-environment", admin);

@@ -18,9 +18,6 @@ import java.util.Set;
  * User and Role kinds of the applied revision. Platform admins may do everything everywhere.
  */
 public record Caller(String user, boolean platformAdmin, Map<String, Set<Permission>> permissionsByTeam) {
-    /** The user that exists before any is declared in Git, so that someone can log in on day one. */
-    public static final String BOOTSTRAP_ADMIN = "admin";
-
     public Caller {
         Map<String, Set<Permission>> copy = new HashMap<>();
         permissionsByTeam.forEach((team, permissions) -> copy.put(team, Set.copyOf(permissions)));
@@ -51,7 +48,7 @@ public record Caller(String user, boolean platformAdmin, Map<String, Set<Permiss
      * there (any more): a user removed from Git can no longer log in or use their tokens.
      */
     public static Optional<Caller> of(String user, Optional<DesiredState> desired) {
-        if (BOOTSTRAP_ADMIN.equals(user)) {
+        if (User.BOOTSTRAP_ADMIN.equals(user)) {
             return Optional.of(new Caller(user, true, Map.of()));
         }
         if (desired.isEmpty()) {

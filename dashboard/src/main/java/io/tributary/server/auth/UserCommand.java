@@ -1,5 +1,6 @@
 package io.tributary.server.auth;
 
+import io.tributary.model.User;
 import io.tributary.server.DatabaseOptions;
 import io.tributary.store.AccountStore;
 import io.tributary.store.AuditEvent;
@@ -96,7 +97,7 @@ public final class UserCommand {
                 return 1;
             }
             out.println("Password of " + user + " set; their sessions were ended.");
-            if (!Caller.BOOTSTRAP_ADMIN.equals(user)) {
+            if (!User.BOOTSTRAP_ADMIN.equals(user)) {
                 out.println("They can log in while Git declares a User named " + user + ".");
             }
             return 0;

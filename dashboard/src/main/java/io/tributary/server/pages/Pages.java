@@ -301,8 +301,12 @@ public final class Pages implements AutoCloseable {
             }
             byName.values().forEach(u -> users.add(new Model.UserRow(u.metadata().name(), u.spec().displayName(),
                     u.spec().email(), u.spec().platformAdmin())));
+            if (!byName.containsKey(User.BOOTSTRAP_ADMIN)) {
+                users.add(new Model.UserRow(User.BOOTSTRAP_ADMIN, "bootstrap admin (not in Git)", null, true));
+            }
         });
         teams.sort(Comparator.comparing(Model.TeamRow::name));
+        users.sort(Comparator.comparing(Model.UserRow::name));
         ctx.html(templates.render("teams.jte", new Model.TeamsPage(chrome(ctx, caller.get(), "Teams", "teams"),
                 teams, users)));
     }
