@@ -7,6 +7,7 @@ import io.tributary.source.Credentials;
 import io.tributary.store.AppEvent;
 import io.tributary.store.AppOverride;
 import io.tributary.store.AuditEvent;
+import io.tributary.store.Deployment;
 import io.tributary.store.SavepointRecord;
 import io.tributary.store.Store;
 import java.io.IOException;
@@ -117,6 +118,16 @@ class ApiIT {
         assertThat(json("/api/v1/applications/payments/orders/savepoints").path("items").get(0).path("path")
                 .asString()).isEqualTo("file:/sp/orders-1");
         assertThat(json("/api/v1/applications/payments/orders/events").path("total").asInt()).isPositive();
+
+        // a job started from a jar a Project built: the history names the jar, the page links to it
+        String jar = "ab".repeat(32);
+        store.recordDeployment(new Deployment(0, "payments/orders", "0123456789abcdef0123456789abcdef", "main@sha1:"
+                + "1".repeat(40), "spec", null, Instant.parse("2026-01-01T00:00:00Z"),
+                Instant.parse("2026-01-01T01:00:00Z"), "FINISHED", jar));
+        assertThat(json("/api/v1/applications/payments/orders").path("deployments").path(0).path("jarSha256")
+                .asString()).isEqualTo(jar);
+        assertThat(admin.get("/apps/payments/orders").body()).contains("<th scope=\"col\">Jar</th>")
+                .contains("<a href=\"/artifacts/" + jar + "\" title=\"sha256:" + jar + "\">");
     }
 
     @Test

@@ -14,8 +14,10 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 interface DeploymentDao {
     /** Inserts unless the job is already recorded (a resumed operation records it again). */
     @SqlUpdate("""
-            INSERT INTO deployments (app, job_id, revision, spec_hash, restored_from, started_at, ended_at, end_state)
-            VALUES (:d.app, :d.jobId, :d.revision, :d.specHash, :d.restoredFrom, :d.startedAt, :d.endedAt, :d.endState)
+            INSERT INTO deployments (app, job_id, revision, spec_hash, restored_from, started_at, ended_at, end_state,
+                jar_sha256)
+            VALUES (:d.app, :d.jobId, :d.revision, :d.specHash, :d.restoredFrom, :d.startedAt, :d.endedAt, :d.endState,
+                :d.jarSha256)
             ON CONFLICT (job_id) DO NOTHING
             """)
     void insert(@BindMethods("d") Deployment deployment);

@@ -251,7 +251,7 @@ public final class Store {
         requireText(deployment.jobId(), "jobId");
         Deployment toInsert = new Deployment(0, deployment.app(), deployment.jobId(), deployment.revision(),
                 deployment.specHash(), deployment.restoredFrom(), timeOrNow(deployment.startedAt()),
-                micros(deployment.endedAt()), deployment.endState());
+                micros(deployment.endedAt()), deployment.endState(), deployment.jarSha256());
         return write(DeploymentDao.class, d -> {
             d.insert(toInsert);
             return d.ofJob(deployment.jobId()).orElseThrow();

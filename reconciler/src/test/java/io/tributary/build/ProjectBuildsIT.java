@@ -153,6 +153,8 @@ class ProjectBuildsIT {
         List<Deployment> deployments = store.deployments(APP, 10);
         assertThat(deployments.get(0).jobId()).isEqualTo(second.jobId());
         assertThat(deployments.get(0).restoredFrom()).as("the upgrade restored from a savepoint").isNotNull();
+        assertThat(deployments).extracting(Deployment::jarSha256).as("each job's deployment names its jar")
+                .startsWith(jar2, jar1);
         assertThat(store.savepoints(APP)).extracting(SavepointRecord::path).contains(deployments.get(0).restoredFrom());
 
         // building the same commit again reuses the artifact: no Maven, no restart

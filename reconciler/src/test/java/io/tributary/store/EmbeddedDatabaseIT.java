@@ -65,7 +65,8 @@ class EmbeddedDatabaseIT {
             LOG.info("embedded first start (initdb) took ms={}", millisSince(started));
             Store store = new Store(db, Clock.systemUTC());
             id = store.appId("payments/orders");
-            store.recordDeployment(new Deployment(0, "payments/orders", JOB, "rev", "spec", null, null, null, null));
+            store.recordDeployment(new Deployment(0, "payments/orders", JOB, "rev", "spec", null, null, null, null,
+                    null));
             url = db.jdbcUrl();
         }
         assertThat(Leftovers.processesIn(dataDir.resolve("postgres"))).isEmpty();

@@ -245,9 +245,9 @@ class StoreIT {
     @Test
     void deploymentRoundTripsAndEndsOnce() {
         Deployment recorded = store.recordDeployment(new Deployment(0, "a/one", JOB_A, "rev1", "spec1",
-                "file:///sp/1", null, null, null));
+                "file:///sp/1", null, null, null, "ab12cd"));
         assertThat(recorded).isEqualTo(new Deployment(recorded.id(), "a/one", JOB_A, "rev1", "spec1", "file:///sp/1",
-                T0, null, null));
+                T0, null, null, "ab12cd"));
         assertThat(store.deploymentOf(JOB_A)).contains(recorded);
 
         Instant end = T0.plus(Duration.ofHours(1));
@@ -262,9 +262,11 @@ class StoreIT {
 
     @Test
     void recordingAJobAgainReturnsTheFirstRecord() {
-        Deployment first = store.recordDeployment(new Deployment(0, "a/one", JOB_A, "rev1", null, null, null, null, null));
+        Deployment first = store.recordDeployment(new Deployment(0, "a/one", JOB_A, "rev1", null, null, null, null, null,
+                null));
         clock.advance(Duration.ofMinutes(1));
-        Deployment again = store.recordDeployment(new Deployment(0, "a/one", JOB_A, "rev2", null, null, null, null, null));
+        Deployment again = store.recordDeployment(new Deployment(0, "a/one", JOB_A, "rev2", null, null, null, null, null,
+                null));
 
         assertThat(again).isEqualTo(first);
         assertThat(store.deployments("a/one", 10)).hasSize(1);
@@ -272,11 +274,13 @@ class StoreIT {
 
     @Test
     void deploymentsAreNewestFirst() {
-        Deployment first = store.recordDeployment(new Deployment(0, "a/one", JOB_A, null, null, null, null, null, null));
+        Deployment first = store.recordDeployment(new Deployment(0, "a/one", JOB_A, null, null, null, null, null, null,
+                null));
         clock.advance(Duration.ofMinutes(1));
-        Deployment second = store.recordDeployment(new Deployment(0, "a/one", JOB_B, null, null, null, null, null, null));
+        Deployment second = store.recordDeployment(new Deployment(0, "a/one", JOB_B, null, null, null, null, null, null,
+                null));
         store.recordDeployment(new Deployment(0, "b/two", "11111111111111111111111111111111", null, null, null, null,
-                null, null));
+                null, null, null));
 
         assertThat(store.deployments("a/one", 10)).containsExactly(second, first);
         assertThat(store.deployments("a/one", 1)).containsExactly(second);
@@ -485,7 +489,7 @@ class StoreIT {
 
         Deployment deployment = store.inTransaction(tx -> {
             tx.update(op.withNewJobId(JOB_A).withStatus(Operation.DONE, null));
-            return tx.recordDeployment(new Deployment(0, "a/one", JOB_A, "rev", "spec", null, null, null, null));
+            return tx.recordDeployment(new Deployment(0, "a/one", JOB_A, "rev", "spec", null, null, null, null, null));
         });
         assertThat(store.deploymentOf(JOB_A)).contains(deployment);
         assertThat(store.openOperations()).isEmpty();
@@ -493,7 +497,7 @@ class StoreIT {
         Operation op2 = store.begin(Operation.open("a/one", "upgrade", "rev2", "spec2", JOB_A, "reconciler"));
         assertThatThrownBy(() -> store.useTransaction(tx -> {
             tx.update(op2.withNewJobId(JOB_B).withStatus(Operation.DONE, null));
-            tx.recordDeployment(new Deployment(0, "a/one", JOB_B, "rev2", "spec2", null, null, null, null));
+            tx.recordDeployment(new Deployment(0, "a/one", JOB_B, "rev2", "spec2", null, null, null, null, null));
             tx.endDeployment(JOB_A, null, "FINISHED");
             throw new IllegalStateException("crash before commit");
         })).hasMessage("crash before commit");
