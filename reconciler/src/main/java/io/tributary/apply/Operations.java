@@ -652,13 +652,18 @@ public final class Operations {
         });
     }
 
-    /** The job is stopped and no new one follows (suspend): the app keeps its record without a current job. */
+    /**
+     * The job is stopped and no new one follows (suspend): the app keeps its record without a current job,
+     * and the spec and revision it last ran with (whose {@code prune} and upgrade mode still apply to it,
+     * even when the revision applied now no longer declares it).
+     */
     private void stoppedForGood(Operation op, Context ctx, String health, String message) {
         Instant now = clock.instant();
         store.useTransaction(tx -> {
             AppStatus previous = tx.status(op.app()).orElse(null);
             tx.saveStatus(new AppStatus(op.app(), 0, null, previous == null ? op.specHash() : previous.specHash(),
-                    op.revision(), ctx.cluster(), previous == null ? null : previous.deploymentMode(),
+                    previous == null ? op.revision() : previous.revision(), ctx.cluster(),
+                    previous == null ? null : previous.deploymentMode(),
                     JobState.FINISHED.name(), health, "Synced", message, now));
             tx.update(op.withStatus(Operation.DONE, null));
         });

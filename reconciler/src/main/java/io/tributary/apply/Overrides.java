@@ -69,9 +69,8 @@ public final class Overrides {
         Application spec = application(app);
         String job = runningJob(app).orElseThrow(() -> new Refused(app + " has no running job to restart (it"
                 + " failed, ended or cannot be reached): start it instead"));
-        audit(app, actor, "restart", reason);
         runNow(new Action.Upgrade(app, job, spec.spec().upgradeMode(), spec.spec().allowStatelessFallback(),
-                "restarted by " + actor + ": " + reason), actor);
+                "restarted by " + actor + ": " + reason), actor, "restart", reason);
     }
 
     /** Takes a savepoint now; it is kept like any other (kind {@code manual}). */
@@ -79,8 +78,7 @@ public final class Overrides {
         requireReason(reason);
         application(app);
         String job = runningJob(app).orElseThrow(() -> new Refused(app + " has no running job to savepoint"));
-        audit(app, actor, "savepoint", reason);
-        runNow(new Action.TakeSavepoint(app, job, "savepoint by " + actor + ": " + reason), actor);
+        runNow(new Action.TakeSavepoint(app, job, "savepoint by " + actor + ": " + reason), actor, "savepoint", reason);
     }
 
     /** Stops following Git for this app: no deploy, upgrade or delete until resumed. */
@@ -129,7 +127,8 @@ public final class Overrides {
         audit(app, actor, action, reason);
     }
 
-    private void runNow(Action action, String actor) {
+    /** Starts {@code action} now and audits it as {@code verb}; a refusal is thrown and not audited (nothing was done). */
+    private void runNow(Action action, String actor, String verb, String reason) {
         if (!reconciler.leads()) {
             // two replicas must never act on one app at once: only the leader calls Flink
             throw new Refused("this replica is a standby and does not act on Flink; send the " + action.kind()
@@ -139,6 +138,7 @@ public final class Overrides {
             throw new Refused("an operation of " + action.app() + " is running, or waits for its cluster to answer;"
                     + " try again when it has finished");
         }
+        audit(action.app(), actor, verb, reason);
     }
 
     /** False when another operation of the app is in the way. */

@@ -415,7 +415,9 @@ public final class Planner {
         }
         if (!prune) {
             return Optional.of(status(key, observedHealth(state, Application.DesiredState.RUNNING), Sync.OUT_OF_SYNC,
-                    "removed from Git; prune: false leaves the job as it is"));
+                    state.filter(JobState::isAlive).isPresent() ? "removed from Git; prune: false leaves the job as it is"
+                            : "removed from Git; prune: false keeps its records, and it has no running job: declared"
+                            + " again, it resumes from its last savepoint"));
         }
         if (state.filter(s -> s == JobState.LOST).isPresent()) {
             return Optional.of(status(key, Health.UNKNOWN, Sync.OUT_OF_SYNC,

@@ -237,6 +237,32 @@ class ReconcilerIT {
     }
 
     @Test
+    void anAppRemovedWithPruneFalseOutlivesTheSuspendOfAClosingServiceAndIsNotDeletedAtTheNextStart()
+            throws IOException {
+        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"));
+        fixture.write("teams/payments/apps.yaml", apps.replace("spec:\n", "spec:\n  prune: false\n"));
+        sync();
+        clock.advance(Duration.ofSeconds(1)); // the removal is the revision applied last
+        Files.delete(repo.resolve("teams/payments/apps.yaml"));
+        sync();
+        String job = status().jobId();
+        fixture.testingClusters().stoppedOnClose.add("local");
+
+        fixture.restart(false);
+        assertThat(flink.fake(new JobId(job)).orElseThrow().state()).isEqualTo(JobState.FINISHED);
+        sync();
+        assertThat(store.operations(APP, 10)).extracting(Operation::kind).as("suspended at the close, never deleted")
+                .containsExactly("suspend", "deploy");
+        assertThat(status().message()).startsWith("removed from Git; prune: false keeps its records");
+        String savepoint = store.latestRestorable(APP).orElseThrow().path();
+
+        fixture.write("teams/payments/apps.yaml", apps);
+        sync();
+        assertThat(running()).as("declared again: resumed from the savepoint of the close").singleElement()
+                .satisfies(j -> assertThat(j.submission().restoreFrom()).isEqualTo(savepoint));
+    }
+
+    @Test
     void anAppGitMovesToAnotherClusterIsStoppedWithASavepointThereAndResumedFromItOnTheNewOne() throws IOException {
         TestingFlinkTarget other = secondCluster();
         sync();
