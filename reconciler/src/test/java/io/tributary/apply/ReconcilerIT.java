@@ -1051,6 +1051,9 @@ class ReconcilerIT {
         assertThatThrownBy(() -> new Overrides(fixture.reconciler, clock).savepoint(APP, "alice", "before the fix"))
                 .as("no second operation beside the open one").isInstanceOf(Overrides.Refused.class)
                 .hasMessageContaining("waits for its cluster to answer");
+        assertThat(store.auditEvents(10)).as("a refused savepoint is not audited: nothing was done")
+                .noneMatch(a -> "alice".equals(a.actor()));
+        assertThat(store.events(APP, 10)).extracting(AppEvent::type).doesNotContain("override");
 
         flink.setUnreachable(false);
         sync();
