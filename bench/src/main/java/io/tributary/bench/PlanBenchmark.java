@@ -84,7 +84,7 @@ public final class PlanBenchmark {
                     Optional.of(new CurrentJob(jobId, Optional.of(JobState.RUNNING), started, Optional.empty())),
                     Optional.of(new AppliedSpec(SpecHash.of(app, desired), "main@sha1:" + "0".repeat(40),
                             app.spec().upgradeMode(), app.spec().prune())),
-                    true, List.of(), List.of(), Optional.empty(), false, Optional.empty()));
+                    true, List.of(), List.of(), Optional.empty(), false, Optional.empty(), false));
         }
         Map<String, ClusterObservation> clusters = new HashMap<>();
         for (Cluster cluster : desired.all(Cluster.class)) {

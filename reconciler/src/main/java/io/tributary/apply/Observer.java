@@ -429,8 +429,11 @@ final class Observer implements AutoCloseable {
                 .map(o -> new AppObservation.Override(
                         Optional.ofNullable(o.pinnedState()).map(s -> Application.DesiredState.valueOf(s.toUpperCase())),
                         o.drain(), o.cancelIfSavepointFails(), o.syncPaused(), o.actor(), o.reason(), o.since()));
+        List<Operation> recent = records.recentOperations().getOrDefault(app, List.of());
+        boolean suspendedAtShutdown = recent.stream().findFirst().filter(o -> "suspend".equals(o.kind())
+                && Reconciler.SHUTDOWN.equals(o.actor()) && Operation.DONE.equals(o.status())).isPresent();
         return new AppObservation(app, job, applied, everDeployed, savepoints, restarts, override,
-                busy, lastFailure(records.recentOperations().getOrDefault(app, List.of())));
+                busy, lastFailure(recent), suspendedAtShutdown);
     }
 
     private ClusterJobs listJobs(String cluster, Optional<DeploymentTarget> target) {

@@ -61,6 +61,8 @@ public final class Reconciler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
     /** The actor of everything the loop does on its own. */
     public static final String SELF = "tributary";
+    /** Who suspends the jobs of the clusters that stop with the service: what it resumes at its next start. */
+    public static final String SHUTDOWN = "tributary (shutdown)";
     /**
      * How long {@link #close} may take in all: within the grace period of the shipped systemd unit and
      * Kubernetes deployment (120 s), with the local cluster's own stop after it.
@@ -1195,7 +1197,7 @@ public final class Reconciler implements AutoCloseable {
         List<Future<?>> suspends = new ArrayList<>();
         for (AppStatus app : running) {
             submit(new Action.Suspend(app.app(), app.jobId(), false, "the service stopped, and cluster " + app.cluster()
-                    + " with it; the job resumes from this savepoint when the service starts"), loaded.get(), SELF)
+                    + " with it; the job resumes from this savepoint when the service starts"), loaded.get(), SHUTDOWN)
                     .ifPresent(suspends::add);
         }
         try {

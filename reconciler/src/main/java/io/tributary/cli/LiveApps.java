@@ -228,7 +228,7 @@ final class LiveApps {
             // the service shows Progressing while an operation of the app runs or its cluster is busy
             boolean inFlight = "Progressing".equals(a.sync());
             observations.put(a.app(), new AppObservation(a.app(), job, applied, everDeployed, savepoints, List.of(),
-                    pinned, inFlight, Optional.empty()));
+                    pinned, inFlight, Optional.empty(), false));
         }
         return new Observed(observations, Map.of());
     }

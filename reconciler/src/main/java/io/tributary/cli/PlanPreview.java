@@ -79,7 +79,7 @@ final class PlanPreview {
             List<KeptSavepoint> savepoints = running ? List.of()
                     : List.of(new KeptSavepoint(1, "the savepoint " + key + " was suspended with", now));
             apps.put(key, new AppObservation(key, job, Optional.of(applied), true, savepoints, List.of(),
-                    Optional.empty(), false, Optional.empty()));
+                    Optional.empty(), false, Optional.empty(), false));
             Optional<Prior> prior = Optional.of(new Prior(app, base.state()));
             known.put(key, new Known(app.spec().state().yamlName(), base.label(), null, () -> prior));
         }

@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param recentRestarts automatic restarts, newest first
  * @param operationInFlight an operation of this app has not finished; apply owns the app until it does
  * @param lastFailure the newest failed operation, if it was the latest thing that happened
+ * @param suspendedAtShutdown the app's latest operation is the suspend the service made of its job when it
+ *     stopped, and the cluster with it: the job is the service's to resume, not Git's to start
  */
 public record AppObservation(
         String app,
@@ -29,7 +31,8 @@ public record AppObservation(
         List<Instant> recentRestarts,
         Optional<Override> override,
         boolean operationInFlight,
-        Optional<FailedAttempt> lastFailure) {
+        Optional<FailedAttempt> lastFailure,
+        boolean suspendedAtShutdown) {
 
     public AppObservation {
         savepoints = List.copyOf(savepoints);
@@ -39,7 +42,7 @@ public record AppObservation(
     /** An application Tributary knows nothing about yet. */
     public static AppObservation unknown(String app) {
         return new AppObservation(app, Optional.empty(), Optional.empty(), false, List.of(), List.of(),
-                Optional.empty(), false, Optional.empty());
+                Optional.empty(), false, Optional.empty(), false);
     }
 
     public Optional<KeptSavepoint> latestSavepoint() {

@@ -168,8 +168,7 @@ public final class Planner {
         Application.DesiredState wanted = obs.override().flatMap(AppObservation.Override::pinnedState)
                 .orElse(spec.state());
         if (obs.override().map(AppObservation.Override::syncPaused).orElse(false)) {
-            return status(key, observedHealth(state, wanted), syncOf(wanted, state, specMatches),
-                    "syncing paused by " + obs.override().get().actor() + ": " + obs.override().get().reason());
+            return planPaused(key, obs, spec, hash, specMatches, wanted, now);
         }
         // the job's own cluster, when Git moved the app away from it, is one to wait for as well
         Optional<String> jobCluster = job.flatMap(j -> runsOn(j, app, desired));
@@ -257,6 +256,33 @@ public final class Planner {
             return act(key, dispose.get(), running, Sync.SYNCED);
         }
         return status(key, running, Sync.SYNCED, stateMessage);
+    }
+
+    /**
+     * Syncing paused: Git's changes wait, but what befalls the job is still handled as it would be without
+     * them. A job that fails is restarted per its restart policy, and one the service suspended when it
+     * stopped is resumed, as long as Git's spec is the one the job ran: otherwise starting it would apply
+     * the very change the pause holds back.
+     */
+    private static AppPlan planPaused(String key, AppObservation obs, Application.Spec spec, String hash,
+            boolean specMatches, Application.DesiredState wanted, Instant now) {
+        Optional<JobState> state = obs.job().flatMap(CurrentJob::state);
+        String paused = "syncing paused by " + obs.override().get().actor() + ": " + obs.override().get().reason();
+        boolean down = obs.job().isPresent()
+                && (state.isEmpty() || state.get() == JobState.FAILED || state.get() == JobState.CANCELED);
+        boolean resumable = obs.job().isEmpty() && obs.suspendedAtShutdown();
+        if (!down && !resumable) {
+            return status(key, observedHealth(state, wanted), syncOf(wanted, state, specMatches), paused);
+        }
+        if (!specMatches) {
+            return status(key, down ? Health.DEGRADED : Health.SUSPENDED, Sync.OUT_OF_SYNC, paused + "; "
+                    + (down ? "the job is down" : "the job was suspended when the service stopped") + " and is not"
+                    + " started while paused, since Git's spec changed after it started: resume syncing to run Git's");
+        }
+        AppPlan healed = down ? planRestart(key, obs, obs.job().get(), spec, hash, true, now)
+                : planStart(key, obs, spec, hash, now);
+        return new AppPlan(healed.app(), healed.action(), healed.health(), healed.sync(),
+                healed.message() + " (" + paused + ")");
     }
 
     private static AppPlan planSuspended(String key, AppObservation obs, Optional<JobState> state,
@@ -385,14 +411,21 @@ public final class Planner {
                 }
             }
         }
+        boolean stateless = spec.upgradeMode() == Application.UpgradeMode.STATELESS;
+        // a stateless app's job may have started empty after older savepoints: only its own state is its own
+        Optional<String> savepoint = obs.latestSavepoint()
+                .filter(s -> !stateless || !s.createdAt().isBefore(job.startedAt())).map(KeptSavepoint::path);
         Optional<String> from = switch (policy.from()) {
             // none only says that nothing restarts the job by itself (a new spec is reached only then): the
             // start a commit asks for keeps the job's state as a default policy's would
-            case LAST_CHECKPOINT, NONE -> job.latestCheckpoint().or(() -> obs.latestSavepoint().map(KeptSavepoint::path));
+            case LAST_CHECKPOINT, NONE -> job.latestCheckpoint().or(() -> savepoint);
             // the savepoint a job was stopped with outside Tributary is newer than any the service took
             case LAST_SAVEPOINT -> job.latestCheckpoint().filter(p -> job.state().orElse(null) == JobState.FINISHED)
-                    .or(() -> obs.latestSavepoint().map(KeptSavepoint::path));
+                    .or(() -> savepoint);
         };
+        if (newSpec && stateless) {
+            from = Optional.empty(); // a new spec of a stateless app starts without state, as its upgrade would
+        }
         String why = newSpec ? what + "; the spec in Git changed since"
                 : startedSince.map(o -> what + "; started by " + o.actor() + ": " + o.reason())
                         .orElse(what + "; restart " + (inWindow.size() + 1) + " of " + policy.maxRestarts());

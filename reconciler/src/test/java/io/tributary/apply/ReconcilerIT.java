@@ -196,6 +196,26 @@ class ReconcilerIT {
     }
 
     @Test
+    void withSyncingPausedAFailedJobIsRestartedAndOneSuspendedByAClosingServiceResumed() {
+        sync();
+        new Overrides(fixture.reconciler, clock).pauseSync(APP, "erin", "incident 47");
+        JobId failed = new JobId(status().jobId());
+        flink.failJob(failed, "java.lang.OutOfMemoryError");
+        sync();
+        assertThat(running()).as("restarted per its policy while paused").singleElement()
+                .satisfies(j -> assertThat(j.submission().jobId()).isNotEqualTo(failed));
+        assertThat(status().message()).contains("syncing paused by erin: incident 47");
+
+        fixture.testingClusters().stoppedOnClose.add("local");
+        fixture.restart(false);
+        String savepoint = store.latestRestorable(APP).orElseThrow().path();
+        sync();
+        assertThat(running()).as("the service's own suspend is undone at its start, paused or not").singleElement()
+                .satisfies(j -> assertThat(j.submission().restoreFrom()).isEqualTo(savepoint));
+        assertThat(store.override(APP)).hasValueSatisfying(o -> assertThat(o.syncPaused()).isTrue());
+    }
+
+    @Test
     void theJobsOfClustersThatOutliveTheServiceKeepRunningWhenItCloses() {
         sync();
         String job = status().jobId();

@@ -90,6 +90,7 @@ final class PlanFixtures {
         Optional<AppObservation.Override> override = Optional.empty();
         boolean inFlight;
         Optional<FailedAttempt> failure = Optional.empty();
+        boolean suspendedAtShutdown;
 
         static Obs none() {
             return new Obs();
@@ -140,6 +141,13 @@ final class PlanFixtures {
         Obs suspendedEarlier() {
             job = Optional.empty();
             everDeployed = true;
+            return this;
+        }
+
+        /** The service suspended the job when it stopped, to resume it at its next start. */
+        Obs suspendedAtShutdown() {
+            suspendedEarlier();
+            suspendedAtShutdown = true;
             return this;
         }
 
@@ -213,7 +221,8 @@ final class PlanFixtures {
         }
 
         AppObservation build(String app) {
-            return new AppObservation(app, job, applied, everDeployed, savepoints, restarts, override, inFlight, failure);
+            return new AppObservation(app, job, applied, everDeployed, savepoints, restarts, override, inFlight, failure,
+                    suspendedAtShutdown);
         }
     }
 }
