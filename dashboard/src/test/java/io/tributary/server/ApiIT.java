@@ -113,7 +113,7 @@ class ApiIT {
         JsonNode detail = json("/api/v1/applications/payments/orders");
         assertThat(detail.path("application").path("desiredState").asString()).isEqualTo("suspended");
         assertThat(detail.path("application").path("cluster").asString()).isEqualTo("remote");
-        store.recordSavepoint(new SavepointRecord(0, "payments/orders", "j1", "file:/sp/orders-1", "manual", 10,
+        store.recordSavepoint(new SavepointRecord(0, "payments/orders", "j1", "file:/sp/orders-1", "manual", 10L,
                 Instant.parse("2026-01-01T00:00:00Z"), null, null));
         assertThat(json("/api/v1/applications/payments/orders/savepoints").path("items").get(0).path("path")
                 .asString()).isEqualTo("file:/sp/orders-1");
@@ -198,7 +198,7 @@ class ApiIT {
         Instant at = Instant.parse("2030-01-01T00:00:00Z");
         store.event(new AppEvent(0, at, "logistics/tracking", "test", "warning", "late event", null));
         store.event(new AppEvent(0, at.plusSeconds(1), "payments/refunds", "test", "info", "later event", null));
-        store.recordSavepoint(new SavepointRecord(0, "payments/refunds", "j2", "file:/sp/refunds-1", "savepoint", 1,
+        store.recordSavepoint(new SavepointRecord(0, "payments/refunds", "j2", "file:/sp/refunds-1", "savepoint", 1L,
                 at, at.plusSeconds(5), null));
 
         JsonNode since = json("/api/v1/events?since=2030-01-01T00:00:00Z");

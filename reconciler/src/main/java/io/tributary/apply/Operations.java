@@ -18,6 +18,10 @@ import io.tributary.store.Deployment;
 import io.tributary.store.Operation;
 import io.tributary.store.SavepointRecord;
 import io.tributary.store.Store;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -601,8 +606,8 @@ public final class Operations {
      * @return the operation as updated
      */
     private Operation savepointTaken(Store tx, Operation op, JobId job, String kind, boolean stopped, Instant at) {
-        tx.recordSavepoint(new SavepointRecord(0, op.app(), job.hex(), op.savepointPath(), kind, 0, at, null,
-                op.revision()));
+        tx.recordSavepoint(new SavepointRecord(0, op.app(), job.hex(), op.savepointPath(), kind,
+                localSize(op.savepointPath()), at, null, op.revision()));
         if (stopped) {
             tx.endDeployment(job.hex(), at, "FINISHED");
         }
@@ -632,7 +637,25 @@ public final class Operations {
      */
     private void recordRestorePoint(Operation op, String jobId, Optional<String> restoreFrom) {
         restoreFrom.ifPresent(path -> store.recordSavepoint(new SavepointRecord(0, op.app(), jobId, path,
-                KeptSavepoint.isCheckpointPath(path) ? "checkpoint" : "external", 0, null, null, op.revision())));
+                KeptSavepoint.isCheckpointPath(path) ? "checkpoint" : "external", localSize(path), null, null,
+                op.revision())));
+    }
+
+    /** The bytes under a savepoint or checkpoint directory on a local disk; null for any other place or on error. */
+    static Long localSize(String path) {
+        try {
+            URI uri = URI.create(path);
+            Path dir = uri.getScheme() == null ? Path.of(path)
+                    : "file".equals(uri.getScheme()) ? Path.of(uri) : null;
+            if (dir == null || !Files.isDirectory(dir)) {
+                return null;
+            }
+            try (Stream<Path> files = Files.walk(dir)) {
+                return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /**

@@ -156,6 +156,8 @@ class ProjectBuildsIT {
         assertThat(deployments).extracting(Deployment::jarSha256).as("each job's deployment names its jar")
                 .startsWith(jar2, jar1);
         assertThat(store.savepoints(APP)).extracting(SavepointRecord::path).contains(deployments.get(0).restoredFrom());
+        assertThat(store.savepoints(APP)).filteredOn(s -> s.path().equals(deployments.get(0).restoredFrom()))
+                .singleElement().satisfies(s -> assertThat(s.sizeBytes()).as("measured on the local disk").isPositive());
 
         // building the same commit again reuses the artifact: no Maven, no restart
         long reusedId = builds.request(PROJECT, "alice");

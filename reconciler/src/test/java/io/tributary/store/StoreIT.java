@@ -291,13 +291,13 @@ class StoreIT {
     @Test
     void recordSavepointIsIdempotentOnPath() {
         SavepointRecord first = store.recordSavepoint(new SavepointRecord(0, "a/one", JOB_A, "file:///sp/savepoint-1",
-                "savepoint", 1234, null, null, "rev1"));
+                "savepoint", 1234L, null, null, "rev1"));
         assertThat(first).isEqualTo(new SavepointRecord(first.id(), "a/one", JOB_A, "file:///sp/savepoint-1",
-                "savepoint", 1234, T0, null, "rev1"));
+                "savepoint", 1234L, T0, null, "rev1"));
 
         clock.advance(Duration.ofMinutes(1));
         SavepointRecord again = store.recordSavepoint(new SavepointRecord(0, "a/one", JOB_B, "file:///sp/savepoint-1",
-                "final", 999, null, null, "rev2"));
+                "final", 999L, null, null, "rev2"));
 
         assertThat(again).isEqualTo(first);
         assertThat(store.savepoints("a/one")).containsExactly(first);
@@ -523,6 +523,6 @@ class StoreIT {
     }
 
     private static SavepointRecord savepoint(String app, String path, String kind) {
-        return new SavepointRecord(0, app, JOB_A, path, kind, 100, null, null, "rev");
+        return new SavepointRecord(0, app, JOB_A, path, kind, null, null, null, "rev");
     }
 }

@@ -59,8 +59,8 @@ final class Fmt {
         return hash == null ? "" : hash.length() > 12 ? hash.substring(0, 12) : hash;
     }
 
-    static String bytes(long size) {
-        if (size <= 0) {
+    static String bytes(Long size) {
+        if (size == null || size <= 0) {
             return "";
         }
         if (size < 1024) {
