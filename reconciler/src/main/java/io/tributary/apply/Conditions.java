@@ -226,9 +226,13 @@ final class Conditions {
         Instant windowStart = clock.instant().minus(policy.window().duration());
         long inWindow = obs.recentRestarts().stream().filter(t -> t.isAfter(windowStart)).count();
         if (inWindow >= policy.maxRestarts() && restartsExceeded.add(obs.app())) {
+            // the plan's message says the same, then why the last restart failed and what runs the job again
+            String reached = "reached restartPolicy.maxRestarts";
+            int rest = planMessage.indexOf(reached);
             event(obs.app(), "restarts-exceeded", "error", inWindow + " restarts within " + policy.window().text()
-                    + " reached restartPolicy.maxRestarts (" + policy.maxRestarts() + "); the job stays down: "
-                    + planMessage, revision);
+                    + " " + reached + " (" + policy.maxRestarts() + "); the job stays down ("
+                    + (state.equals(GONE) ? "gone from its cluster" : state) + ")"
+                    + (rest < 0 ? ": " + planMessage : planMessage.substring(rest + reached.length())), revision);
         }
     }
 

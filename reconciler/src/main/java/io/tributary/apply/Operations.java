@@ -129,6 +129,12 @@ public final class Operations {
         LOG.info("app={} revision={} action={} operation={} reason=\"{}\" begin", action.app(), ctx.revision(),
                 action.kind(), op.id(), action.reason());
         LOG.debug("app={} beginMs={}", action.app(), (System.nanoTime() - t0) / 1_000_000);
+        if (action instanceof Action.Restart restart) {
+            // why the job is restarted (it failed, was cancelled, is gone; which restart of the budget) is
+            // the app's history too, not only the service log's
+            event(action.app(), ctx.revision(), action.kind(), "warning", "restarting job " + restart.failedJobId() + ": "
+                    + action.reason());
+        }
         try {
             execute(action, op, ctx, prepared);
             return latest(op).status();

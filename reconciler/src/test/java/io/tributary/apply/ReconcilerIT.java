@@ -205,6 +205,8 @@ class ReconcilerIT {
         assertThat(running()).as("restarted per its policy while paused").singleElement()
                 .satisfies(j -> assertThat(j.submission().jobId()).isNotEqualTo(failed));
         assertThat(status().message()).contains("syncing paused by erin: incident 47");
+        assertThat(store.events(APP, 10)).extracting(AppEvent::message).as("the app's history says why it restarted")
+                .anyMatch(m -> m.startsWith("restarting job " + failed.hex() + ": job FAILED; restart 1 of 3"));
 
         fixture.testingClusters().stoppedOnClose.add("local");
         fixture.restart(false);
