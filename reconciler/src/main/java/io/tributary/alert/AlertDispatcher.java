@@ -341,7 +341,8 @@ public final class AlertDispatcher implements AutoCloseable {
         vars.put("action", route.rule().action() == AlertPolicy.Action.RESTART
                 && alert.event().equals(AlertPolicy.Event.CHECKPOINT_FAILURES.yamlName()) && !resolved
                 ? "restart from the last completed checkpoint (or savepoint)" : null);
-        vars.put("time", clock.instant().toString());
+        // when it happened, not when the message went out (a group wait or retries come between)
+        vars.put("time", (resolved && alert.resolvedAt() != null ? alert.resolvedAt() : alert.openedAt()).toString());
         vars.put("openedAt", alert.openedAt().toString());
         vars.put("resolvedAt", alert.resolvedAt() == null ? null : alert.resolvedAt().toString());
         vars.put("repeats", alert.repeats());

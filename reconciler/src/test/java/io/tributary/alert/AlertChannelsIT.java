@@ -318,7 +318,13 @@ class AlertChannelsIT {
         receivers.await("/wecom", 2);
         receivers.await("/lark", 2);
         awaitMail("(resolved)");
-        assertThat(alerts.alert(alert.id()).orElseThrow().resolvedAt()).isNotNull();
+        AlertRecord closed = alerts.alert(alert.id()).orElseThrow();
+        assertThat(closed.resolvedAt()).isNotNull();
+        assertThat(GreenMailUtil.getBody(mail)).as("{{time}}: when the job failed").contains("job-failed at "
+                + closed.openedAt() + " (firing)");
+        assertThat(java.util.Arrays.stream(MAIL.getReceivedMessages()).map(GreenMailUtil::getBody)
+                .filter(b -> b.contains("(resolved)"))).as("{{time}} of a resolved notice: when it was resolved")
+                .isNotEmpty().allSatisfy(b -> assertThat(b).contains("job-failed at " + closed.resolvedAt()));
         for (String path : List.of("/webhook", "/slack", "/dingtalk", "/wecom", "/lark")) {
             assertThat(receivers.at(path)).as(path + ": the firing notice and the resolved one, no repeat").hasSize(2);
         }
