@@ -40,9 +40,10 @@ class PageValuesTest {
 
     @Test
     void sizesAreHumanAndUnknownSizesAreBlank() {
-        assertThat(Fmt.bytes(0)).isEmpty();
-        assertThat(Fmt.bytes(512)).isEqualTo("512 B");
-        assertThat(Fmt.bytes(3 * 1024 * 1024 + 512 * 1024)).isEqualTo("3.5 MiB");
+        assertThat(Fmt.bytes(null)).isEmpty();
+        assertThat(Fmt.bytes(0L)).isEmpty();
+        assertThat(Fmt.bytes(512L)).isEqualTo("512 B");
+        assertThat(Fmt.bytes(3L * 1024 * 1024 + 512 * 1024)).isEqualTo("3.5 MiB");
     }
 
     @Test
