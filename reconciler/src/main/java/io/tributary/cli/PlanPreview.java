@@ -97,6 +97,15 @@ final class PlanPreview {
         for (ClusterAction action : clusterPlan.clusters()) {
             clusterItems.add(clusterItem(action, base.state(), head.state()));
         }
+        // a cluster Git removed is stopped once the apps on it have moved off or been deleted: a later pass
+        Observed moved = new Observed(settledJobs(apps, head.state(), now), clusters);
+        for (ClusterAction action : Planner.plan(head.state(), moved, now).clusters()) {
+            if (action instanceof ClusterAction.StopCluster && clusterPlan.clusters().stream()
+                    .noneMatch(a -> a.cluster().equals(action.cluster()))) {
+                clusterItems.add(new ClusterItem(action.cluster(), "stop", List.of(action.reason()
+                        + ", once the apps on it have moved off"), List.of()));
+            }
+        }
         return report(base.label(), head, null, observed, clusterItems, now,
                 app -> known.getOrDefault(app, Known.NOTHING));
     }
@@ -297,6 +306,28 @@ final class PlanPreview {
             reasons.add(action.reason());
         }
         return new ClusterItem(name, "restart", reasons, update.appsToMove());
+    }
+
+    /**
+     * Base's jobs as they are once head has been applied: an app head keeps running runs on head's cluster,
+     * one head removes keeps its job only with {@code prune: false}, one head suspends has none.
+     */
+    private static Map<String, AppObservation> settledJobs(Map<String, AppObservation> apps, DesiredState head,
+            Instant now) {
+        Map<String, AppObservation> settled = new HashMap<>();
+        apps.forEach((key, obs) -> {
+            Optional<Application> after = head.applications().stream()
+                    .filter(a -> a.id().qualifiedName().equals(key)).findFirst();
+            Optional<CurrentJob> job = obs.job().flatMap(j -> after.isEmpty()
+                    ? obs.applied().filter(a -> !a.prune()).map(a -> j)
+                    : after.filter(a -> a.spec().state() == Application.DesiredState.RUNNING)
+                            .map(a -> new CurrentJob(j.jobId(), j.state(), now, Optional.empty(), now,
+                                    head.jobClusterName(a))));
+            settled.put(key, new AppObservation(key, job, obs.applied(), obs.everDeployed(), obs.savepoints(),
+                    obs.recentRestarts(), obs.override(), obs.operationInFlight(), obs.lastFailure(),
+                    obs.suspendedAtShutdown()));
+        });
+        return settled;
     }
 
     private static Optional<Cluster> cluster(DesiredState state, String name) {
