@@ -76,12 +76,21 @@ public final class GitVsRunning implements AutoCloseable {
         }
         boolean jobRuns = status.map(AppStatus::jobId).isPresent();
         String hash = runningHash;
-        return compare(app, loaded, new Running(jobRuns, runningHash, runningRevision), override, revisions,
+        boolean inGit = loaded.flatMap(l -> application(l.desired(), app)).isPresent();
+        boolean prune = inGit || status.flatMap(reconciler::lastSpec).map(a -> a.spec().prune()).orElse(true);
+        return compare(app, loaded, new Running(jobRuns, runningHash, runningRevision, prune), override, revisions,
                 (spec, state) -> DeployedArtifact.match(spec, state, hash, reconciler));
     }
 
-    /** What the store says of the job: whether one runs, and the spec hash and revision it was deployed with. */
-    record Running(boolean jobRuns, String specHash, String revision) {}
+    /**
+     * What the store says of the job: whether one runs, the spec hash and revision it was deployed with, and
+     * (for an app that left Git) whether that spec lets it be deleted ({@code prune}).
+     */
+    record Running(boolean jobRuns, String specHash, String revision, boolean prune) {
+        Running(boolean jobRuns, String specHash, String revision) {
+            this(jobRuns, specHash, revision, true);
+        }
+    }
 
     static Drift compare(String app, Optional<Reconciler.Loaded> loaded, Running running,
             Optional<AppOverride> override, Revisions revisions) {
@@ -103,9 +112,12 @@ public final class GitVsRunning implements AutoCloseable {
         }
         Optional<Application> spec = application(loaded.get().desired(), app);
         if (spec.isEmpty()) {
-            return new Drift(true, applied, null, running.revision(), running.specHash(),
-                    "This application is no longer in Git; it is stopped with a final savepoint and deleted when"
-                            + " pruning allows.", List.of(), false, null);
+            return new Drift(running.prune(), applied, null, running.revision(), running.specHash(), running.prune()
+                    ? "This application is no longer in Git; it is stopped with a final savepoint and deleted when"
+                            + " pruning allows."
+                    : "This application is no longer in Git, and the spec it ran says prune: false: its job is left"
+                            + " as it is and its records are kept; declared again, it is managed again.",
+                    List.of(), false, null);
         }
         DesiredState desired = loaded.get().desired();
         Application git = spec.get();

@@ -103,6 +103,25 @@ class GitVsRunningTest {
     }
 
     @Test
+    void anAppThatLeftGitIsDeletedOrKeptAsTheSpecItRanSays() throws IOException {
+        DesiredState before = load("removed", 2, null);
+        DesiredState gone = DesiredState.of(before.resources().values().stream()
+                .filter(r -> !(r instanceof io.tributary.model.Application)).toList());
+        Revisions none = revisions(Map.of());
+        Running deployed = running(before);
+
+        Drift pruned = GitVsRunning.compare(APP, loaded(NEW, gone), deployed, Optional.empty(), none);
+        assertThat(pruned.differs()).isTrue();
+        assertThat(pruned.explanation()).contains("deleted when pruning allows");
+
+        Drift kept = GitVsRunning.compare(APP, loaded(NEW, gone), new Running(true, deployed.specHash(),
+                deployed.revision(), false), Optional.empty(), none);
+        assertThat(kept.differs()).as("nothing will be done to it").isFalse();
+        assertThat(kept.explanation()).contains("prune: false").contains("its job is left as it is")
+                .doesNotContain("deleted");
+    }
+
+    @Test
     void theSameSpecIsSameWithoutReadingAnyRevision() throws IOException {
         DesiredState state = load("same", 2, null);
         Revisions none = new Revisions(name -> {

@@ -462,8 +462,9 @@ public final class Reconciler implements AutoCloseable {
     /**
      * The spec an app that left Git last ran with: from the revisions this process applied, else (after a
      * restart) from the revision in force before it, or the one its status names, read again from the source.
+     * Its {@code prune} says whether the app is deleted or kept.
      */
-    private Optional<Application> lastSpec(AppStatus status) {
+    public Optional<Application> lastSpec(AppStatus status) {
         Application declared = lastDeclared.get(status.app());
         if (declared != null) {
             return Optional.of(declared);

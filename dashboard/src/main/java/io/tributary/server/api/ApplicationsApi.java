@@ -48,8 +48,9 @@ public final class ApplicationsApi {
     public record SavepointView(String path, String kind, Instant createdAt) {}
 
     /**
-     * {@code upgradeMode} and {@code prune} are those of the applied revision (null once the app left
-     * Git): they say how the app is upgraded or deleted, which {@code tributary plan --server} shows.
+     * {@code upgradeMode} and {@code prune} are those of the applied revision, or for an app that left Git
+     * of the spec it last ran with (null when that cannot be read): they say how the app is upgraded or
+     * deleted, which {@code tributary plan --server} shows.
      */
     public record ApplicationView(long id, String team, String name, boolean inGit, String mode, String cluster,
             String desiredState, String upgradeMode, Boolean prune, StatusView status, OverrideView override,

@@ -206,13 +206,15 @@ public final class ReadModel {
         String[] parts = app.split("/", 2);
         long id = status.map(AppStatus::id).filter(n -> n > 0).or(() -> Optional.ofNullable(ids.get(app)))
                 .orElseGet(() -> reconciler.store().appId(app)); // numbered on first sight, once
+        // an app that left Git is deleted or kept as the spec it last ran with says
+        Optional<Application> departed = spec.or(() -> status.flatMap(reconciler::lastSpec));
         return new ApplicationView(id, parts[0], parts[1], spec.isPresent(),
                 spec.map(a -> a.spec().deployment().mode().yamlName()).or(() -> status.map(AppStatus::deploymentMode))
                         .orElse(null),
                 AppStatus.sessionCluster(spec, status),
                 spec.map(a -> a.spec().state().yamlName()).orElse("removed"),
-                spec.map(a -> a.spec().upgradeMode().yamlName()).orElse(null),
-                spec.map(a -> a.spec().prune()).orElse(null),
+                departed.map(a -> a.spec().upgradeMode().yamlName()).orElse(null),
+                departed.map(a -> a.spec().prune()).orElse(null),
                 status.map(s -> new StatusView(s.jobId(), s.jobState(), s.cluster(), s.health(), s.sync(), s.message(),
                         s.revision(), s.specHash(), s.updatedAt())).orElse(null),
                 override.map(o -> new OverrideView(o.pinnedState(), o.drain(), o.cancelIfSavepointFails(),
