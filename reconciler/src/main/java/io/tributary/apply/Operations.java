@@ -220,7 +220,7 @@ public final class Operations {
         } else if (action instanceof Action.Resume r) {
             start(op.withRestoreFrom(r.savepoint()), ctx, false, prepared);
         } else if (action instanceof Action.Restart r) {
-            store.endDeployment(r.failedJobId(), clock.instant(), "FAILED");
+            endDeploymentOfDownJob(r.failedJobId(), ctx);
             recordRestorePoint(op, r.failedJobId(), r.restoreFrom());
             start(op.withRestoreFrom(r.restoreFrom().orElse(null)), ctx, false, prepared);
         } else if (action instanceof Action.Upgrade u) {
@@ -279,6 +279,21 @@ public final class Operations {
         started(submitting, ctx, recordedWithStart);
         LOG.debug("app={} submittingWriteMs={} submitMs={} startedMs={}", op.app(), (t1 - t0) / 1_000_000,
                 (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
+    }
+
+    /**
+     * Ends the deployment of a job that went down as Flink reports its end: FAILED, CANCELED or FINISHED (one
+     * stopped with a savepoint by hand), when; a job its cluster no longer knows is taken to have FAILED now.
+     */
+    private void endDeploymentOfDownJob(String jobId, Context ctx) {
+        Optional<JobSummary> job = Optional.empty();
+        try {
+            job = ctx.target().job(new JobId(jobId)).filter(j -> j.state().isTerminal());
+        } catch (FlinkException e) {
+            LOG.debug("job={} end not read: {}", jobId, e.getMessage());
+        }
+        store.endDeployment(jobId, job.flatMap(JobSummary::endTime).orElse(clock.instant()),
+                job.map(j -> j.state().name()).orElse(JobState.FAILED.name()));
     }
 
     /** The digest of the jar a Project built that {@code app} runs; null for other apps. */

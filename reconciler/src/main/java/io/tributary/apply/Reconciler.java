@@ -867,6 +867,11 @@ public final class Reconciler implements AutoCloseable {
                             .orElse(previous.map(AppStatus::deploymentMode).orElse(null)),
                     jobState, plan.health().label(), plan.sync().label(), plan.message(), clock.instant());
             saveIfChanged(tx, previous, next, loaded);
+            // a job that ended while nothing restarts it (its budget spent, no policy) ends its deployment now,
+            // as Flink says it ended; a restart ends it otherwise
+            obs.job().filter(j -> j.state().filter(s -> s.isTerminal() && s != JobState.SUSPENDED).isPresent())
+                    .filter(j -> previous.map(AppStatus::jobState).filter(jobState::equals).isEmpty())
+                    .ifPresent(j -> tx.endDeployment(j.jobId(), j.lastChange(), jobState));
         } finally {
             statusWrites.remove(plan.app());
             busy.remove(plan.app());

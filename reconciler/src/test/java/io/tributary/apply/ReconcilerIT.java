@@ -200,13 +200,15 @@ class ReconcilerIT {
         sync();
         new Overrides(fixture.reconciler, clock).pauseSync(APP, "erin", "incident 47");
         JobId failed = new JobId(status().jobId());
-        flink.failJob(failed, "java.lang.OutOfMemoryError");
+        flink.cancelFromOutside(failed);
         sync();
         assertThat(running()).as("restarted per its policy while paused").singleElement()
                 .satisfies(j -> assertThat(j.submission().jobId()).isNotEqualTo(failed));
+        assertThat(store.deploymentOf(failed.hex())).hasValueSatisfying(d ->
+                assertThat(d.endState()).as("as Flink reports it").isEqualTo("CANCELED"));
         assertThat(status().message()).contains("syncing paused by erin: incident 47");
         assertThat(store.events(APP, 10)).extracting(AppEvent::message).as("the app's history says why it restarted")
-                .anyMatch(m -> m.startsWith("restarting job " + failed.hex() + ": job FAILED; restart 1 of 3"));
+                .anyMatch(m -> m.startsWith("restarting job " + failed.hex() + ": job CANCELED; restart 1 of 3"));
 
         fixture.testingClusters().stoppedOnClose.add("local");
         fixture.restart(false);
@@ -627,9 +629,14 @@ class ReconcilerIT {
         sync();
         JobId job = new JobId(status().jobId());
         String checkpoint = flink.completeCheckpoint(job).externalPath();
+        Instant failedAt = clock.instant();
         flink.failJob(job, "java.lang.ArithmeticException: / by zero");
+        clock.advance(Duration.ofSeconds(30));
         sync();
         assertThat(status().health()).isEqualTo("Degraded");
+        assertThat(store.deployments(APP, 1)).singleElement().as("ended when Flink says, though nothing restarts it")
+                .satisfies(d -> assertThat(d.endState()).isEqualTo("FAILED"))
+                .satisfies(d -> assertThat(d.endedAt()).isEqualTo(failedAt));
         Overrides overrides = new Overrides(fixture.reconciler, clock);
 
         overrides.stop(APP, "dave", "incident 46: leave it down", false, false);
