@@ -325,8 +325,17 @@ class ApiIT {
                 .allMatch(t -> !t.startsWith("application payments/"));
         // bob, an operator of payments without audit:view: only what he did himself
         ServiceApi.Login bob = loginAs("bob");
+        HttpResponse<String> denied = send(HttpRequest.newBuilder(uri("/api/v1/applications/payments/orders/actions/restart"))
+                .header("Cookie", bob.cookie()).header("X-CSRF-Token", bob.csrfToken())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": \"audit check 3\"}")).build());
+        assertThat(denied.statusCode()).as("an operator lacks app:restart").isEqualTo(403);
         assertThat(json(as(bob, "/api/v1/audit?limit=500"), "audit").path("items").findValuesAsString("actor"))
                 .isNotEmpty().containsOnly("bob");
+        assertThat(as(bob, "/apps/payments/orders").body()).as("the app page shows him his own entries too")
+                .contains("denied restart").contains("audit check 3").doesNotContain("audit check 1");
+        assertThat(admin.get("/audit").body()).as("the Audit page has the details").contains("<th scope=\"col\">Details</th>")
+                .contains("lacks app:restart");
         assertProblem("/api/v1/audit?actor=x%27%20OR%201=1--", 400, "actor");
         assertProblem("/api/v1/audit?since=yesterday", 400, "since");
     }

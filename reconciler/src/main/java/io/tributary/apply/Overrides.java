@@ -86,6 +86,11 @@ public final class Overrides {
         requireReason(reason);
         application(app);
         AppOverride current = store.override(app).orElse(null);
+        if (current != null && current.syncPaused()) {
+            // a second pause would overwrite who paused it and why
+            throw new Refused(app + " is already paused by " + current.actor() + " (" + current.reason() + ") since "
+                    + current.since() + "; resume syncing first to pause it with another reason");
+        }
         store.saveOverride(current == null
                 ? new AppOverride(app, null, false, false, true, actor, reason, clock.instant())
                 : new AppOverride(app, current.pinnedState(), current.drain(), current.cancelIfSavepointFails(), true,

@@ -688,6 +688,8 @@ class ReconcilerIT {
         String job = status().jobId();
         Overrides overrides = new Overrides(fixture.reconciler, clock);
         overrides.pauseSync(APP, "erin", "load test tonight");
+        assertThatThrownBy(() -> overrides.pauseSync(APP, "frank", "me too")).as("who paused it and why are kept")
+                .isInstanceOf(Overrides.Refused.class).hasMessageContaining("already paused by erin (load test tonight)");
         setRate("60");
         sync();
         assertThat(status().jobId()).isEqualTo(job);

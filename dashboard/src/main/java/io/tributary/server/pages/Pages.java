@@ -189,8 +189,7 @@ public final class Pages implements AutoCloseable {
                 c.may(Permission.APP_START, team) && r.inGit(), c.may(Permission.APP_RESTART, team) && r.inGit(),
                 c.may(Permission.APP_SAVEPOINT, team) && r.inGit(), c.may(Permission.APP_SYNC, team) && r.inGit(),
                 hasJob, running, paused, r.overridden());
-        List<AuditEvent> audit = c.may(Permission.AUDIT_VIEW, team)
-                ? store.auditEvents(c.auditFilter("application " + app, null, null), 30, 0).items() : List.of();
+        List<AuditEvent> audit = store.auditEvents(c.auditFilter("application " + app, null, null), 30, 0).items();
         ctx.html(templates.render("app.jte", new Model.AppPage(chrome(ctx, c, app, "apps"), r,
                 spec.map(a -> specJson(a)).orElse(null),
                 spec.map(a -> a.spec().job().sql()).map(s -> s.text()).orElse(null),
