@@ -855,6 +855,11 @@ public final class Reconciler implements AutoCloseable {
             if (previous.isEmpty() && obs.job().isEmpty() && app.isEmpty()) {
                 return;
             }
+            if (obs.job().isPresent() && !obs.job().get().jobId().equals(previous.map(AppStatus::jobId).orElse(null))) {
+                // an operation that ran beside this pass (a cluster's restart moving the app) replaced or stopped
+                // the job the pass observed: its state would be written beside the wrong job
+                return;
+            }
             String jobState = obs.job().flatMap(AppObservation.CurrentJob::state).map(Enum::name)
                     .orElse(obs.job().isPresent() ? "MISSING" : null);
             // where and how the job runs while there is one, which Git may have changed since

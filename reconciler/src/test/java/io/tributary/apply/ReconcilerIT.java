@@ -450,7 +450,8 @@ class ReconcilerIT {
         fixture.write("platform/clusters.yaml", clusters.replace("slotsPerTaskManager: 4", "slotsPerTaskManager: 8"));
         // the cluster's restart runs beside the passes, and the app's resume after it
         fixture.reconcileUntil("the app runs again on the restarted cluster", Duration.ofSeconds(30),
-                () -> !first.equals(status().jobId()) && "RUNNING".equals(status().jobState()),
+                () -> status().jobId() != null && !first.equals(status().jobId())
+                        && "RUNNING".equals(status().jobState()),
                 () -> "status " + status() + ", cluster calls " + fixture.testingClusters().calls);
 
         assertThat(fixture.testingClusters().calls).containsSubsequence("start local", "stop local", "start local");
