@@ -271,12 +271,23 @@ class AccessMatrixIT {
             case "stop", "restart", "savepoint", "streampark-cancel" -> awaitRunning();
             case "resume-sync", "release-override" -> {
                 awaitRunning();
-                setup.pauseSync(APP, "setup", "the matrix needs a paused app");
+                if (!paused()) {
+                    setup.pauseSync(APP, "setup", "the matrix needs a paused app");
+                }
+            }
+            case "pause-sync" -> {
+                if (paused()) { // a second pause is refused: who paused it and why stay
+                    setup.resumeSync(APP, "setup", "the matrix pauses it again");
+                }
             }
             default -> {
-                // nothing: start, pause-sync and the rest can be done in any state
+                // nothing: start and the rest can be done in any state
             }
         }
+    }
+
+    private boolean paused() {
+        return store().override(APP).filter(o -> o.syncPaused()).isPresent();
     }
 
     private HttpResponse<String> call(String endpoint, String caller, long tokenId) {
