@@ -296,12 +296,6 @@ public final class Operations {
                 job.map(j -> j.state().name()).orElse(JobState.FAILED.name()));
     }
 
-    /** The digest of the jar a Project built that {@code app} runs; null for other apps. */
-    private static String projectJar(Application app) {
-        Application.Jar jar = app.spec().job().jar();
-        return jar == null || jar.project() == null ? null : jar.project().sha256();
-    }
-
     /**
      * The new job is in Flink: what the caller adds, its deployment, the app's status and the
      * operation's end, in one transaction.
@@ -311,7 +305,7 @@ public final class Operations {
         store.useTransaction(tx -> {
             alsoRecorded.accept(tx);
             tx.recordDeployment(new Deployment(0, op.app(), op.newJobId(), op.revision(), op.specHash(),
-                    op.restoreFrom(), now, null, null, ctx.app().map(Operations::projectJar).orElse(null)));
+                    op.restoreFrom(), now, null, null, ctx.app().map(a -> a.spec().projectArtifactSha256()).orElse(null)));
             AppStatus previous = tx.status(op.app()).orElse(null);
             tx.saveStatus(new AppStatus(op.app(), 0, op.newJobId(), op.specHash(), op.revision(), ctx.cluster(),
                     ctx.app().map(a -> a.spec().deployment().mode().yamlName()).orElse(previous == null ? null

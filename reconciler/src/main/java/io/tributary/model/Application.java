@@ -31,6 +31,12 @@ public record Application(Metadata metadata, Spec spec) implements Resource {
             alertPolicies = alertPolicies == null ? List.of() : List.copyOf(alertPolicies);
             prune = prune == null || prune;
         }
+
+        /** The digest of the project jar this spec runs (see {@link ProjectArtifact}); null when it has none. */
+        public String projectArtifactSha256() {
+            Jar jar = job.jar();
+            return jar == null || jar.project() == null ? null : jar.project().sha256();
+        }
     }
 
     public enum DeploymentMode {

@@ -102,7 +102,7 @@ public final class SpecDiff {
         compare("job.sql", sqlText(a), sqlText(b), variables, diffs);
         compare("job.jar", withoutDigest(a.job().jar()), withoutDigest(b.job().jar()), variables, diffs);
         // a Project's jar rebuilt from a new commit: "artifact changed"
-        compare("artifact", projectDigest(a.job().jar()), projectDigest(b.job().jar()), variables, diffs);
+        compare("artifact", a.projectArtifactSha256(), b.projectArtifactSha256(), variables, diffs);
         compare("job.dependencies", a.job().dependencies(), b.job().dependencies(), variables, diffs);
         compare("parallelism", a.parallelism(), b.parallelism(), variables, diffs);
         compare("checkpoints", a.checkpoints(), b.checkpoints(), variables, diffs);
@@ -136,10 +136,6 @@ public final class SpecDiff {
             return jar;
         }
         return new Application.Jar(jar.maven(), jar.url(), jar.project().withSha256(null), jar.entryClass(), jar.args());
-    }
-
-    private static String projectDigest(Application.Jar jar) {
-        return jar == null || jar.project() == null ? null : jar.project().sha256();
     }
 
     private static String sqlText(Application.Spec spec) {
