@@ -887,7 +887,9 @@ public final class Reconciler implements AutoCloseable {
         if (previous.isPresent() && sameStatus(previous.get(), next)) {
             return;
         }
-        tx.saveObservedStatus(next);
+        if (!tx.saveObservedStatus(next)) {
+            return; // an operation beside the pass replaced or stopped the job the pass read
+        }
         String before = previous.map(AppStatus::health).orElse(null);
         if (!Objects.equals(before, next.health())) {
             String severity = "Degraded".equals(next.health()) || "Unknown".equals(next.health()) ? "warning" : "info";

@@ -40,7 +40,11 @@ interface AppDao {
             """)
     void upsertStatus(@BindMethods("s") AppStatus status);
 
-    /** As {@link #upsertStatus}, but an existing row keeps its job, spec and revision: those are the operations'. */
+    /**
+     * As {@link #upsertStatus}, but an existing row keeps its job, spec and revision: those are the operations'.
+     * An observation of a job the row no longer names (an operation replaced or stopped it after the pass read
+     * the row) writes nothing; the count says whether it wrote.
+     */
     @SqlUpdate("""
             INSERT INTO app_statuses (app, job_id, spec_hash, revision, cluster, deployment_mode, job_state, health,
                                       sync, message, updated_at)
@@ -50,8 +54,9 @@ interface AppDao {
                 cluster = excluded.cluster, deployment_mode = excluded.deployment_mode,
                 job_state = excluded.job_state, health = excluded.health, sync = excluded.sync,
                 message = excluded.message, updated_at = excluded.updated_at
+            WHERE app_statuses.job_id IS NOT DISTINCT FROM excluded.job_id
             """)
-    void upsertObserved(@BindMethods("s") AppStatus status);
+    int upsertObserved(@BindMethods("s") AppStatus status);
 
     String SELECT_STATUS = """
             SELECT s.app, a.id, s.job_id, s.spec_hash, s.revision, s.cluster, s.deployment_mode, s.job_state, s.health,

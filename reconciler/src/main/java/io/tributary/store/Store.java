@@ -152,30 +152,32 @@ public final class Store {
 
     /** Creates or replaces the app's status; its {@code id} is ignored (see {@link #appId}). */
     public void saveStatus(AppStatus status) {
-        upsert(status, AppDao::upsertStatus);
+        upsert(status, (d, st) -> {
+            d.upsertStatus(st);
+            return 1;
+        });
     }
 
     /**
      * Saves what a reconcile pass observed (cluster, mode, job state, health, sync, message) without
      * touching the job, spec and revision an existing row holds: an operation that finished
-     * meanwhile has written those, and the pass's view of them may be older.
+     * meanwhile has written those, and the pass's view of them may be older. Nothing is written when the
+     * row names another job than {@code status} (such an operation replaced or stopped the observed job).
+     *
+     * @return whether it was written
      */
-    public void saveObservedStatus(AppStatus status) {
-        upsert(status, AppDao::upsertObserved);
+    public boolean saveObservedStatus(AppStatus status) {
+        return upsert(status, AppDao::upsertObserved) > 0;
     }
 
-    private void upsert(AppStatus status, java.util.function.BiConsumer<AppDao, AppStatus> write) {
+    private int upsert(AppStatus status, java.util.function.ToIntBiFunction<AppDao, AppStatus> write) {
         requireText(status.app(), "app");
         AppStatus stored = new AppStatus(status.app(), 0, status.jobId(), status.specHash(), status.revision(),
                 status.cluster(), status.deploymentMode(), status.jobState(), status.health(), status.sync(),
                 status.message(), timeOrNow(status.updatedAt()));
-        inTransaction(s -> {
+        return inTransaction(s -> {
             s.appId(status.app());
-            s.dao(AppDao.class, d -> {
-                write.accept(d, stored);
-                return null;
-            });
-            return null;
+            return s.dao(AppDao.class, d -> write.applyAsInt(d, stored));
         });
     }
 

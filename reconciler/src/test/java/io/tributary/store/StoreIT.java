@@ -106,6 +106,20 @@ class StoreIT {
     }
 
     @Test
+    void anObservationOfAJobTheStatusNoLongerNamesIsNotWritten() {
+        store.saveStatus(status("payments/orders", JOB_A, "RUNNING"));
+        // an operation moved the app off its cluster after a pass had read the row with JOB_A
+        store.saveStatus(status("payments/orders", null, null));
+
+        boolean written = store.saveObservedStatus(status("payments/orders", JOB_A, "RUNNING"));
+
+        assertThat(written).isFalse();
+        assertThat(store.status("payments/orders").orElseThrow().jobState()).isNull();
+        assertThat(store.saveObservedStatus(status("payments/orders", null, "FAILED"))).isTrue();
+        assertThat(store.status("payments/orders").orElseThrow().jobState()).isEqualTo("FAILED");
+    }
+
+    @Test
     void statusesAreAllAppsByKey() {
         store.saveStatus(status("b/two", JOB_B, "RUNNING"));
         store.saveStatus(status("a/one", JOB_A, "FAILED"));
