@@ -162,7 +162,8 @@ public final class Service implements AutoCloseable {
             GitVsRunning drift, Alerts alerts) {
         ClusterStatuses clusterStatuses = new ClusterStatuses(reconciler.clusters());
         ReadModel model = new ReadModel(reconciler, drift);
-        Pages pages = new Pages(reconciler, clusterStatuses, actions, tokens, drift, model, alerts, Clock.systemUTC());
+        Pages pages = new Pages(reconciler, clusterStatuses, actions, tokens, drift, model, alerts, Clock.systemUTC(),
+                authenticator::callerFromNowOn);
         resources.push(pages);
         Javalin app = Javalin.create(config -> {
             config.jsonMapper(new Json());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.apply.TestingClusters;
 import io.tributary.flink.TestingFlinkTarget;
+import io.tributary.server.auth.Authenticator;
 import io.tributary.server.webhooks.WebhookSecret;
 import io.tributary.source.Credentials;
 import java.net.URI;
@@ -18,6 +19,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.SoftAssertions;
 import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterAll;
@@ -194,6 +197,24 @@ class SecurityIT {
                 .POST(Http.form("id", Long.toString(id), "_csrf", login.csrfToken())));
         assertThat(real.statusCode()).as(real.body()).isEqualTo(200);
         assertThat(Http.json(real, 200).path("status").asString()).isEqualTo("success");
+    }
+
+    @Test
+    void aPagesLiveUpdatesEndWhenItsSessionIsLoggedOut() throws Exception {
+        ServiceApi.Login login = admin.login("vera", VERA_PASSWORD);
+        HttpResponse<java.util.stream.Stream<String>> stream = HttpClient.newHttpClient().send(
+                http.request("/events/apps").header("Cookie", login.cookie()).header("Accept", "text/event-stream")
+                        .GET().build(), HttpResponse.BodyHandlers.ofLines());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        CompletableFuture<Long> ended = CompletableFuture.supplyAsync(() -> stream.body().count());
+        Thread.sleep(3_000); // a push or two while the session is open: the stream stays
+        assertThat(ended).as("the stream of a logged-in page stays open").isNotDone();
+
+        HttpResponse<String> logout = Http.send(http.request("/logout").header("Cookie", login.cookie())
+                .header(Authenticator.CSRF_HEADER, login.csrfToken()).POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(logout.statusCode()).isEqualTo(204);
+
+        assertThat(ended.get(15, TimeUnit.SECONDS)).as("the stream ended after the logout").isNotNegative();
     }
 
     @Test

@@ -110,18 +110,14 @@ public final class Authenticator {
 
         String authorization = ctx.header("Authorization");
         if (authorization != null && !authorization.isBlank()) {
-            String secret = authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                    ? authorization.substring(7).strip() : authorization.strip();
-            Optional<ApiTokens.Token> token = tokens.authenticate(secret);
-            Optional<Caller> caller = token.flatMap(t -> Caller.of(t.user(), desired.get()));
+            Optional<Caller> caller = tokenCaller(authorization);
             if (caller.isEmpty()) {
                 LOG.warn("auth refused=token address={} path={}", ctx.ip(), ctx.path());
                 throw new UnauthorizedResponse("the API token is unknown, expired or revoked, or its user left Git");
             }
             ctx.attribute(Access.CALLER, caller.get());
         } else {
-            String cookie = ctx.cookie(COOKIE);
-            Optional<Sessions.Session> session = cookie == null ? Optional.empty() : sessions.find(cookie);
+            Optional<Sessions.Session> session = session(ctx.cookie(COOKIE));
             Optional<Caller> caller = session.flatMap(s -> Caller.of(s.user(), desired.get()));
             if (caller.isPresent()) {
                 ctx.attribute(Access.CALLER, caller.get());
@@ -139,6 +135,30 @@ public final class Authenticator {
                 throw new UnauthorizedResponse("log in, or send an API token as \"Authorization: Bearer <token>\"");
             }
         }
+    }
+
+    /**
+     * Who the request's API token or session cookie will name each time it is asked, with the rights Git
+     * gives them then: empty once the token is revoked, the session ended or the user left Git. For
+     * requests that stay open (a page's live updates), which the per-request check saw only once.
+     */
+    public Supplier<Optional<Caller>> callerFromNowOn(Context ctx) {
+        String authorization = ctx.header("Authorization");
+        if (authorization != null && !authorization.isBlank()) {
+            return () -> tokenCaller(authorization);
+        }
+        String cookie = ctx.cookie(COOKIE);
+        return () -> session(cookie).flatMap(s -> Caller.of(s.user(), desired.get()));
+    }
+
+    private Optional<Caller> tokenCaller(String authorization) {
+        String secret = authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? authorization.substring(7).strip() : authorization.strip();
+        return tokens.authenticate(secret).flatMap(t -> Caller.of(t.user(), desired.get()));
+    }
+
+    private Optional<Sessions.Session> session(String cookie) {
+        return cookie == null ? Optional.empty() : sessions.find(cookie);
     }
 
     private static void requireCsrfToken(Context ctx, Sessions.Session session) {

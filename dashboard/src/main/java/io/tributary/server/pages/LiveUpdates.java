@@ -9,10 +9,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +40,9 @@ final class LiveUpdates implements AutoCloseable {
 
     /** One open page: who looks, and what it was last sent (app key -> row as rendered, minus the age). */
     private static final class Listener {
-        final Caller caller;
+        /** The page's credentials, asked again before each push: a stream must not outlive its session. */
+        final Supplier<Optional<Caller>> who;
+        Caller caller;
         /** The overview's filters when the page was opened: its counts are of the apps they match. */
         final String team;
         final String query;
@@ -46,7 +50,8 @@ final class LiveUpdates implements AutoCloseable {
         final Map<String, AppRow> seen = new HashMap<>();
         String counts;
 
-        Listener(Caller caller, String team, String query, String status) {
+        Listener(Supplier<Optional<Caller>> who, Caller caller, String team, String query, String status) {
+            this.who = who;
             this.caller = caller;
             this.team = team;
             this.query = query;
@@ -65,8 +70,9 @@ final class LiveUpdates implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::push, PERIOD.toMillis(), PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    void connect(SseClient client, Caller caller, String team, String query, String status) {
-        Listener listener = new Listener(caller, team, query, status);
+    void connect(SseClient client, Caller caller, Supplier<Optional<Caller>> who, String team, String query,
+            String status) {
+        Listener listener = new Listener(who, caller, team, query, status);
         List<AppRow> rows = views.rows(caller);
         rows.forEach(r -> listener.seen.put(r.key(), r));
         listener.counts = listener.countsOf(rows).toString();
@@ -84,6 +90,15 @@ final class LiveUpdates implements AutoCloseable {
             Map<Caller, List<AppRow>> byCaller = new HashMap<>();
             for (Map.Entry<SseClient, Listener> entry : clients.entrySet()) {
                 Listener listener = entry.getValue();
+                Optional<Caller> now = listener.who.get();
+                if (now.isEmpty()) {
+                    // logged out, token revoked, or no longer in Git: the page gets nothing more
+                    LOG.debug("sse closed user={}: no longer authenticated", listener.caller.user());
+                    clients.remove(entry.getKey());
+                    entry.getKey().close();
+                    continue;
+                }
+                listener.caller = now.get(); // rights follow Git: a team left is no longer streamed
                 List<AppRow> rows = byCaller.computeIfAbsent(listener.caller, views::rows);
                 send(entry.getKey(), listener, rows);
             }

@@ -48,6 +48,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,10 +76,17 @@ public final class Pages implements AutoCloseable {
     private final Views views;
     private final Templates templates = new Templates();
     private final LiveUpdates live;
+    private final Function<Context, Supplier<Optional<Caller>>> callerFromNowOn;
     private final Alerts alerts;
 
+    /**
+     * @param callerFromNowOn the credentials of a request that stays open, asked again later (see
+     *     {@link io.tributary.server.auth.Authenticator#callerFromNowOn})
+     */
     public Pages(Reconciler reconciler, ClusterStatuses clusterStatuses, ApplicationActions actions, TokensApi tokens,
-            GitVsRunning drift, ReadModel model, Alerts alerts, Clock clock) {
+            GitVsRunning drift, ReadModel model, Alerts alerts, Clock clock,
+            Function<Context, Supplier<Optional<Caller>>> callerFromNowOn) {
+        this.callerFromNowOn = callerFromNowOn;
         this.reconciler = reconciler;
         this.clusterStatuses = clusterStatuses;
         this.alerts = alerts;
@@ -120,7 +129,7 @@ public final class Pages implements AutoCloseable {
                 client.close();
                 return;
             }
-            live.connect(client, caller.get(), blankToNull(client.ctx().queryParam("team")),
+            live.connect(client, caller.get(), callerFromNowOn.apply(client.ctx()), blankToNull(client.ctx().queryParam("team")),
                     blankToNull(client.ctx().queryParam("q")), blankToNull(client.ctx().queryParam("status")));
         });
     }
