@@ -80,8 +80,7 @@ public final class ApplicationActions {
             throw new NotFoundResponse("no application " + app);
         }
         if (!caller.may(known.permission(), team)) {
-            reconciler.store().audit(new AuditEvent(0, clock.instant(), caller.user(), "denied " + known.path(),
-                    "application " + app, reason, "lacks " + known.permission().yamlName()));
+            auditDenied(caller, app, known.path(), reason, "lacks " + known.permission().yamlName());
             throw new ForbiddenResponse(caller.user() + " lacks " + known.permission().yamlName() + " in team " + team
                     + "; a team admin can grant it in the Team's members (Git)");
         }
@@ -130,6 +129,17 @@ public final class ApplicationActions {
         run(caller, ctx.pathParam("team"), ctx.pathParam("name"), action, request.reason(),
                 new StopOptions(Boolean.TRUE.equals(request.drain()), Boolean.TRUE.equals(request.cancelIfSavepointFails())));
         ctx.status(202).json(Map.of("accepted", action, "application", ctx.pathParam("team") + "/" + ctx.pathParam("name")));
+    }
+
+    /**
+     * Audits an action refused for want of a permission (or, from a page, of the app's view); attempts on apps
+     * that do not exist are not, so a caller cannot fill the trail with made-up names.
+     */
+    public void auditDenied(Caller caller, String app, String action, String reason, String why) {
+        if (exists(app)) {
+            reconciler.store().audit(new AuditEvent(0, clock.instant(), caller.user(), "denied " + action,
+                    "application " + app, reason, why));
+        }
     }
 
     private boolean exists(String app) {

@@ -74,6 +74,11 @@ class AuthIT {
                     spec: {displayName: Ezra, email: ezra@example.com}
                     ---
                     apiVersion: tributary.io/v1
+                    kind: User
+                    metadata: {name: finn}
+                    spec: {displayName: Finn, email: finn@example.com}
+                    ---
+                    apiVersion: tributary.io/v1
                     kind: Team
                     metadata: {name: payments}
                     spec:
@@ -253,6 +258,21 @@ class AuthIT {
         assertThat(service.reconciler().store().auditEvents(20)).anySatisfy(e -> {
             assertThat(e.actor()).isEqualTo("bob");
             assertThat(e.action()).isEqualTo("denied stop");
+        });
+    }
+
+    @Test
+    void aPageActionOnAnotherTeamsAppIsNotFoundAndAudited() {
+        tokenOf("finn", "finn-has-a-long-password");
+        ServiceApi.Login finn = admin.login("finn", "finn-has-a-long-password");
+        HttpResponse<String> stop = send(request("/apps/payments/orders/actions/stop").header("Cookie", finn.cookie())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(form("_csrf", finn.csrfToken(), "reason", "not my team")));
+        assertThat(stop.statusCode()).as("the page does not say whether another team's app exists").isEqualTo(404);
+        assertThat(service.reconciler().store().auditEvents(20)).anySatisfy(e -> {
+            assertThat(e.actor()).isEqualTo("finn");
+            assertThat(e.action()).isEqualTo("denied stop");
+            assertThat(e.target()).isEqualTo("application payments/orders");
         });
     }
 

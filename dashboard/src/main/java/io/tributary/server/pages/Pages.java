@@ -218,6 +218,10 @@ public final class Pages implements AutoCloseable {
         String app = team + "/" + name;
         // answered here, not by a redirect: a made-up name must not send the browser to a made-up page
         if (!caller.get().may(Permission.APP_VIEW, team) || views.row(caller.get(), app).isEmpty()) {
+            if (ACTIONS.contains(action)) {
+                actions.auditDenied(caller.get(), app, action, ctx.formParam("reason"), "lacks "
+                        + Permission.APP_VIEW.yamlName());
+            }
             error(ctx, caller.get(), HttpStatus.NOT_FOUND, "There is no application " + app
                     + " that you may view. The overview lists every application you may see.");
             return;
