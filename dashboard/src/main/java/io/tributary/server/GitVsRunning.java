@@ -74,21 +74,28 @@ public final class GitVsRunning implements AutoCloseable {
             runningHash = deployments.get(0).specHash();
             runningRevision = deployments.get(0).revision();
         }
-        boolean jobRuns = status.map(AppStatus::jobId).isPresent();
+        // a job Flink ended (or no longer knows) is not running, though the store still names it
+        String ended = status.filter(s -> s.jobId() != null).map(AppStatus::jobState).filter(ENDED::contains)
+                .orElse(null);
+        boolean jobRuns = status.map(AppStatus::jobId).isPresent() && ended == null;
         String hash = runningHash;
         boolean inGit = loaded.flatMap(l -> application(l.desired(), app)).isPresent();
         boolean prune = inGit || status.flatMap(reconciler::lastSpec).map(a -> a.spec().prune()).orElse(true);
-        return compare(app, loaded, new Running(jobRuns, runningHash, runningRevision, prune), override, revisions,
-                (spec, state) -> DeployedArtifact.match(spec, state, hash, reconciler));
+        return compare(app, loaded, new Running(jobRuns, runningHash, runningRevision, prune, ended), override,
+                revisions, (spec, state) -> DeployedArtifact.match(spec, state, hash, reconciler));
     }
 
+    /** Job states of a job that no longer runs: Flink's terminal ones, and one its cluster no longer knows. */
+    private static final java.util.Set<String> ENDED = java.util.Set.of("FAILED", "CANCELED", "FINISHED", "MISSING");
+
     /**
-     * What the store says of the job: whether one runs, the spec hash and revision it was deployed with, and
-     * (for an app that left Git) whether that spec lets it be deleted ({@code prune}).
+     * What the store says of the job: whether one runs, the spec hash and revision it was deployed with,
+     * (for an app that left Git) whether that spec lets it be deleted ({@code prune}), and how the job the
+     * store names ended, when it did ({@code FAILED}, ...; null otherwise).
      */
-    record Running(boolean jobRuns, String specHash, String revision, boolean prune) {
+    record Running(boolean jobRuns, String specHash, String revision, boolean prune, String jobEnded) {
         Running(boolean jobRuns, String specHash, String revision) {
-            this(jobRuns, specHash, revision, true);
+            this(jobRuns, specHash, revision, true, null);
         }
     }
 
@@ -126,7 +133,10 @@ public final class GitVsRunning implements AutoCloseable {
         if (!running.jobRuns()) {
             String why = override.map(AppOverride::pinnedState).filter("suspended"::equals).isPresent()
                     ? "An operator stopped it (see the override); Git wants it " + wanted + "."
-                    : "No job runs; Git wants it " + wanted + ".";
+                    : running.jobEnded() != null
+                            ? "Its job " + ("MISSING".equals(running.jobEnded()) ? "is no longer known to its cluster"
+                                    : "ended " + running.jobEnded()) + " and no job runs now; Git wants it " + wanted + "."
+                            : "No job runs; Git wants it " + wanted + ".";
             return new Drift(git.spec().state() == Application.DesiredState.RUNNING, applied, gitHash,
                     running.revision(), running.specHash(), why, List.of(), false, null);
         }

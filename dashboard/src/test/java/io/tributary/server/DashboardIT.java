@@ -149,11 +149,16 @@ class DashboardIT {
         fillAndSubmit("stop", "maintenance window for the sink");
         assertThat(driver.findElement(By.cssSelector(".flash.ok")).getText())
                 .contains("admin").contains("maintenance window for the sink");
-        await("the app is stopped with a savepoint", () -> {
-            openApp();
-            return field("health").contains("Suspended") && field("job-state").contains("no job")
-                    && !driver.findElement(By.id("savepoints")).getText().equals(savepointsBefore);
-        });
+        ((JavascriptExecutor) driver).executeScript(
+                "document.querySelector('h1').setAttribute('data-not-reloaded', 'yes')");
+        // the page stays open: its summary is pushed, and the sections below follow it
+        await("the open page shows the app stopped with a savepoint and Start enabled", () ->
+                field("health").contains("Suspended") && field("job-state").contains("no job")
+                        && !driver.findElement(By.id("savepoints")).getText().equals(savepointsBefore)
+                        && enabled("start"));
+        assertThat(driver.findElement(By.tagName("h1")).getAttribute("data-not-reloaded"))
+                .as("the page followed the stop without a reload").isEqualTo("yes");
+        assertThat(driver.findElement(By.id("drift")).getText()).contains("An operator stopped it");
         assertThat(field("override-actor")).isEqualTo("admin");
         assertThat(field("override-reason")).isEqualTo("maintenance window for the sink");
         assertThat(driver.findElement(By.id("audit")).getText()).contains("admin")

@@ -115,10 +115,22 @@ class GitVsRunningTest {
         assertThat(pruned.explanation()).contains("deleted when pruning allows");
 
         Drift kept = GitVsRunning.compare(APP, loaded(NEW, gone), new Running(true, deployed.specHash(),
-                deployed.revision(), false), Optional.empty(), none);
+                deployed.revision(), false, null), Optional.empty(), none);
         assertThat(kept.differs()).as("nothing will be done to it").isFalse();
         assertThat(kept.explanation()).contains("prune: false").contains("its job is left as it is")
                 .doesNotContain("deleted");
+    }
+
+    @Test
+    void aJobThatFailedIsNotSaidToRunTheSpecGitHolds() throws IOException {
+        DesiredState state = load("failed", 2, null);
+        Running deployed = running(state);
+        Running failed = new Running(false, deployed.specHash(), deployed.revision(), true, "FAILED");
+
+        Drift drift = GitVsRunning.compare(APP, loaded(NEW, state), failed, Optional.empty(), revisions(Map.of()));
+
+        assertThat(drift.differs()).as("Git wants it running").isTrue();
+        assertThat(drift.explanation()).isEqualTo("Its job ended FAILED and no job runs now; Git wants it running.");
     }
 
     @Test

@@ -53,6 +53,8 @@ public final class Operations {
     private static final Duration MIN_POLL = Duration.ofMillis(10);
     /** How long a savepoint refused because the job's tasks are still starting is asked for again. */
     private static final Duration TASKS_STARTING = Duration.ofSeconds(30);
+    /** What becomes of a job whose savepoint failed, unless a fallback cancels it. */
+    private static final String KEEPS_RUNNING = "the job keeps running";
 
     private final Store store;
     private final JobLauncher launcher;
@@ -331,7 +333,8 @@ public final class Operations {
             // and the savepoint is recorded with the new job's start, out of the downtime: after a crash in
             // between, recovery finds the savepoint from its trigger and the new job, if submitted, by its JobID
             Optional<Operation> stopped = stopAndAwaitSavepoint(op.withNewJobId(JobId.random().hex()), ctx, old,
-                    false);
+                    false, u.allowStatelessFallback() ? "the job is cancelled and the new spec starts without state"
+                            + " (allowStatelessFallback: true)" : KEEPS_RUNNING);
             if (stopped.isPresent()) {
                 Operation taken = stopped.get();
                 // recorded as of now, when the old job ended, though written after the new one's run call
@@ -444,7 +447,9 @@ public final class Operations {
             }
             return;
         }
-        Optional<Operation> stopped = stopWithSavepoint(op, ctx, job, s.drain(), "savepoint");
+        Optional<Operation> stopped = stopWithSavepoint(op, ctx, job, s.drain(), "savepoint",
+                s.allowStatelessFallback() ? "the job is cancelled instead, as allowed, keeping its newest checkpoint"
+                        : KEEPS_RUNNING);
         if (stopped.isPresent()) {
             removeAppCluster(ctx);
             stoppedForGood(stopped.get(), ctx, "Suspended", "suspended with savepoint "
@@ -494,7 +499,7 @@ public final class Operations {
         if (d.jobId().isPresent()) {
             JobId job = new JobId(d.jobId().get());
             if (d.finalSavepoint()) {
-                if (stopWithSavepoint(op, ctx, job, false, "final").isEmpty()) {
+                if (stopWithSavepoint(op, ctx, job, false, "final", KEEPS_RUNNING + " and is not deleted").isEmpty()) {
                     return; // a failed final savepoint blocks the deletion
                 }
             } else {
@@ -522,7 +527,8 @@ public final class Operations {
         String trigger = ctx.target().triggerSavepoint(job, savepointDirectory(ctx));
         Operation waiting = store.update(savepointing.withTriggerId(trigger));
         String kind = "tributary".equals(ctx.actor()) ? "periodic" : "manual";
-        awaitSavepoint(waiting, ctx, job, () -> ctx.target().triggerSavepoint(job, savepointDirectory(ctx)))
+        awaitSavepoint(waiting, ctx, job, () -> ctx.target().triggerSavepoint(job, savepointDirectory(ctx)),
+                KEEPS_RUNNING)
                 .ifPresent(taken -> {
                     store.useTransaction(tx -> tx.update(savepointTaken(tx, taken, job, kind, false, clock.instant())
                             .withStatus(Operation.DONE, null)));
@@ -549,8 +555,9 @@ public final class Operations {
      * savepoint's path, or empty after recording the failure (the job then keeps running, as Flink
      * leaves it).
      */
-    private Optional<Operation> stopWithSavepoint(Operation op, Context ctx, JobId job, boolean drain, String kind) {
-        return stopAndAwaitSavepoint(op, ctx, job, drain)
+    private Optional<Operation> stopWithSavepoint(Operation op, Context ctx, JobId job, boolean drain, String kind,
+            String ifFailed) {
+        return stopAndAwaitSavepoint(op, ctx, job, drain, ifFailed)
                 .map(taken -> store.inTransaction(tx -> savepointTaken(tx, taken, job, kind, true, clock.instant())));
     }
 
@@ -558,7 +565,8 @@ public final class Operations {
      * Stops the job with a savepoint: the step, the trigger, then the result. Returns the operation
      * with the savepoint's path, not yet recorded, or empty after recording the failure.
      */
-    private Optional<Operation> stopAndAwaitSavepoint(Operation op, Context ctx, JobId job, boolean drain) {
+    private Optional<Operation> stopAndAwaitSavepoint(Operation op, Context ctx, JobId job, boolean drain,
+            String ifFailed) {
         // the step before the call: if the trigger cannot be recorded after it (a crash, the database
         // gone), recovery knows Flink may have stopped the job and looks for its final savepoint
         Operation stopping = STOPPING.equals(op.step()) ? op : store.update(op.withStep(STOPPING));
@@ -567,7 +575,7 @@ public final class Operations {
         String trigger = ctx.target().stopWithSavepoint(job, savepointDirectory(ctx), drain);
         Operation waiting = store.update(stopping.withTriggerId(trigger));
         Optional<Operation> taken = awaitSavepoint(waiting, ctx, job,
-                () -> ctx.target().stopWithSavepoint(job, savepointDirectory(ctx), drain));
+                () -> ctx.target().stopWithSavepoint(job, savepointDirectory(ctx), drain), ifFailed);
         if (taken.isPresent()) {
             CrashPoint.reached(CrashPoint.AFTER_SAVEPOINT);
         }
@@ -578,7 +586,8 @@ public final class Operations {
      * Polls the savepoint until it completes (the operation with its path, which the caller records,
      * see {@link #savepointTaken}) or fails (recorded as the operation's failure: empty).
      */
-    private Optional<Operation> awaitSavepoint(Operation op, Context ctx, JobId job, Supplier<String> triggerAgain) {
+    private Optional<Operation> awaitSavepoint(Operation op, Context ctx, JobId job, Supplier<String> triggerAgain,
+            String ifFailed) {
         long since = System.nanoTime();
         long deadline = since + savepointTimeout.toNanos();
         long tasksStartingUntil = since + TASKS_STARTING.toNanos();
@@ -603,11 +612,11 @@ public final class Operations {
                     op = store.update(op.withTriggerId(triggerAgain.get()));
                     continue;
                 }
-                savepointFailed(op, f.message());
+                savepointFailed(op, f.message(), ifFailed);
                 return Optional.empty();
             }
             if (System.nanoTime() > deadline) {
-                savepointFailed(op, "the savepoint did not complete within " + savepointTimeout);
+                savepointFailed(op, "the savepoint did not complete within " + savepointTimeout, ifFailed);
                 return Optional.empty();
             }
             sleep(since);
@@ -636,8 +645,9 @@ public final class Operations {
                 || failure.contains("Not all required tasks are currently running");
     }
 
-    private void savepointFailed(Operation op, String message) {
-        String error = "savepoint failed: " + message + "; the job keeps running";
+    /** @param consequence what becomes of the job, for people: {@link #KEEPS_RUNNING} unless a fallback follows */
+    private void savepointFailed(Operation op, String message, String consequence) {
+        String error = "savepoint failed: " + message + "; " + consequence;
         LOG.warn("app={} action={} operation={} {}", op.app(), op.kind(), op.id(), error);
         store.update(latest(op).withStatus(Operation.FAILED, error));
         event(op.app(), op.revision(), op.kind() + "-failed", "error", op.kind() + " failed: " + error);
@@ -794,7 +804,7 @@ public final class Operations {
                 if (status instanceof SavepointStatus.Completed c) {
                     path = Optional.of(c.location());
                 } else if (status instanceof SavepointStatus.InProgress) {
-                    path = awaitSavepoint(op, ctx, old, null).map(Operation::savepointPath);
+                    path = awaitSavepoint(op, ctx, old, null, KEEPS_RUNNING).map(Operation::savepointPath);
                     if (path.isEmpty()) {
                         return;
                     }

@@ -520,6 +520,9 @@ class ReconcilerIT {
         assertThat(status().health()).isEqualTo("Suspended");
         assertThat(status().message()).contains(checkpoint);
         assertThat(store.events(APP, 20)).extracting(AppEvent::type).contains("suspend-failed", "stateless-fallback");
+        assertThat(store.events(APP, 20)).filteredOn(e -> e.type().equals("suspend-failed")).singleElement()
+                .satisfies(e -> assertThat(e.message()).as("the job is cancelled, not left running")
+                        .contains("cancelled instead").doesNotContain("keeps running"));
 
         setState("running");
         sync();

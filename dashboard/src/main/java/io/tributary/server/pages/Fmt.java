@@ -25,11 +25,27 @@ final class Fmt {
     }
 
     /** "12s", "5m", "3h", "2d" ago; empty when unknown. */
+    /**
+     * A Flink stack trace in one line for people: its innermost {@code Caused by:} (the reason, such as
+     * NoResourceAvailableException, under wrappers like "Recovery is suppressed by ..."), else its first line.
+     */
+    static String cause(String stacktrace) {
+        String first = stacktrace.lines().findFirst().orElse("exception").strip();
+        String innermost = stacktrace.lines().map(String::strip).filter(l -> l.startsWith("Caused by: "))
+                .reduce((a, b) -> b).map(l -> l.substring("Caused by: ".length())).orElse(first);
+        return innermost.length() > 300 ? innermost.substring(0, 300) + "…" : innermost;
+    }
+
+    /** Seconds from {@code at} to {@code now}, never negative: what a page's ages count on from (tributary.js). */
+    static long ageSeconds(Instant at, Instant now) {
+        return Math.max(0, Duration.between(at, now).getSeconds());
+    }
+
     static String age(Instant at, Instant now) {
         if (at == null) {
             return "";
         }
-        long s = Math.max(0, Duration.between(at, now).getSeconds());
+        long s = ageSeconds(at, now);
         if (s < 60) {
             return s + "s";
         }

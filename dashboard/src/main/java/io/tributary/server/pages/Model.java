@@ -63,8 +63,13 @@ final class Model {
 
     record Counts(int all, int healthy, int degraded, int outOfSync, int suspended, int overridden) {}
 
+    /** @param declared how many applications the applied revision declares, visible to the caller or not */
     record Overview(Chrome chrome, List<AppRow> rows, Counts counts, List<String> teams, String team, String query,
-            String status) {
+            String status, int declared) {
+        boolean filtered() {
+            return team != null || query != null || status != null;
+        }
+
         /** The team and search filters as query parameters, kept by the counts' links. */
         String filter() {
             return Fmt.filter(team, query);

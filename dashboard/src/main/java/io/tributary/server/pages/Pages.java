@@ -167,7 +167,7 @@ public final class Pages implements AutoCloseable {
         ctx.html(templates.render("overview.jte", new Model.Overview(
                 chrome(ctx, caller.get(), "Applications", "apps", flash, reconciler, clock),
                 shown, Views.counts(all.stream().filter(r -> Views.matches(r, team, query, null)).toList()), teams,
-                team, query, status)));
+                team, query, status, reconciler.current().map(l -> l.desired().applications().size()).orElse(0))));
     }
 
     private void app(Context ctx) {

@@ -30,6 +30,23 @@ class PageValuesTest {
     }
 
     @Test
+    void aFlinkExceptionIsNamedByItsInnermostCause() {
+        String trace = """
+                org.apache.flink.runtime.JobException: Recovery is suppressed by NoRestartBackoffTimeStrategy
+                	at org.apache.flink.runtime.executiongraph.failover.ExecutionFailureHandler.handleFailure(X.java:1)
+                Caused by: java.util.concurrent.CompletionException: wrapped
+                	at java.base/java.util.concurrent.CompletableFuture.encodeThrowable(CompletableFuture.java:332)
+                Caused by: org.apache.flink.runtime.jobmanager.scheduler.NoResourceAvailableException: Could not \
+                acquire the minimum required resources.
+                	... 3 more
+                """;
+        assertThat(Fmt.cause(trace)).isEqualTo("org.apache.flink.runtime.jobmanager.scheduler"
+                + ".NoResourceAvailableException: Could not acquire the minimum required resources.");
+        assertThat(Fmt.cause("java.lang.RuntimeException: boom\n\tat x.y(Z.java:1)"))
+                .isEqualTo("java.lang.RuntimeException: boom");
+    }
+
+    @Test
     void everyStatusWordHasAColour() {
         assertThat(List.of("Healthy", "Synced", "RUNNING")).allSatisfy(s -> assertThat(Fmt.tone(s)).isEqualTo("ok"));
         assertThat(List.of("Degraded", "FAILED", "LOST", "Stalled")).allSatisfy(s -> assertThat(Fmt.tone(s)).isEqualTo("bad"));
