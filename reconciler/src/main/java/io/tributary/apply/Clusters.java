@@ -220,10 +220,7 @@ public final class Clusters implements ClusterRegistry {
     }
 
     private static FlinkVersion appFlinkVersion(Application app, DesiredState desired) {
-        String wanted = app.spec().flinkVersion();
-        Optional<FlinkVersion> version = wanted == null ? desired.defaultFlinkVersion()
-                : desired.all(FlinkVersion.class).stream().filter(v -> v.metadata().name().equals(wanted)).findFirst();
-        return version.orElseThrow(() -> new IllegalStateException("application " + app.id().qualifiedName()
+        return desired.flinkVersion(app.spec().flinkVersion()).orElseThrow(() -> new IllegalStateException("application " + app.id().qualifiedName()
                 + " has no Flink version; declare a default FlinkVersion"));
     }
 
@@ -358,9 +355,7 @@ public final class Clusters implements ClusterRegistry {
     }
 
     private static Optional<FlinkVersion> declaredVersion(Cluster cluster, DesiredState desired) {
-        String wanted = cluster.spec().flinkVersion();
-        return wanted == null ? desired.defaultFlinkVersion()
-                : desired.all(FlinkVersion.class).stream().filter(v -> v.metadata().name().equals(wanted)).findFirst();
+        return desired.flinkVersion(cluster.spec().flinkVersion());
     }
 
     private Path dirOf(String name) {

@@ -17,9 +17,9 @@ import io.tributary.plan.AppObservation;
 import io.tributary.plan.ClusterObservation;
 import io.tributary.plan.Observed;
 import io.tributary.plan.Plan;
+import io.tributary.plan.SpecHash;
 import io.tributary.store.AppEvent;
 import io.tributary.store.AppStatus;
-import io.tributary.store.SavepointRecord;
 import io.tributary.store.Store;
 import java.time.Clock;
 import java.time.Duration;
@@ -306,9 +306,16 @@ final class Conditions {
         while (samples.size() > 2 && samples.peekFirst().at().isBefore(now.minus(longest).minus(Duration.ofMinutes(1)))) {
             samples.removeFirst();
         }
+        // Flink's count also takes triggers it declined while the job's tasks were (re)starting, and our own
+        // savepoints that failed: failures are counted from when the job last became RUNNING and from the
+        // app's last failed operation, whichever is later
+        Instant countFrom = obs.lastFailure().map(AppObservation.FailedAttempt::at)
+                .filter(at -> at.isAfter(obs.job().get().lastChange())).orElse(obs.job().get().lastChange());
+        long sinceCountFrom = firstAtOrAfter(samples, countFrom);
         for (AlertPolicy.Rule rule : rules) {
             Duration within = window(rule);
-            long failed = stats.failed() - baseline(samples, now.minus(within), obs.job().get().startedAt());
+            long failed = stats.failed() - Math.max(sinceCountFrom,
+                    baseline(samples, now.minus(within), obs.job().get().startedAt()));
             int count = rule.count() == null ? 1 : rule.count();
             if (failed < count) {
                 continue;
@@ -322,8 +329,17 @@ final class Conditions {
                 event(key, "checkpoint-failures", "warning", what, revision);
                 return;
             }
+            boolean runsGitsSpec = obs.applied().map(a -> a.specHash().equals(SpecHash.of(app, desired))).orElse(false);
+            if (!runsGitsSpec) {
+                // a restart starts Git's spec: from a checkpoint, that is an upgrade its upgradeMode did not ask for
+                event(key, "checkpoint-failures", "error", what + "; action restart: not restarted, the job runs an"
+                        + " older spec than Git's (its upgrade has not happened), and a restart would upgrade it from"
+                        + " a checkpoint instead of the way its upgradeMode says", revision);
+                return;
+            }
             Optional<String> from = stats.latestCompleted().map(c -> "checkpoint " + c.externalPath())
-                    .or(() -> store.latestRestorable(key).map(SavepointRecord::path).map(p -> "savepoint " + p));
+                    .or(() -> store.latestRestorable(key).map(s -> s.kind().equals("checkpoint") ? "checkpoint "
+                            + s.path() : "savepoint " + s.path()));
             if (from.isEmpty() && !app.spec().allowStatelessFallback()) {
                 event(key, "checkpoint-failures", "error", what + "; action restart: not restarted, there is no"
                         + " completed checkpoint or savepoint to restart from (allowStatelessFallback is false)",
@@ -355,6 +371,16 @@ final class Conditions {
             return 0;
         }
         return samples.peekFirst().failed();
+    }
+
+    /** Flink's failed count at the first sample taken at or after {@code from} (the newest sample is now). */
+    private static long firstAtOrAfter(Deque<Sample> samples, Instant from) {
+        for (Sample s : samples) {
+            if (!s.at().isBefore(from)) {
+                return s.failed();
+            }
+        }
+        return samples.peekLast().failed();
     }
 
     private static Duration window(AlertPolicy.Rule rule) {

@@ -52,6 +52,26 @@ public record DesiredState(Map<ResourceId, Resource> resources, Map<Class<?>, Li
         return versions.stream().filter(v -> v.spec().isDefault()).findFirst();
     }
 
+    /** The FlinkVersion of that name; for none, the default one. */
+    public Optional<FlinkVersion> flinkVersion(String name) {
+        if (name == null) {
+            return defaultFlinkVersion();
+        }
+        return all(FlinkVersion.class).stream().filter(v -> v.metadata().name().equals(name)).findFirst();
+    }
+
+    /**
+     * The FlinkVersion an application's job runs on: the one it names, else its session cluster's (an app in a
+     * session mode runs on its cluster's Flink), else the default.
+     */
+    public Optional<FlinkVersion> flinkVersionOf(Application app) {
+        String name = app.spec().flinkVersion();
+        if (name == null) {
+            name = clusterOf(app).map(c -> c.spec().flinkVersion()).orElse(null);
+        }
+        return flinkVersion(name);
+    }
+
     /** The session cluster an application names: its team's cluster of that name, else the platform's. */
     public Optional<Cluster> clusterOf(Application app) {
         String name = app.spec().deployment().cluster();

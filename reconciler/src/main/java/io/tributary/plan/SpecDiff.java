@@ -59,7 +59,7 @@ public final class SpecDiff {
     public static List<String> app(Application before, DesiredState beforeState, Application after,
             DesiredState afterState) {
         Set<String> reasons = new LinkedHashSet<>();
-        flinkVersion(before.spec().flinkVersion(), beforeState, after.spec().flinkVersion(), afterState)
+        flinkVersion(beforeState.flinkVersionOf(before), afterState.flinkVersionOf(after))
                 .ifPresent(v -> reasons.add(v.reason()));
         appDiffs(before, beforeState, after, afterState).forEach(d -> reasons.addAll(reasons(d)));
         return List.copyOf(reasons);
@@ -73,7 +73,7 @@ public final class SpecDiff {
     public static List<Change> appFields(Application before, DesiredState beforeState, Application after,
             DesiredState afterState) {
         List<Change> changes = new ArrayList<>();
-        flinkVersion(before.spec().flinkVersion(), beforeState, after.spec().flinkVersion(), afterState)
+        flinkVersion(beforeState.flinkVersionOf(before), afterState.flinkVersionOf(after))
                 .ifPresent(v -> changes.add(v.change()));
         Set<String> variables = new LinkedHashSet<>();
         for (FieldDiff diff : appDiffs(before, beforeState, after, afterState)) {
@@ -119,7 +119,8 @@ public final class SpecDiff {
         Set<String> reasons = new LinkedHashSet<>();
         Cluster.Spec a = before.spec();
         Cluster.Spec b = after.spec();
-        flinkVersion(a.flinkVersion(), beforeState, b.flinkVersion(), afterState).ifPresent(v -> reasons.add(v.reason()));
+        flinkVersion(beforeState.flinkVersion(a.flinkVersion()), afterState.flinkVersion(b.flinkVersion()))
+                .ifPresent(v -> reasons.add(v.reason()));
         List<FieldDiff> diffs = new ArrayList<>();
         compare("mode", a.mode(), b.mode(), variables, diffs);
         compare("managed", a.managed(), b.managed(), variables, diffs);
@@ -145,10 +146,7 @@ public final class SpecDiff {
     /** A Flink version change as {@code tributary plan} says it and as a field. */
     private record VersionChange(String reason, Change change) {}
 
-    private static Optional<VersionChange> flinkVersion(String beforeName, DesiredState beforeState, String afterName,
-            DesiredState afterState) {
-        Optional<FlinkVersion> a = resolve(beforeName, beforeState);
-        Optional<FlinkVersion> b = resolve(afterName, afterState);
+    private static Optional<VersionChange> flinkVersion(Optional<FlinkVersion> a, Optional<FlinkVersion> b) {
         if (a.isEmpty() || b.isEmpty()) {
             if (a.equals(b)) {
                 return Optional.empty();
@@ -179,14 +177,6 @@ public final class SpecDiff {
 
     private static String describe(FlinkVersion.Spec spec) {
         return spec.version() != null ? spec.version() : spec.home();
-    }
-
-    /** The FlinkVersion a name (or the default, for no name) resolves to, as SpecHash resolves it. */
-    private static Optional<FlinkVersion> resolve(String name, DesiredState state) {
-        if (name == null) {
-            return state.defaultFlinkVersion();
-        }
-        return state.all(FlinkVersion.class).stream().filter(v -> v.metadata().name().equals(name)).findFirst();
     }
 
     private static void compare(String field, Object before, Object after, List<ValueChange> variables,

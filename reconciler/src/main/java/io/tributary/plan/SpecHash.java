@@ -29,7 +29,7 @@ public final class SpecHash {
     public static String of(Application app, DesiredState desired) {
         Application.Spec spec = app.spec();
         Map<String, Object> shape = new LinkedHashMap<>();
-        shape.put("flinkVersion", flinkVersion(spec.flinkVersion(), desired).map(FlinkVersion::spec).orElse(null));
+        shape.put("flinkVersion", distribution(desired.flinkVersionOf(app)));
         shape.put("deployment", spec.deployment());
         Application.Job job = spec.job();
         shape.put("jobType", job.type());
@@ -46,16 +46,17 @@ public final class SpecHash {
     /** A managed cluster's digest: a change restarts the cluster, moving its apps with savepoints. */
     public static String of(Cluster cluster, DesiredState desired) {
         Map<String, Object> shape = new LinkedHashMap<>();
-        shape.put("flinkVersion", flinkVersion(cluster.spec().flinkVersion(), desired).map(FlinkVersion::spec).orElse(null));
+        shape.put("flinkVersion", distribution(desired.flinkVersion(cluster.spec().flinkVersion())));
         shape.put("spec", cluster.spec());
         return digest(shape);
     }
 
-    private static Optional<FlinkVersion> flinkVersion(String name, DesiredState desired) {
-        if (name == null) {
-            return desired.defaultFlinkVersion();
-        }
-        return desired.all(FlinkVersion.class).stream().filter(v -> v.metadata().name().equals(name)).findFirst();
+    /**
+     * The Flink distribution a job or cluster runs: which version is marked default is not part of it, so moving
+     * the mark restarts nothing that names its version. (Written as marked default, the shape digests had before.)
+     */
+    private static FlinkVersion.Spec distribution(Optional<FlinkVersion> version) {
+        return version.map(v -> new FlinkVersion.Spec(v.spec().version(), v.spec().home(), true)).orElse(null);
     }
 
     private static String digest(Map<String, Object> shape) {

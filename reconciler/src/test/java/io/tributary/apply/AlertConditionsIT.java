@@ -109,6 +109,45 @@ class AlertConditionsIT {
     }
 
     @Test
+    void failingCheckpointsDoNotRestartAJobIntoAnUpgradeItsSavepointRefused() throws IOException {
+        ReconcilerFixture.Builder setup = ReconcilerFixture.in(temp)
+                .inMemoryFlink(new MutableClock(Instant.parse("2026-11-26T10:00:00Z")))
+                .savepoints(Duration.ofSeconds(2), Duration.ofMillis(5));
+        setup.write("teams/payments/apps.yaml", """
+                apiVersion: tributary.io/v1
+                kind: Application
+                metadata: {name: orders, team: payments}
+                spec:
+                  deployment: {mode: standalone-session, cluster: local}
+                  job:
+                    type: sql
+                    sql: {file: sql/orders.sql}
+                  upgradeMode: savepoint
+                  alertPolicies: [payments-default]
+                """);
+        setup.webhookAlerts(Duration.ofMillis(50), null, "checkpoint-failures, count: 2, within: 10m, action: restart");
+        fixture = setup.build();
+        flink = fixture.flink();
+        store = fixture.store;
+        passes(3);
+        String job = store.status("payments/orders").orElseThrow().jobId();
+
+        flink.failSavepoints("the savepoint directory is not writable");
+        Path sql = fixture.repo.resolve("sql/orders.sql");
+        fixture.write("sql/orders.sql", java.nio.file.Files.readString(sql) + "-- a new version\n");
+        passes(2);
+        assertThat(store.status("payments/orders").orElseThrow().jobId()).as("the upgrade failed").isEqualTo(job);
+        flink.failCheckpoints(new JobId(job), 3);
+        passes(3);
+
+        assertThat(store.status("payments/orders").orElseThrow().jobId())
+                .as("not restarted into Git's new spec from a checkpoint").isEqualTo(job);
+        assertThat(store.events("payments/orders", 20)).filteredOn(e -> e.type().equals("checkpoint-failures"))
+                .singleElement().satisfies(e -> assertThat(e.message()).contains("3 checkpoint(s)")
+                        .contains("not restarted, the job runs an older spec than Git's"));
+    }
+
+    @Test
     void aFailedJobIsOneAlertResolvedWhenTheRestartRuns() throws IOException {
         start(8);
         passes(3);

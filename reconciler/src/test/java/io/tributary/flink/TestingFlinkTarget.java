@@ -32,6 +32,8 @@ public final class TestingFlinkTarget implements DeploymentTarget {
         /** Newest first, as Flink's exception history. */
         final List<Failure> failures = new ArrayList<>();
         final List<Checkpoint> checkpoints = new ArrayList<>();
+        /** Flink's count of failed checkpoints of the job. */
+        long failedCheckpoints;
 
         FakeJob(JobSubmission submission, Instant started) {
             this.submission = submission;
@@ -101,6 +103,11 @@ public final class TestingFlinkTarget implements DeploymentTarget {
     /** Every savepoint (and stop-with-savepoint) fails with this message until cleared with null; the job keeps running. */
     public synchronized void failSavepoints(String message) {
         this.savepointFailure = message;
+    }
+
+    /** Flink counts {@code count} more failed checkpoints of the job. */
+    public synchronized void failCheckpoints(JobId id, long count) {
+        existing(id).failedCheckpoints += count;
     }
 
     /** Savepoints are accepted but never finish, like a slow Flink. */
@@ -239,7 +246,8 @@ public final class TestingFlinkTarget implements DeploymentTarget {
                 .map(path -> new Checkpoint(0, path, job.started, path.contains("savepoint"), 1024));
         Optional<Checkpoint> latest = job.checkpoints.isEmpty() ? Optional.empty()
                 : Optional.of(job.checkpoints.get(job.checkpoints.size() - 1));
-        return new CheckpointStats(job.checkpoints.size(), 0, 0, latest, Optional.empty(), restored);
+        return new CheckpointStats(job.checkpoints.size(), job.failedCheckpoints, 0, latest,
+                job.failedCheckpoints == 0 ? Optional.empty() : Optional.of("checkpoint expired"), restored);
     }
 
     @Override
