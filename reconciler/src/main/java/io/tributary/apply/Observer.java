@@ -430,10 +430,10 @@ final class Observer implements AutoCloseable {
                         Optional.ofNullable(o.pinnedState()).map(s -> Application.DesiredState.valueOf(s.toUpperCase())),
                         o.drain(), o.cancelIfSavepointFails(), o.syncPaused(), o.actor(), o.reason(), o.since()));
         List<Operation> recent = records.recentOperations().getOrDefault(app, List.of());
-        boolean suspendedAtShutdown = recent.stream().findFirst().filter(o -> "suspend".equals(o.kind())
-                && Reconciler.SHUTDOWN.equals(o.actor()) && Operation.DONE.equals(o.status())).isPresent();
+        boolean suspendedByService = recent.stream().findFirst().filter(o -> "suspend".equals(o.kind())
+                && Reconciler.SUSPENDS_TO_RESUME.contains(o.actor()) && Operation.DONE.equals(o.status())).isPresent();
         return new AppObservation(app, job, applied, everDeployed, savepoints, restarts, override,
-                busy, lastFailure(recent), suspendedAtShutdown);
+                busy, lastFailure(recent), suspendedByService);
     }
 
     private ClusterJobs listJobs(String cluster, Optional<DeploymentTarget> target) {

@@ -63,6 +63,10 @@ public final class Reconciler implements AutoCloseable {
     public static final String SELF = "tributary";
     /** Who suspends the jobs of the clusters that stop with the service: what it resumes at its next start. */
     public static final String SHUTDOWN = "tributary (shutdown)";
+    /** Who moves the jobs off a managed cluster that restarts with a new spec: resumed once it runs again. */
+    public static final String CLUSTER_RESTART = "tributary (cluster restart)";
+    /** The actors whose suspends the service resumes by itself, even while an app's syncing is paused. */
+    static final Set<String> SUSPENDS_TO_RESUME = Set.of(SHUTDOWN, CLUSTER_RESTART);
     /**
      * How long {@link #close} may take in all: within the grace period of the shipped systemd unit and
      * Kubernetes deployment (120 s), with the local cluster's own stop after it.
@@ -802,7 +806,7 @@ public final class Reconciler implements AutoCloseable {
             Action.Suspend move = application(app, loaded.desired())
                     .map(a -> Planner.move(app, job.get(), a.spec(), why))
                     .orElseGet(() -> new Action.Suspend(app, job.get(), false, why));
-            submit(move, loaded, SELF).ifPresent(Reconciler::await);
+            submit(move, loaded, CLUSTER_RESTART).ifPresent(Reconciler::await);
             if (store.status(app).map(AppStatus::jobId).isPresent()) {
                 left.add(app);
             }

@@ -325,7 +325,7 @@ final class PlanPreview {
                                     head.jobClusterName(a))));
             settled.put(key, new AppObservation(key, job, obs.applied(), obs.everDeployed(), obs.savepoints(),
                     obs.recentRestarts(), obs.override(), obs.operationInFlight(), obs.lastFailure(),
-                    obs.suspendedAtShutdown()));
+                    obs.suspendedByService()));
         });
         return settled;
     }

@@ -19,8 +19,9 @@ import java.util.Optional;
  * @param recentRestarts automatic restarts, newest first
  * @param operationInFlight an operation of this app has not finished; apply owns the app until it does
  * @param lastFailure the newest failed operation, if it was the latest thing that happened
- * @param suspendedAtShutdown the app's latest operation is the suspend the service made of its job when it
- *     stopped, and the cluster with it: the job is the service's to resume, not Git's to start
+ * @param suspendedByService the app's latest operation is a suspend the service made of its job for its own
+ *     reasons: the service stopped, and the cluster with it, or the cluster restarted with a new spec. The job
+ *     is the service's to resume, even while syncing is paused
  */
 public record AppObservation(
         String app,
@@ -32,7 +33,7 @@ public record AppObservation(
         Optional<Override> override,
         boolean operationInFlight,
         Optional<FailedAttempt> lastFailure,
-        boolean suspendedAtShutdown) {
+        boolean suspendedByService) {
 
     public AppObservation {
         savepoints = List.copyOf(savepoints);

@@ -260,9 +260,9 @@ public final class Planner {
 
     /**
      * Syncing paused: Git's changes wait, but what befalls the job is still handled as it would be without
-     * them. A job that fails is restarted per its restart policy, and one the service suspended when it
-     * stopped is resumed, as long as Git's spec is the one the job ran: otherwise starting it would apply
-     * the very change the pause holds back.
+     * them. A job that fails is restarted per its restart policy, and one the service suspended (when it
+     * stopped, or to restart its cluster) is resumed, as long as Git's spec is the one the job ran:
+     * otherwise starting it would apply the very change the pause holds back.
      */
     private static AppPlan planPaused(String key, AppObservation obs, Application.Spec spec, String hash,
             boolean specMatches, Application.DesiredState wanted, Instant now) {
@@ -270,13 +270,14 @@ public final class Planner {
         String paused = "syncing paused by " + obs.override().get().actor() + ": " + obs.override().get().reason();
         boolean down = obs.job().isPresent()
                 && (state.isEmpty() || state.get() == JobState.FAILED || state.get() == JobState.CANCELED);
-        boolean resumable = obs.job().isEmpty() && obs.suspendedAtShutdown();
+        boolean resumable = obs.job().isEmpty() && obs.suspendedByService();
         if (!down && !resumable) {
             return status(key, observedHealth(state, wanted), syncOf(wanted, state, specMatches), paused);
         }
         if (!specMatches) {
             return status(key, down ? Health.DEGRADED : Health.SUSPENDED, Sync.OUT_OF_SYNC, paused + "; "
-                    + (down ? "the job is down" : "the job was suspended when the service stopped") + " and is not"
+                    + (down ? "the job is down" : "the job was suspended by the service (its shutdown or its cluster's"
+                            + " restart)") + " and is not"
                     + " started while paused, since Git's spec changed after it started: resume syncing to run Git's");
         }
         AppPlan healed = down ? planRestart(key, obs, obs.job().get(), spec, hash, true, now)

@@ -463,6 +463,27 @@ class ReconcilerIT {
     }
 
     @Test
+    void anAppWhoseSyncingIsPausedIsResumedAfterItsClusterRestarts() throws IOException {
+        sync();
+        String first = status().jobId();
+        new Overrides(fixture.reconciler, clock).pauseSync(APP, "erin", "holding a release");
+
+        String clusters = Files.readString(repo.resolve("platform/clusters.yaml"));
+        fixture.write("platform/clusters.yaml", clusters.replace("slotsPerTaskManager: 4", "slotsPerTaskManager: 8"));
+        fixture.reconcileUntil("the paused app runs again on the restarted cluster", Duration.ofSeconds(30),
+                () -> status().jobId() != null && !first.equals(status().jobId())
+                        && "RUNNING".equals(status().jobState()),
+                () -> "status " + status() + ", cluster calls " + fixture.testingClusters().calls);
+
+        assertThat(fixture.testingClusters().calls).containsSubsequence("start local", "stop local", "start local");
+        assertThat(store.operations(APP, 10)).extracting(Operation::kind).containsExactly("resume", "suspend", "deploy");
+        assertThat(store.operations(APP, 10).get(1).actor()).isEqualTo(Reconciler.CLUSTER_RESTART);
+        assertThat(running()).singleElement().satisfies(j -> assertThat(j.submission().restoreFrom())
+                .as("resumed from the savepoint the move took").isEqualTo(store.operations(APP, 10).get(1).savepointPath()));
+        assertThat(status().message()).contains("syncing paused by erin");
+    }
+
+    @Test
     void aClusterWhoseSpecChangesIsNotRestartedUnderAJobWhoseSavepointFails() throws IOException {
         sync();
         String first = status().jobId();

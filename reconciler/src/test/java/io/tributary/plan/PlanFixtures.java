@@ -90,7 +90,7 @@ final class PlanFixtures {
         Optional<AppObservation.Override> override = Optional.empty();
         boolean inFlight;
         Optional<FailedAttempt> failure = Optional.empty();
-        boolean suspendedAtShutdown;
+        boolean suspendedByService;
 
         static Obs none() {
             return new Obs();
@@ -145,9 +145,9 @@ final class PlanFixtures {
         }
 
         /** The service suspended the job when it stopped, to resume it at its next start. */
-        Obs suspendedAtShutdown() {
+        Obs suspendedByService() {
             suspendedEarlier();
-            suspendedAtShutdown = true;
+            suspendedByService = true;
             return this;
         }
 
@@ -222,7 +222,7 @@ final class PlanFixtures {
 
         AppObservation build(String app) {
             return new AppObservation(app, job, applied, everDeployed, savepoints, restarts, override, inFlight, failure,
-                    suspendedAtShutdown);
+                    suspendedByService);
         }
     }
 }
