@@ -12,7 +12,7 @@ import java.util.Optional;
  * like an alert event ({@code job-failed}) fires it; {@code <event>-resolved} clears it; a few
  * ordinary events clear too: {@code job-running} (the job runs again) clears job-failed, job-lost
  * and restarts-exceeded, a successful {@code upgrade} clears upgrade-failed, a {@code build} clears
- * build-failed.
+ * build-failed, and {@code deleted} (the app pruned from Git) clears them all.
  */
 final class EventRules {
     /** Subject of the platform-wide events (invalid-revision). */
@@ -24,7 +24,10 @@ final class EventRules {
             "job-running", List.of(Event.JOB_FAILED, Event.JOB_LOST, Event.RESTARTS_EXCEEDED),
             "upgrade", List.of(Event.UPGRADE_FAILED),
             "build", List.of(Event.BUILD_FAILED),
-            "build-succeeded", List.of(Event.BUILD_FAILED));
+            "build-succeeded", List.of(Event.BUILD_FAILED),
+            // an app pruned from Git: nothing of it is left to fail or recover
+            "deleted", List.of(Event.JOB_FAILED, Event.JOB_LOST, Event.RESTARTS_EXCEEDED, Event.UPGRADE_FAILED,
+                    Event.CHECKPOINT_FAILURES));
 
     private EventRules() {}
 

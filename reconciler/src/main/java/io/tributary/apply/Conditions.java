@@ -101,6 +101,17 @@ final class Conditions {
         for (ClusterObservation cluster : observed.clusters().values()) {
             cluster(cluster, desired, revision);
         }
+        // a cluster removed from Git while it was down will never answer again: its alert is resolved
+        clusterUp.entrySet().removeIf(e -> {
+            if (observed.clusters().containsKey(e.getKey())) {
+                return false;
+            }
+            if (Boolean.FALSE.equals(e.getValue())) {
+                event(CLUSTER_SUBJECT + e.getKey(), "cluster-down-resolved", "info", "cluster " + e.getKey()
+                        + " was removed from Git", revision);
+            }
+            return true;
+        });
         for (AppObservation obs : observed.apps().values()) {
             if (obs.operationInFlight()) {
                 continue;

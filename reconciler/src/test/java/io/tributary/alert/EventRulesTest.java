@@ -28,6 +28,7 @@ class EventRulesTest {
             job-running                  | info    | clear | job-failed job-lost restarts-exceeded
             upgrade                      | info    | clear | upgrade-failed
             build                        | info    | clear | build-failed
+            deleted                      | info    | clear | job-failed job-lost restarts-exceeded upgrade-failed checkpoint-failures
             deploy-failed                | error   | -     | -
             health                       | warning | -     | -
             savepoint                    | info    | -     | -
