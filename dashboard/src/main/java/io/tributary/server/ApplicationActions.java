@@ -23,6 +23,8 @@ import java.util.Optional;
 public final class ApplicationActions {
     /** Longest reason an action may carry: it is shown in pages, events and the audit, and flashed back in a cookie. */
     static final int MAX_REASON = 1000;
+    /** Shortest: "x" tells the next on-call engineer nothing (the dashboard's form asks the same). */
+    public static final int MIN_REASON = 3;
 
     /** The actions and the permission each needs in the app's team. */
     public enum Action {
@@ -86,6 +88,10 @@ public final class ApplicationActions {
         }
         if (reason == null || reason.isBlank()) {
             throw new BadRequestResponse("say why: \"reason\" is required for every action, and shown to others");
+        }
+        if (reason.strip().length() < MIN_REASON) {
+            throw new BadRequestResponse("say why in at least " + MIN_REASON + " characters (a ticket, an incident):"
+                    + " the reason is shown to the next person who looks at this app");
         }
         if (reason.length() > MAX_REASON) {
             throw new BadRequestResponse("the reason has " + reason.length() + " characters; keep it under "

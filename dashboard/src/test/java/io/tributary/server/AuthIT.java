@@ -283,6 +283,10 @@ class AuthIT {
                 .header("Cookie", alice.cookie()).header("X-CSRF-Token", alice.csrfToken())
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")));
         assertThat(noReason.statusCode()).isEqualTo(400);
+        HttpResponse<String> tooShort = send(request("/api/v1/applications/payments/orders/actions/stop")
+                .header("Cookie", alice.cookie()).header("X-CSRF-Token", alice.csrfToken())
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"x\"}")));
+        assertThat(tooShort.statusCode()).as("a reason must say something, as the dashboard's form asks").isEqualTo(400);
         HttpResponse<String> stop = send(request("/api/v1/applications/payments/orders/actions/stop")
                 .header("Cookie", alice.cookie()).header("X-CSRF-Token", alice.csrfToken())
                 .header("Content-Type", "application/json")

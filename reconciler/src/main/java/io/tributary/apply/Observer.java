@@ -82,6 +82,8 @@ final class Observer implements AutoCloseable {
      * operation may have changed the cluster's jobs since it was asked.
      */
     private final Map<String, Future<ClusterJobs>> overdue = new ConcurrentHashMap<>();
+    /** Per job: since when it was seen alive with not all its tasks running (Flink's listing has no such time). */
+    private final Map<String, Instant> tasksWaitingSince = new ConcurrentHashMap<>();
     /** The last read of the store's records, or the one running; see {@link #currentStoreRead}. */
     private volatile Future<StoreRead> lastStoreRead;
 
@@ -328,6 +330,8 @@ final class Observer implements AutoCloseable {
                     cluster == null ? NOT_ANSWERED : jobsByCluster.getOrDefault(cluster, NOT_ANSWERED), targets,
                     snapshot.records));
         }
+        tasksWaitingSince.keySet().retainAll(apps.values().stream().flatMap(a -> a.job().stream())
+                .map(CurrentJob::jobId).collect(java.util.stream.Collectors.toSet()));
         LOG.debug("observed apps={} clusters={} storeMs={} storeReused={} flinkWaitMs={} restMs={} sinceReadMs={}",
                 apps.size(), jobsByCluster.size(), snapshot.storeMs, snapshot.storeReused, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000,
                 (System.nanoTime() - snapshot.startedNanos) / 1_000_000);
@@ -376,6 +380,20 @@ final class Observer implements AutoCloseable {
             Map<String, List<Operation>> restarts, Map<String, List<Operation>> recentOperations,
             Map<String, AppOverride> overrides) {}
 
+    /** Whether and since when an alive job has not had all its tasks running, as far as Flink's listing says. */
+    private Optional<AppObservation.TasksWaiting> tasksWaiting(String jobId, Optional<JobState> state,
+            Optional<JobSummary> summary) {
+        boolean waiting = state.filter(JobState::isAlive).isPresent() && summary.isPresent()
+                && (summary.get().state() != JobState.RUNNING || summary.get().tasksWaiting());
+        if (!waiting) {
+            tasksWaitingSince.remove(jobId);
+            return Optional.empty();
+        }
+        Instant since = tasksWaitingSince.computeIfAbsent(jobId, j -> clock.instant());
+        return Optional.of(new AppObservation.TasksWaiting(since, summary.get().tasksRunning(),
+                summary.get().tasksTotal()));
+    }
+
     private AppObservation observeApp(String app, AppStatus status, Application spec, String cluster, boolean busy,
             ClusterJobs jobs, Function<String, Optional<DeploymentTarget>> targets, Records records) {
         Optional<CurrentJob> job = Optional.empty();
@@ -407,7 +425,8 @@ final class Observer implements AutoCloseable {
                 }
             }
             job = Optional.of(new CurrentJob(status.jobId(), state, started, checkpoint,
-                    summary.map(JobSummary::lastModification).orElse(started), Optional.ofNullable(cluster)));
+                    summary.map(JobSummary::lastModification).orElse(started), Optional.ofNullable(cluster),
+                    tasksWaiting(status.jobId(), state, summary)));
         }
         Optional<AppliedSpec> applied = status == null || status.specHash() == null ? Optional.empty()
                 : Optional.of(new AppliedSpec(status.specHash(), status.revision(),

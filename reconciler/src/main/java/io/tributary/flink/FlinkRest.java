@@ -19,11 +19,23 @@ public final class FlinkRest {
      * A job as Flink's job listing shows it.
      *
      * @param lastModification when the job or one of its tasks last changed state (a restart moves it)
+     * @param tasksRunning how many of the job's tasks run or have finished; with {@code tasksTotal} 0 when not
+     *     known
      */
     public record JobSummary(JobId id, String name, JobState state, Instant startTime, Optional<Instant> endTime,
-            Instant lastModification) {
+            Instant lastModification, int tasksRunning, int tasksTotal) {
+        public JobSummary(JobId id, String name, JobState state, Instant startTime, Optional<Instant> endTime,
+                Instant lastModification) {
+            this(id, name, state, startTime, endTime, lastModification, 0, 0);
+        }
+
         public JobSummary(JobId id, String name, JobState state, Instant startTime, Optional<Instant> endTime) {
             this(id, name, state, startTime, endTime, startTime);
+        }
+
+        /** Flink says the job runs, but not all its tasks do (they wait for slots, or are being restarted). */
+        public boolean tasksWaiting() {
+            return tasksTotal > 0 && tasksRunning < tasksTotal;
         }
     }
 

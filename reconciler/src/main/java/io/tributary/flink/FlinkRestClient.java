@@ -257,7 +257,10 @@ public final class FlinkRestClient {
         return new JobSummary(new JobId(job.path("jid").asString()), job.path("name").asString(""),
                 JobState.fromFlink(job.path("state").asString(null)), Instant.ofEpochMilli(start),
                 end > 0 ? Optional.of(Instant.ofEpochMilli(end)) : Optional.empty(),
-                Instant.ofEpochMilli(job.path("last-modification").asLong(start)));
+                Instant.ofEpochMilli(job.path("last-modification").asLong(start)),
+                // a bounded source's task finishes while the job runs on: finished tasks are not waiting ones
+                job.path("tasks").path("running").asInt(0) + job.path("tasks").path("finished").asInt(0),
+                job.path("tasks").path("total").asInt(0));
     }
 
     private static Optional<Checkpoint> checkpoint(JsonNode node, String timeField) {

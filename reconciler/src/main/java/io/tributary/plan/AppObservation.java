@@ -61,13 +61,24 @@ public record AppObservation(
      *     by Flink moves it); {@code startedAt} when not known
      * @param cluster the name of the cluster the job was started on; empty when not known, then taken to
      *     be the one Git names
+     * @param tasksWaiting since when the job, alive, has not had all its tasks running (they wait for slots,
+     *     or Flink keeps restarting it), as this service saw it, and how many run now; empty while they all run
      */
     public record CurrentJob(String jobId, Optional<JobState> state, Instant startedAt,
-            Optional<String> latestCheckpoint, Instant lastChange, Optional<String> cluster) {
+            Optional<String> latestCheckpoint, Instant lastChange, Optional<String> cluster,
+            Optional<TasksWaiting> tasksWaiting) {
+        public CurrentJob(String jobId, Optional<JobState> state, Instant startedAt,
+                Optional<String> latestCheckpoint, Instant lastChange, Optional<String> cluster) {
+            this(jobId, state, startedAt, latestCheckpoint, lastChange, cluster, Optional.empty());
+        }
+
         public CurrentJob(String jobId, Optional<JobState> state, Instant startedAt, Optional<String> latestCheckpoint) {
             this(jobId, state, startedAt, latestCheckpoint, startedAt, Optional.empty());
         }
     }
+
+    /** Tasks of a job that do not all run: since when (as seen), and how many of how many run now. */
+    public record TasksWaiting(Instant since, int running, int total) {}
 
     /** What the current job was deployed from: enough to handle the app after it left Git. */
     public record AppliedSpec(String specHash, String revision, UpgradeMode upgradeMode, boolean prune) {}

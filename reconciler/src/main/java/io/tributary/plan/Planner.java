@@ -32,6 +32,11 @@ public final class Planner {
     /** Wait before the n-th automatic restart within the window: 0, 10 s, 20 s, ... up to 5 min. */
     static final Duration RESTART_BACKOFF_BASE = Duration.ofSeconds(10);
     static final Duration RESTART_BACKOFF_MAX = Duration.ofMinutes(5);
+    /**
+     * How long an alive job may go without all its tasks running before it is {@code Degraded}: a restart by
+     * Flink or a start takes seconds; minutes mean missing slots, or a task that fails again at every restart.
+     */
+    static final Duration TASKS_WAITING_LIMIT = Duration.ofMinutes(3);
 
     private Planner() {}
 
@@ -244,7 +249,17 @@ public final class Planner {
         }
         Health running = state.get() == JobState.RUNNING ? Health.HEALTHY : Health.PROGRESSING;
         String stateMessage = "job " + state.get();
-        if (state.get() == JobState.RUNNING && periodicSavepointDue(spec, obs, current, now)) {
+        Optional<AppObservation.TasksWaiting> tasksWaiting = current.tasksWaiting();
+        if (tasksWaiting.isPresent()) {
+            AppObservation.TasksWaiting w = tasksWaiting.get();
+            String tasks = w.total() > 0 ? w.running() + " of " + w.total() + " tasks running" : "tasks not running";
+            boolean tooLong = !w.since().isAfter(now.minus(TASKS_WAITING_LIMIT));
+            running = tooLong ? Health.DEGRADED : Health.PROGRESSING;
+            stateMessage += ", " + tasks + (tooLong ? " for " + Duration.between(w.since(), now).toMinutes() + "m"
+                    + ": the cluster may lack free slots, or a task fails again at each restart (see the job's"
+                    + " exceptions)" : "");
+        }
+        if (state.get() == JobState.RUNNING && tasksWaiting.isEmpty() && periodicSavepointDue(spec, obs, current, now)) {
             Optional<AppPlan> waiting = waitAfterFailure(key, obs, "savepoint", hash, now);
             if (waiting.isEmpty()) {
                 return act(key, new Action.TakeSavepoint(key, current.jobId(), "periodic savepoint due"), running,

@@ -214,6 +214,9 @@ class StandaloneSessionTargetIT {
             assertThat(target.jobs()).filteredOn(j -> j.state() == JobState.RUNNING).hasSize(1);
             assertThat(target.job(counting).orElseThrow().name()).isEqualTo("counting");
             await(Duration.ofSeconds(60), () -> latestCount().orElse(0) > 20);
+            assertThat(target.jobs()).filteredOn(j -> j.id().equals(counting)).singleElement()
+                    .satisfies(j -> assertThat(j.tasksTotal()).isPositive())
+                    .satisfies(j -> assertThat(j.tasksWaiting()).as("all its tasks run").isFalse());
         }
 
         @Test

@@ -130,6 +130,14 @@ final class PlanFixtures {
             return this;
         }
 
+        /** Flink has run only {@code running} of the job's {@code total} tasks for {@code since} before now. */
+        Obs tasksWaiting(int running, int total, Duration since) {
+            CurrentJob j = job.orElseThrow();
+            job = Optional.of(new CurrentJob(j.jobId(), j.state(), j.startedAt(), j.latestCheckpoint(), j.lastChange(),
+                    j.cluster(), Optional.of(new AppObservation.TasksWaiting(NOW.minus(since), running, total))));
+            return this;
+        }
+
         /** The job was started on {@code cluster}, whatever Git names now. */
         Obs onCluster(String cluster) {
             CurrentJob j = job.orElseThrow();
