@@ -99,7 +99,9 @@ public final class AlertDispatcher implements AutoCloseable {
         this.clock = clock;
         this.options = options;
         this.channels = new Channels(environment, clock);
-        this.deliveries = Executors.newFixedThreadPool(2, r -> {
+        // a thread per channel delivering: one whose receiver does not answer waits out its retries on its own,
+        // where a fixed pool let two such channels hold every other channel's alerts back
+        this.deliveries = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "tributary-alert-delivery");
             t.setDaemon(true);
             return t;

@@ -78,9 +78,13 @@ class AlertChannelsIT {
     }
 
     private void start(int digestThreshold) throws IOException {
+        start(digestThreshold, Duration.ofMillis(50));
+    }
+
+    private void start(int digestThreshold, Duration retryBackoff) throws IOException {
         DesiredState desired = load();
         dispatcher = new AlertDispatcher(alerts, () -> Optional.of(desired), name -> null, Clock.systemUTC(),
-                new AlertDispatcher.Options(Duration.ofMillis(300), Duration.ofHours(1), 3, Duration.ofMillis(50),
+                new AlertDispatcher.Options(Duration.ofMillis(300), Duration.ofHours(1), 3, retryBackoff,
                         digestThreshold, null));
         store.onEvent(dispatcher::accept);
         dispatcher.start();
@@ -335,6 +339,25 @@ class AlertChannelsIT {
         assertThat(down.lastDetail()).contains("cannot be reached").doesNotContain("nobody-listens?");
         assertThat(alerts.channelHealth().stream().filter(h -> h.channel().equals("payments/slack")).findFirst()
                 .orElseThrow().failing()).isFalse();
+    }
+
+    @Test
+    void channelsThatDoNotAnswerHoldUpNoOtherChannel() throws Exception {
+        receivers.failFirst("/flaky", 3); // with "down", two channels retrying at once
+        start(10, Duration.ofSeconds(5));
+
+        event("job-failed", "error", "job 42 FAILED: java.lang.ArithmeticException: / by zero");
+        receivers.await("/webhook", 1);
+        long first = alerts.alerts(new Store.Filter(APP, null, null, null), 10, 0).items().get(0).id();
+        awaitDeliveries(first, "payments/down", 1); // from now on "down" and "flaky" wait to try again
+        event("upgrade-failed", "error", "upgrade failed: savepoint failed");
+
+        for (String path : List.of("/webhook", "/slack", "/dingtalk", "/wecom", "/lark")) {
+            assertThat(receivers.await(path, 2)).hasSize(2);
+        }
+        assertThat(alerts.deliveries(first)).filteredOn(d -> d.channel().endsWith("down"))
+                .as("the second alert reached the healthy channels while the dead one still retried the first")
+                .hasSizeLessThan(3);
     }
 
     @Test
