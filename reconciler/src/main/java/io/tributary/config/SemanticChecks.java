@@ -367,6 +367,57 @@ final class SemanticChecks {
             }
             positive(entry, pointer + "/within", rules.get(i).within());
         }
+        if (policy.spec().template() != null) {
+            checkTemplate(entry, policy.spec().template());
+        }
+    }
+
+    /** A template that does not parse, or names what no alert has, would send a default or blank text instead. */
+    private void checkTemplate(Entry entry, String template) {
+        com.samskivert.mustache.Template compiled;
+        try {
+            compiled = com.samskivert.mustache.Mustache.compiler().compile(template);
+        } catch (com.samskivert.mustache.MustacheException e) {
+            errors.add(entry.error("/spec/template", "the template cannot be read: " + e.getMessage()));
+            return;
+        }
+        java.util.Set<String> unknown = new java.util.TreeSet<>();
+        java.util.function.Consumer<String> name = n -> {
+            if (!n.equals(".") && !n.startsWith("-") && !AlertPolicy.TEMPLATE_VARIABLES.contains(n)) {
+                unknown.add(n);
+            }
+        };
+        compiled.visit(new com.samskivert.mustache.Mustache.Visitor() {
+            @Override
+            public void visitText(String text) {}
+
+            @Override
+            public void visitVariable(String variable) {
+                name.accept(variable);
+            }
+
+            @Override
+            public boolean visitInclude(String partial) {
+                return false;
+            }
+
+            @Override
+            public boolean visitSection(String section) {
+                name.accept(section);
+                return true;
+            }
+
+            @Override
+            public boolean visitInvertedSection(String section) {
+                name.accept(section);
+                return true;
+            }
+        });
+        for (String n : unknown) {
+            errors.add(entry.error("/spec/template", "{{" + n + "}} is no alert variable (it would render as nothing)"
+                    + Suggestions.closest(n, AlertPolicy.TEMPLATE_VARIABLES).map(s -> "; did you mean {{" + s + "}}?")
+                            .orElse("; docs/alerts.md#template-variables lists them")));
+        }
     }
 
     // ---- shared

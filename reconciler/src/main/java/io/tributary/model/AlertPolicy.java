@@ -2,9 +2,18 @@ package io.tributary.model;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.List;
+import java.util.Set;
 
 /** Which events alert which channels, and what to do when checkpoints keep failing. */
 public record AlertPolicy(Metadata metadata, Spec spec) implements Resource {
+    /**
+     * The names a policy's {@code template} may use: what the alert dispatcher gives every message (and each
+     * of a digest's {@code alerts}); docs/alerts.md lists them.
+     */
+    public static final Set<String> TEMPLATE_VARIABLES = Set.of("status", "resolved", "repeat", "digest", "test",
+            "event", "severity", "subject", "app", "team", "name", "cluster", "apps", "message", "action", "time",
+            "openedAt", "resolvedAt", "repeats", "revision", "policy", "channel", "alertId", "dashboardUrl", "url",
+            "count", "alerts");
 
     public enum Event {
         JOB_FAILED, JOB_LOST, UPGRADE_FAILED, RESTARTS_EXCEEDED, CHECKPOINT_FAILURES,
