@@ -2,6 +2,7 @@ package io.tributary.apply;
 
 import io.tributary.flink.DeploymentTarget;
 import io.tributary.flink.FlinkException;
+import io.tributary.flink.FlinkRest;
 import io.tributary.flink.FlinkRest.Checkpoint;
 import io.tributary.flink.FlinkRest.CheckpointStats;
 import io.tributary.flink.FlinkRest.Failure;
@@ -118,7 +119,8 @@ final class Conditions {
             }
             Application app = apps.get(obs.app());
             String message = plan.app(obs.app()).map(Plan.AppPlan::message).orElse("");
-            job(obs, app, stored.get(obs.app()), message, revision);
+            job(obs, app, stored.get(obs.app()), message, revision,
+                    () -> app == null ? Optional.empty() : failureCause(obs, app, desired, targets));
             if (app != null) {
                 restartedByFlink(obs, app, desired, revision, targets);
             }
@@ -188,7 +190,22 @@ final class Conditions {
 
     // ---- jobs
 
-    private void job(AppObservation obs, Application app, AppStatus stored, String planMessage, String revision) {
+    /** Why Flink says the job failed, in one line: asked once, when the failure is first seen. */
+    private static Optional<String> failureCause(AppObservation obs, Application app, DesiredState desired,
+            Function<String, Optional<DeploymentTarget>> targets) {
+        try {
+            return jobTarget(obs, app, desired, targets).flatMap(t -> {
+                FlinkRest.JobExceptions e = t.exceptions(new JobId(obs.job().orElseThrow().jobId()));
+                return e.rootException().or(() -> e.history().stream().findFirst().map(Failure::stacktrace));
+            }).map(FlinkRest.JobExceptions::cause);
+        } catch (FlinkException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** @param cause why Flink says the job failed, asked only when a failure is new */
+    private void job(AppObservation obs, Application app, AppStatus stored, String planMessage, String revision,
+            java.util.function.Supplier<Optional<String>> cause) {
         String key = obs.app();
         if (obs.job().isEmpty()) {
             lastJob.put(key, "NONE");
@@ -207,7 +224,11 @@ final class Conditions {
         }
         String cluster = stored == null || stored.cluster() == null ? "its cluster" : "cluster " + stored.cluster();
         if (now.equals(JobState.FAILED.name())) {
-            event(key, "job-failed", "error", "job " + job.jobId() + " FAILED: " + planMessage, revision);
+            // the plan's message starts "job FAILED": said once, with Flink's reason in its place
+            String rest = planMessage.startsWith("job FAILED") ? planMessage.substring("job FAILED".length())
+                    .replaceFirst("^; ", "") : planMessage;
+            String why = cause.get().map(c -> c + (rest.isEmpty() ? "" : "; ")).orElse("");
+            event(key, "job-failed", "error", "job " + job.jobId() + " FAILED: " + why + rest, revision);
         } else if (now.equals(JobState.SUSPENDED.name())) {
             event(key, "job-suspended", "warning", "job " + job.jobId() + " SUSPENDED by Flink on " + cluster + ": "
                     + planMessage, revision);

@@ -40,7 +40,18 @@ public final class FlinkRest {
     }
 
     /** The root exception and the history Flink keeps, newest first. */
-    public record JobExceptions(Optional<String> rootException, Optional<Instant> timestamp, List<Failure> history) {}
+    public record JobExceptions(Optional<String> rootException, Optional<Instant> timestamp, List<Failure> history) {
+        /**
+         * A Flink stack trace in one line for people: its innermost {@code Caused by:} (the reason, such as
+         * NoResourceAvailableException, under wrappers like "Recovery is suppressed by ..."), else its first line.
+         */
+        public static String cause(String stacktrace) {
+            String first = stacktrace.lines().findFirst().orElse("exception").strip();
+            String innermost = stacktrace.lines().map(String::strip).filter(l -> l.startsWith("Caused by: "))
+                    .reduce((a, b) -> b).map(l -> l.substring("Caused by: ".length())).orElse(first);
+            return innermost.length() > 300 ? innermost.substring(0, 300) + "…" : innermost;
+        }
+    }
 
     /**
      * One failure in a job's exception history: each one Flink handled by restarting the job (or by

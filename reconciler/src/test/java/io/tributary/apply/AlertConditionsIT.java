@@ -159,7 +159,9 @@ class AlertConditionsIT {
         JsonNode failed = await(1).get(0);
         assertThat(failed.path("event").asString()).isEqualTo("job-failed");
         assertThat(failed.path("app").asString()).isEqualTo(app);
-        assertThat(failed.path("message").asString()).contains("job " + job + " FAILED").contains("restart 1 of 1");
+        assertThat(failed.path("message").asString()).contains("job " + job + " FAILED")
+                .as("Flink's reason, once").contains("java.lang.ArithmeticException: / by zero").contains("restart 1 of 1")
+                .doesNotContain("FAILED: job FAILED");
         JsonNode resolved = await(2).get(1);
         assertThat(resolved.path("status").asString()).isEqualTo("resolved");
         assertThat(resolved.path("app").asString()).isEqualTo(app);

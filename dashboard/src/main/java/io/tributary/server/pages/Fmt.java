@@ -25,15 +25,9 @@ final class Fmt {
     }
 
     /** "12s", "5m", "3h", "2d" ago; empty when unknown. */
-    /**
-     * A Flink stack trace in one line for people: its innermost {@code Caused by:} (the reason, such as
-     * NoResourceAvailableException, under wrappers like "Recovery is suppressed by ..."), else its first line.
-     */
+    /** A Flink stack trace in one line: see {@link io.tributary.flink.FlinkRest.JobExceptions#cause}. */
     static String cause(String stacktrace) {
-        String first = stacktrace.lines().findFirst().orElse("exception").strip();
-        String innermost = stacktrace.lines().map(String::strip).filter(l -> l.startsWith("Caused by: "))
-                .reduce((a, b) -> b).map(l -> l.substring("Caused by: ".length())).orElse(first);
-        return innermost.length() > 300 ? innermost.substring(0, 300) + "…" : innermost;
+        return io.tributary.flink.FlinkRest.JobExceptions.cause(stacktrace);
     }
 
     /** Seconds from {@code at} to {@code now}, never negative: what a page's ages count on from (tributary.js). */
