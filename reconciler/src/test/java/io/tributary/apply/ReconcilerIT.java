@@ -446,13 +446,7 @@ class ReconcilerIT {
         String first = status().jobId();
         String checkpoint = checkpointedAndUnableToSavepoint(first);
 
-        String clusters = Files.readString(repo.resolve("platform/clusters.yaml"));
-        fixture.write("platform/clusters.yaml", clusters.replace("slotsPerTaskManager: 4", "slotsPerTaskManager: 8"));
-        // the cluster's restart runs beside the passes, and the app's resume after it
-        fixture.reconcileUntil("the app runs again on the restarted cluster", Duration.ofSeconds(30),
-                () -> status().jobId() != null && !first.equals(status().jobId())
-                        && "RUNNING".equals(status().jobState()),
-                () -> "status " + status() + ", cluster calls " + fixture.testingClusters().calls);
+        restartClusterAndAwaitAnotherJob(first);
 
         assertThat(fixture.testingClusters().calls).containsSubsequence("start local", "stop local", "start local");
         assertThat(flink.fake(new JobId(first)).orElseThrow().state()).isEqualTo(JobState.CANCELED);
@@ -462,18 +456,24 @@ class ReconcilerIT {
         assertThat(status().health()).isEqualTo("Healthy");
     }
 
+    /** Gives the local cluster a new spec and waits until the app runs a job other than {@code first} again. */
+    private void restartClusterAndAwaitAnotherJob(String first) throws IOException {
+        String clusters = Files.readString(repo.resolve("platform/clusters.yaml"));
+        fixture.write("platform/clusters.yaml", clusters.replace("slotsPerTaskManager: 4", "slotsPerTaskManager: 8"));
+        // the cluster's restart runs beside the passes, and the app's resume after it
+        fixture.reconcileUntil("the app runs again on the restarted cluster", Duration.ofSeconds(30),
+                () -> status().jobId() != null && !first.equals(status().jobId())
+                        && "RUNNING".equals(status().jobState()),
+                () -> "status " + status() + ", cluster calls " + fixture.testingClusters().calls);
+    }
+
     @Test
     void anAppWhoseSyncingIsPausedIsResumedAfterItsClusterRestarts() throws IOException {
         sync();
         String first = status().jobId();
         new Overrides(fixture.reconciler, clock).pauseSync(APP, "erin", "holding a release");
 
-        String clusters = Files.readString(repo.resolve("platform/clusters.yaml"));
-        fixture.write("platform/clusters.yaml", clusters.replace("slotsPerTaskManager: 4", "slotsPerTaskManager: 8"));
-        fixture.reconcileUntil("the paused app runs again on the restarted cluster", Duration.ofSeconds(30),
-                () -> status().jobId() != null && !first.equals(status().jobId())
-                        && "RUNNING".equals(status().jobState()),
-                () -> "status " + status() + ", cluster calls " + fixture.testingClusters().calls);
+        restartClusterAndAwaitAnotherJob(first);
 
         assertThat(fixture.testingClusters().calls).containsSubsequence("start local", "stop local", "start local");
         assertThat(store.operations(APP, 10)).extracting(Operation::kind).containsExactly("resume", "suspend", "deploy");
