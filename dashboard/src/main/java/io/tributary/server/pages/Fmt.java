@@ -25,6 +25,11 @@ final class Fmt {
     }
 
     /** "12s", "5m", "3h", "2d" ago; empty when unknown. */
+    /** Whether a restore point is a retained checkpoint ({@code .../chk-42}) rather than a savepoint. */
+    static boolean isCheckpoint(String path) {
+        return io.tributary.plan.AppObservation.KeptSavepoint.isCheckpointPath(path);
+    }
+
     /** A Flink stack trace in one line: see {@link io.tributary.flink.FlinkRest.JobExceptions#cause}. */
     static String cause(String stacktrace) {
         return io.tributary.flink.FlinkRest.JobExceptions.cause(stacktrace);
