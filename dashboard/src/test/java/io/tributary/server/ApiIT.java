@@ -336,6 +336,10 @@ class ApiIT {
                 .contains("denied restart").contains("audit check 3").doesNotContain("audit check 1");
         assertThat(admin.get("/audit").body()).as("the Audit page has the details").contains("<th scope=\"col\">Details</th>")
                 .contains("lacks app:restart");
+        assertThat(admin.get("/audit?actor=bob").body()).as("the Audit page filters as the API does")
+                .contains("audit check 3").doesNotContain("audit check 1");
+        assertThat(admin.get("/audit?app=payments%2Forders&actor=nobody").body()).contains("Nothing audited matches");
+        assertThat(admin.get("/audit?app=not-an-app").statusCode()).isEqualTo(400);
         assertProblem("/api/v1/audit?actor=x%27%20OR%201=1--", 400, "actor");
         assertProblem("/api/v1/audit?since=yesterday", 400, "since");
     }

@@ -119,7 +119,12 @@ final class Model {
             String fetchedRevision, Instant lastFetch, Instant lastAttempt, List<String> errors, boolean leader,
             boolean maySync) {}
 
-    record AuditPage(Chrome chrome, List<AuditEvent> entries) {}
+    /** @param app the {@code team/name} filter, or null; {@code actor} likewise */
+    record AuditPage(Chrome chrome, List<AuditEvent> entries, String app, String actor) {
+        boolean filtered() {
+            return app != null || actor != null;
+        }
+    }
 
     /** {@code app}: the app whose history is shown, or null for every alert the caller may view. */
     record AlertsPage(Chrome chrome, int policies, int channelCount, String app,

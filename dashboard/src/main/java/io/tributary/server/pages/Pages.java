@@ -392,10 +392,20 @@ public final class Pages implements AutoCloseable {
         if (caller.isEmpty()) {
             return;
         }
-        List<AuditEvent> entries = reconciler.store().auditEvents(caller.get().auditFilter(null, null, null), 200, 0)
-                .items();
+        String app;
+        String actor;
+        try {
+            app = io.tributary.server.api.Params.app(ctx);
+            actor = io.tributary.server.api.Params.name(ctx, "actor");
+        } catch (io.tributary.server.api.Problem p) {
+            error(ctx, caller.get(), HttpStatus.BAD_REQUEST, p.detail());
+            return;
+        }
+        // the same filter as GET /api/v1/audit
+        List<AuditEvent> entries = reconciler.store().auditEvents(caller.get().auditFilter(
+                app == null ? null : "application " + app, actor, null), 200, 0).items();
         ctx.html(templates.render("audit.jte", new Model.AuditPage(chrome(ctx, caller.get(), "Audit log", "audit"),
-                entries)));
+                entries, app, actor)));
     }
 
     private void alerts(Context ctx) {
