@@ -22,8 +22,8 @@ record Route(AlertPolicy policy, AlertPolicy.Rule rule, AlertChannel channel) {
 
     /**
      * Where an alert of {@code subject} and {@code event} goes: the policies of the app (for a cluster,
-     * of every app on it; for the platform, every policy) with a rule for the event, and their
-     * channels, each channel once.
+     * of every app on it and every platform policy, one without a team; for the platform, every policy)
+     * with a rule for the event, and their channels, each channel once.
      */
     static List<Route> of(DesiredState desired, String subject, AlertPolicy.Event event) {
         List<AlertPolicy> policies = new ArrayList<>();
@@ -35,6 +35,11 @@ record Route(AlertPolicy policy, AlertPolicy.Rule rule, AlertChannel channel) {
                     lookup(desired, Kind.ALERT_POLICY, app.metadata().team(), name, AlertPolicy.class)
                             .filter(p -> !policies.contains(p)).ifPresent(policies::add);
                 }
+            }
+            if (subject.startsWith(EventRules.CLUSTER)) {
+                // clusters are the platform's: its own policies hear of every one, whether or not an app names them
+                desired.all(AlertPolicy.class).stream().filter(p -> p.metadata().team() == null)
+                        .filter(p -> !policies.contains(p)).forEach(policies::add);
             }
         }
         Map<String, Route> routes = new LinkedHashMap<>();

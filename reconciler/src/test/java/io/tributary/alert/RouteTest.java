@@ -50,6 +50,21 @@ class RouteTest {
                     - event: job-failed
                     - event: build-failed
                     - event: cluster-down
+                ---
+                apiVersion: tributary.io/v1
+                kind: AlertChannel
+                metadata: {name: platform-pager}
+                spec:
+                  type: webhook
+                  webhook: {url: "https://pager.example.com/x"}
+                ---
+                apiVersion: tributary.io/v1
+                kind: AlertPolicy
+                metadata: {name: platform-ops}
+                spec:
+                  channels: [platform-pager]
+                  rules:
+                    - event: cluster-down
                 """);
         Files.writeString(repo.resolve("teams/payments/enricher.yaml"), """
                 apiVersion: tributary.io/v1
@@ -86,7 +101,15 @@ class RouteTest {
         assertThat(Route.appsOf(desired, "cluster:local")).extracting(a -> a.id().qualifiedName())
                 .containsExactlyInAnyOrder("payments/orders", "payments/enricher");
         assertThat(Route.of(desired, "cluster:local", Event.CLUSTER_DOWN)).extracting(Route::channelKey)
-                .containsExactly("payments/oncall", "platform-hook");
+                .containsExactly("payments/oncall", "platform-hook", "platform-pager");
+    }
+
+    @Test
+    void aPlatformPolicyHearsOfEveryClusterDownThoughNoAppNamesIt() {
+        assertThat(Route.of(desired, "cluster:k8s-shared", Event.CLUSTER_DOWN)).as("no app runs there")
+                .extracting(Route::channelKey).containsExactly("platform-pager");
+        assertThat(Route.of(desired, "payments/orders", Event.CLUSTER_DOWN)).as("an app's alert is its policies'")
+                .extracting(Route::channelKey).containsExactly("payments/oncall", "platform-hook");
     }
 
     @Test
