@@ -94,9 +94,13 @@ final class Views {
         if (team != null && !team.isBlank() && !row.team().equals(team)) {
             return false;
         }
-        if (query != null && !query.isBlank() && !row.key().toLowerCase().contains(query.toLowerCase().strip())
-                && !String.valueOf(row.cluster()).toLowerCase().contains(query.toLowerCase().strip())) {
-            return false;
+        if (query != null && !query.isBlank()) {
+            String q = query.toLowerCase().strip();
+            boolean found = java.util.stream.Stream.of(row.key(), row.cluster(), row.mode())
+                    .anyMatch(field -> field != null && field.toLowerCase().contains(q));
+            if (!found) {
+                return false;
+            }
         }
         if (status == null || status.isBlank()) {
             return true;

@@ -6,6 +6,7 @@ import io.tributary.server.api.ApplicationsApi.OverrideView;
 import io.tributary.server.pages.Model.AppRow;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** What the pages show of a status: short revisions, ages, colours with words, the overview's filters. */
@@ -73,6 +74,10 @@ class PageValuesTest {
 
         assertThat(all.stream().filter(r -> Views.matches(r, "payments", null, null))).containsExactly(healthy, drifting);
         assertThat(all.stream().filter(r -> Views.matches(r, null, "LED", null))).containsExactly(drifting);
+        AppRow onYarn = new AppRow(2, "payments", "fraud", true, "Synced", "Healthy", "RUNNING", "yarn-application",
+                null, "main@sha1:abc", null, null, null, null, null);
+        assertThat(Stream.of(healthy, onYarn).filter(r -> Views.matches(r, null, "yarn", null)))
+                .as("the search finds a deployment mode").containsExactly(onYarn);
         assertThat(all.stream().filter(r -> Views.matches(r, null, null, "Overridden"))).containsExactly(stopped);
         assertThat(all.stream().filter(r -> Views.matches(r, null, null, "OutOfSync"))).containsExactly(drifting);
         assertThat(Views.counts(all)).isEqualTo(new Model.Counts(3, 1, 1, 1, 1, 1));
