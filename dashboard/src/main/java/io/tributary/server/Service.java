@@ -163,7 +163,7 @@ public final class Service implements AutoCloseable {
         ClusterStatuses clusterStatuses = new ClusterStatuses(reconciler.clusters());
         ReadModel model = new ReadModel(reconciler, drift);
         Pages pages = new Pages(reconciler, clusterStatuses, actions, tokens, drift, model, alerts, Clock.systemUTC(),
-                authenticator::callerFromNowOn);
+                authenticator::callerFromNowOn, passwordLinks::usable);
         resources.push(pages);
         Javalin app = Javalin.create(config -> {
             config.jsonMapper(new Json());

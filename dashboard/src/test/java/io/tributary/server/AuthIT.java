@@ -344,6 +344,8 @@ class AuthIT {
         assertThat(set.headers().firstValue("Location")).hasValue("/login?password=set");
         assertThat(send(request("/login?password=set").GET()).body()).contains("Your password is set");
         assertThat(login("dora", "dora-chose-this-one").statusCode()).isEqualTo(200);
+        assertThat(send(request(path).GET()).body()).as("the spent link says so before anything is typed")
+                .contains("This link was used already or has expired.");
     }
 
     @Test

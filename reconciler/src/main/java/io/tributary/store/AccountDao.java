@@ -77,4 +77,8 @@ interface AccountDao {
             RETURNING user_name
             """)
     Optional<String> spendPasswordLink(@Bind("hash") String tokenHash, @Bind("now") Instant now);
+
+    @SqlQuery("SELECT EXISTS (SELECT 1 FROM password_links WHERE token_hash = :hash AND used_at IS NULL"
+            + " AND expires_at > :now)")
+    boolean passwordLinkUsable(@Bind("hash") String tokenHash, @Bind("now") Instant now);
 }

@@ -107,6 +107,11 @@ public final class AccountStore {
         return dao(d -> d.spendPasswordLink(tokenHash, now()));
     }
 
+    /** Whether the link would set a password now: known, unused and not expired. */
+    public boolean passwordLinkUsable(String tokenHash) {
+        return dao(d -> d.passwordLinkUsable(tokenHash, now()));
+    }
+
     private <R> R dao(Function<AccountDao, R> call) {
         return jdbi.withExtension(AccountDao.class, call::apply);
     }

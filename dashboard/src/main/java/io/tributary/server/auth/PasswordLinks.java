@@ -47,6 +47,11 @@ public final class PasswordLinks {
         routes.post("/password/{token}", this::spend);
     }
 
+    /** Whether the link with this secret would still set a password (for its page, before anything is typed). */
+    public boolean usable(String secret) {
+        return accounts.passwordLinkUsable(RandomSecrets.hash(secret));
+    }
+
     private void create(Context ctx) {
         Caller caller = Access.require(ctx);
         String user = ctx.pathParam("user");

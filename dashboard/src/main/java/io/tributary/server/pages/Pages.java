@@ -77,16 +77,20 @@ public final class Pages implements AutoCloseable {
     private final Templates templates = new Templates();
     private final LiveUpdates live;
     private final Function<Context, Supplier<Optional<Caller>>> callerFromNowOn;
+    /** Whether a first-login link's secret would still set a password. */
+    private final java.util.function.Predicate<String> linkUsable;
     private final Alerts alerts;
 
     /**
      * @param callerFromNowOn the credentials of a request that stays open, asked again later (see
      *     {@link io.tributary.server.auth.Authenticator#callerFromNowOn})
+     * @param linkUsable whether a first-login link's secret would still set a password
      */
     public Pages(Reconciler reconciler, ClusterStatuses clusterStatuses, ApplicationActions actions, TokensApi tokens,
             GitVsRunning drift, ReadModel model, Alerts alerts, Clock clock,
-            Function<Context, Supplier<Optional<Caller>>> callerFromNowOn) {
+            Function<Context, Supplier<Optional<Caller>>> callerFromNowOn, java.util.function.Predicate<String> linkUsable) {
         this.callerFromNowOn = callerFromNowOn;
+        this.linkUsable = linkUsable;
         this.reconciler = reconciler;
         this.clusterStatuses = clusterStatuses;
         this.alerts = alerts;
@@ -145,8 +149,9 @@ public final class Pages implements AutoCloseable {
     /** A first-login link opened in a browser: the form that chooses the password (posted to the same path). */
     private void password(Context ctx) {
         ctx.header("Referrer-Policy", "no-referrer"); // the path is the link's secret
-        ctx.html(templates.render("password.jte", new Model.PasswordPage(ctx.path(), ctx.queryParam("error"),
-                Passwords.MIN_LENGTH)));
+        // a spent or expired link says so at once, not after a password was chosen and typed twice
+        String error = linkUsable.test(ctx.pathParam("token")) ? ctx.queryParam("error") : "spent";
+        ctx.html(templates.render("password.jte", new Model.PasswordPage(ctx.path(), error, Passwords.MIN_LENGTH)));
     }
 
     private void overview(Context ctx) {
