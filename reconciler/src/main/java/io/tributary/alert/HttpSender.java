@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -31,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
  *       {@code sign} (Base64 HMAC-SHA256 of {@code timestamp + "\n" + secret}, keyed with the secret)
  *       added to the URL's query</li>
  *   <li>wecom: a group robot's {@code markdown} message</li>
- *   <li>lark: a custom bot's {@code text} message; with a secret, {@code timestamp} (s) and {@code sign}
+ *   <li>lark: a custom bot's {@code interactive} card (title in the header, text as {@code lark_md}); with a secret, {@code timestamp} (s) and {@code sign}
  *       (Base64 HMAC-SHA256 of nothing, keyed with {@code timestamp + "\n" + secret}) in the body</li>
  * </ul>
  * The chat services answer 200 with an error code in the body when they refuse a message; that is a
@@ -92,8 +93,12 @@ final class HttpSender implements Sender {
                     body.put("sign", base64(hmac((timestamp + "\n" + secret).getBytes(StandardCharsets.UTF_8),
                             new byte[0])));
                 }
-                body.put("msg_type", "text");
-                body.put("content", Map.of("text", message.title() + "\n" + message.text()));
+                // a card: the title as its header, the text as Lark's Markdown (a text message shows it raw)
+                body.put("msg_type", "interactive");
+                body.put("card", Map.of(
+                        "header", Map.of("title", Map.of("tag", "plain_text", "content", message.title())),
+                        "elements", List.of(Map.of("tag", "div",
+                                "text", Map.of("tag", "lark_md", "content", message.text())))));
             }
             default -> throw new IllegalStateException("not an HTTP channel: " + type);
         }

@@ -56,13 +56,27 @@ final class Templates {
             {{/digest}}{{#url}}
             [Open in Tributary]({{url}}){{/url}}""";
 
+    /** Lark's card Markdown: as {@link #MARKDOWN} without the heading, which the card's header shows. */
+    static final String LARK = """
+            {{#digest}}{{#alerts}}- [{{status}}] **{{event}}** on {{subject}}: {{message}}
+            {{/alerts}}{{/digest}}{{^digest}}**{{#resolved}}resolved{{/resolved}}{{^resolved}}{{severity}}{{/resolved}}**: {{message}}
+            {{#action}}
+            Action taken: {{action}}
+            {{/action}}{{#cluster}}
+            Cluster: {{cluster}}
+            {{/cluster}}
+            Opened: {{openedAt}}{{#resolvedAt}}, resolved: {{resolvedAt}}{{/resolvedAt}}
+            {{/digest}}{{#url}}
+            [Open in Tributary]({{url}}){{/url}}""";
+
     private final Map<String, Template> compiled = new ConcurrentHashMap<>();
 
     /** The default body template of a channel type. */
     static String defaultFor(AlertChannel.Type type) {
         return switch (type) {
             case SLACK -> SLACK;
-            case DINGTALK, WECOM, LARK -> MARKDOWN;
+            case DINGTALK, WECOM -> MARKDOWN;
+            case LARK -> LARK;
             case EMAIL, WEBHOOK -> PLAIN;
         };
     }

@@ -290,8 +290,13 @@ class AlertChannelsIT {
         String ts = lark.path("timestamp").asString();
         assertThat(lark.path("sign").asString()).isEqualTo(Base64.getEncoder().encodeToString(HttpSender.hmac(
                 (ts + "\n" + LARK_SECRET).getBytes(StandardCharsets.UTF_8), new byte[0])));
-        assertThat(lark.path("msg_type").asString()).isEqualTo("text");
-        assertThat(lark.path("content").path("text").asString()).contains("job-failed on " + APP);
+        assertThat(lark.path("msg_type").asString()).isEqualTo("interactive");
+        assertThat(lark.path("card").path("header").path("title").path("content").asString())
+                .isEqualTo("job-failed on " + APP);
+        JsonNode larkText = lark.path("card").path("elements").get(0).path("text");
+        assertThat(larkText.path("tag").asString()).isEqualTo("lark_md");
+        assertThat(larkText.path("content").asString()).as("the text, its title in the header only")
+                .contains("/ by zero").doesNotContain("###").doesNotContain("job-failed on " + APP);
 
         // email through SMTP, with the policy's own template
         assertThat(MAIL.waitForIncomingEmail(30_000, 1)).as("a mail arrives").isTrue();
