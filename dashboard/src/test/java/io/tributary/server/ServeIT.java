@@ -194,6 +194,8 @@ class ServeIT {
         assertThat(sync.path("condition").asString()).isEqualTo("Stalled");
         assertThat(sync.path("appliedRevision").asString()).isEqualTo(applied);
         assertThat(sync.path("errors").get(0).asString()).startsWith("platform/broken.yaml:6:");
+        assertThat(sync.path("fetchedMessage").asString()).as("which commit broke it").isEqualTo("a broken cluster");
+        assertThat(api.get("/sync").body()).contains("a broken cluster");
         assertThat(api.get("/").body()).as("every page tells that Git is not applied")
                 .contains("Git is not applied: revision ").contains("stays in force")
                 .contains("<a href=\"/sync\">");

@@ -103,11 +103,24 @@ public final class Reconciler implements AutoCloseable {
      *     yet loaded), {@code Stalled} (the source cannot be fetched, or its newest revision is
      *     invalid; the last good one stays in force)
      * @param errors the newest revision's validation errors, {@code file:line:column: message}
+     * @param fetchedMessage the first line of the newest fetched revision's commit message, when it has one
      */
     public record SyncStatus(String condition, String reason, String source, String appliedRevision,
-            String fetchedRevision, Instant lastFetch, Instant lastAttempt, List<String> errors, boolean leader) {
+            String fetchedRevision, Instant lastFetch, Instant lastAttempt, List<String> errors, boolean leader,
+            String fetchedMessage) {
         public SyncStatus {
             errors = List.copyOf(errors);
+        }
+
+        SyncStatus(String condition, String reason, String source, String appliedRevision, String fetchedRevision,
+                Instant lastFetch, Instant lastAttempt, List<String> errors, boolean leader) {
+            this(condition, reason, source, appliedRevision, fetchedRevision, lastFetch, lastAttempt, errors, leader,
+                    null);
+        }
+
+        /** What the status shows of a commit message: its first line. */
+        static String firstLine(String message) {
+            return message == null || message.isBlank() ? null : message.strip().lines().findFirst().orElse(null);
         }
     }
 
@@ -363,7 +376,7 @@ public final class Reconciler implements AutoCloseable {
             }
             sync = new SyncStatus("Stalled", e.getMessage() + "; retrying in " + delay.toSeconds() + "s",
                     source.describe(), appliedName(), sync.fetchedRevision(), sync.lastFetch(), attempt, sync.errors(),
-                    true);
+                    true, sync.fetchedMessage());
             return;
         }
         fetchBackoff.reset();
@@ -375,12 +388,12 @@ public final class Reconciler implements AutoCloseable {
                         + revision.name() + " is in force again", revision.name()));
             }
             sync = new SyncStatus("Ready", "revision " + revision.shortName() + " is applied", source.describe(),
-                    appliedName(), revision.name(), attempt, attempt, List.of(), true);
+                    appliedName(), revision.name(), attempt, attempt, List.of(), true, SyncStatus.firstLine(revision.message()));
             return;
         }
         if (sync.fetchedRevision() != null && sync.fetchedRevision().equals(revision.name()) && !sync.errors().isEmpty()) {
             sync = new SyncStatus(sync.condition(), sync.reason(), sync.source(), appliedName(), revision.name(),
-                    attempt, attempt, sync.errors(), true);
+                    attempt, attempt, sync.errors(), true, SyncStatus.firstLine(revision.message()));
             return; // the same invalid revision as last time: nothing new to say
         }
         long tl = System.nanoTime();
@@ -402,7 +415,7 @@ public final class Reconciler implements AutoCloseable {
             sync = new SyncStatus("Stalled", "revision " + revision.shortName() + " is invalid (" + errors.size()
                     + (errors.size() == 1 ? " error); " : " errors); ") + (current == null ? "nothing is applied" : current.revision().shortName()
                     + " stays in force"), source.describe(), appliedName(), revision.name(), attempt, attempt, errors,
-                    true);
+                    true, SyncStatus.firstLine(revision.message()));
             return;
         }
         LOG.info("revision={} message=\"{}\" loaded resources={}", revision.name(), revision.message(),
@@ -420,7 +433,7 @@ public final class Reconciler implements AutoCloseable {
         unrecorded = record;
         pruneDue = true; // after this pass has acted: old exports are no part of a commit's way to Flink
         sync = new SyncStatus("Ready", "revision " + revision.shortName() + " is applied", source.describe(),
-                revision.name(), revision.name(), attempt, attempt, List.of(), true);
+                revision.name(), revision.name(), attempt, attempt, List.of(), true, SyncStatus.firstLine(revision.message()));
     }
 
     /** After a restart whose first fetch fails or is invalid: the revision applied before is still the desired state. */
@@ -452,7 +465,7 @@ public final class Reconciler implements AutoCloseable {
         if (last.isPresent() && !last.get().name().equals(appliedName())) {
             loadLastApplied();
             sync = new SyncStatus(sync.condition(), sync.reason(), sync.source(), appliedName(), sync.fetchedRevision(),
-                    sync.lastFetch(), sync.lastAttempt(), sync.errors(), false);
+                    sync.lastFetch(), sync.lastAttempt(), sync.errors(), false, sync.fetchedMessage());
         }
     }
 
@@ -530,7 +543,7 @@ public final class Reconciler implements AutoCloseable {
     private static SyncStatus withLeader(SyncStatus s, boolean leader) {
         return new SyncStatus(leader ? s.condition() : "Standby", leader ? s.reason()
                 : "another replica holds the leader lock; this one serves reads", s.source(), s.appliedRevision(),
-                s.fetchedRevision(), s.lastFetch(), s.lastAttempt(), s.errors(), leader);
+                s.fetchedRevision(), s.lastFetch(), s.lastAttempt(), s.errors(), leader, s.fetchedMessage());
     }
 
     // ---- recovery

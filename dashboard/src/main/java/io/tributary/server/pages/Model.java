@@ -116,8 +116,8 @@ final class Model {
     record VariablesPage(Chrome chrome, List<VariableRow> variables) {}
 
     record SyncPage(Chrome chrome, String condition, String reason, String source, String appliedRevision,
-            String fetchedRevision, Instant lastFetch, Instant lastAttempt, List<String> errors, boolean leader,
-            boolean maySync) {}
+            String fetchedRevision, String fetchedMessage, Instant lastFetch, Instant lastAttempt, List<String> errors,
+            boolean leader, boolean maySync) {}
 
     /** @param app the {@code team/name} filter, or null; {@code actor} likewise */
     record AuditPage(Chrome chrome, List<AuditEvent> entries, String app, String actor) {

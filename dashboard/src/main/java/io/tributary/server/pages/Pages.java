@@ -369,10 +369,10 @@ public final class Pages implements AutoCloseable {
         boolean maySync = caller.get().mayInSomeTeam(Permission.APP_SYNC);
         Model.SyncPage page = s == null
                 ? new Model.SyncPage(chrome(ctx, caller.get(), "Sync", "sync"), "Reconciling", "starting", null, null,
-                        null, null, null, List.of(), false, maySync)
+                        null, null, null, null, List.of(), false, maySync)
                 : new Model.SyncPage(chrome(ctx, caller.get(), "Sync", "sync"), s.condition(), s.reason(), s.source(),
-                        s.appliedRevision(), s.fetchedRevision(), s.lastFetch(), s.lastAttempt(), s.errors(), s.leader(),
-                        maySync);
+                        s.appliedRevision(), s.fetchedRevision(), s.fetchedMessage(), s.lastFetch(), s.lastAttempt(),
+                        s.errors(), s.leader(), maySync);
         ctx.html(templates.render("sync.jte", page));
     }
 
