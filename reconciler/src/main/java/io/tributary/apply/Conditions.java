@@ -262,7 +262,7 @@ final class Conditions {
             String reached = "reached restartPolicy.maxRestarts";
             int rest = planMessage.indexOf(reached);
             event(obs.app(), "restarts-exceeded", "error", inWindow + " restarts within " + policy.window().text()
-                    + " " + reached + " (" + policy.maxRestarts() + "); the job stays down ("
+                    + " " + reached + " (" + policy.maxRestarts() + "); the job is down ("
                     + (state.equals(GONE) ? "gone from its cluster" : state) + ")"
                     + (rest < 0 ? ": " + planMessage : planMessage.substring(rest + reached.length())), revision);
         }

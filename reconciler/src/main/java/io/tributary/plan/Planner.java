@@ -415,9 +415,13 @@ public final class Planner {
             // a restart Flink refused is why the job is still down
             String refused = failedRestart.map(f -> "; the last restart failed: " + f.error()).orElse("");
             if (inWindow.size() >= policy.maxRestarts()) {
+                // the window slides: once its oldest restart leaves it, the policy allows another
+                String again = policy.maxRestarts() == 0 ? "" : "; it is restarted again from "
+                        + inWindow.stream().min(Instant::compareTo).orElseThrow().plus(policy.window().duration())
+                        + ", when the oldest of them leaves the window";
                 return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, what + "; " + inWindow.size()
                         + " restarts within " + policy.window() + " reached restartPolicy.maxRestarts" + refused
-                        + wayBack);
+                        + again + wayBack);
             }
             if (!inWindow.isEmpty()) {
                 Instant next = inWindow.get(0).plus(backoff(RESTART_BACKOFF_BASE, RESTART_BACKOFF_MAX, inWindow.size()));

@@ -187,8 +187,9 @@ class AlertConditionsIT {
         JsonNode exceeded = all.stream().filter(n -> n.path("event").asString().equals("restarts-exceeded"))
                 .findFirst().orElseThrow();
         assertThat(exceeded.path("message").asString()).startsWith("1 restarts within 10m reached"
-                + " restartPolicy.maxRestarts (1); the job stays down (FAILED); an operator's start, or a new spec in Git,"
-                + " runs it again");
+                + " restartPolicy.maxRestarts (1); the job is down (FAILED); it is restarted again from ");
+        assertThat(exceeded.path("message").asString()).endsWith(", when the oldest of them leaves the window;"
+                + " an operator's start, or a new spec in Git, runs it again");
         passes(2);
         assertThat(received).as("the job stays down: nothing more is sent").hasSize(4);
     }

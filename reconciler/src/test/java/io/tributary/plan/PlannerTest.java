@@ -365,8 +365,9 @@ class PlannerTest {
                 .failed("restart", hash(RUNNING), Duration.ofMinutes(1), 3);
         assertThat(Planner.plan(RUNNING, observed(givenUp), NOW).app(APP).orElseThrow().message())
                 .isEqualTo("job FAILED; 3 restarts within 10m reached restartPolicy.maxRestarts;"
-                        + " the last restart failed: savepoint timed out; an operator's start, or a new spec in Git,"
-                        + " runs it again");
+                        + " the last restart failed: savepoint timed out; it is restarted again from "
+                        + NOW.plus(Duration.ofMinutes(5)) + ", when the oldest of them leaves the window;"
+                        + " an operator's start, or a new spec in Git, runs it again");
 
         Obs otherFailure = Obs.job(JobState.FAILED, RUNNING).restartedAgo(S.multipliedBy(5))
                 .failed("savepoint", hash(RUNNING), S.multipliedBy(5), 1);
