@@ -306,6 +306,11 @@ final class Conditions {
         if (rules.isEmpty() || state.isEmpty() || state.get() != JobState.RUNNING) {
             return;
         }
+        if (obs.job().get().tasksWaiting().isPresent()) {
+            // its tasks do not all run (no slots, a restart): Flink declines every checkpoint, and a restart would
+            // only wait the same way; the app's health says so
+            return;
+        }
         String jobId = obs.job().get().jobId();
         Optional<DeploymentTarget> target = jobTarget(obs, app, desired, targets);
         if (target.isEmpty()) {

@@ -37,6 +37,11 @@ public final class Planner {
      * Flink or a start takes seconds; minutes mean missing slots, or a task that fails again at every restart.
      */
     static final Duration TASKS_WAITING_LIMIT = Duration.ofMinutes(3);
+    /**
+     * How long a job's tasks may wait before a savepoint upgrade is no longer tried: a job just started gets its
+     * tasks running within seconds (the upgrade asks for its savepoint again for 30 s meanwhile).
+     */
+    static final Duration NO_SAVEPOINT_AFTER = Duration.ofMinutes(1);
 
     private Planner() {}
 
@@ -244,8 +249,14 @@ public final class Planner {
             if (waiting.isPresent()) {
                 return waiting.get();
             }
-            return act(key, new Action.Upgrade(key, current.jobId(), spec.upgradeMode(), spec.allowStatelessFallback(),
-                    "spec changed"), Health.PROGRESSING, Sync.OUT_OF_SYNC);
+            // a job whose tasks do not all run takes no savepoint (Flink declines it) and has no state newer than its
+            // latest checkpoint: it is upgraded from that, as Flink itself would recover it (a fix in Git is not stuck)
+            boolean noSavepoint = spec.upgradeMode() == Application.UpgradeMode.SAVEPOINT && current.tasksWaiting()
+                    .filter(w -> !w.since().isAfter(now.minus(NO_SAVEPOINT_AFTER))).isPresent();
+            return act(key, new Action.Upgrade(key, current.jobId(),
+                    noSavepoint ? Application.UpgradeMode.LAST_STATE : spec.upgradeMode(), spec.allowStatelessFallback(),
+                    noSavepoint ? "spec changed; the job's tasks do not all run, so it takes no savepoint: upgraded from"
+                            + " its latest checkpoint" : "spec changed"), Health.PROGRESSING, Sync.OUT_OF_SYNC);
         }
         Health running = state.get() == JobState.RUNNING ? Health.HEALTHY : Health.PROGRESSING;
         String stateMessage = "job " + state.get();

@@ -148,6 +148,52 @@ class AlertConditionsIT {
     }
 
     @Test
+    void aJobWaitingForSlotsIsNotRestartedForItsDeclinedCheckpointsAndAFixInGitUpgradesItFromItsCheckpoint()
+            throws IOException {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
+        ReconcilerFixture.Builder setup = ReconcilerFixture.in(temp).inMemoryFlink(clock)
+                .savepoints(Duration.ofSeconds(2), Duration.ofMillis(5));
+        setup.write("teams/payments/apps.yaml", """
+                apiVersion: tributary.io/v1
+                kind: Application
+                metadata: {name: orders, team: payments}
+                spec:
+                  deployment: {mode: standalone-session, cluster: local}
+                  job:
+                    type: sql
+                    sql: {file: sql/orders.sql}
+                  upgradeMode: savepoint
+                  alertPolicies: [payments-default]
+                """);
+        setup.webhookAlerts(Duration.ofMillis(50), null, "checkpoint-failures, count: 2, within: 10m, action: restart");
+        fixture = setup.build();
+        flink = fixture.flink();
+        store = fixture.store;
+        passes(3);
+        String job = store.status("payments/orders").orElseThrow().jobId();
+        String checkpoint = flink.completeCheckpoint(new JobId(job)).externalPath();
+
+        flink.tasksWaiting(new JobId(job), 0, 6);
+        flink.failCheckpoints(new JobId(job), 5); // Flink declines every trigger while tasks wait
+        flink.failSavepoints("Checkpoint triggering task Source: orders (1/6) is not being executed at the moment");
+        passes(3);
+        assertThat(store.status("payments/orders").orElseThrow().jobId()).as("not restarted").isEqualTo(job);
+        assertThat(store.events("payments/orders", 20)).extracting(e -> e.type()).doesNotContain("checkpoint-failures");
+        assertThat(store.status("payments/orders").orElseThrow().message()).contains("0 of 6 tasks running");
+
+        clock.advance(Duration.ofMinutes(4));
+        passes(1);
+        assertThat(store.status("payments/orders").orElseThrow().health()).isEqualTo("Degraded");
+        Path sql = fixture.repo.resolve("sql/orders.sql");
+        fixture.write("sql/orders.sql", java.nio.file.Files.readString(sql) + "-- fewer slots\n");
+        passes(3);
+
+        String upgraded = store.status("payments/orders").orElseThrow().jobId();
+        assertThat(upgraded).as("the fix in Git is applied though no savepoint can be taken").isNotEqualTo(job);
+        assertThat(flink.fake(new JobId(upgraded)).orElseThrow().submission().restoreFrom()).isEqualTo(checkpoint);
+    }
+
+    @Test
     void aFailedJobIsOneAlertResolvedWhenTheRestartRuns() throws IOException {
         start(8);
         passes(3);

@@ -34,6 +34,9 @@ public final class TestingFlinkTarget implements DeploymentTarget {
         final List<Checkpoint> checkpoints = new ArrayList<>();
         /** Flink's count of failed checkpoints of the job. */
         long failedCheckpoints;
+        /** Of the job's tasks, how many run, of how many; 0 of 0 when all run (Flink's listing not modelled). */
+        int tasksRunning;
+        int tasksTotal;
 
         FakeJob(JobSubmission submission, Instant started) {
             this.submission = submission;
@@ -108,6 +111,13 @@ public final class TestingFlinkTarget implements DeploymentTarget {
     /** Flink counts {@code count} more failed checkpoints of the job. */
     public synchronized void failCheckpoints(JobId id, long count) {
         existing(id).failedCheckpoints += count;
+    }
+
+    /** Only {@code running} of the job's {@code total} tasks run, as when the cluster lacks free slots. */
+    public synchronized void tasksWaiting(JobId id, int running, int total) {
+        FakeJob job = existing(id);
+        job.tasksRunning = running;
+        job.tasksTotal = total;
     }
 
     /** Savepoints are accepted but never finish, like a slow Flink. */
@@ -347,6 +357,6 @@ public final class TestingFlinkTarget implements DeploymentTarget {
 
     private static JobSummary summary(JobId id, FakeJob job) {
         return new JobSummary(id, "job-" + id.hex().substring(0, 6), job.state, job.started,
-                Optional.ofNullable(job.ended), job.lastChange);
+                Optional.ofNullable(job.ended), job.lastChange, job.tasksRunning, job.tasksTotal);
     }
 }

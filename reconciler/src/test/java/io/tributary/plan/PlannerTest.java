@@ -60,6 +60,12 @@ class PlannerTest {
                 row("a job Flink keeps restarting for minutes is degraded", RUNNING,
                         Obs.job(JobState.RESTARTING, RUNNING).tasksWaiting(2, 6, Duration.ofMinutes(10)), "-",
                         Health.DEGRADED),
+                row("a job whose tasks have not all run for a minute is upgraded from its latest checkpoint",
+                        RATE_CHANGED, Obs.job(JobState.RUNNING, RUNNING).tasksWaiting(0, 6, Duration.ofMinutes(2)),
+                        "upgrade last-state fallback=false", Health.PROGRESSING),
+                row("a job just started, its tasks not yet all running, is upgraded with a savepoint", RATE_CHANGED,
+                        Obs.job(JobState.RUNNING, RUNNING).tasksWaiting(0, 6, Duration.ofSeconds(5)),
+                        "upgrade savepoint fallback=false", Health.PROGRESSING),
                 row("no periodic savepoint of a job whose tasks do not all run", PERIODIC,
                         Obs.job(JobState.RUNNING, PERIODIC).startedAgo(Duration.ofHours(10)).savepoint(5, Duration.ofHours(7))
                                 .tasksWaiting(3, 6, Duration.ofMinutes(1)), "-",
