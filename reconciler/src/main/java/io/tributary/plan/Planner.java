@@ -177,9 +177,6 @@ public final class Planner {
         }
         Application.DesiredState wanted = obs.override().flatMap(AppObservation.Override::pinnedState)
                 .orElse(spec.state());
-        if (obs.override().map(AppObservation.Override::syncPaused).orElse(false)) {
-            return planPaused(key, obs, spec, hash, specMatches, wanted, now);
-        }
         // the job's own cluster, when Git moved the app away from it, is one to wait for as well
         Optional<String> jobCluster = job.flatMap(j -> runsOn(j, app, desired));
         Optional<String> busyCluster = jobCluster.filter(clustersBusy::contains);
@@ -189,6 +186,11 @@ public final class Planner {
         }
         if (busyCluster.isPresent()) {
             return status(key, Health.PROGRESSING, Sync.PROGRESSING, "waiting for cluster " + busyCluster.get());
+        }
+        // after the wait for a busy cluster: a paused app moved off a restarting cluster is resumed once it runs again,
+        // not on the old one in the moment before it stops
+        if (obs.override().map(AppObservation.Override::syncPaused).orElse(false)) {
+            return planPaused(key, obs, spec, hash, specMatches, wanted, now);
         }
         if (cluster.isPresent()) {
             String clusterName = cluster.get().id().qualifiedName();

@@ -392,6 +392,16 @@ class PlannerTest {
     }
 
     @Test
+    void aPausedAppMovedOffARestartingClusterWaitsForItInsteadOfResumingOnTheOldOne() {
+        Observed observed = new Observed(Map.of(APP, Obs.job(JobState.FINISHED, RUNNING).suspendedByService()
+                        .savepoint(3, S).syncPaused().build()),
+                Map.of("local", new ClusterObservation("local", true, false, false, Optional.empty()).asBusy()));
+        Plan plan = Planner.plan(RUNNING, observed, NOW);
+        assertThat(plan.app(APP).orElseThrow().action()).isEmpty();
+        assertThat(plan.app(APP).orElseThrow().message()).isEqualTo("waiting for cluster local");
+    }
+
+    @Test
     void aClusterBeingStartedIsNotStartedAgainAndItsAppsWait() {
         Observed observed = new Observed(Map.of(APP, Obs.none().build()),
                 Map.of("local", new ClusterObservation("local", true, false, false, Optional.empty()).asBusy()));
