@@ -41,22 +41,7 @@ final class Templates {
             {{#action}}_Action taken:_ {{action}}
             {{/action}}{{/digest}}{{#url}}<{{url}}|Open in Tributary>{{/url}}""";
 
-    /** Markdown as DingTalk, WeCom and Lark show it. */
-    static final String MARKDOWN = """
-            {{#digest}}### {{count}} alerts at once
-            {{#alerts}}- [{{status}}] **{{event}}** on {{subject}}: {{message}}
-            {{/alerts}}{{/digest}}{{^digest}}### {{#resolved}}Resolved: {{/resolved}}{{event}} on {{subject}}
-            **{{#resolved}}resolved{{/resolved}}{{^resolved}}{{severity}}{{/resolved}}**: {{message}}
-            {{#action}}
-            Action taken: {{action}}
-            {{/action}}{{#cluster}}
-            Cluster: {{cluster}}
-            {{/cluster}}
-            Opened: {{openedAt}}{{#resolvedAt}}, resolved: {{resolvedAt}}{{/resolvedAt}}
-            {{/digest}}{{#url}}
-            [Open in Tributary]({{url}}){{/url}}""";
-
-    /** Lark's card Markdown: as {@link #MARKDOWN} without the heading, which the card's header shows. */
+    /** Lark's card Markdown: the message without a heading, which the card's header shows. */
     static final String LARK = """
             {{#digest}}{{#alerts}}- [{{status}}] **{{event}}** on {{subject}}: {{message}}
             {{/alerts}}{{/digest}}{{^digest}}**{{#resolved}}resolved{{/resolved}}{{^resolved}}{{severity}}{{/resolved}}**: {{message}}
@@ -68,6 +53,12 @@ final class Templates {
             Opened: {{openedAt}}{{#resolvedAt}}, resolved: {{resolvedAt}}{{/resolvedAt}}
             {{/digest}}{{#url}}
             [Open in Tributary]({{url}}){{/url}}""";
+
+    /** Markdown as DingTalk and WeCom show it: a heading, then what Lark's card shows. */
+    static final String MARKDOWN = """
+            {{#digest}}### {{count}} alerts at once
+            {{/digest}}{{^digest}}### {{#resolved}}Resolved: {{/resolved}}{{event}} on {{subject}}
+            {{/digest}}""" + LARK;
 
     private final Map<String, Template> compiled = new ConcurrentHashMap<>();
 

@@ -108,10 +108,9 @@ class AlertConditionsIT {
                 .containsExactly("cluster-down-resolved", "cluster-down");
     }
 
-    @Test
-    void failingCheckpointsDoNotRestartAJobIntoAnUpgradeItsSavepointRefused() throws IOException {
-        ReconcilerFixture.Builder setup = ReconcilerFixture.in(temp)
-                .inMemoryFlink(new MutableClock(Instant.parse("2026-11-26T10:00:00Z")))
+    /** One savepoint app, payments/orders, whose policy restarts it after 2 failed checkpoints; running. */
+    private void startOrdersWithARestartingCheckpointRule(MutableClock clock) throws IOException {
+        ReconcilerFixture.Builder setup = ReconcilerFixture.in(temp).inMemoryFlink(clock)
                 .savepoints(Duration.ofSeconds(2), Duration.ofMillis(5));
         setup.write("teams/payments/apps.yaml", """
                 apiVersion: tributary.io/v1
@@ -130,6 +129,11 @@ class AlertConditionsIT {
         flink = fixture.flink();
         store = fixture.store;
         passes(3);
+    }
+
+    @Test
+    void failingCheckpointsDoNotRestartAJobIntoAnUpgradeItsSavepointRefused() throws IOException {
+        startOrdersWithARestartingCheckpointRule(new MutableClock(Instant.parse("2026-11-26T10:00:00Z")));
         String job = store.status("payments/orders").orElseThrow().jobId();
 
         flink.failSavepoints("the savepoint directory is not writable");
@@ -151,25 +155,7 @@ class AlertConditionsIT {
     void aJobWaitingForSlotsIsNotRestartedForItsDeclinedCheckpointsAndAFixInGitUpgradesItFromItsCheckpoint()
             throws IOException {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
-        ReconcilerFixture.Builder setup = ReconcilerFixture.in(temp).inMemoryFlink(clock)
-                .savepoints(Duration.ofSeconds(2), Duration.ofMillis(5));
-        setup.write("teams/payments/apps.yaml", """
-                apiVersion: tributary.io/v1
-                kind: Application
-                metadata: {name: orders, team: payments}
-                spec:
-                  deployment: {mode: standalone-session, cluster: local}
-                  job:
-                    type: sql
-                    sql: {file: sql/orders.sql}
-                  upgradeMode: savepoint
-                  alertPolicies: [payments-default]
-                """);
-        setup.webhookAlerts(Duration.ofMillis(50), null, "checkpoint-failures, count: 2, within: 10m, action: restart");
-        fixture = setup.build();
-        flink = fixture.flink();
-        store = fixture.store;
-        passes(3);
+        startOrdersWithARestartingCheckpointRule(clock);
         String job = store.status("payments/orders").orElseThrow().jobId();
         String checkpoint = flink.completeCheckpoint(new JobId(job)).externalPath();
 
