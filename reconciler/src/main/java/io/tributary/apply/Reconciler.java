@@ -112,12 +112,6 @@ public final class Reconciler implements AutoCloseable {
             errors = List.copyOf(errors);
         }
 
-        SyncStatus(String condition, String reason, String source, String appliedRevision, String fetchedRevision,
-                Instant lastFetch, Instant lastAttempt, List<String> errors, boolean leader) {
-            this(condition, reason, source, appliedRevision, fetchedRevision, lastFetch, lastAttempt, errors, leader,
-                    null);
-        }
-
         /** What the status shows of a commit message: its first line. */
         static String firstLine(String message) {
             return message == null || message.isBlank() ? null : message.strip().lines().findFirst().orElse(null);
@@ -229,7 +223,7 @@ public final class Reconciler implements AutoCloseable {
             return t;
         });
         this.sync = new SyncStatus("Reconciling", "not fetched yet", source.describe(), null, null, null, null,
-                List.of(), false);
+                List.of(), false, null);
     }
 
     // ---- the loop
