@@ -19,12 +19,14 @@ import io.tributary.plan.ClusterObservation;
 import io.tributary.plan.Observed;
 import io.tributary.store.AppOverride;
 import io.tributary.store.AppStatus;
+import io.tributary.store.Deployment;
 import io.tributary.store.Operation;
 import io.tributary.store.SavepointRecord;
 import io.tributary.store.Store;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -253,7 +255,7 @@ final class Observer implements AutoCloseable {
                 write.accept(tx);
             }
             tx.statuses().forEach(s -> statuses.put(s.app(), s));
-            return new Records(tx.restorableSavepointsByApp(), tx.deployedApps(),
+            return new Records(tx.restorableSavepointsByApp(), tx.latestDeployments(),
                     tx.operationsSinceByApp("restart", at.minus(RESTART_HISTORY)), tx.latestOperationsByApp(10),
                     tx.overrides().stream().collect(Collectors.toMap(AppOverride::app, Function.identity())));
         });
@@ -335,7 +337,25 @@ final class Observer implements AutoCloseable {
         LOG.debug("observed apps={} clusters={} storeMs={} storeReused={} flinkWaitMs={} restMs={} sinceReadMs={}",
                 apps.size(), jobsByCluster.size(), snapshot.storeMs, snapshot.storeReused, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000,
                 (System.nanoTime() - snapshot.startedNanos) / 1_000_000);
-        return new Observed(apps, clusterObservations);
+        return new Observed(apps, clusterObservations, deletedSources(declared.values(), apps, snapshot.records));
+    }
+
+    /**
+     * The apps Tributary deleted that a declared app's first deploy restores from ({@code spec.restore.application}):
+     * what their records keep, their savepoints above all.
+     */
+    private Map<String, AppObservation> deletedSources(Collection<Application> declared, Map<String, AppObservation> apps,
+            Records records) {
+        Map<String, AppObservation> sources = new HashMap<>();
+        for (Application app : declared) {
+            Application.Restore restore = app.spec().restore();
+            String source = restore == null ? null : restore.sourceApp(app.id().team());
+            if (source != null && !apps.containsKey(source) && !apps.get(app.id().qualifiedName()).everDeployed()) {
+                sources.put(source, observeApp(source, null, null, null, false, NOT_ANSWERED, name -> Optional.empty(),
+                        records));
+            }
+        }
+        return sources;
     }
 
     /** Whether a listing of {@code cluster}'s jobs outlived its pass and still has no answer: a hung JobManager. */
@@ -376,7 +396,7 @@ final class Observer implements AutoCloseable {
             Records records) {}
 
     /** The store's records of every app, read with one query each per pass rather than per app. */
-    private record Records(Map<String, List<SavepointRecord>> savepoints, Set<String> deployed,
+    private record Records(Map<String, List<SavepointRecord>> savepoints, Map<String, Deployment> latestDeployments,
             Map<String, List<Operation>> restarts, Map<String, List<Operation>> recentOperations,
             Map<String, AppOverride> overrides) {}
 
@@ -432,7 +452,8 @@ final class Observer implements AutoCloseable {
                 : Optional.of(new AppliedSpec(status.specHash(), status.revision(),
                         spec == null ? Application.UpgradeMode.SAVEPOINT : spec.spec().upgradeMode(),
                         spec == null || spec.spec().prune()));
-        boolean everDeployed = records.deployed().contains(app);
+        Deployment latestDeployment = records.latestDeployments().get(app);
+        boolean everDeployed = latestDeployment != null;
         // a checkpoint stays out of the savepoints (retention, periodic savepoints), unless the app has no job
         // and it is the newest state: a job cancelled to move with its latest checkpoint resumes from it
         List<SavepointRecord> recorded = records.savepoints().getOrDefault(app, List.of());
@@ -442,6 +463,12 @@ final class Observer implements AutoCloseable {
                 .filter(s -> !"checkpoint".equals(s.kind()) || leftBehind.filter(s::equals).isPresent())
                 .map(s -> new KeptSavepoint(s.id(), s.path(), s.createdAt(), !"external".equals(s.kind())))
                 .toList();
+        if (recorded.isEmpty() && latestDeployment != null && latestDeployment.restoredFrom() != null) {
+            // a path is recorded once, for the app that recorded it first: an app started from another's savepoint
+            // (spec.restore.application, or the same spec.restore.savepoint) has that state only in its deployments
+            savepoints = List.of(new KeptSavepoint(0, latestDeployment.restoredFrom(), latestDeployment.startedAt(),
+                    false));
+        }
         List<Instant> restarts = records.restarts().getOrDefault(app, List.of()).stream()
                 .map(Operation::createdAt).toList();
         Optional<AppObservation.Override> override = Optional.ofNullable(records.overrides().get(app))

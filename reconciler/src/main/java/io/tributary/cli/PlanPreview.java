@@ -14,6 +14,7 @@ import io.tributary.plan.AppObservation.CurrentJob;
 import io.tributary.plan.AppObservation.KeptSavepoint;
 import io.tributary.plan.ClusterAction;
 import io.tributary.plan.ClusterObservation;
+import io.tributary.plan.Health;
 import io.tributary.plan.Observed;
 import io.tributary.plan.Plan;
 import io.tributary.plan.Plan.AppPlan;
@@ -141,8 +142,10 @@ final class PlanPreview {
         List<AppItem> items = new ArrayList<>();
         int unchanged = 0;
         for (AppPlan p : plan.apps()) {
-            Optional<AppItem> item = item(p, Optional.ofNullable(headApps.get(p.app())), head.state(),
-                    observed.app(p.app()), known.apply(p.app()));
+            Optional<Application> headApp = Optional.ofNullable(headApps.get(p.app()));
+            boolean sourceKnown = headApp.map(PlanPreview::restoreSource).map(observed.apps()::containsKey).orElse(true);
+            Optional<AppItem> item = item(p, headApp, head.state(), observed.app(p.app()), sourceKnown,
+                    known.apply(p.app()));
             if (item.isPresent() && restartedWith.containsKey(p.app()) && headApps.containsKey(p.app())) {
                 item = Optional.of(withClusterRestart(item.get(), headApps.get(p.app()), restartedWith.get(p.app())));
             }
@@ -152,11 +155,12 @@ final class PlanPreview {
                 unchanged++;
             }
         }
-        return new PlanReport(baseLabel, head.label(), server, clusterItems, items, unchanged);
+        return new PlanReport(baseLabel, head.label(), server, clusterItems, withRenameNotes(items, headApps), unchanged);
     }
 
+    /** @param sourceKnown whether the app it restores from ({@code spec.restore.application}), if any, is observed */
     private static Optional<AppItem> item(AppPlan p, Optional<Application> headApp, DesiredState head,
-            AppObservation obs, Known known) {
+            AppObservation obs, boolean sourceKnown, Known known) {
         String key = p.app();
         // an app the base declares (or the service has in force) is not new, though it may never have run
         boolean isKnown = obs.everDeployed() || obs.applied().isPresent() || obs.job().isPresent()
@@ -165,9 +169,11 @@ final class PlanPreview {
             Action action = p.action().get();
             if (action instanceof Action.Deploy deploy) {
                 if (!isKnown) {
+                    String source = restoreSource(headApp.get());
                     return Optional.of(new AppItem(key, Change.CREATE,
-                            deploy.restoreFrom().isPresent() ? "from-savepoint" : null,
-                            List.of("new application" + where(headApp.get(), head))));
+                            source != null ? "from-application" : deploy.restoreFrom().isPresent() ? "from-savepoint" : null,
+                            source != null ? List.of("new application" + where(headApp.get(), head), deploy.reason())
+                                    : List.of("new application" + where(headApp.get(), head))));
                 }
                 List<String> reasons = new ArrayList<>(stateChange(known, "running", deploy.reason()));
                 reasons.addAll(why(known, headApp.get(), head, obs));
@@ -223,6 +229,20 @@ final class PlanPreview {
                 return Optional.of(new AppItem(key, Change.CREATE, "suspended",
                         List.of("new application" + where(app, head) + ", declared suspended")));
             }
+            String source = restoreSource(app);
+            if (wantsRunning && source != null && p.health() == Health.PROGRESSING) {
+                // its source is stopping in this same change (a rename): the next pass starts it from the final savepoint
+                return Optional.of(new AppItem(key, Change.CREATE, "from-application", List.of(
+                        "new application" + where(app, head), "starts from the final savepoint of " + source
+                                + " once its job has stopped")));
+            }
+            if (wantsRunning && source != null && !sourceKnown) {
+                // deleted before the base: only the service's records know its savepoints
+                return Optional.of(new AppItem(key, Change.CREATE, "from-application", List.of(
+                        "new application" + where(app, head), "starts from the latest savepoint the service recorded"
+                                + " for " + source + ", which is not in the base; without one it does not start"
+                                + " (unless allowStatelessFallback)")));
+            }
             return Optional.of(new AppItem(key, Change.NONE, null, List.of(message(p, obs, known))));
         }
         String headHash = SpecHash.of(app, head);
@@ -237,6 +257,62 @@ final class PlanPreview {
             return Optional.of(new AppItem(key, Change.UPDATE, null, why(known, app, head, obs)));
         }
         return Optional.empty();
+    }
+
+    /** The {@code team/name} the app's first deploy takes its state from, or null. */
+    private static String restoreSource(Application app) {
+        return app.spec().restore() == null ? null : app.spec().restore().sourceApp(app.id().team());
+    }
+
+    /**
+     * Renames and moves between teams: a deleted app that a new one restores from says so; a new app whose name
+     * contains a deleted one's, or the other way round, looks like a rename or move that starts without the old
+     * app's state, which is said beside its create.
+     */
+    private static List<AppItem> withRenameNotes(List<AppItem> items, Map<String, Application> headApps) {
+        Map<String, String> takenOverBy = new HashMap<>();
+        headApps.forEach((key, app) -> {
+            String source = restoreSource(app);
+            if (source != null) {
+                takenOverBy.put(source, key);
+            }
+        });
+        List<String> deleted = items.stream().filter(i -> i.change() == Change.DELETE).map(AppItem::app)
+                .filter(app -> !takenOverBy.containsKey(app)).toList();
+        List<AppItem> noted = new ArrayList<>();
+        for (AppItem item : items) {
+            Application app = headApps.get(item.app());
+            String key = item.app();
+            Optional<String> old = deleted.stream().filter(d -> looksRenamed(d, key)).findFirst();
+            String note = null;
+            if (item.change() == Change.DELETE && takenOverBy.containsKey(key)) {
+                note = takenOverBy.get(key) + " starts from its final savepoint (spec.restore.application)";
+            } else if (item.change() == Change.CREATE && app != null && app.spec().restore() == null
+                    && old.isPresent() && !"suspended".equals(item.mode())) {
+                String source = team(old.get()).equals(team(key)) ? name(old.get()) : old.get();
+                note = "starts without state while " + old.get() + " is deleted: if it is renamed or moved, set"
+                        + " spec.restore.application: " + source + " to start from its final savepoint";
+            }
+            if (note != null) {
+                List<String> reasons = new ArrayList<>(item.reasons());
+                reasons.add(note);
+                item = new AppItem(key, item.change(), item.mode(), reasons);
+            }
+            noted.add(item);
+        }
+        return noted;
+    }
+
+    private static boolean looksRenamed(String from, String to) {
+        return name(to).contains(name(from)) || name(from).contains(name(to));
+    }
+
+    private static String team(String app) {
+        return app.substring(0, Math.max(0, app.indexOf('/')));
+    }
+
+    private static String name(String app) {
+        return app.substring(app.indexOf('/') + 1);
     }
 
     /** Whether the app in {@code head} is to run, an operator's pin considered. */

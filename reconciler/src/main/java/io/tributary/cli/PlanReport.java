@@ -56,7 +56,8 @@ record PlanReport(String base, String head, String server, List<ClusterItem> clu
      * @param mode how: the upgrade mode for upgrades ({@code savepoint-or-stateless} with the fallback), how the
      *     job stops for suspends and moves ({@code savepoint}, {@code savepoint-or-cancel}, {@code last-state}),
      *     {@code final-savepoint} or {@code no-savepoint}
-     *     for deletes, {@code suspended} for an app created suspended; null when there is no choice
+     *     for deletes, {@code suspended} for an app created suspended, {@code from-savepoint} or
+     *     {@code from-application} for one created from {@code spec.restore}; null when there is no choice
      * @param reasons why, e.g. {@code job.sql changed}, {@code variable kafka_brokers changed}
      */
     record AppItem(String app, Change change, String mode, List<String> reasons) {
@@ -76,7 +77,8 @@ record PlanReport(String base, String head, String server, List<ClusterItem> clu
                 case RESUME -> "from savepoint";
                 case DELETE -> "final-savepoint".equals(mode) ? "final savepoint first" : "no savepoint";
                 case CREATE -> "suspended".equals(mode) ? "suspended, not started"
-                        : "from-savepoint".equals(mode) ? "from spec.restore.savepoint" : null;
+                        : "from-savepoint".equals(mode) ? "from spec.restore.savepoint"
+                        : "from-application".equals(mode) ? "from spec.restore.application" : null;
                 case KEEP -> "prune: false";
                 case UPDATE -> "applies on resume";
                 default -> null;

@@ -147,6 +147,10 @@ final class SemanticChecks {
         }
         positive(entry, "/spec/restartPolicy/window", spec.restartPolicy().window());
         checkMemorySizes(entry, spec.flinkConfiguration());
+        if (spec.restore() != null && app.id().qualifiedName().equals(spec.restore().sourceApp(app.id().team()))) {
+            errors.add(entry.error("/spec/restore/application", "names this application itself; name the application"
+                    + " whose state it takes over (its old name, or team/name in another team)"));
+        }
     }
 
     private void checkDeployment(Entry entry, Application.Spec spec, Optional<FlinkVersion> version) {

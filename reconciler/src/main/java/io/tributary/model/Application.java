@@ -152,7 +152,16 @@ public record Application(Metadata metadata, Spec spec) implements Resource {
         }
     }
 
-    public record Restore(String savepoint, boolean allowNonRestoredState) {}
+    /**
+     * The state a first deploy starts from: a savepoint's path, or the latest savepoint of another app
+     * ({@code application}: {@code name} in the same team, or {@code team/name}).
+     */
+    public record Restore(String savepoint, String application, boolean allowNonRestoredState) {
+        /** The {@code team/name} of the app to restore from, for an app of {@code team}; null when a savepoint is named. */
+        public String sourceApp(String team) {
+            return application == null || application.contains("/") ? application : team + "/" + application;
+        }
+    }
 
     public enum CheckpointMode {
         EXACTLY_ONCE("exactly-once"), AT_LEAST_ONCE("at-least-once");

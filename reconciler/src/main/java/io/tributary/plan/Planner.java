@@ -190,7 +190,7 @@ public final class Planner {
         // after the wait for a busy cluster: a paused app moved off a restarting cluster is resumed once it runs again,
         // not on the old one in the moment before it stops
         if (obs.override().map(AppObservation.Override::syncPaused).orElse(false)) {
-            return planPaused(key, obs, spec, hash, specMatches, wanted, now);
+            return planPaused(key, obs, app, desired, observed, hash, specMatches, wanted, now);
         }
         if (cluster.isPresent()) {
             String clusterName = cluster.get().id().qualifiedName();
@@ -213,7 +213,7 @@ public final class Planner {
             return planSuspended(key, obs, state, spec, now);
         }
         if (job.isEmpty()) {
-            return planStart(key, obs, spec, hash, now);
+            return planStart(key, obs, app, desired, observed, hash, now);
         }
         CurrentJob current = job.get();
         Optional<String> gitCluster = desired.jobClusterName(app);
@@ -292,8 +292,9 @@ public final class Planner {
      * stopped, or to restart its cluster) is resumed, as long as Git's spec is the one the job ran:
      * otherwise starting it would apply the very change the pause holds back.
      */
-    private static AppPlan planPaused(String key, AppObservation obs, Application.Spec spec, String hash,
-            boolean specMatches, Application.DesiredState wanted, Instant now) {
+    private static AppPlan planPaused(String key, AppObservation obs, Application app, DesiredState desired,
+            Observed observed, String hash, boolean specMatches, Application.DesiredState wanted, Instant now) {
+        Application.Spec spec = app.spec();
         Optional<JobState> state = obs.job().flatMap(CurrentJob::state);
         String paused = "syncing paused by " + obs.override().get().actor() + ": " + obs.override().get().reason();
         boolean down = obs.job().isPresent()
@@ -309,7 +310,7 @@ public final class Planner {
                     + " started while paused, since Git's spec changed after it started: resume syncing to run Git's");
         }
         AppPlan healed = down ? planRestart(key, obs, obs.job().get(), spec, hash, true, now)
-                : planStart(key, obs, spec, hash, now);
+                : planStart(key, obs, app, desired, observed, hash, now);
         return new AppPlan(healed.app(), healed.action(), healed.health(), healed.sync(),
                 healed.message() + " (" + paused + ")");
     }
@@ -376,7 +377,9 @@ public final class Planner {
                 : DesiredState.onKubernetes(cluster) ? "its own Kubernetes cluster" : "its own YARN cluster";
     }
 
-    private static AppPlan planStart(String key, AppObservation obs, Application.Spec spec, String hash, Instant now) {
+    private static AppPlan planStart(String key, AppObservation obs, Application app, DesiredState desired,
+            Observed observed, String hash, Instant now) {
+        Application.Spec spec = app.spec();
         Optional<AppPlan> waiting = waitAfterFailure(key, obs, null, hash, now);
         if (waiting.isPresent()) {
             return waiting.get();
@@ -392,9 +395,60 @@ public final class Planner {
                     spec.restore().allowNonRestoredState(), "first start, restoring spec.restore.savepoint"),
                     Health.MISSING, Sync.OUT_OF_SYNC);
         }
+        if (!obs.everDeployed() && spec.restore() != null && spec.restore().application() != null) {
+            return planRestoreFromApp(key, spec, spec.restore().sourceApp(app.id().team()), desired, observed);
+        }
         return act(key, new Action.Deploy(key, Optional.empty(), false,
                 obs.everDeployed() ? "no job runs and no savepoint is kept" : "new application"),
                 Health.MISSING, Sync.OUT_OF_SYNC);
+    }
+
+    /**
+     * A first deploy from another app's state ({@code spec.restore.application}): only once that app has no job
+     * and no operation under way, so that a rename in one commit takes the old job's final savepoint first and
+     * the two jobs never run at once.
+     */
+    private static AppPlan planRestoreFromApp(String key, Application.Spec spec, String source, DesiredState desired,
+            Observed observed) {
+        AppObservation from = observed.restoreSource(source);
+        Optional<JobState> state = from.job().flatMap(CurrentJob::state);
+        boolean jobLeft = state.filter(s -> s.isAlive() || s == JobState.LOST || s == JobState.SUSPENDED).isPresent();
+        String wait = "waiting for " + source + "'s job to stop: spec.restore.application starts this app from its"
+                + " last savepoint";
+        // one Git (or an operator) keeps running would run beside this one, from the same state
+        boolean sourceToRun = desired.applications().stream().filter(a -> a.id().qualifiedName().equals(source))
+                .anyMatch(a -> from.override().flatMap(AppObservation.Override::pinnedState).orElse(a.spec().state())
+                        == Application.DesiredState.RUNNING);
+        if (sourceToRun) {
+            return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, wait + "; " + source + " is to run (declared"
+                    + " running in Git, or pinned running): remove it from Git, or set it suspended");
+        }
+        if (jobLeft && !from.operationInFlight() && from.applied().filter(a -> !a.prune()).isPresent()
+                && desired.applications().stream().noneMatch(a -> a.id().qualifiedName().equals(source))) {
+            return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, wait + "; " + source + " was removed from Git with"
+                    + " prune: false, which leaves its job running: stop it from the dashboard or the API");
+        }
+        if (jobLeft || from.operationInFlight()) {
+            // a final savepoint that failed keeps the old job, and this app waiting, until a retry succeeds
+            return from.lastFailure().filter(f -> !from.operationInFlight())
+                    .map(f -> status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, wait + "; its " + f.kind() + " failed: "
+                            + f.error()))
+                    .orElse(status(key, Health.PROGRESSING, Sync.OUT_OF_SYNC, wait));
+        }
+        Optional<KeptSavepoint> latest = from.latestSavepoint();
+        if (latest.isPresent()) {
+            return act(key, new Action.Deploy(key, Optional.of(latest.get().path()), spec.restore().allowNonRestoredState(),
+                    "first start, restoring the latest " + latest.get().what() + " of " + source
+                            + " (spec.restore.application)"), Health.MISSING, Sync.OUT_OF_SYNC);
+        }
+        String none = from.everDeployed() ? source + " has no savepoint or checkpoint to start from"
+                : "no application " + source + " is known to Tributary";
+        if (spec.allowStatelessFallback()) {
+            return act(key, new Action.Deploy(key, Optional.empty(), false, "spec.restore.application: " + none
+                    + "; starting without state (allowStatelessFallback)"), Health.MISSING, Sync.OUT_OF_SYNC);
+        }
+        return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, "spec.restore.application: " + none + "; it does not"
+                + " start without state unless allowStatelessFallback is true (or spec.restore is removed)");
     }
 
     /**

@@ -28,8 +28,9 @@ interface DeploymentDao {
     @SqlQuery("SELECT * FROM deployments WHERE app = :app ORDER BY started_at DESC, id DESC LIMIT :limit")
     List<Deployment> ofApp(@Bind("app") String app, @Bind("limit") int limit);
 
-    @SqlQuery("SELECT DISTINCT app FROM deployments")
-    List<String> deployedApps();
+    /** Each app's newest deployment: one row per app that ever had a job started. */
+    @SqlQuery("SELECT DISTINCT ON (app) * FROM deployments ORDER BY app, started_at DESC, id DESC")
+    List<Deployment> latestPerApp();
 
     @SqlQuery("SELECT * FROM deployments WHERE job_id = :job")
     Optional<Deployment> ofJob(@Bind("job") String jobId);

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -465,9 +466,10 @@ public final class Store {
         return dao(RevisionDao.class, RevisionDao::lastApplied);
     }
 
-    /** Apps that ever had a job started. */
-    public Set<String> deployedApps() {
-        return Set.copyOf(dao(DeploymentDao.class, DeploymentDao::deployedApps));
+    /** The newest deployment of each app that ever had a job started, by app. */
+    public Map<String, Deployment> latestDeployments() {
+        return dao(DeploymentDao.class, DeploymentDao::latestPerApp).stream()
+                .collect(Collectors.toUnmodifiableMap(Deployment::app, d -> d));
     }
 
     /** Each app's {@code perApp} newest operations, newest first: one query for a whole reconcile pass. */

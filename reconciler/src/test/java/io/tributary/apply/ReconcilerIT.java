@@ -176,6 +176,39 @@ class ReconcilerIT {
     }
 
     @Test
+    void anAppRenamedInOneCommitStartsFromTheOldJobsFinalSavepointAndNeverRunsBesideIt() throws IOException {
+        sync();
+        String old = status().jobId();
+        String renamed = "payments/orders-v2";
+        fixture.write("teams/payments/apps.yaml", Files.readString(repo.resolve("teams/payments/apps.yaml"))
+                .replace("name: orders,", "name: orders-v2,").replace("spec:\n", "spec:\n  restore: {application: orders}\n"));
+
+        fixture.passes(1);
+        awaitOperations();
+        assertThat(flink.fake(new JobId(old)).orElseThrow().state()).isEqualTo(JobState.FINISHED);
+        assertThat(running()).as("the pass that deletes the old app does not start the new one").isEmpty();
+        assertThat(store.status(renamed).orElseThrow().message()).startsWith("waiting for payments/orders's job to stop");
+
+        sync();
+        SavepointRecord last = store.savepoints(APP).get(0);
+        assertThat(last.kind()).isEqualTo("final");
+        assertThat(store.status(APP)).isEmpty();
+        assertThat(running()).as(() -> store.status(renamed).orElseThrow().message()).singleElement().satisfies(j -> {
+            assertThat(j.submission().args()).contains("--name", renamed);
+            assertThat(j.submission().restoreFrom()).isEqualTo(last.path());
+        });
+        assertThat(store.status(renamed).orElseThrow().health()).isEqualTo("Healthy");
+
+        // failed before a checkpoint of its own: the old app's savepoint is still its newest state
+        flink.failJob(new JobId(store.status(renamed).orElseThrow().jobId()), "java.lang.IllegalStateException: boom");
+        sync();
+        assertThat(running()).singleElement().satisfies(j -> {
+            assertThat(j.submission().args()).contains("--name", renamed);
+            assertThat(j.submission().restoreFrom()).as("not without state").isEqualTo(last.path());
+        });
+    }
+
+    @Test
     void aClosingServiceSuspendsTheJobsOfTheClustersThatStopWithItAndTheNextStartResumesThem() {
         sync();
         String job = status().jobId();

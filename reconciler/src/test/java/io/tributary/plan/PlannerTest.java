@@ -502,7 +502,7 @@ class PlannerTest {
         return new Observed(Map.of(APP, obs.build()), Map.of("local", localCluster()));
     }
 
-    private static ClusterObservation localCluster() {
+    static ClusterObservation localCluster() {
         return new ClusterObservation("local", true, true, true, Optional.of(clusterHash()));
     }
 
