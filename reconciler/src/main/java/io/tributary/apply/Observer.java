@@ -420,6 +420,10 @@ final class Observer implements AutoCloseable {
         if (status != null && status.jobId() != null) {
             Optional<DeploymentTarget> target = cluster == null ? Optional.empty() : targets.apply(cluster);
             Optional<JobState> state = jobs.stateOf(status.jobId());
+            if (state.isEmpty() && JobState.FINISHED.name().equals(status.jobState())) {
+                // a bounded job that finished stays finished when its JobManager restarts and forgets it: not run again
+                state = Optional.of(JobState.FINISHED);
+            }
             Optional<JobSummary> summary = jobs.jobs()
                     .flatMap(j -> Optional.ofNullable(j.get(new JobId(status.jobId()))));
             Instant started = summary.map(JobSummary::startTime).orElse(status.updatedAt());

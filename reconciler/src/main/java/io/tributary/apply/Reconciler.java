@@ -15,11 +15,13 @@ import io.tributary.model.ResourceId;
 import io.tributary.plan.Action;
 import io.tributary.plan.AppObservation;
 import io.tributary.plan.ClusterAction;
+import io.tributary.plan.Health;
 import io.tributary.plan.Observed;
 import io.tributary.plan.Plan;
 import io.tributary.plan.Plan.AppPlan;
 import io.tributary.plan.Planner;
 import io.tributary.plan.SpecHash;
+import io.tributary.plan.Sync;
 import io.tributary.source.Backoff;
 import io.tributary.source.Checkout;
 import io.tributary.source.ConfigSource;
@@ -42,9 +44,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -127,7 +129,9 @@ public final class Reconciler implements AutoCloseable {
     private final Optional<LeaderLock> lock;
     private final Clock clock;
     private final Options options;
-    private final ExecutorService workers;
+    /** Operations that stop a job before anything else, which a savepoint can make long. */
+    private static final Set<String> STOPS_A_JOB_FIRST = Set.of("upgrade", "suspend", "delete");
+    private final ThreadPoolExecutor workers;
     private final ReconcileMetrics metrics;
     /** What alerts are about: job, cluster and checkpoint conditions, written as events when they change. */
     private final Conditions conditions;
@@ -217,11 +221,12 @@ public final class Reconciler implements AutoCloseable {
         this.lock = lock;
         this.clock = clock;
         this.options = options;
-        this.workers = Executors.newFixedThreadPool(options.workers(), r -> {
-            Thread t = new Thread(r, "tributary-apply");
-            t.setDaemon(true);
-            return t;
-        });
+        this.workers = new ThreadPoolExecutor(options.workers(), options.workers(), 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "tributary-apply");
+                    t.setDaemon(true);
+                    return t;
+                });
         this.sync = new SyncStatus("Reconciling", "not fetched yet", source.describe(), null, null, null, null,
                 List.of(), false, null);
     }
@@ -582,7 +587,8 @@ public final class Reconciler implements AutoCloseable {
             }
             held.add(op.app());
             String revision = loaded.revision().name();
-            Optional<Future<?>> recovery = asOperation(op.app(), () -> {
+            Optional<Future<?>> recovery = asOperation(op.app(), "finishing the " + op.kind() + " interrupted at the"
+                    + " last stop", () -> {
                 if (operations.recover(op, ctx.get())) {
                     recoveryDue.remove(op.app());
                 } else {
@@ -699,8 +705,13 @@ public final class Reconciler implements AutoCloseable {
         if (awaitingRecovery.contains(action.app()) || recoveryDue.containsKey(action.app())) {
             return Optional.empty(); // its operation left open is finished first: one open operation per app
         }
-        return asOperation(action.app(), () -> {
+        return asOperation(action.app(), action.kind() + ": " + action.reason(), () -> {
             long start = System.nanoTime();
+            if (STOPS_A_JOB_FIRST.contains(action.kind())) {
+                // until it has a new job to report, the app's status says what it waits for (a savepoint may take minutes)
+                store.updateHealth(action.app(), Health.PROGRESSING.label(), Sync.OUT_OF_SYNC.label(),
+                        action.kind() + ": " + action.reason());
+            }
             String status = operations.run(action, ctx.get());
             if (io.tributary.store.Operation.OPEN.equals(status)) {
                 recoveryDue.putIfAbsent(action.app(), clock.instant()); // before the app is free
@@ -729,12 +740,21 @@ public final class Reconciler implements AutoCloseable {
         return true;
     }
 
-    /** Runs {@code work} on a worker as the app's one operation: busy until it ends; empty when busy already. */
-    private Optional<Future<?>> asOperation(String app, Runnable work) {
+    /**
+     * Runs {@code work} on a worker as the app's one operation: busy until it ends; empty when busy already. While
+     * every worker is taken, the app's status says that it is queued, and why (from {@code reason}).
+     */
+    private Optional<Future<?>> asOperation(String app, String reason, Runnable work) {
         if (!claim(app)) {
             return Optional.empty();
         }
         try {
+            int waiting = workers.getQueue().size();
+            if (waiting > 0 || workers.getActiveCount() >= workers.getMaximumPoolSize()) {
+                store.updateHealth(app, Health.PROGRESSING.label(), Sync.OUT_OF_SYNC.label(), "queued behind "
+                        + (workers.getActiveCount() + waiting) + " operations (" + workers.getMaximumPoolSize()
+                        + " run at once): " + reason);
+            }
             return Optional.of(workers.submit(() -> {
                 try {
                     work.run();
@@ -769,10 +789,12 @@ public final class Reconciler implements AutoCloseable {
                     }
                     clusters.stop(name);
                     clusters.start(cluster(name, loaded.desired()).orElseThrow(), loaded.desired());
-                    // the moved apps have no job now; the next plan resumes them from the state they left
+                    // the moved apps have no job now; the next plan resumes those in Git from the state they left
                     for (String app : u.appsToMove()) {
                         store.event(new AppEvent(0, clock.instant(), app, "cluster-updated", "info",
-                                "cluster " + name + " restarted with its new spec; resuming from the state the job left",
+                                "cluster " + name + " restarted with its new spec; " + (application(app, loaded.desired())
+                                        .isPresent() ? "resuming from the state the job left" : "the job, removed from Git"
+                                        + " (prune: false), stays stopped with its savepoint until it is declared again"),
                                 loaded.revision().name()));
                     }
                 }

@@ -149,6 +149,13 @@ final class PlanPreview {
             if (item.isPresent() && restartedWith.containsKey(p.app()) && headApps.containsKey(p.app())) {
                 item = Optional.of(withClusterRestart(item.get(), headApps.get(p.app()), restartedWith.get(p.app())));
             }
+            Optional<String> restartedUnder = observed.app(p.app()).job().flatMap(CurrentJob::cluster)
+                    .filter(c -> clusterItems.stream().anyMatch(i -> i.cluster().equals(c) && i.action().equals("restart")));
+            if (item.isPresent() && item.get().change() == Change.KEEP && restartedUnder.isPresent()) {
+                item = Optional.of(new AppItem(p.app(), Change.SUSPEND, "savepoint", List.of("removed from Git with"
+                        + " prune: false; the restart of cluster " + restartedUnder.get() + " stops its job, which is not"
+                        + " resumed until the app is declared again")));
+            }
             if (item.isPresent()) {
                 items.add(item.get());
             } else {
@@ -216,9 +223,14 @@ final class PlanPreview {
             return Optional.empty();
         }
         if (headApp.isEmpty()) {
-            if (obs.applied().map(a -> !a.prune()).orElse(false)) {
+            boolean kept = obs.applied().map(a -> !a.prune()).orElse(false);
+            if (kept && obs.job().flatMap(CurrentJob::state).filter(JobState::isAlive).isPresent()) {
                 return Optional.of(new AppItem(key, Change.KEEP, null,
                         List.of("removed from Git; prune: false leaves its job as it is")));
+            }
+            if (kept) {
+                return Optional.of(new AppItem(key, Change.NONE, null,
+                        List.of("removed from Git with prune: false; no job runs, so nothing is stopped")));
             }
             return Optional.of(new AppItem(key, Change.NONE, null, List.of(message(p, obs, known))));
         }
@@ -381,7 +393,14 @@ final class PlanPreview {
         if (reasons.isEmpty()) {
             reasons.add(action.reason());
         }
-        return new ClusterItem(name, "restart", reasons, update.appsToMove());
+        List<String> declared = head.applications().stream().map(a -> a.id().qualifiedName()).toList();
+        List<String> kept = update.appsToMove().stream().filter(app -> !declared.contains(app)).toList();
+        if (!kept.isEmpty()) {
+            reasons.add("stops " + String.join(", ", kept) + " with a savepoint (removed from Git, prune: false): not"
+                    + " resumed until declared again");
+        }
+        return new ClusterItem(name, "restart", reasons,
+                update.appsToMove().stream().filter(declared::contains).toList());
     }
 
     /**

@@ -123,7 +123,11 @@ public final class Planner {
                         && desired.clusterOf(app).filter(c -> c.id().equals(cluster.id())).isPresent());
     }
 
-    /** Apps whose job runs on the cluster: where it was started, which a commit moving the app has not changed. */
+    /**
+     * Apps whose job runs on the cluster: where it was started, which a commit moving the app has not changed.
+     * A job of an app no longer in Git (kept by {@code prune: false}) counts too: a restart would end it without
+     * a savepoint.
+     */
     private static List<String> appsRunningOn(Cluster cluster, DesiredState desired, Observed observed) {
         String name = cluster.id().qualifiedName();
         List<String> apps = new ArrayList<>();
@@ -135,6 +139,12 @@ public final class Planner {
                 apps.add(key);
             }
         }
+        Set<String> declared = new HashSet<>();
+        desired.applications().forEach(a -> declared.add(a.id().qualifiedName()));
+        observed.apps().values().stream().filter(o -> !declared.contains(o.app()))
+                .filter(o -> o.job().filter(j -> j.state().filter(JobState::isAlive).isPresent())
+                        .flatMap(CurrentJob::cluster).filter(name::equals).isPresent())
+                .map(AppObservation::app).sorted().forEach(apps::add);
         return apps;
     }
 
@@ -184,7 +194,11 @@ public final class Planner {
         if (cluster.isPresent() && clustersBusy.contains(cluster.get().id().qualifiedName())) {
             busyCluster = Optional.of(cluster.get().id().qualifiedName());
         }
-        if (busyCluster.isPresent()) {
+        // a suspended app with no job alive has nothing on a cluster to wait for: it stays Suspended while the
+        // cluster starts or restarts (no health flip, no event, for every such app)
+        boolean suspendedAndIdle = wanted == Application.DesiredState.SUSPENDED
+                && state.filter(s -> !s.isTerminal()).isEmpty();
+        if (busyCluster.isPresent() && !suspendedAndIdle) {
             return status(key, Health.PROGRESSING, Sync.PROGRESSING, "waiting for cluster " + busyCluster.get());
         }
         // after the wait for a busy cluster: a paused app moved off a restarting cluster is resumed once it runs again,
@@ -210,7 +224,7 @@ public final class Planner {
                     "the job's cluster cannot be reached");
         }
         if (wanted == Application.DesiredState.SUSPENDED) {
-            return planSuspended(key, obs, state, spec, now);
+            return planSuspended(key, obs, state, spec, busyCluster.isEmpty(), now);
         }
         if (job.isEmpty()) {
             return planStart(key, obs, app, desired, observed, hash, now);
@@ -315,8 +329,9 @@ public final class Planner {
                 healed.message() + " (" + paused + ")");
     }
 
+    /** @param clusterFree whether the app's cluster takes calls now (not starting or restarting) */
     private static AppPlan planSuspended(String key, AppObservation obs, Optional<JobState> state,
-            Application.Spec spec, Instant now) {
+            Application.Spec spec, boolean clusterFree, Instant now) {
         if (state.filter(JobState::isAlive).isPresent()) {
             Optional<AppPlan> waiting = waitAfterFailure(key, obs, "suspend", null, now);
             if (waiting.isPresent()) {
@@ -335,7 +350,7 @@ public final class Planner {
             return act(key, new Action.Suspend(key, obs.job().get().jobId(), drain, Application.UpgradeMode.SAVEPOINT,
                     cancel, reason), Health.PROGRESSING, Sync.OUT_OF_SYNC);
         }
-        Optional<Action> dispose = retention(key, spec, obs, now);
+        Optional<Action> dispose = clusterFree ? retention(key, spec, obs, now) : Optional.empty();
         String message = obs.latestSavepoint().map(s -> "suspended; resumes from " + s.path())
                 .orElse("suspended");
         if (dispose.isPresent()) {

@@ -70,6 +70,10 @@ interface AppDao {
     @SqlQuery(SELECT_STATUS + "ORDER BY s.app")
     List<AppStatus> statuses();
 
+    @SqlUpdate("UPDATE app_statuses SET health = :health, sync = :sync, message = :message, updated_at = :at WHERE app = :app")
+    int updateHealth(@Bind("app") String app, @Bind("health") String health, @Bind("sync") String sync,
+            @Bind("message") String message, @Bind("at") Instant at);
+
     @SqlUpdate("DELETE FROM app_statuses WHERE app = :app")
     void deleteStatus(@Bind("app") String app);
 }

@@ -182,6 +182,15 @@ public final class Store {
         });
     }
 
+    /**
+     * Sets the health, sync and message of an app's status row, if it has one, and nothing else: what an
+     * operation says of the app while it waits or works, before its own writes.
+     */
+    public void updateHealth(String app, String health, String sync, String message) {
+        Instant now = timeOrNow(null);
+        write(AppDao.class, d -> d.updateHealth(app, health, sync, message, now));
+    }
+
     public Optional<AppStatus> status(String app) {
         return dao(AppDao.class, d -> d.status(app));
     }

@@ -80,6 +80,20 @@ class ReconcilerIT {
         }
     }
 
+    /** Waits until the app's newest operation is of {@code kind}: one started on a worker has written its intent. */
+    private void awaitBegun(String kind) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (store.operations(APP, 1).stream().noneMatch(o -> o.kind().equals(kind))) {
+            assertThat(System.nanoTime()).as("the " + kind + " has begun").isLessThan(deadline);
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     private void setRate(String rate) throws IOException {
         fixture.write("teams/payments/variables.yaml", """
                 apiVersion: tributary.io/v1
@@ -206,6 +220,23 @@ class ReconcilerIT {
             assertThat(j.submission().args()).contains("--name", renamed);
             assertThat(j.submission().restoreFrom()).as("not without state").isEqualTo(last.path());
         });
+    }
+
+    @Test
+    void whileAnUpgradeWaitsForItsSavepointTheAppIsShownOutOfSyncAndWhy() throws IOException {
+        sync();
+        flink.holdSavepoints(true);
+        setRate("20");
+        fixture.passes(1);
+        awaitBegun("upgrade"); // the status is written before the operation begins
+        assertThat(status().sync()).as("Git's spec is not what runs yet").isEqualTo("OutOfSync");
+        assertThat(status().health()).isEqualTo("Progressing");
+        assertThat(status().message()).isEqualTo("upgrade: spec changed");
+
+        flink.completeHeldSavepoints();
+        sync();
+        assertThat(status().sync()).isEqualTo("Synced");
+        assertThat(status().health()).isEqualTo("Healthy");
     }
 
     @Test
@@ -501,6 +532,31 @@ class ReconcilerIT {
     }
 
     @Test
+    void aClusterRestartStopsAJobKeptByPruneFalseWithASavepointInsteadOfEndingIt() throws IOException {
+        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"));
+        fixture.write("teams/payments/apps.yaml", apps.replace("spec:\n", "spec:\n  prune: false\n"));
+        sync();
+        Files.delete(repo.resolve("teams/payments/apps.yaml"));
+        sync();
+        String kept = status().jobId();
+        assertThat(flink.fake(new JobId(kept)).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+
+        String clusters = Files.readString(repo.resolve("platform/clusters.yaml"));
+        fixture.write("platform/clusters.yaml", clusters.replace("slotsPerTaskManager: 4", "slotsPerTaskManager: 8"));
+        fixture.reconcileUntil("the cluster restarted", Duration.ofSeconds(30),
+                () -> fixture.testingClusters().calls.stream().filter("start local"::equals).count() == 2,
+                () -> "cluster calls " + fixture.testingClusters().calls + ", status " + status());
+        sync();
+
+        assertThat(fixture.testingClusters().calls).containsSubsequence("start local", "stop local", "start local");
+        assertThat(store.operations(APP, 10)).extracting(Operation::kind).first().isEqualTo("suspend");
+        assertThat(store.operations(APP, 10).get(0).actor()).isEqualTo(Reconciler.CLUSTER_RESTART);
+        assertThat(store.latestRestorable(APP).orElseThrow().jobId()).as("its state kept in a savepoint").isEqualTo(kept);
+        assertThat(running()).as("not in Git: not resumed").isEmpty();
+        assertThat(status().message()).startsWith("removed from Git; prune: false keeps its records");
+    }
+
+    @Test
     void anAppWhoseSyncingIsPausedIsResumedAfterItsClusterRestarts() throws IOException {
         sync();
         String first = status().jobId();
@@ -639,6 +695,22 @@ class ReconcilerIT {
     }
 
     @Test
+    void aBoundedJobThatFinishedIsNotRunAgainWhenItsJobManagerRestartsAndForgetsIt() {
+        sync();
+        String first = status().jobId();
+        flink.finishOnItsOwn(new JobId(first));
+        sync();
+        assertThat(status().message()).isEqualTo("the job finished");
+
+        flink.forgetJob(new JobId(first)); // a JobManager without HA restarted: it lists no job any more
+        sync();
+        assertThat(running()).as("its output is not written twice").isEmpty();
+        assertThat(store.operations(APP, 10)).extracting(Operation::kind).containsExactly("deploy");
+        assertThat(status().health()).isEqualTo("Healthy");
+        assertThat(status().jobState()).isEqualTo("FINISHED");
+    }
+
+    @Test
     void anOperatorStopOfAJobThatCannotTakeASavepointCancelsItWhenAskedAndItResumesFromItsLatestCheckpoint() {
         sync();
         String first = status().jobId();
@@ -670,6 +742,7 @@ class ReconcilerIT {
         Overrides overrides = new Overrides(fixture.reconciler, clock);
         flink.holdSavepoints(true);
         overrides.savepoint(APP, "carol", "before the schema change");
+        awaitBegun("savepoint"); // it runs on a worker: begun, it holds the app
 
         overrides.stop(APP, "dave", "incident 45: the job restarts over and over", false, true);
         assertThat(store.operations(APP, 10)).extracting(Operation::kind).as("the stop waits for the savepoint")

@@ -411,6 +411,31 @@ class PlannerTest {
     }
 
     @Test
+    void aSuspendedAppWithoutAJobStaysSuspendedWhileItsClusterRestartsAndDisposesNothingMeanwhile() {
+        Observed observed = new Observed(Map.of(APP, Obs.none().suspendedEarlier().savepoint(9, Duration.ofDays(3))
+                        .savepoint(8, Duration.ofDays(4)).build()),
+                Map.of("local", localCluster().asBusy()));
+        AppPlan plan = Planner.plan(SUSPENDED_KEEP_A_DAY, observed, NOW).app(APP).orElseThrow();
+        assertThat(plan.health()).isEqualTo(Health.SUSPENDED);
+        assertThat(plan.sync()).isEqualTo(Sync.SYNCED);
+        assertThat(plan.action()).as("disposal asks the cluster: after its restart").isEmpty();
+        AppPlan running = Planner.plan(SUSPENDED, new Observed(Map.of(APP, Obs.job(JobState.RUNNING, RUNNING).build()),
+                Map.of("local", localCluster().asBusy())), NOW).app(APP).orElseThrow();
+        assertThat(running.message()).as("a job to stop there waits").isEqualTo("waiting for cluster local");
+    }
+
+    @Test
+    void aClusterRestartMovesOffTheJobOfAnAppKeptByPruneFalseToo() {
+        ClusterObservation oldSpec = new ClusterObservation("local", true, true, true, Optional.of("old spec"));
+        Observed observed = new Observed(Map.of(APP, Obs.job(JobState.RUNNING, RUNNING).onCluster("local").build(),
+                "payments/legacy", Obs.job(JobState.RUNNING, RUNNING).onCluster("local").notPruned().build("payments/legacy")),
+                Map.of("local", oldSpec));
+        assertThat(standaloneActions(Planner.plan(RUNNING, observed, NOW))).singleElement()
+                .isInstanceOfSatisfying(ClusterAction.UpdateCluster.class,
+                        u -> assertThat(u.appsToMove()).containsExactly(APP, "payments/legacy"));
+    }
+
+    @Test
     void managedClusterRemovedFromGitIsStopped() {
         Observed observed = new Observed(Map.of(),
                 Map.of("old-local", new ClusterObservation("old-local", true, true, true, Optional.of("x")),
