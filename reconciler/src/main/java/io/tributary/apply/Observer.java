@@ -439,7 +439,7 @@ final class Observer implements AutoCloseable {
                 checkpoint = latestCompleted(target, status.jobId()).map(Checkpoint::externalPath);
                 if (checkpoint.isEmpty()) {
                     // the cluster that knew the job's checkpoints is gone (a JobManager or YARN application killed)
-                    checkpoint = checkpointLeftOnDisk(app, spec, cluster, status.jobId(), records);
+                    checkpoint = checkpointLeftOnDisk(app, spec, cluster, target, status.jobId(), records);
                 }
                 if (checkpoint.isEmpty()) {
                     // none of its own (it failed before its first): the checkpoint it started from, when that
@@ -515,9 +515,9 @@ final class Observer implements AutoCloseable {
      * and a killed application cluster took its REST API along, but the checkpoints completed before
      * are still on disk (Tributary retains them on cancellation).
      */
-    private Optional<String> checkpointLeftOnDisk(String app, Application spec, String cluster, String jobId,
-            Records records) {
-        String directory = checkpointDirectory(spec, cluster);
+    private Optional<String> checkpointLeftOnDisk(String app, Application spec, String cluster,
+            Optional<DeploymentTarget> target, String jobId, Records records) {
+        String directory = checkpointDirectory(spec, cluster, target);
         Optional<RetainedCheckpoints.Found> found = clusters.retainedCheckpoint(cluster, directory, jobId);
         Optional<Instant> lastSavepoint = records.savepoints().getOrDefault(app, List.of()).stream()
                 .filter(s -> !"checkpoint".equals(s.kind())).map(SavepointRecord::createdAt).findFirst();
@@ -527,8 +527,11 @@ final class Observer implements AutoCloseable {
         return found.map(RetainedCheckpoints.Found::path);
     }
 
-    /** The app's own checkpoint directory, else its cluster's default; null when neither is known. */
-    private String checkpointDirectory(Application spec, String cluster) {
+    /**
+     * The app's own checkpoint directory, else its managed cluster's default, else the one the cluster's JobManager
+     * runs with (an external cluster's own configuration); null when none is known.
+     */
+    private String checkpointDirectory(Application spec, String cluster, Optional<DeploymentTarget> target) {
         if (spec != null) {
             Map<String, String> config = JobLauncher.jobConfiguration(spec.spec());
             String own = Optional.ofNullable(config.get("execution.checkpointing.dir"))
@@ -537,7 +540,8 @@ final class Observer implements AutoCloseable {
                 return own;
             }
         }
-        return cluster == null ? null : clusters.checkpointDirectory(cluster).orElse(null);
+        Optional<String> managed = cluster == null ? Optional.empty() : clusters.checkpointDirectory(cluster);
+        return managed.or(() -> target.flatMap(DeploymentTarget::checkpointDirectory)).orElse(null);
     }
 
     /** The newest operation if it failed, with how many failed in a row for the same kind and spec. */

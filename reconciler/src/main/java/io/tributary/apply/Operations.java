@@ -315,8 +315,14 @@ public final class Operations {
                     JobState.CREATED.name(), "Progressing", "Synced", op.kind() + " submitted job " + op.newJobId(), now));
             tx.update(op.withStatus(Operation.DONE, null));
         });
-        String from = op.restoreFrom() == null ? "" : " from " + op.restoreFrom();
-        event(op.app(), op.revision(), op.kind(), "info", op.kind() + ": job " + op.newJobId() + " submitted" + from);
+        // a job restarted empty lost its state unless it never had any to keep: said, and not as a routine restart
+        boolean withoutState = op.restoreFrom() == null && "restart".equals(op.kind())
+                && ctx.app().map(a -> a.spec().upgradeMode() != Application.UpgradeMode.STATELESS).orElse(true);
+        String from = op.restoreFrom() != null ? " from " + op.restoreFrom() : withoutState ? " without state: no"
+                + " checkpoint or savepoint of the job it replaces was found (see docs/reconciler.md#where-state-is-found)"
+                : "";
+        event(op.app(), op.revision(), op.kind(), withoutState ? "warning" : "info",
+                op.kind() + ": job " + op.newJobId() + " submitted" + from);
         LOG.info("app={} revision={} action={} job={} restoreFrom={} done", op.app(), op.revision(), op.kind(),
                 op.newJobId(), op.restoreFrom());
     }

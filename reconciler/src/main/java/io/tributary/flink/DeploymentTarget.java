@@ -28,6 +28,14 @@ public interface DeploymentTarget {
      */
     default void check(JobSubmission submission) {}
 
+    /**
+     * The checkpoint directory the cluster's own configuration sets (for jobs that name none), as its
+     * JobManager reports it; empty when it sets none or cannot be asked.
+     */
+    default Optional<String> checkpointDirectory() {
+        return Optional.empty();
+    }
+
     /** Every job the cluster knows, in one call. */
     List<JobSummary> jobs();
 

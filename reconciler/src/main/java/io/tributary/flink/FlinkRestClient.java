@@ -23,7 +23,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -69,6 +71,15 @@ public final class FlinkRestClient {
         JsonNode body = get("overview");
         return new ClusterOverview(body.path("flink-version").asString(""), body.path("taskmanagers").asInt(),
                 body.path("slots-total").asInt(), body.path("slots-available").asInt(), body.path("jobs-running").asInt());
+    }
+
+    /** The configuration the JobManager runs with ({@code GET /jobmanager/config}), by key. */
+    public Map<String, String> jobManagerConfiguration() {
+        Map<String, String> out = new HashMap<>();
+        for (JsonNode entry : get("jobmanager/config")) {
+            out.put(entry.path("key").asString(), entry.path("value").asString());
+        }
+        return out;
     }
 
     public List<TaskManager> taskManagers() {

@@ -114,6 +114,18 @@ public final class StandaloneSessionTarget implements DeploymentTarget {
     }
 
     @Override
+    public Optional<String> checkpointDirectory() {
+        try {
+            Map<String, String> config = rest.jobManagerConfiguration();
+            return Optional.ofNullable(config.get("execution.checkpointing.dir"))
+                    .or(() -> Optional.ofNullable(config.get("state.checkpoints.dir")))
+                    .filter(dir -> !dir.isBlank());
+        } catch (FlinkException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
     public JobExceptions exceptions(JobId id) {
         return rest.exceptions(id);
     }

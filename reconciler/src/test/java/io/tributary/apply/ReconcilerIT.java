@@ -695,6 +695,35 @@ class ReconcilerIT {
     }
 
     @Test
+    void aJobItsJobManagerForgotRestartsFromTheCheckpointLeftInTheDirectoryTheClusterIsConfiguredWith()
+            throws IOException {
+        Path checkpoints = temp.resolve("cluster-checkpoints");
+        flink.configureCheckpointDirectory(checkpoints.toUri().toString());
+        sync();
+        String lost = status().jobId();
+        Path chk = Files.createDirectories(checkpoints.resolve(lost).resolve("chk-12"));
+        Files.writeString(chk.resolve("_metadata"), "state");
+
+        flink.forgetJob(new JobId(lost)); // a JobManager without HA restarted; the app names no checkpoint directory
+        sync();
+        assertThat(running()).singleElement().satisfies(j -> assertThat(j.submission().restoreFrom())
+                .as("not without state").isEqualTo("file:" + chk.toAbsolutePath()));
+    }
+
+    @Test
+    void aJobRestartedWithoutAnyStateToStartFromSaysSo() {
+        sync();
+        flink.forgetJob(new JobId(status().jobId()));
+        sync();
+        assertThat(store.events(APP, 10)).filteredOn(e -> e.type().equals("restart") && e.message().contains("submitted"))
+                .singleElement()
+                .satisfies(e -> {
+                    assertThat(e.severity()).isEqualTo("warning");
+                    assertThat(e.message()).contains("without state: no checkpoint or savepoint");
+                });
+    }
+
+    @Test
     void aBoundedJobThatFinishedIsNotRunAgainWhenItsJobManagerRestartsAndForgetsIt() {
         sync();
         String first = status().jobId();

@@ -217,6 +217,9 @@ class StandaloneSessionTargetIT {
             assertThat(target.jobs()).filteredOn(j -> j.id().equals(counting)).singleElement()
                     .satisfies(j -> assertThat(j.tasksTotal()).isPositive())
                     .satisfies(j -> assertThat(j.tasksWaiting()).as("all its tasks run").isFalse());
+            // where a job's checkpoints are looked for once a JobManager forgets it, for an app that names no directory
+            assertThat(target.checkpointDirectory()).as("the JobManager's own checkpoint directory")
+                    .isEqualTo(cluster.checkpointDirectory());
         }
 
         @Test

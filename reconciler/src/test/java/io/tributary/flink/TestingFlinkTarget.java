@@ -68,6 +68,7 @@ public final class TestingFlinkTarget implements DeploymentTarget {
     /** Held savepoints by trigger: what {@link #completeHeldSavepoints} finishes. */
     private final Map<String, Runnable> held = new LinkedHashMap<>();
     private int submitCalls;
+    private String checkpointDirectory;
 
     public TestingFlinkTarget(Clock clock) {
         this.clock = clock;
@@ -86,6 +87,16 @@ public final class TestingFlinkTarget implements DeploymentTarget {
     public synchronized void hang(boolean hang) {
         this.hung = hang;
         notifyAll();
+    }
+
+    /** The JobManager reports this checkpoint directory in its configuration, as an external cluster's config.yaml sets it. */
+    public synchronized void configureCheckpointDirectory(String directory) {
+        this.checkpointDirectory = directory;
+    }
+
+    @Override
+    public synchronized Optional<String> checkpointDirectory() {
+        return Optional.ofNullable(checkpointDirectory);
     }
 
     /** The next submit throws Flink's rejection with this message. */
