@@ -73,20 +73,48 @@ public enum PlanFormat {
                 }
                 out.append('\n');
             }
-            if (!report.apps().isEmpty()) {
-                out.append("| | Application | Action | Why |\n|---|---|---|---|\n");
-                for (AppItem a : report.apps()) {
-                    out.append("| ").append(a.change().marker).append(" | ").append(code(a.app())).append(" | ")
-                            .append(cell(a.label())).append(" | ").append(cell(String.join("; ", a.reasons())))
-                            .append(" |\n");
-                }
-                out.append('\n');
+            // what touches a job first; apps that change while suspended (a variable many use) folded away
+            List<AppItem> jobs = report.apps().stream().filter(a -> a.change() != Change.UPDATE).toList();
+            List<AppItem> suspended = report.apps().stream().filter(a -> a.change() == Change.UPDATE).toList();
+            int omitted = appTable(out, jobs, 0);
+            if (!suspended.isEmpty()) {
+                out.append("<details><summary>").append(suspended.size()).append(suspended.size() == 1
+                        ? " suspended application changes" : " suspended applications change")
+                        .append(", applied when resumed</summary>\n\n");
+                omitted = appTable(out, suspended, omitted);
+                out.append("</details>\n\n");
+            }
+            if (omitted > 0) {
+                out.append("_").append(omitted).append(omitted == 1 ? " row is" : " rows are").append(" left out to keep"
+                        + " this comment under GitHub's 65,536 characters: `tributary plan` prints every one._\n\n");
             }
             if (report.empty()) {
                 out.append("No changes.\n\n");
             }
             out.append("**").append(report.summary()).append("**\n");
             return out.toString();
+        }
+
+        /**
+         * A table of {@code apps}, as many rows as fit in {@link #COMMENT_BUDGET} once rows were already
+         * {@code omitted}; returns how many are left out in all.
+         */
+        private int appTable(StringBuilder out, List<AppItem> apps, int omitted) {
+            if (apps.isEmpty()) {
+                return omitted;
+            }
+            out.append("| | Application | Action | Why |\n|---|---|---|---|\n");
+            for (AppItem a : apps) {
+                String row = "| " + a.change().marker + " | " + code(a.app()) + " | " + cell(a.label()) + " | "
+                        + cell(String.join("; ", a.reasons())) + " |\n";
+                if (omitted > 0 || out.length() + row.length() > COMMENT_BUDGET) {
+                    omitted++;
+                } else {
+                    out.append(row);
+                }
+            }
+            out.append('\n');
+            return omitted;
         }
 
         @Override
@@ -158,6 +186,12 @@ public enum PlanFormat {
             return write(root);
         }
     };
+
+    /**
+     * Where a Markdown comment stops adding rows: GitHub refuses a comment over 65,536 characters, and the
+     * notes and summary after the tables need some.
+     */
+    static final int COMMENT_BUDGET = 63_000;
 
     /** Lets a CI job find the comment it posted before and update it instead of adding another. */
     static final String MARKER = "<!-- tributary-plan -->";

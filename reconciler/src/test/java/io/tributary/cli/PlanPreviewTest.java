@@ -67,6 +67,26 @@ class PlanPreviewTest {
     }
 
     @Test
+    void aVariableThatEightHundredAppsUseGivesACommentGitHubTakesWithTheRunningJobsFirst() {
+        List<PlanReport.AppItem> items = new java.util.ArrayList<>();
+        for (int i = 0; i < 800; i++) {
+            String app = "team-%d/job-%03d".formatted(i % 10, i);
+            items.add(i % 32 == 0
+                    ? new PlanReport.AppItem(app, PlanReport.Change.UPGRADE, "savepoint", List.of("variable global_rate changed"))
+                    : new PlanReport.AppItem(app, PlanReport.Change.UPDATE, null, List.of("variable global_rate changed")));
+        }
+        String markdown = PlanFormat.markdown.render(new PlanReport("base", "head", null, List.of(), items, 0));
+
+        assertThat(markdown.length()).as("GitHub refuses a comment over 65,536 characters").isLessThan(65_536);
+        assertThat(markdown.indexOf("<details><summary>775 suspended applications change, applied when resumed"))
+                .as("the 25 upgrades come before the folded changes of suspended apps")
+                .isGreaterThan(markdown.indexOf("`team-0/job-768` | upgrade (savepoint)"));
+        assertThat(markdown).contains(" rows are left out to keep this comment under GitHub's 65,536 characters")
+                .endsWith("**0 to create, 25 to upgrade, 0 to suspend, 0 to resume, 0 to delete, 0 unchanged,"
+                        + " 775 changed while suspended**\n");
+    }
+
+    @Test
     void markdownListsClusterChangesInTheirOwnTable() throws IOException {
         String markdown = PlanFormat.markdown.render(plan(CASES.resolve("cluster-changes")));
         assertThat(markdown).contains("""
