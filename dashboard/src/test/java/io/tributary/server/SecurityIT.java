@@ -218,6 +218,19 @@ class SecurityIT {
     }
 
     @Test
+    void anIdleLiveStreamSendsACommentBeforeAProxyWouldCloseIt() throws Exception {
+        ServiceApi.Login login = admin.login("vera", VERA_PASSWORD);
+        HttpResponse<java.util.stream.Stream<String>> stream = HttpClient.newHttpClient().send(
+                http.request("/events/apps").header("Cookie", login.cookie()).header("Accept", "text/event-stream")
+                        .GET().build(), HttpResponse.BodyHandlers.ofLines());
+        CompletableFuture<String> comment = CompletableFuture.supplyAsync(
+                () -> stream.body().filter(line -> line.startsWith(":")).findFirst().orElseThrow());
+        // nothing changes meanwhile: without the comment the stream stays silent, and a proxy closes it at 60 s
+        assertThat(comment.get(40, TimeUnit.SECONDS)).as("an SSE comment line").startsWith(":");
+        stream.body().close();
+    }
+
+    @Test
     void noSecretIsInAnyAnswer() {
         JsonNode created = Http.json(http.postJson(vera, "/api/v1/tokens", "{\"name\":\"shown-once\"}"), 201);
         secrets.add(created.path("secret").asString());

@@ -44,6 +44,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -132,6 +134,15 @@ public final class Reconciler implements AutoCloseable {
     /** Operations that stop a job before anything else, which a savepoint can make long. */
     private static final Set<String> STOPS_A_JOB_FIRST = Set.of("upgrade", "suspend", "delete");
     private final ThreadPoolExecutor workers;
+    /**
+     * Cluster starts, stops and restarts, apart from {@link #workers}: a restart waits for its apps' moves, which
+     * run on the workers, and would wait for ever if restarts held them all.
+     */
+    private final ExecutorService clusterWorkers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "tributary-cluster");
+        t.setDaemon(true);
+        return t;
+    });
     private final ReconcileMetrics metrics;
     /** What alerts are about: job, cluster and checkpoint conditions, written as events when they change. */
     private final Conditions conditions;
@@ -774,7 +785,7 @@ public final class Reconciler implements AutoCloseable {
         if (!busy.add(clusterKey(name))) {
             return List.of();
         }
-        return List.of(workers.submit(() -> {
+        return List.of(clusterWorkers.submit(() -> {
             try {
                 if (action instanceof ClusterAction.StartCluster) {
                     clusters.start(cluster(name, loaded.desired()).orElseThrow(), loaded.desired());
@@ -825,7 +836,8 @@ public final class Reconciler implements AutoCloseable {
      * another operation of the app holds it).
      */
     private List<String> moveOff(String cluster, List<String> apps, Loaded loaded) {
-        List<String> left = new ArrayList<>();
+        // all at once, as many as the workers take: the cluster's downtime is one savepoint long, not one per job
+        List<Future<?>> moves = new ArrayList<>();
         for (String app : apps) {
             Optional<String> job = store.status(app).map(AppStatus::jobId);
             if (job.isEmpty()) {
@@ -835,12 +847,10 @@ public final class Reconciler implements AutoCloseable {
             Action.Suspend move = application(app, loaded.desired())
                     .map(a -> Planner.move(app, job.get(), a.spec(), why))
                     .orElseGet(() -> new Action.Suspend(app, job.get(), false, why));
-            submit(move, loaded, CLUSTER_RESTART).ifPresent(Reconciler::await);
-            if (store.status(app).map(AppStatus::jobId).isPresent()) {
-                left.add(app);
-            }
+            submit(move, loaded, CLUSTER_RESTART).ifPresent(moves::add);
         }
-        return left;
+        moves.forEach(Reconciler::await);
+        return apps.stream().filter(app -> store.status(app).map(AppStatus::jobId).isPresent()).toList();
     }
 
     /** Each app on a cluster that failed to start or stop learns why, on its page. */
@@ -1198,11 +1208,16 @@ public final class Reconciler implements AutoCloseable {
             LOG.warn("shutdown: jobs of the local clusters not suspended: {}", e.toString());
         }
         workers.shutdown();
+        clusterWorkers.shutdown();
         try {
             long left = Math.max(deadline - System.nanoTime(), TimeUnit.SECONDS.toNanos(1));
             if (!workers.awaitTermination(left, TimeUnit.NANOSECONDS)) {
                 LOG.warn("operations still running at shutdown; they are resumed at the next start");
                 workers.shutdownNow();
+            }
+            if (!clusterWorkers.awaitTermination(Math.max(deadline - System.nanoTime(), TimeUnit.SECONDS.toNanos(1)),
+                    TimeUnit.NANOSECONDS)) {
+                clusterWorkers.shutdownNow();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -557,6 +557,31 @@ class ReconcilerIT {
     }
 
     @Test
+    void asManyClustersRestartingAtOnceAsThereAreWorkersStillMoveTheirAppsOff() throws IOException {
+        TestingFlinkTarget other = secondCluster();
+        String apps = Files.readString(repo.resolve("teams/payments/apps.yaml"));
+        fixture.write("teams/payments/other.yaml", apps.replace("name: orders,", "name: orders-2,")
+                .replace("cluster: local", "cluster: local-2"));
+        sync();
+        String first = status().jobId();
+        String second = store.status("payments/orders-2").orElseThrow().jobId();
+
+        // one commit restarts both clusters; the fixture runs two workers, which the restarts used to hold while
+        // the moves they waited for queued behind them
+        fixture.write("platform/clusters.yaml", Files.readString(repo.resolve("platform/clusters.yaml"))
+                .replace("slotsPerTaskManager: 4", "slotsPerTaskManager: 8"));
+        fixture.write("platform/local-2.yaml", Files.readString(repo.resolve("platform/local-2.yaml"))
+                .replace("slotsPerTaskManager: 4", "slotsPerTaskManager: 8"));
+        fixture.reconcileUntil("both apps run again on their restarted clusters", Duration.ofSeconds(30),
+                () -> !first.equals(status().jobId()) && "RUNNING".equals(status().jobState())
+                        && !second.equals(store.status("payments/orders-2").orElseThrow().jobId())
+                        && "RUNNING".equals(store.status("payments/orders-2").orElseThrow().jobState()),
+                () -> "cluster calls " + fixture.testingClusters().calls + ", statuses " + store.statuses());
+        assertThat(other.fake(new JobId(second)).orElseThrow().state()).as("stopped with a savepoint")
+                .isEqualTo(JobState.FINISHED);
+    }
+
+    @Test
     void anAppWhoseSyncingIsPausedIsResumedAfterItsClusterRestarts() throws IOException {
         sync();
         String first = status().jobId();

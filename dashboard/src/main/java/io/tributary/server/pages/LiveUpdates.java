@@ -27,6 +27,11 @@ import org.slf4j.LoggerFactory;
 final class LiveUpdates implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LiveUpdates.class);
     static final Duration PERIOD = Duration.ofSeconds(2);
+    /**
+     * A stream that sent nothing for this long gets a comment line: proxies and load balancers close a
+     * connection idle for 60 s by default, and the page would stop updating without a sign.
+     */
+    static final Duration HEARTBEAT = Duration.ofSeconds(20);
 
     private final Views views;
     private final Templates templates;
@@ -49,6 +54,7 @@ final class LiveUpdates implements AutoCloseable {
         final String status;
         final Map<String, AppRow> seen = new HashMap<>();
         String counts;
+        long lastSentNanos = System.nanoTime();
 
         Listener(Supplier<Optional<Caller>> who, Caller caller, String team, String query, String status) {
             this.who = who;
@@ -116,6 +122,7 @@ final class LiveUpdates implements AutoCloseable {
                     return;
                 }
                 listener.seen.put(row.key(), row);
+                listener.lastSentNanos = System.nanoTime();
             }
         }
         Model.Counts now = listener.countsOf(rows);
@@ -124,6 +131,11 @@ final class LiveUpdates implements AutoCloseable {
                 Map.of("counts", now, "status", listener.status == null ? "" : listener.status,
                         "filter", Fmt.filter(listener.team, listener.query))))) {
             listener.counts = counts;
+            listener.lastSentNanos = System.nanoTime();
+        }
+        if (System.nanoTime() - listener.lastSentNanos > HEARTBEAT.toNanos() && !client.terminated()) {
+            client.sendComment("still here");
+            listener.lastSentNanos = System.nanoTime();
         }
     }
 

@@ -61,7 +61,9 @@ final class Model {
         }
     }
 
-    record Counts(int all, int healthy, int degraded, int outOfSync, int suspended, int overridden) {}
+    /** The overview's cards: every app is in All and in the card of its health, and maybe OutOfSync and Overridden. */
+    record Counts(int all, int healthy, int progressing, int degraded, int unknown, int missing, int suspended,
+            int outOfSync, int overridden) {}
 
     /** @param declared how many applications the applied revision declares, visible to the caller or not */
     record Overview(Chrome chrome, List<AppRow> rows, Counts counts, List<String> teams, String team, String query,

@@ -77,9 +77,13 @@ final class Views {
     }
 
     static Counts counts(List<AppRow> rows) {
-        return new Counts(rows.size(), count(rows, r -> "Healthy".equals(r.health())),
-                count(rows, r -> "Degraded".equals(r.health())), count(rows, r -> "OutOfSync".equals(r.sync())),
-                count(rows, r -> "Suspended".equals(r.health())), count(rows, AppRow::overridden));
+        return new Counts(rows.size(), health(rows, "Healthy"), health(rows, "Progressing"), health(rows, "Degraded"),
+                health(rows, "Unknown"), health(rows, "Missing"), health(rows, "Suspended"),
+                count(rows, r -> "OutOfSync".equals(r.sync())), count(rows, AppRow::overridden));
+    }
+
+    private static int health(List<AppRow> rows, String health) {
+        return count(rows, r -> health.equals(r.health()));
     }
 
     private static int count(List<AppRow> rows, Predicate<AppRow> test) {
@@ -87,7 +91,8 @@ final class Views {
     }
 
     /** The overview's status filters: the names of its counts. */
-    static final List<String> STATUSES = List.of("Healthy", "Degraded", "OutOfSync", "Suspended", "Overridden");
+    static final List<String> STATUSES = List.of("Healthy", "Progressing", "Degraded", "Unknown", "Missing", "Suspended",
+            "OutOfSync", "Overridden");
 
     /** The overview's filter: {@code status} is one of {@link #STATUSES}. */
     static boolean matches(AppRow row, String team, String query, String status) {
@@ -106,7 +111,7 @@ final class Views {
             return true;
         }
         return switch (status) {
-            case "Healthy", "Degraded", "Suspended" -> status.equals(row.health());
+            case "Healthy", "Progressing", "Degraded", "Unknown", "Missing", "Suspended" -> status.equals(row.health());
             case "OutOfSync" -> "OutOfSync".equals(row.sync());
             case "Overridden" -> row.overridden();
             default -> true;

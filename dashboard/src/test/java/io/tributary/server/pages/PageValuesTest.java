@@ -80,7 +80,10 @@ class PageValuesTest {
                 .as("the search finds a deployment mode").containsExactly(onYarn);
         assertThat(all.stream().filter(r -> Views.matches(r, null, null, "Overridden"))).containsExactly(stopped);
         assertThat(all.stream().filter(r -> Views.matches(r, null, null, "OutOfSync"))).containsExactly(drifting);
-        assertThat(Views.counts(all)).isEqualTo(new Model.Counts(3, 1, 1, 1, 1, 1));
+        assertThat(Views.counts(all)).isEqualTo(new Model.Counts(3, 1, 0, 1, 0, 0, 1, 1, 1));
+        AppRow lost = row("payments", "fraud", "Synced", "Unknown", null);
+        assertThat(Views.counts(List.of(healthy, lost)).unknown()).as("an app whose cluster is down is counted").isEqualTo(1);
+        assertThat(Stream.of(healthy, lost).filter(r -> Views.matches(r, null, null, "Unknown"))).containsExactly(lost);
         assertThat(stopped.overrideWhat()).isEqualTo("pinned suspended");
         assertThat(row("analytics", "views", "Synced", "Suspended",
                 new OverrideView("suspended", true, true, true, "dave", "incident 44", NOW)).overrideWhat())
