@@ -420,8 +420,12 @@ final class Observer implements AutoCloseable {
         if (status != null && status.jobId() != null) {
             Optional<DeploymentTarget> target = cluster == null ? Optional.empty() : targets.apply(cluster);
             Optional<JobState> state = jobs.stateOf(status.jobId());
-            if (state.isEmpty() && JobState.FINISHED.name().equals(status.jobState())) {
-                // a bounded job that finished stays finished when its JobManager restarts and forgets it: not run again
+            Deployment deployment = records.latestDeployments().get(app);
+            boolean finished = JobState.FINISHED.name().equals(status.jobState()) || deployment != null
+                    && status.jobId().equals(deployment.jobId()) && JobState.FINISHED.name().equals(deployment.endState());
+            if (finished && state.filter(s -> s != JobState.FINISHED).map(s -> s == JobState.LOST).orElse(true)) {
+                // a bounded job that finished stays finished while its cluster is away and once a restarted JobManager
+                // forgets it: it is not run again (its status reads LOST meanwhile, its deployment ended FINISHED)
                 state = Optional.of(JobState.FINISHED);
             }
             Optional<JobSummary> summary = jobs.jobs()

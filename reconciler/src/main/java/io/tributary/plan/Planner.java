@@ -441,7 +441,8 @@ public final class Planner {
         if (jobLeft && !from.operationInFlight() && from.applied().filter(a -> !a.prune()).isPresent()
                 && desired.applications().stream().noneMatch(a -> a.id().qualifiedName().equals(source))) {
             return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, wait + "; " + source + " was removed from Git with"
-                    + " prune: false, which leaves its job running: stop it from the dashboard or the API");
+                    + " prune: false, which leaves its job running: stop that job with a savepoint in Flink (its web UI,"
+                    + " flink stop, or POST /jobs/<id>/stop), or declare " + source + " again with state: suspended");
         }
         if (jobLeft || from.operationInFlight()) {
             // a final savepoint that failed keeps the old job, and this app waiting, until a retry succeeds
@@ -450,11 +451,16 @@ public final class Planner {
                             + f.error()))
                     .orElse(status(key, Health.PROGRESSING, Sync.OUT_OF_SYNC, wait));
         }
+        // as a restart would: the state its last job ended with (stopped with a savepoint outside Tributary, or its
+        // latest checkpoint) is newer than any savepoint recorded before that job
+        Optional<String> ended = from.job().flatMap(CurrentJob::latestCheckpoint);
         Optional<KeptSavepoint> latest = from.latestSavepoint();
-        if (latest.isPresent()) {
-            return act(key, new Action.Deploy(key, Optional.of(latest.get().path()), spec.restore().allowNonRestoredState(),
-                    "first start, restoring the latest " + latest.get().what() + " of " + source
-                            + " (spec.restore.application)"), Health.MISSING, Sync.OUT_OF_SYNC);
+        if (ended.isPresent() || latest.isPresent()) {
+            String path = ended.orElseGet(() -> latest.get().path());
+            String what = ended.isPresent() ? "state its last job ended with" : "latest " + latest.get().what();
+            return act(key, new Action.Deploy(key, Optional.of(path), spec.restore().allowNonRestoredState(),
+                    "first start, restoring the " + what + " of " + source + " (spec.restore.application)"),
+                    Health.MISSING, Sync.OUT_OF_SYNC);
         }
         String none = from.everDeployed() ? source + " has no savepoint or checkpoint to start from"
                 : "no application " + source + " is known to Tributary";

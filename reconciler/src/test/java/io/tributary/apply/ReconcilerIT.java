@@ -756,6 +756,9 @@ class ReconcilerIT {
         sync();
         assertThat(status().message()).isEqualTo("the job finished");
 
+        flink.setUnreachable(true); // the cluster restarts: its jobs read LOST meanwhile
+        sync();
+        flink.setUnreachable(false);
         flink.forgetJob(new JobId(first)); // a JobManager without HA restarted: it lists no job any more
         sync();
         assertThat(running()).as("its output is not written twice").isEmpty();

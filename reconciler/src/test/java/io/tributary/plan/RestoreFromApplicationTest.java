@@ -91,6 +91,14 @@ class RestoreFromApplicationTest {
     }
 
     @Test
+    void anOldJobStoppedWithASavepointOutsideTributaryLendsThatSavepointNotAnOlderOne() {
+        Obs old = Obs.job(JobState.FINISHED, RENAMED).stoppedOutsideWith("file:///by-hand/savepoint-10").notPruned()
+                .savepoint(3, H);
+        AppPlan renamed = plan(RENAMED, Map.of(OLD, old.build(OLD)));
+        assertThat(PlannerTest.describe(renamed.action())).isEqualTo("deploy from=file:///by-hand/savepoint-10");
+    }
+
+    @Test
     void anUnknownAppIsNotStartedWithoutStateUnlessTheFallbackAllows() {
         AppPlan typo = plan(RENAMED, Map.of());
         assertThat(typo.action()).isEmpty();

@@ -84,7 +84,8 @@ public final class StreamParkApi {
         String app = app(ctx);
         String path = ctx.formParam("savePoint");
         Optional<String> latest = reconciler.store().latestRestorable(app).map(SavepointRecord::path);
-        if (path != null && !path.isBlank() && bool(ctx, "savePointed") && !latest.equals(Optional.of(path.strip()))) {
+        if (path != null && !path.isBlank() && bool(ctx, "savePointed")
+                && !latest.filter(l -> samePlace(l, path.strip())).isPresent()) {
             throw new BadRequestResponse("Tributary starts " + app + " from its latest savepoint ("
                     + latest.orElse("it has none") + "), not from another path; leave savePoint out, or set "
                     + "spec.restore.savepoint in Git for an app's first start");
@@ -93,8 +94,30 @@ public final class StreamParkApi {
         actions.run(caller, parts[0], parts[1], ApplicationActions.Action.START.path(), reason(ctx),
                 ApplicationActions.StopOptions.NONE);
         LOG.info("streampark action=start app={} user={}", app, caller.user());
-        return Envelope.success(true, latest.map(p -> "starting " + app + " from savepoint " + p)
-                .orElse("starting " + app));
+        boolean running = reconciler.store().status(app).map(s -> "RUNNING".equals(s.jobState())).orElse(false);
+        return Envelope.success(true, running ? app + " is running already; it stays pinned running"
+                : latest.map(p -> "starting " + app + " from savepoint " + p).orElse("starting " + app));
+    }
+
+    /**
+     * Whether two savepoint paths name the same place: Flink writes {@code file:/sp/1} where people write
+     * {@code file:///sp/1}, with or without a trailing slash.
+     */
+    static boolean samePlace(String a, String b) {
+        return normalized(a).equals(normalized(b));
+    }
+
+    private static String normalized(String path) {
+        String p = path.strip().replaceAll("/+$", "");
+        try {
+            java.net.URI uri = java.net.URI.create(p);
+            if ("file".equals(uri.getScheme())) {
+                return "file:" + java.nio.file.Path.of(uri).normalize();
+            }
+            return uri.normalize().toString();
+        } catch (IllegalArgumentException e) {
+            return p;
+        }
     }
 
     /**
@@ -109,7 +132,7 @@ public final class StreamParkApi {
         if (path != null && !path.isBlank()) {
             Optional<String> configured = spec(app).map(a -> a.spec().savepoints())
                     .map(Application.Savepoints::directory);
-            if (!configured.equals(Optional.of(path.strip()))) {
+            if (!configured.filter(c -> samePlace(c, path)).isPresent()) {
                 throw new BadRequestResponse("savepoints of " + app + " go to its spec.savepoints.directory in Git ("
                         + configured.orElse("the cluster's default") + "); leave savePoint out");
             }
