@@ -102,6 +102,9 @@ final class GitSource implements ConfigSource {
     /** What a ref name resolved to on the remote: {@code fullName} is null for a bare commit. */
     private record Target(String shortName, String fullName, ObjectId remoteId) {}
 
+    /** The branch a working clone had checked out when it was first read, followed since (no ref given). */
+    private volatile String followedCheckout;
+
     private GitSource(SourceSpec spec, Location location, Clock clock, Repository repository, Exports exports,
             CredentialsProvider credentials, SshdSessionFactory ssh, KnownHosts knownHosts, Repository inPlace) {
         this.spec = spec;
@@ -512,8 +515,18 @@ final class GitSource implements ConfigSource {
     /** The remote's branch or tag called {@code ref} (short or full name); null is the default branch. */
     private Target resolve(String ref) {
         Map<String, Ref> remote = lsRemote();
-        if (ref == null) {
-            return defaultBranch(remote);
+        if (ref == null && followedCheckout != null) {
+            ref = followedCheckout;
+        } else if (ref == null) {
+            Target branch = defaultBranch(remote);
+            if (inPlace != null && !inPlace.isBare()) {
+                // a working clone's HEAD is whatever someone checked out last: a feature branch checked out to try
+                // something must not become what runs, so the branch checked out now is the one followed
+                followedCheckout = branch.fullName();
+                LOG.info("source=\"{}\" follows branch {}, checked out there now; checking out another does not change"
+                        + " it (name one with --branch)", description, branch.shortName());
+            }
+            return branch;
         }
         for (String candidate : ref.startsWith("refs/") ? List.of(ref) : List.of(HEADS + ref, TAGS + ref)) {
             Ref found = remote.get(candidate);

@@ -154,6 +154,23 @@ class GitSourceTest {
     }
 
     @Test
+    void aWorkingClonesCheckoutOfAnotherBranchDoesNotChangeTheBranchFollowed() throws Exception {
+        RevCommit onMain = remote.write("a.yaml", "a").commit("on main");
+        try (ConfigSource source = open(null, null)) {
+            assertThat(source.fetch().revision().name()).isEqualTo("main@sha1:" + onMain.name());
+
+            // someone tries a change in the clone the service reads: it is not what runs
+            remote.git.checkout().setCreateBranch(true).setName("experiment").call();
+            remote.write("a.yaml", "experimental").commit("trying something");
+            assertThat(source.fetch().revision().name()).isEqualTo("main@sha1:" + onMain.name());
+
+            remote.git.checkout().setName("main").call();
+            RevCommit next = remote.write("a.yaml", "b").commit("next on main");
+            assertThat(source.fetch().revision().name()).isEqualTo("main@sha1:" + next.name());
+        }
+    }
+
+    @Test
     void aTagIsPinnedAndNamedAfterTheTag() throws Exception {
         RevCommit tagged = remote.write("a.yaml", "v1").commit("release 1");
         remote.annotatedTag("v1.0", tagged, "the first release");
