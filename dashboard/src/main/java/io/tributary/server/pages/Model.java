@@ -10,6 +10,7 @@ import io.tributary.store.SavepointRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** What the templates show: plain values read once per request, so a template never touches the store. */
@@ -63,7 +64,14 @@ final class Model {
 
     /** The overview's cards: every app is in All and in the card of its health, and maybe OutOfSync and Overridden. */
     record Counts(int all, int healthy, int progressing, int degraded, int unknown, int missing, int suspended,
-            int outOfSync, int overridden) {}
+            int outOfSync, int overridden) {
+        /** The health counts that are not zero, in the overview's order: {@code Healthy=3, Degraded=1}. */
+        public List<Map.Entry<String, Integer>> healths() {
+            return java.util.stream.Stream.of(Map.entry("Healthy", healthy), Map.entry("Progressing", progressing),
+                    Map.entry("Degraded", degraded), Map.entry("Unknown", unknown), Map.entry("Missing", missing),
+                    Map.entry("Suspended", suspended)).filter(e -> e.getValue() > 0).toList();
+        }
+    }
 
     /** @param declared how many applications the applied revision declares, visible to the caller or not */
     record Overview(Chrome chrome, List<AppRow> rows, Counts counts, List<String> teams, String team, String query,
@@ -105,7 +113,8 @@ final class Model {
 
     record Member(String user, String displayName, String role) {}
 
-    record TeamRow(String name, String description, List<Member> members, int apps) {}
+    /** A team with its members and how its applications are, by health (as the overview counts them). */
+    record TeamRow(String name, String description, List<Member> members, Counts apps) {}
 
     record UserRow(String name, String displayName, String email, boolean platformAdmin) {}
 

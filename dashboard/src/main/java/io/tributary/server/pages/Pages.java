@@ -300,6 +300,8 @@ public final class Pages implements AutoCloseable {
         }
         List<Model.TeamRow> teams = new ArrayList<>();
         List<Model.UserRow> users = new ArrayList<>();
+        Map<String, List<AppRow>> rowsByTeam = views.rows(caller.get()).stream()
+                .collect(java.util.stream.Collectors.groupingBy(AppRow::team));
         views.desired().ifPresent(d -> {
             Map<String, User> byName = new java.util.TreeMap<>();
             d.all(User.class).forEach(u -> byName.put(u.metadata().name(), u));
@@ -312,9 +314,8 @@ public final class Pages implements AutoCloseable {
                         .map(m -> new Model.Member(m.user(), Optional.ofNullable(byName.get(m.user()))
                                 .map(u -> u.spec().displayName()).orElse(null), m.role()))
                         .toList();
-                long apps = d.applications().stream()
-                        .filter(a -> team.metadata().name().equals(a.metadata().team())).count();
-                teams.add(new Model.TeamRow(team.metadata().name(), team.spec().description(), members, (int) apps));
+                teams.add(new Model.TeamRow(team.metadata().name(), team.spec().description(), members,
+                        Views.counts(rowsByTeam.getOrDefault(team.metadata().name(), List.of()))));
             }
             byName.values().forEach(u -> users.add(new Model.UserRow(u.metadata().name(), u.spec().displayName(),
                     u.spec().email(), u.spec().platformAdmin())));

@@ -6,6 +6,7 @@ import io.tributary.server.api.ApplicationsApi.OverrideView;
 import io.tributary.server.pages.Model.AppRow;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -81,6 +82,8 @@ class PageValuesTest {
         assertThat(all.stream().filter(r -> Views.matches(r, null, null, "Overridden"))).containsExactly(stopped);
         assertThat(all.stream().filter(r -> Views.matches(r, null, null, "OutOfSync"))).containsExactly(drifting);
         assertThat(Views.counts(all)).isEqualTo(new Model.Counts(3, 1, 0, 1, 0, 0, 1, 1, 1));
+        assertThat(Views.counts(all).healths()).as("a team's card on the Teams page")
+                .containsExactly(Map.entry("Healthy", 1), Map.entry("Degraded", 1), Map.entry("Suspended", 1));
         AppRow lost = row("payments", "fraud", "Synced", "Unknown", null);
         assertThat(Views.counts(List.of(healthy, lost)).unknown()).as("an app whose cluster is down is counted").isEqualTo(1);
         assertThat(Stream.of(healthy, lost).filter(r -> Views.matches(r, null, null, "Unknown"))).containsExactly(lost);
