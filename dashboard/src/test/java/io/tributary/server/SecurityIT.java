@@ -202,9 +202,7 @@ class SecurityIT {
     @Test
     void aPagesLiveUpdatesEndWhenItsSessionIsLoggedOut() throws Exception {
         ServiceApi.Login login = admin.login("vera", VERA_PASSWORD);
-        HttpResponse<java.util.stream.Stream<String>> stream = HttpClient.newHttpClient().send(
-                http.request("/events/apps").header("Cookie", login.cookie()).header("Accept", "text/event-stream")
-                        .GET().build(), HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<java.util.stream.Stream<String>> stream = liveUpdates(login);
         assertThat(stream.statusCode()).isEqualTo(200);
         CompletableFuture<Long> ended = CompletableFuture.supplyAsync(() -> stream.body().count());
         Thread.sleep(3_000); // a push or two while the session is open: the stream stays
@@ -219,15 +217,18 @@ class SecurityIT {
 
     @Test
     void anIdleLiveStreamSendsACommentBeforeAProxyWouldCloseIt() throws Exception {
-        ServiceApi.Login login = admin.login("vera", VERA_PASSWORD);
-        HttpResponse<java.util.stream.Stream<String>> stream = HttpClient.newHttpClient().send(
-                http.request("/events/apps").header("Cookie", login.cookie()).header("Accept", "text/event-stream")
-                        .GET().build(), HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<java.util.stream.Stream<String>> stream = liveUpdates(admin.login("vera", VERA_PASSWORD));
         CompletableFuture<String> comment = CompletableFuture.supplyAsync(
                 () -> stream.body().filter(line -> line.startsWith(":")).findFirst().orElseThrow());
         // nothing changes meanwhile: without the comment the stream stays silent, and a proxy closes it at 60 s
         assertThat(comment.get(40, TimeUnit.SECONDS)).as("an SSE comment line").startsWith(":");
         stream.body().close();
+    }
+
+    /** A page's live updates stream, opened as the browser opens it. */
+    private HttpResponse<java.util.stream.Stream<String>> liveUpdates(ServiceApi.Login login) throws Exception {
+        return HttpClient.newHttpClient().send(http.request("/events/apps").header("Cookie", login.cookie())
+                .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofLines());
     }
 
     @Test
