@@ -260,7 +260,7 @@ class ApiIT {
     void theOverviewSaysAStatusFilterItDoesNotKnow() {
         String page = admin.get("/?status=Bogus").body();
         assertThat(page).contains("There is no status \"Bogus\" to filter by")
-                .contains("The filters are Healthy, Degraded, OutOfSync, Suspended, Overridden.");
+                .contains("The filters are Healthy, Progressing, Degraded, Unknown, Missing, Suspended, OutOfSync, Overridden.");
         assertThat(admin.get("/?status=Healthy").body()).doesNotContain("There is no status");
         HttpResponse<String> unfiltered = admin.get("/");
         assertThat(unfiltered.statusCode()).isEqualTo(200);
