@@ -35,11 +35,21 @@ public final class Json implements JsonMapper {
         if (ctx.body().isBlank()) {
             return null;
         }
+        T request;
         try {
-            return ctx.bodyAsClass(type);
+            request = ctx.bodyAsClass(type);
         } catch (RuntimeException e) {
             throw new BadRequestResponse(expected);
         }
+        // a misspelt field would be dropped without a word (a token meant to expire that never does)
+        if (type.isRecord() && MAPPER.readTree(ctx.body()) instanceof tools.jackson.databind.node.ObjectNode fields) {
+            java.util.Set<String> known = java.util.Arrays.stream(type.getRecordComponents())
+                    .map(java.lang.reflect.RecordComponent::getName).collect(java.util.stream.Collectors.toSet());
+            fields.propertyNames().stream().filter(name -> !known.contains(name)).findFirst().ifPresent(name -> {
+                throw new BadRequestResponse("unknown field \"" + name + "\"; " + expected);
+            });
+        }
+        return request;
     }
 
     @Override

@@ -198,6 +198,15 @@ class AuthIT {
     }
 
     @Test
+    void aMisspeltFieldIsRefusedNotDropped() {
+        HttpResponse<String> answer = admin.post("/api/v1/tokens", "{\"name\":\"meant-to-expire\",\"expiresInDays\":30}");
+        assertThat(answer.statusCode()).as("a token meant to expire must not be made one that never does")
+                .isEqualTo(400);
+        assertThat(answer.body()).contains("unknown field \\\"expiresInDays\\\"").contains("expiresAt");
+        assertThat(admin.get("/api/v1/tokens").body()).doesNotContain("meant-to-expire");
+    }
+
+    @Test
     void aTeamAdminRevokesAMembersTokenFromTheTokensPageButAViewerCannotRevokeTheirs() {
         String bobSecret = tokenOf("bob", "bob-has-a-long-password");
         String bobPrefix = bobSecret.substring(0, 12);
