@@ -33,6 +33,7 @@ class AuthIT {
 
     @TempDir
     static Path temp;
+    private ServiceConfig config;
     private Service service;
     private ServiceApi admin;
     private URI base;
@@ -96,9 +97,10 @@ class AuthIT {
             git.add().addFilepattern(".").call();
             git.commit().setMessage("two users, one team, a suspended app").setAuthor("t", "t@example.com").call();
         }
-        service = Service.start(new ServiceConfig(repo.toString(), "main", null, new Credentials.None(),
+        config = new ServiceConfig(repo.toString(), "main", null, new Credentials.None(),
                 temp.resolve("data"), null, null, null, 0, Duration.ofHours(1), 2,
-                Path.of(System.getProperty("user.home"), ".m2", "repository"), ServiceApi.ADMIN_PASSWORD));
+                Path.of(System.getProperty("user.home"), ".m2", "repository"), ServiceApi.ADMIN_PASSWORD);
+        service = Service.start(config);
         base = URI.create("http://localhost:" + service.port());
         admin = new ServiceApi(service.port());
         Await.until("the revision is applied", Duration.ofSeconds(60),
@@ -195,6 +197,17 @@ class AuthIT {
                 .statusCode()).isEqualTo(401);
         assertThat(send(request("/api/v1/applications").header("Authorization", "Bearer trb_made-up").GET())
                 .statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aBrowserSessionOutlivesARestartWithTheSameAdminPasswordInTheEnvironment() {
+        ServiceApi.Login login = admin.login("admin", ServiceApi.ADMIN_PASSWORD);
+        service.close();
+        service = Service.start(config);
+        base = URI.create("http://localhost:" + service.port());
+        admin = new ServiceApi(service.port());
+        assertThat(send(request("/api/v1/applications").header("Cookie", login.cookie()).GET()).statusCode())
+                .as("the environment's password, unchanged, is not set again (which logs everyone out)").isEqualTo(200);
     }
 
     @Test

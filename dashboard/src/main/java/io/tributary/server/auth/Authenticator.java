@@ -85,13 +85,17 @@ public final class Authenticator {
 
     /**
      * Gives the bootstrap admin a password on first start: the one in {@code fromEnvironment} when
-     * set (and then at every start, so that the environment stays the truth), else a generated one,
-     * printed once.
+     * set (and then at every start where it differs, so that the environment stays the truth), else a
+     * generated one, printed once.
      */
     public void bootstrapAdmin(Optional<String> fromEnvironment) {
         String admin = User.BOOTSTRAP_ADMIN;
         if (fromEnvironment.isPresent()) {
-            passwords.set(admin, fromEnvironment.get());
+            // set again only when it changed: setting a password logs its user out everywhere, and a restart
+            // with the same environment must not end every open dashboard's session
+            if (!passwords.matches(admin, fromEnvironment.get())) {
+                passwords.set(admin, fromEnvironment.get());
+            }
             LOG.info("auth user={} password=from-environment", admin);
         } else if (!passwords.isSet(admin)) {
             String generated = RandomSecrets.generate();
