@@ -417,12 +417,13 @@ final class Observer implements AutoCloseable {
     private AppObservation observeApp(String app, AppStatus status, Application spec, String cluster, boolean busy,
             ClusterJobs jobs, Function<String, Optional<DeploymentTarget>> targets, Records records) {
         Optional<CurrentJob> job = Optional.empty();
+        Deployment latestDeployment = records.latestDeployments().get(app);
         if (status != null && status.jobId() != null) {
             Optional<DeploymentTarget> target = cluster == null ? Optional.empty() : targets.apply(cluster);
             Optional<JobState> state = jobs.stateOf(status.jobId());
-            Deployment deployment = records.latestDeployments().get(app);
-            boolean finished = JobState.FINISHED.name().equals(status.jobState()) || deployment != null
-                    && status.jobId().equals(deployment.jobId()) && JobState.FINISHED.name().equals(deployment.endState());
+            boolean finished = JobState.FINISHED.name().equals(status.jobState()) || latestDeployment != null
+                    && status.jobId().equals(latestDeployment.jobId())
+                    && JobState.FINISHED.name().equals(latestDeployment.endState());
             if (finished && state.filter(s -> s != JobState.FINISHED).map(s -> s == JobState.LOST).orElse(true)) {
                 // a bounded job that finished stays finished while its cluster is away and once a restarted JobManager
                 // forgets it: it is not run again (its status reads LOST meanwhile, its deployment ended FINISHED)
@@ -460,7 +461,6 @@ final class Observer implements AutoCloseable {
                 : Optional.of(new AppliedSpec(status.specHash(), status.revision(),
                         spec == null ? Application.UpgradeMode.SAVEPOINT : spec.spec().upgradeMode(),
                         spec == null || spec.spec().prune()));
-        Deployment latestDeployment = records.latestDeployments().get(app);
         boolean everDeployed = latestDeployment != null;
         // a checkpoint stays out of the savepoints (retention, periodic savepoints), unless the app has no job
         // and it is the newest state: a job cancelled to move with its latest checkpoint resumes from it
