@@ -430,16 +430,17 @@ public final class Planner {
         boolean jobLeft = state.filter(s -> s.isAlive() || s == JobState.LOST || s == JobState.SUSPENDED).isPresent();
         String wait = "waiting for " + source + "'s job to stop: spec.restore.application starts this app from its"
                 + " last savepoint";
+        Optional<Application> declared = desired.applications().stream()
+                .filter(a -> a.id().qualifiedName().equals(source)).findFirst();
         // one Git (or an operator) keeps running would run beside this one, from the same state
-        boolean sourceToRun = desired.applications().stream().filter(a -> a.id().qualifiedName().equals(source))
-                .anyMatch(a -> from.override().flatMap(AppObservation.Override::pinnedState).orElse(a.spec().state())
-                        == Application.DesiredState.RUNNING);
+        boolean sourceToRun = declared.filter(a -> from.override().flatMap(AppObservation.Override::pinnedState)
+                .orElse(a.spec().state()) == Application.DesiredState.RUNNING).isPresent();
         if (sourceToRun) {
             return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, wait + "; " + source + " is to run (declared"
                     + " running in Git, or pinned running): remove it from Git, or set it suspended");
         }
         if (jobLeft && !from.operationInFlight() && from.applied().filter(a -> !a.prune()).isPresent()
-                && desired.applications().stream().noneMatch(a -> a.id().qualifiedName().equals(source))) {
+                && declared.isEmpty()) {
             return status(key, Health.DEGRADED, Sync.OUT_OF_SYNC, wait + "; " + source + " was removed from Git with"
                     + " prune: false, which leaves its job running: stop that job with a savepoint in Flink (its web UI,"
                     + " flink stop, or POST /jobs/<id>/stop), or declare " + source + " again with state: suspended");
